@@ -1,0 +1,25 @@
+"""The ``credit-engine`` console script: one typer app with a sub-app per area.
+
+Exit codes: 0 success, 2 invalid input (the full list of errors on stderr), 1 anything else. Heavy libraries are
+imported inside commands so that ``credit-engine --help`` stays fast and nothing happens at import.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from cli import data as data_commands
+from cli import rating as rating_commands
+
+app = typer.Typer(
+    name="credit-engine",
+    help="Credit rating, scoring and fund ledger for poverty-alleviation loans (富民贷 / 强农贷).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data_commands.app, name="data", help="Synthetic registry data / 合成建档立卡数据.")
+rating_commands.register(app)
+
+
+def main() -> None:  # pragma: no cover - console script
+    app()

@@ -1,0 +1,190 @@
+"""Feature specifications: which columns a model reads, of what type, and in which direction risk must move.
+
+A spec is YAML (the household contract ships as the default, ``specs/household.yaml``)::
+
+    target: creditability          # label column
+    positive: bad                  # label value meaning default (default: 1)
+    id_columns: [application_id]   # never used as features
+    derive: household              # optional: a registered derivation adding computed columns
+    features:
+      duration_in_month: {type: numeric, monotone: increasing}
+      purpose: {type: categorical}
+
+``monotone`` is the direction of the probability of default as the feature grows: ``increasing`` (more of it never
+lowers PD) or ``decreasing`` (more of it never raises PD). Booleans are numeric 0/1. Models import this module for
+feature definitions only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+FeatureType = Literal["numeric", "categorical"]
+Monotone = Literal["increasing", "decreasing"]
+
+
+class SpecError(ValueError):
+    """The feature spec file is malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureDef:
+    name: str
+    type: FeatureType
+    monotone: Monotone | None = None
+
+    @property
+    def monotone_sign(self) -> int:
+        """LightGBM's convention: +1 increasing, -1 decreasing, 0 unconstrained."""
+        return {"increasing": 1, "decreasing": -1, None: 0}[self.monotone]
+
+
+def _derive_household(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ratios a village officer would compute by hand; safe on zero denominators."""
+    size = frame["household_size"].astype("float64").clip(lower=1)
+    income = frame["annual_net_income"].astype("float64")
+    assets = frame["total_assets"].astype("float64")
+    loans = frame["prior_loans"].astype("float64")
+    out = pd.DataFrame(index=frame.index)
+    out["income_per_capita"] = income / size
+    out["debt_to_assets"] = frame["total_liabilities"].astype("float64") / (assets + 1000.0)
+    out["loan_to_income"] = frame["requested_amount"].astype("float64") / (income + 1000.0)
+    out["labor_share"] = frame["labor_count"].astype("float64") / size
+    out["overdue_rate"] = np.where(loans > 0, frame["prior_overdue_times"].astype("float64") / loans.clip(lower=1), 0.0)
+    return out
+
+
+DERIVATIONS: Mapping[str, Callable[[pd.DataFrame], pd.DataFrame]] = {"household": _derive_household}
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    target: str
+    features: tuple[FeatureDef, ...]
+    positive: Any = 1
+    id_columns: tuple[str, ...] = ()
+    derive: str | None = None
+    name: str = "custom"
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @property
+    def categorical(self) -> list[str]:
+        return [f.name for f in self.features if f.type == "categorical"]
+
+    @property
+    def numeric(self) -> list[str]:
+        return [f.name for f in self.features if f.type == "numeric"]
+
+    def get(self, name: str) -> FeatureDef:
+        for feature in self.features:
+            if feature.name == name:
+                return feature
+        raise KeyError(name)
+
+    def prepare(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The feature columns, in spec order, with derived columns computed; ids and target dropped."""
+        if self.derive:
+            derived = DERIVATIONS[self.derive](frame)
+            frame = pd.concat([frame.drop(columns=derived.columns, errors="ignore"), derived], axis=1)
+        missing = [name for name in self.feature_names if name not in frame.columns]
+        if missing:
+            raise SpecError(f"columns required by the feature spec are missing: {', '.join(missing)}")
+        out = frame[self.feature_names].copy()
+        for name in self.numeric:
+            if out[name].dtype == bool:
+                out[name] = out[name].astype("float64")
+        return out
+
+    def labels(self, frame: pd.DataFrame) -> np.ndarray:
+        """0/1 labels (1 = default) from the target column."""
+        if self.target not in frame.columns:
+            raise SpecError(f"target column {self.target!r} is missing")
+        column = frame[self.target]
+        if column.isna().any():
+            raise SpecError(f"target column {self.target!r} has missing values")
+        return (column.astype(str) == str(self.positive)).to_numpy(dtype=np.int8)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "target": self.target,
+            "positive": self.positive,
+            "id_columns": list(self.id_columns),
+            "derive": self.derive,
+            "features": {
+                f.name: {"type": f.type, **({"monotone": f.monotone} if f.monotone else {})} for f in self.features
+            },
+        }
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], name: str = "custom") -> FeatureSpec:
+        if not isinstance(raw, Mapping):
+            raise SpecError("a feature spec is a mapping with keys target, features, ...")
+        unknown = set(raw) - {"name", "target", "positive", "id_columns", "derive", "features"}
+        if unknown:
+            raise SpecError(f"unknown keys in feature spec: {', '.join(sorted(unknown))}")
+        if "target" not in raw or "features" not in raw:
+            raise SpecError("a feature spec needs 'target' and 'features'")
+        derive = raw.get("derive")
+        if derive is not None and derive not in DERIVATIONS:
+            raise SpecError(f"unknown derivation {derive!r}; known: {', '.join(DERIVATIONS)}")
+        features = []
+        for fname, definition in dict(raw["features"]).items():
+            definition = definition or {}
+            ftype = definition.get("type", "numeric")
+            if ftype not in ("numeric", "categorical"):
+                raise SpecError(f"feature {fname!r}: type must be numeric or categorical, got {ftype!r}")
+            monotone = definition.get("monotone")
+            if monotone not in (None, "increasing", "decreasing"):
+                raise SpecError(f"feature {fname!r}: monotone must be increasing or decreasing, got {monotone!r}")
+            if monotone and ftype == "categorical":
+                raise SpecError(f"feature {fname!r}: a categorical feature cannot be monotone")
+            features.append(FeatureDef(str(fname), ftype, monotone))
+        id_columns = tuple(raw.get("id_columns") or ())
+        clash = set(id_columns) & {f.name for f in features} | ({raw["target"]} & {f.name for f in features})
+        if clash:
+            raise SpecError(f"id or target columns listed as features: {', '.join(sorted(clash))}")
+        return cls(
+            target=str(raw["target"]),
+            features=tuple(features),
+            positive=raw.get("positive", 1),
+            id_columns=id_columns,
+            derive=derive,
+            name=str(raw.get("name", name)),
+        )
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> FeatureSpec:
+        path = Path(path)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise SpecError(f"{path}: not valid YAML: {error}") from error
+        return cls.from_dict(raw, name=path.stem)
+
+
+def household_spec() -> FeatureSpec:
+    """The default spec: the household application contract."""
+    text = resources.files("credit_engine.specs").joinpath("household.yaml").read_text(encoding="utf-8")
+    return FeatureSpec.from_dict(yaml.safe_load(text), name="household")
+
+
+def load_spec(path: str | Path | None) -> FeatureSpec:
+    return household_spec() if path is None else FeatureSpec.from_yaml(path)

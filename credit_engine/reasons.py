@@ -1,0 +1,94 @@
+"""One table of business reasons, in 中文 and English, that every decision speaks through.
+
+Model factors (``R`` codes) come from the features that pushed a household's risk up, grouped so that several
+income features read as one reason a village officer understands. Knock-out rules have ``K`` codes, decision-level
+findings ``D`` codes. Features of a custom spec that the table does not know fall back to ``R99`` (other factors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: str
+    text_zh: str
+    text_en: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "text_zh": self.text_zh, "text_en": self.text_en}
+
+
+_ALL = (
+    Reason("R01", "家庭收入偏低", "low household income"),
+    Reason("R02", "负债相对资产偏高", "high debts relative to assets"),
+    Reason("R03", "家庭资产偏少", "few household assets"),
+    Reason("R04", "家庭劳动力不足", "few able-bodied workers in the household"),
+    Reason("R05", "户主健康状况较差或缺少医保", "head of household in poor health or without medical insurance"),
+    Reason("R06", "有历史逾期还款记录", "past overdue repayments"),
+    Reason("R07", "征信记录欠佳", "weak credit bureau record"),
+    Reason("R08", "村评议或邻里评价较低", "low village evaluation or neighbour relations"),
+    Reason("R09", "申请金额相对收入偏高", "amount requested is high relative to income"),
+    Reason("R10", "户主年龄因素", "age of the head of household"),
+    Reason("R11", "户主文化程度较低", "low education of the head of household"),
+    Reason("R12", "所在村基础条件薄弱", "weak village infrastructure or economy"),
+    Reason("R13", "致贫原因风险较高", "higher-risk cause of poverty"),
+    Reason("R14", "住房安全或保险保障不足", "unsafe housing or no loan insurance"),
+    Reason("R15", "贷款用途风险较高", "riskier loan purpose"),
+    Reason("R16", "经营销售渠道有限", "limited sales channels"),
+    Reason("R99", "其他因素", "other factors"),
+    Reason("K01", "非建档立卡、脱贫或监测户", "not a registered, exited or monitored household"),
+    Reason("K02", "户主年龄不在政策范围内", "head of household outside the eligible age range"),
+    Reason("K03", "征信有不良记录", "adverse credit bureau record"),
+    Reason("K04", "贷款用途不属于生产经营", "loan purpose is not productive"),
+    Reason("K05", "申请金额超出产品限额", "amount outside the product's limits"),
+    Reason("K06", "贷款期限超出产品限制", "term outside the product's limits"),
+    Reason("D01", "违约概率高于审批上限", "probability of default above the approval limit"),
+    Reason("D02", "违约概率处于人工复核区间", "probability of default in the manual review band"),
+    Reason("D03", "还款能力不足以支持授信", "repayment capacity too low for a credit line"),
+    Reason("D04", "评级对应授信额度为零", "the grade carries no credit line"),
+)
+
+REASONS: Mapping[str, Reason] = MappingProxyType({r.code: r for r in _ALL})
+
+_FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
+    "R01": ("annual_net_income", "income_per_capita", "transfer_income"),
+    "R02": ("total_liabilities", "debt_to_assets"),
+    "R03": ("total_assets", "arable_land_mu", "livestock_units", "coop_share_capital"),
+    "R04": ("labor_count", "labor_share", "household_size", "migrant_workers"),
+    "R05": ("head_health", "medical_insurance"),
+    "R06": ("prior_overdue_times", "overdue_rate", "prior_loans"),
+    "R07": ("credit_record",),
+    "R08": ("village_evaluation", "neighbor_relations", "cooperative_member"),
+    "R09": ("requested_amount", "loan_to_income", "term_months"),
+    "R10": ("head_age",),
+    "R11": ("head_education",),
+    "R12": ("village_road_hardened", "village_broadband", "village_migration_rate", "county_code"),
+    "R13": ("poverty_cause", "registry_status", "head_gender"),
+    "R14": ("housing_safe", "loan_insurance"),
+    "R15": ("purpose",),
+    "R16": ("ecommerce_sales",),
+}
+
+FEATURE_REASONS: Mapping[str, str] = MappingProxyType(
+    {feature: code for code, features in _FEATURE_GROUPS.items() for feature in features}
+)
+
+FALLBACK_CODE = "R99"
+MAX_REASONS = 4
+
+
+def reason_for_feature(feature: str) -> str:
+    """The business reason code a feature speaks through (``R99`` for features the table does not know)."""
+    return FEATURE_REASONS.get(feature, FALLBACK_CODE)
+
+
+def reason(code: str) -> Reason:
+    """The reason with this code; ``KeyError`` names an unknown code."""
+    try:
+        return REASONS[code]
+    except KeyError:
+        raise KeyError(f"unknown reason code {code!r}") from None
