@@ -6,6 +6,7 @@ A spec is YAML (the household contract ships as the default, ``specs/household.y
     positive: bad                  # label value meaning default (default: 1)
     id_columns: [application_id]   # never used as features
     derive: household              # optional: a registered derivation adding computed columns
+    split: {date_column: application_date, stratify_column: county_code}   # optional holdout design
     features:
       duration_in_month: {type: numeric, monotone: increasing}
       purpose: {type: categorical}
@@ -20,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -75,7 +76,8 @@ class FeatureSpec:
     id_columns: tuple[str, ...] = ()
     derive: str | None = None
     name: str = "custom"
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    date_column: str | None = None
+    stratify_column: str | None = None
 
     @property
     def feature_names(self) -> list[str]:
@@ -125,6 +127,7 @@ class FeatureSpec:
             "positive": self.positive,
             "id_columns": list(self.id_columns),
             "derive": self.derive,
+            "split": {"date_column": self.date_column, "stratify_column": self.stratify_column},
             "features": {
                 f.name: {"type": f.type, **({"monotone": f.monotone} if f.monotone else {})} for f in self.features
             },
@@ -137,7 +140,7 @@ class FeatureSpec:
     def from_dict(cls, raw: Mapping[str, Any], name: str = "custom") -> FeatureSpec:
         if not isinstance(raw, Mapping):
             raise SpecError("a feature spec is a mapping with keys target, features, ...")
-        unknown = set(raw) - {"name", "target", "positive", "id_columns", "derive", "features"}
+        unknown = set(raw) - {"name", "target", "positive", "id_columns", "derive", "split", "features"}
         if unknown:
             raise SpecError(f"unknown keys in feature spec: {', '.join(sorted(unknown))}")
         if "target" not in raw or "features" not in raw:
@@ -161,7 +164,12 @@ class FeatureSpec:
         clash = set(id_columns) & {f.name for f in features} | ({raw["target"]} & {f.name for f in features})
         if clash:
             raise SpecError(f"id or target columns listed as features: {', '.join(sorted(clash))}")
+        split = dict(raw.get("split") or {})
+        if set(split) - {"date_column", "stratify_column"}:
+            raise SpecError("split takes only date_column and stratify_column")
         return cls(
+            date_column=split.get("date_column"),
+            stratify_column=split.get("stratify_column"),
             target=str(raw["target"]),
             features=tuple(features),
             positive=raw.get("positive", 1),

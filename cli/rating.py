@@ -1,0 +1,145 @@
+"""Commands of the rating pipeline: ``train``, ``evaluate``, ``promote`` and ``rate``.
+
+Each command builds a job or service call from its options and shows progress; the work happens in ``training/``
+(jobs) and ``credit_engine.batch`` (rating a registry file). Heavy imports stay inside the commands.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.common import console, guarded, settings
+
+DataOpt = Annotated[Path, typer.Option("--data", help="Training data: Parquet, CSV or XLSX / 训练数据文件.")]
+SpecOpt = Annotated[Path | None, typer.Option("--spec", help="Feature spec YAML (default: household contract).")]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write the JSON report here / 报告文件.")]
+
+
+def _steps() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console)
+
+
+@guarded
+def train(
+    data: DataOpt,
+    report: ReportOpt = None,
+    spec: SpecOpt = None,
+    experiment: Annotated[str | None, typer.Option(help="MLflow experiment name.")] = None,
+    model_name: Annotated[str | None, typer.Option(help="Registered model name.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the holdout split.")] = 0,
+) -> None:
+    """Train every model family, evaluate on one holdout, register the winner / 训练并登记模型."""
+    from training.train_job import TrainJob
+
+    job = TrainJob(data=data, spec=spec, experiment=experiment, model_name=model_name, report=report, seed=seed)
+    with _steps() as progress:
+        task = progress.add_task("start", total=None)
+        result = job.run(settings(), on_step=lambda step: progress.update(task, description=step))
+    table = Table(title="Holdout / 验证集结果")
+    for column in ("family", "AUC", "KS", "Brier", "n_test"):
+        table.add_column(column)
+    for name in ("lightgbm", "scorecard", "manual_sheet"):
+        if name in result:
+            m = result[name]
+            table.add_row(name, f"{m['auc']:.4f}", f"{m['ks']:.4f}", f"{m['brier']:.5f}", str(m["n_test"]))
+    console.print(table)
+    aliases = ", ".join(result["aliases"])
+    console.print(f"selected / 选用: [bold]{result['selected']}[/] → {result['model_uri']} (aliases: {aliases})")
+
+
+@guarded
+def evaluate(
+    model: Annotated[str, typer.Option("--model", help="Model URI, e.g. models:/household-pd@champion.")],
+    data: DataOpt,
+    report: ReportOpt = None,
+    spec: SpecOpt = None,
+    truth: Annotated[Path | None, typer.Option(help="Generator truth file (application_id, true_pd).")] = None,
+) -> None:
+    """Evaluate a stored model on a labelled file / 评估模型."""
+    from training.evaluate_job import EvaluateJob
+
+    with _steps() as progress:
+        progress.add_task("evaluate", total=None)
+        result = EvaluateJob(model=model, data=data, spec=spec, truth=truth, report=report).run(settings())
+    shown = {k: result[k] for k in ("auc", "ks", "brier", "n_test", "bayes_auc", "auc_ratio_to_bayes") if k in result}
+    console.print_json(json.dumps(shown))
+
+
+@guarded
+def promote(
+    model_name: Annotated[str, typer.Option("--model-name", help="Registered model name.")],
+    version: Annotated[str, typer.Option("--version", help="Version to promote to champion.")],
+    force: Annotated[bool, typer.Option("--force", help="Promote even if not better (needs --reason).")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (recorded on the version).")] = None,
+) -> None:
+    """Make a version the champion if it beats the current one on the same holdout / 晋升冠军模型."""
+    from training.promote_job import PromoteJob
+
+    result = PromoteJob(model_name=model_name, version=version, force=force, reason=reason).run(settings())
+    console.print_json(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@guarded
+def rate(
+    input: Annotated[Path, typer.Option("--input", help="Registry file to rate / 待评级文件.")],
+    output: Annotated[Path, typer.Option("--output", help="Ratings: .parquet, .csv or .xlsx / 评级结果.")],
+    model: Annotated[str | None, typer.Option("--model", help="Model URI (default: the champion).")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop on any invalid row instead of rejecting it.")] = False,
+    reasons: Annotated[bool, typer.Option("--reasons/--no-reasons", help="Compute model reasons.")] = True,
+) -> None:
+    """Rate every household of a registry file: PD, grade, credit line, decision, reasons / 批量评级授信."""
+    from credit_engine.batch import rate_file
+
+    from credit_engine.policy import load_policy
+    from models.store import load_estimator
+
+    config = settings()
+    uri = model or f"models:/{config.model_name}@champion"
+    loaded = load_estimator(uri, config.mlflow_tracking_uri)
+    policy = load_policy(config.policy_file)
+    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}")]
+    with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
+        task = progress.add_task("rating / 评级中", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        result = rate_file(
+            input,
+            output,
+            loaded.estimator,
+            policy,
+            model_version=loaded.label,
+            with_reasons=reasons,
+            strict=strict,
+            on_progress=on_progress,
+        )
+    _print_summary(result)
+
+
+def _print_summary(result) -> None:
+    table = Table(title="Ratings by grade / 按等级汇总")
+    for column in ("grade 等级", "households 户数", "mean PD", "credit lines 授信总额(元)"):
+        table.add_column(column, justify="right")
+    for row in result.by_grade.itertuples(index=False):
+        table.add_row(str(row.grade), f"{row.households:,}", f"{row.mean_pd:.4f}", f"{row.credit_line_yuan:,}")
+    console.print(table)
+    console.print(
+        f"rated / 已评级 {result.rated:,} · rejected / 拒收 {result.rejected:,} · "
+        f"output / 输出 {result.output} · summary by county / 分县汇总 {result.summary_path}"
+    )
+    if result.rejected:
+        console.print(f"[yellow]invalid rows written to / 无效行已写入 {result.rejects_path}[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)
+    app.command("evaluate")(evaluate)
+    app.command("promote")(promote)
+    app.command("rate")(rate)

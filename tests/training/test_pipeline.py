@@ -1,0 +1,100 @@
+"""The whole pipeline on a small generated registry: train → register → evaluate → promote gate → rate a file."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from mlflow import MlflowClient
+
+from credit_engine.errors import InvalidInput
+from training.evaluate_job import EvaluateJob
+from training.promote_job import PromoteJob, PromotionRefused
+from training.train_job import TrainJob
+
+pytestmark = pytest.mark.slow
+
+
+FAST_PARAMS = {"lightgbm": {"n_estimators": 300, "early_stopping_rounds": 30, "learning_rate": 0.1}}
+
+
+def _train(settings, registry_dir, tmp_path, **overrides):
+    job = TrainJob(
+        data=registry_dir / "households.parquet", report=tmp_path / "train.json", params=FAST_PARAMS, **overrides
+    )
+    return job.run(settings)
+
+
+def test_training_registers_the_winner_as_champion_and_challenger_with_lineage(engine_settings, registry_dir, tmp_path):
+    report = _train(engine_settings, registry_dir, tmp_path)
+
+    written = json.loads((tmp_path / "train.json").read_text())
+    assert written["selected"] in ("lightgbm", "scorecard")
+    for family in ("lightgbm", "scorecard", "manual_sheet"):
+        assert {"auc", "ks", "brier", "n_test"} <= set(written[family])
+    assert written["model_uri"] == f"models:/household-pd/{written['model_version']}"
+    assert written[written["selected"]]["auc"] > written["manual_sheet"]["auc"]
+    client = MlflowClient(engine_settings.mlflow_tracking_uri)
+    assert client.get_model_version_by_alias("household-pd", "champion").version == report["model_version"]
+    assert client.get_model_version_by_alias("household-pd", "challenger").version == report["model_version"]
+    tags = client.get_model_version("household-pd", report["model_version"]).tags
+    assert len(tags["data.sha256"]) == 64 and tags["spec.name"] == "household"
+    assert tags["policy.version"]
+    artifacts = {a.path for a in client.list_artifacts(report["run_id"], "evaluation")}
+    assert {"evaluation/roc.png", "evaluation/calibration.png", "evaluation/pd_by_grade.png"} <= artifacts
+    assert any(p.startswith("evaluation/shap_summary") for p in artifacts)
+    assert any(p.startswith("evaluation/scorecard_") and p.endswith(".json") for p in artifacts)
+    assert (engine_settings.home / "mlruns" / "mlflow.db").exists()
+
+
+def test_second_training_is_only_a_challenger_and_promotion_is_gated(engine_settings, registry_dir, tmp_path):
+    first = _train(engine_settings, registry_dir, tmp_path)
+    second = _train(engine_settings, registry_dir, tmp_path, families=("scorecard",))
+    client = MlflowClient(engine_settings.mlflow_tracking_uri)
+    assert client.get_model_version_by_alias("household-pd", "champion").version == first["model_version"]
+    assert client.get_model_version_by_alias("household-pd", "challenger").version == second["model_version"]
+
+    job = PromoteJob(model_name="household-pd", version=second["model_version"])
+    if second["scorecard"]["auc"] <= first[first["selected"]]["auc"]:
+        with pytest.raises(PromotionRefused, match="not better"):
+            job.run(engine_settings)
+        assert client.get_model_version_by_alias("household-pd", "champion").version == first["model_version"]
+    forced = PromoteJob(
+        model_name="household-pd", version=second["model_version"], force=True, reason="audit drill"
+    ).run(engine_settings)
+    assert forced["promoted"] is True
+    assert client.get_model_version_by_alias("household-pd", "champion").version == second["model_version"]
+    assert client.get_model_version("household-pd", second["model_version"]).tags["promotion.reason"] == "audit drill"
+
+
+def test_forced_promotion_needs_a_reason(engine_settings):
+    with pytest.raises(ValueError, match="reason"):
+        PromoteJob(model_name="household-pd", version="1", force=True).run(engine_settings)
+
+
+def test_evaluate_reports_the_bayes_ceiling_from_the_truth_file(engine_settings, registry_dir, tmp_path):
+    report = _train(engine_settings, registry_dir, tmp_path)
+    result = EvaluateJob(
+        model=report["model_uri"],
+        data=registry_dir / "households.parquet",
+        truth=registry_dir / "truth.parquet",
+        report=tmp_path / "eval.json",
+    ).run(engine_settings)
+    assert 0.5 < result["auc"] <= 1.0
+    assert result["bayes_auc"] > 0.7
+    assert len(result["calibration_by_decile"]) == 10
+    assert json.loads((tmp_path / "eval.json").read_text())["n_test"] == 8000
+
+
+def test_training_on_a_file_with_bad_rows_stops_with_every_error(engine_settings, registry_dir, tmp_path):
+    frame = pd.read_parquet(registry_dir / "households.parquet").head(300)
+    frame.loc[3, "labor_count"] = frame.loc[3, "household_size"] + 1
+    frame.loc[7, "head_id_number"] = "140123199001011234"
+    bad = tmp_path / "bad.parquet"
+    frame.to_parquet(bad, index=False)
+    with pytest.raises(InvalidInput) as caught:
+        TrainJob(data=bad, params=FAST_PARAMS).run(engine_settings)
+    rows = {(e.row, e.field) for e in caught.value.errors}
+    assert (5, "labor_count") in rows
+    assert (9, "head_id_number") in rows
