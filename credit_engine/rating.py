@@ -25,7 +25,7 @@ from credit_engine import credit_line
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
 from credit_engine.policy import knockouts
 from credit_engine.policy.config import DecisionBands, RatingPolicy
-from credit_engine.reasons import MAX_REASONS
+from credit_engine.reasons import MAX_REASONS, REASONS
 from credit_engine.scoring import Scorer
 
 DECISIONS: tuple[str, ...] = ("approve", "refer", "decline")
@@ -101,7 +101,7 @@ def _categorical(codes: np.ndarray, labels: Sequence[str], *, ordered: bool = Fa
     """``labels[codes]`` as a Categorical, built without touching a string per row (labels may repeat)."""
     categories = list(dict.fromkeys(labels))
     remap = np.array([categories.index(label) for label in labels], dtype=np.int64)
-    return pd.Categorical.from_codes(remap[codes], categories=categories, ordered=ordered)
+    return pd.Categorical.from_codes(remap[codes], categories=categories, ordered=ordered, validate=False)
 
 
 @functools.cache
@@ -125,18 +125,24 @@ def _merge_reasons(leading: tuple[str, ...], model: Sequence[str]) -> list[str]:
     return merged
 
 
-def _reason_columns(
-    prefix_id: np.ndarray, model_reasons: Sequence[Sequence[str]] | None
-) -> dict[str, pd.Categorical]:
+def _reason_columns(prefix_id: np.ndarray, model_reasons: Sequence[Sequence[str]] | None) -> dict[str, pd.Categorical]:
+    """reason_1..reason_4 as Categoricals over every known code ("" = none), so chunks concatenate cheaply."""
     table = _prefix_table()
     if model_reasons is None:
-        return {
-            name: _categorical(prefix_id, [entry[n] if len(entry) > n else "" for entry in table])
-            for n, name in enumerate(REASON_COLUMNS)
-        }
-    rows = [_merge_reasons(table[i], model) for i, model in zip(prefix_id.tolist(), model_reasons, strict=True)]
+        rows: Sequence[Sequence[str]] = table
+        codes = {name: prefix_id for name in REASON_COLUMNS}
+    else:
+        rows = [_merge_reasons(table[i], model) for i, model in zip(prefix_id.tolist(), model_reasons, strict=True)]
+        codes = {name: np.arange(len(rows)) for name in REASON_COLUMNS}
+    known = ["", *REASONS]
+    unknown = sorted({code for row in rows for code in row} - set(known))
+    categories = {code: position for position, code in enumerate([*known, *unknown])}
     return {
-        name: pd.Categorical([row[n] if len(row) > n else "" for row in rows])
+        name: pd.Categorical.from_codes(
+            np.array([categories[row[n]] if len(row) > n else 0 for row in rows], dtype=np.int32)[codes[name]],
+            categories=list(categories),
+            validate=False,
+        )
         for n, name in enumerate(REASON_COLUMNS)
     }
 
@@ -149,7 +155,7 @@ def _model_reasons(scorer: Scorer, frame: pd.DataFrame) -> list[list[str]]:
 
 
 def _constant(value: str, rows: int) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[value])
+    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[value], validate=False)
 
 
 def rate_applications(

@@ -16,10 +16,10 @@ from training.generator_households import POVERTY_CAUSES, PURPOSES, Columns, cod
 from training.generator_places import Places, shock_of
 
 YEARLY_GROWTH = 0.07
-MIGRANT_WAGE = 24_000.0
-LOCAL_WAGE = 7_000.0
-FARM_YUAN_PER_MU = 550.0
-LIVESTOCK_YUAN_PER_UNIT = 1_800.0
+MIGRANT_WAGE = 17_000.0
+LOCAL_WAGE = 5_000.0
+FARM_YUAN_PER_MU = 450.0
+LIVESTOCK_YUAN_PER_UNIT = 1_500.0
 CREDIT_RECORDS = ("none", "normal", "watch", "adverse")
 VILLAGE_EVALUATIONS = ("excellent", "good", "fair", "poor")
 TERMS = np.array([12, 24, 36, 48, 60])
@@ -32,13 +32,15 @@ def draw_income(rng: np.random.Generator, cols: Columns, places: Places) -> None
     farm = cols["arable_land_mu"] * FARM_YUAN_PER_MU * rng.lognormal(0.0, 0.3, size=n)
     farm = farm * np.where(purpose == code(PURPOSES, "forestry"), 1.8, 1.0)
     farm = farm + cols["livestock_units"] * LIVESTOCK_YUAN_PER_UNIT
+    farm = farm * (0.35 + 0.325 * np.minimum(cols["labor_count"], 2))  # without workers the land is rented out
     fitness = np.array([1.0, 0.88, 0.72, 0.8])[health]
     wages = (cols["labor_count"] - cols["migrant_workers"]) * LOCAL_WAGE * fitness
     wages = wages + cols["migrant_workers"] * MIGRANT_WAGE * rng.lognormal(0.0, 0.2, size=n)
     trade = np.isin(purpose, [code(PURPOSES, p) for p in ("processing", "trade", "tourism")])
-    business = np.where(trade, rng.lognormal(np.log(12_000.0), 0.6, size=n), 0.0) + 0.25 * cols["ecommerce_sales"]
+    business = np.where(trade, rng.lognormal(np.log(9_000.0), 0.6, size=n), 0.0) + 0.25 * cols["ecommerce_sales"]
     loss = shock_of(places, cols["county"], cols["year_index"])
     level = places.county_income[cols["county"]] * (1.0 + YEARLY_GROWTH) ** cols["year_index"]
+    level = level * np.array([0.95, 1.1, 0.9, 1.25])[cols["registry_status"]]  # registered, exited, monitored, none
     noise = rng.lognormal(0.0, 0.2, size=n)
     cols["farm_loss"] = farm * loss * level
     cols["annual_net_income"] = np.round((farm * (1.0 - loss) + wages + business) * level * noise, 0)

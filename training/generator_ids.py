@@ -9,6 +9,7 @@ sequence numbers are unique within (county, birth date), odd for men and even fo
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 
 from credit_engine.contract import idnumber
 
@@ -20,36 +21,36 @@ _ZERO = ord("0")
 def digit_matrix(values: np.ndarray, width: int) -> np.ndarray:
     """(n, width) matrix of the decimal digits of non-negative integers, zero-padded on the left."""
     powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return (np.asarray(values, dtype=np.int64)[:, None] // powers) % 10
+    return ((np.asarray(values, dtype=np.int64)[:, None] // powers) % 10).astype(np.uint8)
 
 
-def ascii_strings(codes: np.ndarray) -> np.ndarray:
-    """Rows of an (n, width) matrix of ASCII codes as a numpy unicode array."""
-    matrix = np.ascontiguousarray(codes, dtype=np.uint8)
-    return matrix.view(f"S{matrix.shape[1]}").ravel().astype(str)
+def text(codes: np.ndarray) -> pa.StringArray:
+    """Rows of an (n, width) matrix of ASCII codes as an Arrow string array (one buffer, no Python strings)."""
+    n, width = codes.shape
+    offsets = np.arange(0, n * width + 1, width, dtype=np.int32)
+    data = np.ascontiguousarray(codes, dtype=np.uint8)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
-def numbered(prefix: str, values: np.ndarray, width: int) -> np.ndarray:
+def labelled(labels: tuple[str, ...] | np.ndarray, index: np.ndarray) -> pa.StringArray:
+    """``labels[index]`` for every row, as an Arrow string array."""
+    return pa.array(list(labels), type=pa.string()).take(pa.array(np.asarray(index, dtype=np.int64)))
+
+
+def numbered(prefix: str, values: np.ndarray, width: int) -> pa.StringArray:
     """``prefix`` followed by each value zero-padded to ``width`` digits (``A000000042``)."""
     head = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
-    digits = digit_matrix(values, width) + _ZERO
-    return ascii_strings(np.hstack([np.broadcast_to(head, (len(digits), len(head))), digits]))
+    digits = digit_matrix(values, width) + np.uint8(_ZERO)
+    return text(np.hstack([np.broadcast_to(head, (len(digits), len(head))), digits]))
 
 
-def id_numbers(county_codes: np.ndarray, born: np.ndarray, sequences: np.ndarray) -> np.ndarray:
+def id_numbers(county_codes: np.ndarray, born: np.ndarray, sequences: np.ndarray) -> pa.StringArray:
     """Valid 18-character ID numbers from 6-digit county codes (ints), birth dates (datetime64[D]) and sequences."""
     year, month, day = split_dates(born)
-    body = np.hstack(
-        [
-            digit_matrix(county_codes, 6),
-            digit_matrix(year, 4),
-            digit_matrix(month, 2),
-            digit_matrix(day, 2),
-            digit_matrix(sequences, 3),
-        ]
-    )
-    check = _CHECK_ASCII[(body @ _WEIGHTS) % 11]
-    return ascii_strings(np.hstack([body + _ZERO, check[:, None]]))
+    body_number = ((county_codes * 10_000 + year) * 10_000 + month * 100 + day) * 1_000 + sequences
+    body = digit_matrix(body_number, 17)
+    check = _CHECK_ASCII[(body.astype(np.int64) @ _WEIGHTS) % 11]
+    return text(np.hstack([body + np.uint8(_ZERO), check[:, None]]))
 
 
 def split_dates(dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,24 +17,44 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from credit_engine.contract.fields import CREDIT_RECORD, PURPOSE, REGISTRY_STATUS
 from credit_engine.errors import CreditEngineError
 
 SHIPPED_POLICY = "fumin-2026.1.yaml"
 
-# The enumerations of the data contract (DESIGN.md) that a policy may name; a typo in a policy file is refused.
-RegistryStatus = Literal["registered", "exited", "monitored", "none"]
-CreditRecord = Literal["none", "normal", "watch", "adverse"]
-Purpose = Literal[
-    "crops", "livestock", "processing", "trade", "tourism", "ecommerce", "forestry",
-    "housing", "wedding", "consumption", "other",
-]  # fmt: skip
+
+def _contract_codes(choices: Mapping[str, str], what: str) -> AfterValidator:
+    """Refuse codes the data contract does not know (a typo would silently knock out or let in everyone)."""
+
+    def check(values: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [value for value in values if value not in choices]
+        if unknown:
+            raise ValueError(f"{unknown} are not {what} codes of the data contract ({', '.join(choices)})")
+        return values
+
+    return AfterValidator(check)
+
+
+RegistryStatuses = Annotated[tuple[str, ...], _contract_codes(REGISTRY_STATUS, "registry status")]
+CreditRecords = Annotated[tuple[str, ...], _contract_codes(CREDIT_RECORD, "credit record")]
+Purposes = Annotated[tuple[str, ...], _contract_codes(PURPOSE, "purpose")]
 
 
 class PolicyError(CreditEngineError):
@@ -64,7 +84,7 @@ class ProductLimits(_Frozen):
     min_term_months: int = Field(default=1, ge=1)
     max_term_months: int = Field(ge=1)
     forestry_max_term_months: int = Field(ge=1)
-    forestry_purposes: tuple[Purpose, ...] = ("forestry",)
+    forestry_purposes: Purposes = ("forestry",)
 
     @model_validator(mode="after")
     def _ordered(self) -> ProductLimits:
@@ -78,11 +98,11 @@ class ProductLimits(_Frozen):
 
 
 class Eligibility(_Frozen):
-    registry_statuses: tuple[RegistryStatus, ...] = Field(min_length=1)
+    registry_statuses: RegistryStatuses = Field(min_length=1)
     min_age: int = Field(ge=0)
     max_age: int = Field(ge=0)
-    productive_purposes: tuple[Purpose, ...] = Field(min_length=1)
-    excluded_credit_records: tuple[CreditRecord, ...] = ()
+    productive_purposes: Purposes = Field(min_length=1)
+    excluded_credit_records: CreditRecords = ()
 
     @model_validator(mode="after")
     def _ages(self) -> Eligibility:

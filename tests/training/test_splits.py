@@ -31,7 +31,7 @@ def test_out_of_time_split_tests_each_county_on_its_own_latest_applications():
     assert split.method == "out_of_time_by_county"
     assert set(split.train).isdisjoint(split.test)
     assert len(split.train) + len(split.test) == len(frame)
-    for county, group in frame.groupby("county"):
+    for _county, group in frame.groupby("county"):
         test = group.loc[group.index.isin(split.test)]
         train = group.loc[group.index.isin(split.train)]
         assert len(test) == 10

@@ -105,7 +105,9 @@ def test_unknown_keys_and_enum_typos_are_named():
     raw["product_limits"]["max_amount"] = 60_000
     raw["eligibility"]["productive_purposes"][0] = "crop"
 
-    assert sorted(problem_keys(raw)) == ["eligibility.productive_purposes.0", "product_limits.max_amount"]
+    assert sorted(problem_keys(raw)) == ["eligibility.productive_purposes", "product_limits.max_amount"]
+    with pytest.raises(PolicyError, match=r"\['crop'\] are not purpose codes of the data contract"):
+        parse_policy(as_yaml(raw))
 
 
 def test_bands_in_the_wrong_order_are_refused():

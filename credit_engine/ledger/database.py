@@ -1,0 +1,119 @@
+"""Engines for the ledger and its migrations: built by a factory from a URL or the settings, never at import.
+
+SQLite: foreign keys on, WAL journal, a generous busy timeout, and every write transaction opened with
+``BEGIN IMMEDIATE`` so writers are serialised and a disbursement's capacity check cannot race another writer
+(read-only units of work use a plain deferred ``BEGIN``). PostgreSQL: plain READ COMMITTED; writers serialise per
+fund on a ``SELECT ... FOR UPDATE`` of the fund's book. :func:`open_ledger` creates the SQLite folder when first
+used and upgrades a SQLite file to the head revision automatically; a PostgreSQL database must be migrated with
+``credit-engine ledger migrate`` (:func:`migrate`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+from credit_engine.ledger.errors import LedgerNotMigrated
+
+READ_ONLY = "ledger_read_only"
+MIGRATIONS = Path(__file__).with_name("migrations")
+VERSION_TABLE = "ledger_alembic_version"
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        mode = "DEFERRED" if connection.get_execution_options().get(READ_ONLY) else "IMMEDIATE"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url`` with the ledger's transaction discipline (see the module docstring)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connect_args = {"timeout": 60, "check_same_thread": False}
+        engine = create_engine(url, connect_args=connect_args, **options)
+        _sqlite_events(engine)
+        return engine
+    options.setdefault("pool_size", 10)
+    options.setdefault("max_overflow", 20)
+    options.setdefault("pool_pre_ping", True)
+    return create_engine(url, **options)
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    config = _alembic_config(create_engine("sqlite://"))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        return context.get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> str | None:
+    """Upgrade the ledger schema to ``revision``; returns the revision the database is at afterwards."""
+    from alembic import command
+
+    config = _alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return current_revision(engine)
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """Upgrade a SQLite ledger automatically; refuse a PostgreSQL ledger that is not at head."""
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return
+    if engine.dialect.name == "sqlite":
+        migrate(engine)
+        return
+    raise LedgerNotMigrated(current, head)
+
+
+def engine_for_settings(settings: Any, **options: Any) -> Engine:
+    """An engine on ``settings.database_url``; creates the folder of a SQLite file when first used."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    return make_engine(settings.database_url, **options)
+
+
+def open_ledger(settings: Any) -> Engine:
+    """The ledger engine of the settings, migrated (SQLite) or checked to be at head (PostgreSQL)."""
+    engine = engine_for_settings(settings)
+    ensure_migrated(engine)
+    return engine

@@ -1,0 +1,164 @@
+"""Facts the ledger refuses: each error has a stable ``code`` (for files, APIs and tests) and a bilingual message.
+
+Business refusals (a full fund, a suspended fund, a loan in the wrong state) are ``LedgerError`` subclasses;
+malformed commands raise the shared :class:`credit_engine.errors.InvalidInput`. The API will map
+``IdempotencyConflict`` to 422, capacity refusals to 409 and unknown funds or loans to 404.
+"""
+
+from __future__ import annotations
+
+from credit_engine.errors import CreditEngineError
+
+
+class LedgerError(CreditEngineError):
+    """A refused ledger operation: ``code`` is stable, ``message_en``/``message_zh`` say what and why."""
+
+    code = "ledger_error"
+
+    def __init__(self, message_en: str, message_zh: str, **facts: object) -> None:
+        self.message_en = message_en
+        self.message_zh = message_zh
+        self.facts = facts
+        super().__init__(f"{message_en} / {message_zh}")
+
+
+class UnknownFund(LedgerError):
+    code = "unknown_fund"
+
+    def __init__(self, fund_id: str) -> None:
+        super().__init__(f"fund {fund_id} does not exist", f"风险补偿金 {fund_id} 不存在", fund_id=fund_id)
+
+
+class FundAlreadyExists(LedgerError):
+    code = "fund_exists"
+
+    def __init__(self, fund_id: str) -> None:
+        super().__init__(f"fund {fund_id} already exists", f"风险补偿金 {fund_id} 已存在", fund_id=fund_id)
+
+
+class UnknownLoan(LedgerError):
+    code = "unknown_loan"
+
+    def __init__(self, fund_id: str, loan_id: str) -> None:
+        super().__init__(
+            f"loan {loan_id} is not covered by fund {fund_id}",
+            f"贷款 {loan_id} 不在风险补偿金 {fund_id} 名下",
+            fund_id=fund_id,
+            loan_id=loan_id,
+        )
+
+
+class UnknownEvent(LedgerError):
+    code = "unknown_event"
+
+    def __init__(self, fund_id: str, key: str) -> None:
+        super().__init__(
+            f"fund {fund_id} has no event {key}", f"风险补偿金 {fund_id} 没有事件 {key}", fund_id=fund_id, key=key
+        )
+
+
+class LoanStateError(LedgerError):
+    """The event does not fit the loan's state (or amounts), e.g. repaying more than is outstanding."""
+
+    code = "loan_state"
+
+
+class ReversalRefused(LedgerError):
+    """The transaction cannot be reversed (already reversed, a reversal itself, or not the loan's latest)."""
+
+    code = "reversal_refused"
+
+
+class ProductLimitExceeded(LedgerError):
+    code = "product_limit"
+
+    def __init__(self, product: str, amount_fen: int, limit_fen: int) -> None:
+        super().__init__(
+            f"{product} loan of {amount_fen / 100:,.2f} yuan exceeds the product limit of {limit_fen / 100:,.2f}",
+            f"{product} 贷款金额 {amount_fen / 100:,.2f} 元超过产品上限 {limit_fen / 100:,.2f} 元",
+            product=product,
+            amount_fen=amount_fen,
+            limit_fen=limit_fen,
+        )
+
+
+class InsufficientFundCapacity(LedgerError):
+    """A disbursement would take covered principal above cap multiple × fund balance."""
+
+    code = "insufficient_capacity"
+
+    def __init__(self, fund_id: str, amount_fen: int, headroom_fen: int) -> None:
+        super().__init__(
+            f"fund {fund_id} has {headroom_fen / 100:,.2f} yuan of capacity left, "
+            f"the disbursement needs {amount_fen / 100:,.2f}",
+            f"风险补偿金 {fund_id} 剩余放款额度 {headroom_fen / 100:,.2f} 元，不足本笔 {amount_fen / 100:,.2f} 元",
+            fund_id=fund_id,
+            amount_fen=amount_fen,
+            headroom_fen=headroom_fen,
+        )
+
+
+class FundSuspended(InsufficientFundCapacity):
+    """New lending is suspended: NPL ratio above the threshold, or a suspension in the fund's policy."""
+
+    code = "fund_suspended"
+
+    def __init__(self, fund_id: str, reason_en: str, reason_zh: str) -> None:
+        LedgerError.__init__(
+            self,
+            f"fund {fund_id} is suspended: {reason_en}",
+            f"风险补偿金 {fund_id} 已暂停新增放款：{reason_zh}",
+            fund_id=fund_id,
+        )
+
+
+class FundWouldGoNegative(LedgerError):
+    code = "fund_would_go_negative"
+
+    def __init__(self, fund_id: str, amount_fen: int, available_fen: int) -> None:
+        super().__init__(
+            f"fund {fund_id} holds {available_fen / 100:,.2f} yuan, cannot pay out {amount_fen / 100:,.2f}",
+            f"风险补偿金 {fund_id} 余额 {available_fen / 100:,.2f} 元，不足支付 {amount_fen / 100:,.2f} 元",
+            fund_id=fund_id,
+            amount_fen=amount_fen,
+            available_fen=available_fen,
+        )
+
+
+class IdempotencyConflict(LedgerError):
+    """The idempotency key was already used for a different command body (HTTP 422)."""
+
+    code = "idempotency_conflict"
+
+    def __init__(self, fund_id: str, key: str) -> None:
+        super().__init__(
+            f"idempotency key {key} of fund {fund_id} was already used for a different command",
+            f"风险补偿金 {fund_id} 的幂等键 {key} 已用于另一内容不同的指令",
+            fund_id=fund_id,
+            key=key,
+        )
+
+
+class ValueDateOutOfRange(LedgerError):
+    code = "value_date_out_of_range"
+
+
+class UnbalancedEntry(LedgerError):
+    code = "unbalanced_entry"
+
+    def __init__(self, event_type: str, total_fen: int) -> None:
+        super().__init__(
+            f"{event_type} entry does not balance: postings sum to {total_fen} fen",
+            f"{event_type} 分录借贷不平：合计 {total_fen} 分",
+            total_fen=total_fen,
+        )
+
+
+class LedgerNotMigrated(LedgerError):
+    code = "ledger_not_migrated"
+
+    def __init__(self, current: str | None, head: str) -> None:
+        super().__init__(
+            f"the ledger database is at revision {current}, not {head}: run `credit-engine ledger migrate`",
+            f"台账数据库版本为 {current}，不是最新 {head}：请运行 `credit-engine ledger migrate`",
+        )

@@ -1,0 +1,182 @@
+"""Loan events as services: disbursement, repayment, delinquency, cure, extension, compensation claim and payment,
+recovery and write-off. Each takes a unit of work and a command and returns a :class:`Receipt`.
+
+A disbursement is where the fund's limits bite: under the fund's lock it re-checks the product limit, the
+suspension (policy or NPL ratio as of today above the threshold) and the cap against the fund's current book. The
+other events build the recorded facts (:class:`LoanEvent`) and let the loan's state machine refuse what does not
+fit; a compensation payment pays what the fund holds and leaves the rest pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from credit_engine.errors import InvalidInput, RowError
+from credit_engine.ledger import commands as c
+from credit_engine.ledger.commands import Receipt
+from credit_engine.ledger.domain import Product
+from credit_engine.ledger.errors import FundWouldGoNegative, LoanStateError, UnknownLoan
+from credit_engine.ledger.journal import JournalEntry
+from credit_engine.ledger.loan import Loan, LoanEvent, Step, apply_event, open_loan
+from credit_engine.ledger.unit_of_work import UnitOfWork
+from credit_engine.ledger.writes import (
+    Context,
+    Outcome,
+    cash_available,
+    check_value_date,
+    execute,
+    invalid,
+    policy_on,
+    require_positive,
+    require_pseudonym,
+)
+
+
+def _facts(event: LoanEvent) -> dict[str, object]:
+    return {name: getattr(event, name) for name in LoanEvent.__dataclass_fields__}
+
+
+def _loan_details(loan: Loan, event: LoanEvent) -> dict[str, object]:
+    return {
+        "loan_id": loan.loan_id,
+        "state": loan.state_on(event.value_date).value,
+        "outstanding_fen": loan.outstanding_fen,
+        "amount_fen": event.amount_fen,
+    }
+
+
+def _existing(ctx: Context, loan_id: str) -> tuple[Loan, int]:
+    found = ctx.uow.loans.get(ctx.book.fund_id, loan_id)
+    if found is None:
+        raise UnknownLoan(ctx.book.fund_id, loan_id)
+    return found
+
+
+def _on_loan(ctx: Context, loan_id: str, event: LoanEvent, step: Callable[[Loan], Step] | None = None) -> Outcome:
+    """Apply ``event`` to the cached loan: the state machine decides, the entry records its postings."""
+    check_value_date(ctx, event.value_date)
+    loan, version = _existing(ctx, loan_id)
+    new, postings = (step or (lambda current: apply_event(current, event)))(loan)
+    entry = JournalEntry(ctx.book.fund_id, event.event_type, event.value_date, postings, loan_id, _facts(event))
+    return Outcome(entry, _loan_details(new, event), new, version)
+
+
+def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
+    try:
+        product = Product.parse(command.product)
+    except ValueError:
+        raise invalid("product", "product", "fumin/富民贷 or qiangnong/强农贷", command.product) from None
+    amount = require_positive("amount_fen", command.amount_fen)
+    if command.maturity_date <= command.value_date:
+        raise invalid("maturity_date", "after_value_date", "maturity must follow disbursement / 到期日须晚于放款日")
+    check_value_date(ctx, command.value_date)
+    terms = policy_on(ctx, command.value_date).terms
+    if ctx.uow.loans.get(ctx.book.fund_id, command.loan_id) is not None:
+        raise LoanStateError(f"loan {command.loan_id} was already disbursed", f"贷款 {command.loan_id} 已放款")
+    npl_fen = ctx.uow.journal.npl_principal_fen(ctx.book.fund_id, ctx.today)
+    ctx.book.check_disbursement(terms, product, amount, npl_fen)
+    event = LoanEvent(
+        event_type="disbursement",
+        value_date=command.value_date,
+        amount_fen=amount,
+        maturity_date=command.maturity_date,
+        product=product.value,
+        borrower_ref=require_pseudonym(command.borrower_ref),
+    )
+    loan, postings = open_loan(ctx.book.fund_id, command.loan_id, event)
+    entry = JournalEntry(ctx.book.fund_id, "disbursement", event.value_date, postings, loan.loan_id, _facts(event))
+    headroom = ctx.book.after(entry).headroom_fen(terms)
+    return Outcome(entry, _loan_details(loan, event) | {"headroom_fen": headroom}, loan, None)
+
+
+def disburse(uow: UnitOfWork, command: c.Disburse) -> Receipt:
+    """Lend a covered loan (富民贷 or 强农贷); refused beyond the cap, while suspended or above the product limit."""
+    if not command.loan_id.strip():
+        raise InvalidInput([RowError(None, "loan_id", "required", "loan id is required / 贷款编号必填")])
+    return execute(uow, command, _disburse)  # type: ignore[arg-type]
+
+
+def repay(uow: UnitOfWork, command: c.Repay) -> Receipt:
+    """Principal repaid by the borrower; the loan is repaid once nothing is outstanding."""
+    amount = require_positive("amount_fen", command.amount_fen)
+    event = LoanEvent(event_type="repayment", value_date=command.value_date, amount_fen=amount)
+    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+
+
+def report_delinquency(uow: UnitOfWork, command: c.ReportDelinquency) -> Receipt:
+    """The bank reports the loan ``days_past_due`` days overdue on the value date."""
+    if not isinstance(command.days_past_due, int) or command.days_past_due < 1:
+        raise invalid("days_past_due", "positive_days", "at least 1 day / 至少 1 天", command.days_past_due)
+    event = LoanEvent(event_type="delinquency", value_date=command.value_date, days_past_due=command.days_past_due)
+    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+
+
+def cure(uow: UnitOfWork, command: c.Cure) -> Receipt:
+    """An overdue loan is current again (arrears paid)."""
+    event = LoanEvent(event_type="cure", value_date=command.value_date)
+    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+
+
+def extend(uow: UnitOfWork, command: c.Extend) -> Receipt:
+    """展期: a new maturity date; an overdue (not yet non-performing) loan becomes current."""
+    event = LoanEvent(event_type="extension", value_date=command.value_date, maturity_date=command.maturity_date)
+    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+
+
+def _claim(ctx: Context, command: c.ClaimCompensation) -> Outcome:
+    terms = policy_on(ctx, command.value_date).terms
+    loan, _ = _existing(ctx, command.loan_id)
+    refusal = loan.claimable(command.value_date, terms.trigger_days)
+    if refusal is not None:
+        raise refusal
+    event = LoanEvent(event_type="compensation_claim", value_date=command.value_date, share_bps=terms.fund_share_bps)
+    outcome = _on_loan(ctx, command.loan_id, event)
+    assert outcome.loan is not None
+    deadline = command.value_date.toordinal() + terms.payment_deadline_days
+    details = {"claimed_fen": outcome.loan.claimed_fen, "principal_fen": outcome.loan.compensated_fen}
+    details["pay_by"] = type(command.value_date).fromordinal(deadline).isoformat()
+    return Outcome(outcome.entry, outcome.details | details, outcome.loan, outcome.loan_version)
+
+
+def claim_compensation(uow: UnitOfWork, command: c.ClaimCompensation) -> Receipt:
+    """代偿申请: the bank claims the fund's share of a loan at least ``trigger_days`` past due."""
+    return execute(uow, command, _claim)  # type: ignore[arg-type]
+
+
+def _pay(ctx: Context, command: c.PayCompensation) -> Outcome:
+    loan, _ = _existing(ctx, command.loan_id)
+    requested = loan.pending_fen if command.amount_fen is None else command.amount_fen
+    loan.pay(command.value_date, requested)  # refuses a wrong state or more than is pending
+    paid = min(requested, cash_available(ctx, command.value_date))
+    if paid <= 0:
+        raise FundWouldGoNegative(ctx.book.fund_id, requested, 0)
+    event = LoanEvent(event_type="compensation_payment", value_date=command.value_date, amount_fen=paid)
+    outcome = _on_loan(ctx, command.loan_id, event)
+    assert outcome.loan is not None
+    details = {"requested_fen": requested, "paid_fen": paid, "pending_fen": outcome.loan.pending_fen}
+    return Outcome(outcome.entry, outcome.details | details, outcome.loan, outcome.loan_version)
+
+
+def pay_compensation(uow: UnitOfWork, command: c.PayCompensation) -> Receipt:
+    """代偿支付: the fund pays its pending share — as much as it holds; the rest stays pending, never overdrawn."""
+    if command.amount_fen is not None:
+        require_positive("amount_fen", command.amount_fen)
+    return execute(uow, command, _pay)  # type: ignore[arg-type]
+
+
+def recover(uow: UnitOfWork, command: c.Recover) -> Receipt:
+    """追偿: principal recovered after compensation; the fund's pro-rata share returns to the fund."""
+    amount = require_positive("amount_fen", command.amount_fen)
+    event = LoanEvent(event_type="recovery", value_date=command.value_date, amount_fen=amount)
+    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+
+
+def write_off(uow: UnitOfWork, command: c.WriteOff) -> Receipt:
+    """核销: the remaining principal of a compensated loan is written off."""
+
+    def step(ctx: Context, cmd: c.WriteOff) -> Outcome:
+        loan, _ = _existing(ctx, cmd.loan_id)
+        event = LoanEvent(event_type="write_off", value_date=cmd.value_date, amount_fen=loan.compensated_fen)
+        return _on_loan(ctx, cmd.loan_id, event)
+
+    return execute(uow, command, step)  # type: ignore[arg-type]

@@ -1,0 +1,52 @@
+"""The database fixture: ``database_url`` is a fresh, empty database for this test session, once per backend.
+
+SQLite always (a file in a temporary folder). PostgreSQL when ``CREDIT_ENGINE_TEST_DATABASE_URL`` names a server
+(any database on it): a database of its own is created for the session (per xdist worker) and dropped afterwards,
+so runs never interfere. If the variable is set but the server cannot be reached the tests fail — CI must never
+skip PostgreSQL silently.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+PG_ENV = "CREDIT_ENGINE_TEST_DATABASE_URL"
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    *([pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)] if os.environ.get(PG_ENV) else []),
+]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of an empty database of the parametrised backend, created for this session."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
+        return
+    yield from _fresh_postgres_database(os.environ[PG_ENV])
+
+
+def _fresh_postgres_database(server_url: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    server = make_url(server_url)
+    name = f"ce_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as error:
+        admin.dispose()
+        pytest.fail(f"{PG_ENV} is set but PostgreSQL is unreachable: {error}", pytrace=False)
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,222 @@
+"""Fixtures of the ledger tests, in the ledger's own words: a migrated engine per backend, a controllable clock,
+and ``ledger`` — a tiny ledger that records events in yuan and dates written as text, so a test reads like the
+ledger it builds plus one assertion. Every fund gets a unique id, so tests share one database per session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from credit_engine.ledger import commands as c
+from credit_engine.ledger import services
+from credit_engine.ledger.database import make_engine, migrate
+from credit_engine.ledger.domain import default_terms
+from credit_engine.ledger.money import yuan_to_fen
+from credit_engine.ledger.unit_of_work import UnitOfWork
+
+START = dt.datetime(2025, 6, 30, 4, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session")
+def ledger_engine(database_url: str) -> Iterator[object]:
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+class Clock:
+    """A clock the test moves: ``clock.now`` is returned until changed; ``advance`` moves it on."""
+
+    def __init__(self, now: dt.datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.now += dt.timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def uow(ledger_engine, clock: Clock) -> UnitOfWork:
+    return UnitOfWork(ledger_engine, clock)
+
+
+def day(text: str | dt.date) -> dt.date:
+    return text if isinstance(text, dt.date) else dt.date.fromisoformat(text)
+
+
+class TinyLedger:
+    """Records events through the services; amounts in yuan, dates as ``"2025-02-01"``, keys made up if not given."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def run(self, service, command_type, key: str | None = None, **fields) -> c.Receipt:
+        command = command_type(idempotency_key=key or uuid.uuid4().hex, recorded_by="test", **fields)
+        return service(self.uow, command)
+
+    def fund(self, yuan: str | int = 5_000_000, opened: str = "2025-01-01", county: str = "140121", **terms) -> str:
+        fund_id = f"F-{uuid.uuid4().hex[:10]}"
+        command = c.CreateFund(
+            fund_id=fund_id,
+            idempotency_key=f"{fund_id}-open",
+            county_code=county,
+            bank_code="RCC",
+            value_date=day(opened),
+            amount_fen=yuan_to_fen(yuan),
+            terms=default_terms().replace(**terms),
+        )
+        services.create_fund(self.uow, command)
+        return fund_id
+
+    def policy(self, fund_id: str, effective: str, key: str | None = None, **terms) -> c.Receipt:
+        return self.run(
+            services.set_policy,
+            c.SetPolicy,
+            key,
+            fund_id=fund_id,
+            effective_from=day(effective),
+            terms=default_terms().replace(**terms),
+        )
+
+    def contribute(self, fund_id: str, on: str, yuan, key=None) -> c.Receipt:
+        return self.run(
+            services.contribute, c.Contribute, key, fund_id=fund_id, value_date=day(on), amount_fen=yuan_to_fen(yuan)
+        )
+
+    def claw_back(self, fund_id: str, on: str, yuan, key=None) -> c.Receipt:
+        return self.run(
+            services.claw_back, c.ClawBack, key, fund_id=fund_id, value_date=day(on), amount_fen=yuan_to_fen(yuan)
+        )
+
+    def interest(self, fund_id: str, on: str, yuan, key=None) -> c.Receipt:
+        return self.run(
+            services.record_fund_interest,
+            c.RecordFundInterest,
+            key,
+            fund_id=fund_id,
+            value_date=day(on),
+            amount_fen=yuan_to_fen(yuan),
+        )
+
+    def disburse(self, fund_id, loan, on, yuan, product="fumin", maturity=None, borrower="hh-1", key=None):
+        maturity = day(maturity) if maturity else day(on) + dt.timedelta(days=365)
+        return self.run(
+            services.disburse,
+            c.Disburse,
+            key,
+            fund_id=fund_id,
+            loan_id=loan,
+            product=product,
+            borrower_ref=borrower,
+            value_date=day(on),
+            amount_fen=yuan_to_fen(yuan),
+            maturity_date=maturity,
+        )
+
+    def repay(self, fund_id, loan, on, yuan, key=None) -> c.Receipt:
+        return self.run(
+            services.repay,
+            c.Repay,
+            key,
+            fund_id=fund_id,
+            loan_id=loan,
+            value_date=day(on),
+            amount_fen=yuan_to_fen(yuan),
+        )
+
+    def delinquent(self, fund_id, loan, on, days, key=None) -> c.Receipt:
+        return self.run(
+            services.report_delinquency,
+            c.ReportDelinquency,
+            key,
+            fund_id=fund_id,
+            loan_id=loan,
+            value_date=day(on),
+            days_past_due=days,
+        )
+
+    def cure(self, fund_id, loan, on, key=None) -> c.Receipt:
+        return self.run(services.cure, c.Cure, key, fund_id=fund_id, loan_id=loan, value_date=day(on))
+
+    def extend(self, fund_id, loan, on, maturity, key=None) -> c.Receipt:
+        return self.run(
+            services.extend,
+            c.Extend,
+            key,
+            fund_id=fund_id,
+            loan_id=loan,
+            value_date=day(on),
+            maturity_date=day(maturity),
+        )
+
+    def claim(self, fund_id, loan, on, key=None) -> c.Receipt:
+        return self.run(
+            services.claim_compensation, c.ClaimCompensation, key, fund_id=fund_id, loan_id=loan, value_date=day(on)
+        )
+
+    def pay(self, fund_id, loan, on, yuan=None, key=None) -> c.Receipt:
+        amount = None if yuan is None else yuan_to_fen(yuan)
+        return self.run(
+            services.pay_compensation,
+            c.PayCompensation,
+            key,
+            fund_id=fund_id,
+            loan_id=loan,
+            value_date=day(on),
+            amount_fen=amount,
+        )
+
+    def recover(self, fund_id, loan, on, yuan, key=None) -> c.Receipt:
+        return self.run(
+            services.recover,
+            c.Recover,
+            key,
+            fund_id=fund_id,
+            loan_id=loan,
+            value_date=day(on),
+            amount_fen=yuan_to_fen(yuan),
+        )
+
+    def write_off(self, fund_id, loan, on, key=None) -> c.Receipt:
+        return self.run(services.write_off, c.WriteOff, key, fund_id=fund_id, loan_id=loan, value_date=day(on))
+
+    def reverse(self, fund_id, reverses_key, key=None) -> c.Receipt:
+        return self.run(services.reverse, c.Reverse, key, fund_id=fund_id, reverses_key=reverses_key)
+
+    def book(self, fund_id: str):
+        with self.uow:
+            return self.uow.funds.lock_book(fund_id)
+
+    def loan(self, fund_id: str, loan_id: str):
+        with self.uow:
+            return self.uow.loans.get(fund_id, loan_id)[0]
+
+    def position(self, fund_id: str, as_of: str, known_at: dt.datetime | None = None):
+        from credit_engine.ledger.position import fund_positions
+
+        with UnitOfWork(self.uow.engine, self.uow.clock, read_only=True) as reader:
+            return fund_positions(reader, day(as_of), known_at, fund_ids=[fund_id])[0]
+
+
+@pytest.fixture
+def ledger(uow: UnitOfWork) -> TinyLedger:
+    return TinyLedger(uow)
+
+
+@pytest.fixture
+def new_ledger(ledger_engine, clock: Clock):
+    """A factory of tiny ledgers, each with its own unit of work (one per thread in race tests)."""
+    return lambda: TinyLedger(UnitOfWork(ledger_engine, clock))

@@ -1,0 +1,100 @@
+"""The ground truth of the synthetic registry: each application's true probability of default.
+
+The true log-odds is a non-linear function of what the application records, with interactions a linear model
+cannot see: ill health hurts far more without medical insurance; a low farm income hurts farming households with no
+migrant wages to fall back on (this is how a county's bad harvest shows, because the shock lowers the recorded
+income and raises the recorded debt); income helps on a log scale and saturates; debt-to-assets and loan-to-income
+bite past a threshold; age risk is U-shaped. Only two small terms are hidden from the application: the county's
+own level (visible through ``county_code``) and a direct bad-harvest effect on farming households, so a model can
+approach the Bayes ceiling. ``true_pd`` never becomes a column of the applications.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from training.generator_households import PURPOSES, Columns, code
+from training.generator_places import Places, shock_of
+
+BASE_LOGIT = -5.55
+HIDDEN_SHOCK_LOGIT = 0.2
+HEALTH_LOGIT = np.array([0.0, 0.35, 0.8, 0.5])  # healthy, chronic, serious, disabled
+EDUCATION_LOGIT = np.array([0.25, 0.1, 0.0, -0.15, -0.35])  # none … college
+EVALUATION_LOGIT = np.array([-0.3, 0.0, 0.25, 0.6])  # excellent, good, fair, poor
+RECORD_LOGIT = np.array([0.0, 0.0, 0.4, 0.9])  # none, normal, watch, adverse
+THIN_FILE_LOGIT = np.array([-0.1, 0.1, 0.5, 0.9])  # no bureau record, by village evaluation
+STATUS_LOGIT = np.array([0.0, -0.1, 0.15, 0.25])  # registered, exited, monitored, none
+PURPOSE_LOGIT = np.array([0.0, 0.05, 0.0, 0.1, 0.15, -0.05, 0.0, 0.4, 0.4, 0.5, 0.2])
+
+
+def true_pd(cols: Columns, places: Places) -> np.ndarray:
+    """The probability that each application defaults (90+ days overdue within 12 months)."""
+    return 1.0 / (1.0 + np.exp(-true_logit(cols, places)))
+
+
+def true_logit(cols: Columns, places: Places) -> np.ndarray:
+    hidden = places.county_effect[cols["county"]] + HIDDEN_SHOCK_LOGIT * _farming(cols) * (
+        shock_of(places, cols["county"], cols["year_index"]) > 0
+    )
+    return BASE_LOGIT + _capacity(cols) + _health(cols) + _history(cols) + _standing(cols) + hidden
+
+
+def _farming(cols: Columns) -> np.ndarray:
+    return np.isin(cols["purpose"], (code(PURPOSES, "crops"), code(PURPOSES, "livestock")))
+
+
+def _capacity(cols: Columns) -> np.ndarray:
+    """Income (log, saturating), farm exposure without migrant wages, debt and the size of the request."""
+    per_capita = cols["annual_net_income"] / np.maximum(cols["household_size"], 1)
+    log_income = np.clip(np.log((per_capita + 500.0) / 8_000.0), -2.5, 0.5)
+    exposed = _farming(cols) & (cols["migrant_workers"] == 0)
+    debt_to_assets = cols["total_liabilities"] / (cols["total_assets"] + 1_000.0)
+    loan_to_income = cols["requested_amount"] / (cols["annual_net_income"] + 1_000.0)
+    workers = cols["labor_count"]
+    return (
+        -0.5 * log_income
+        + 1.5 * exposed * np.clip(-log_income, 0.0, 2.0)
+        + 1.3 * np.clip(debt_to_assets - 0.25, 0.0, 1.25)
+        + 0.4 * np.clip(loan_to_income - 1.5, 0.0, 2.5)
+        + 0.5 * (workers == 0)
+        - 0.1 * np.minimum(workers, 3)
+        + 0.07 * (cols["term_months"] / 12.0 - 1.0)
+        + PURPOSE_LOGIT[cols["purpose"]]
+    )
+
+
+def _health(cols: Columns) -> np.ndarray:
+    """Ill health, far worse without medical insurance; illness as the poverty cause; U-shaped age; schooling."""
+    uninsured = ~cols["medical_insurance"]
+    illness = cols["poverty_cause"] == 0
+    age = cols["head_age"]
+    return (
+        HEALTH_LOGIT[cols["head_health"]] * (0.3 + 2.5 * uninsured)
+        + 0.2 * illness * (1.0 + 2.0 * uninsured)
+        + 0.0015 * (age - 42.0) ** 2
+        + EDUCATION_LOGIT[cols["head_education"]]
+        + 0.3 * ~cols["housing_safe"]
+    )
+
+
+def _history(cols: Columns) -> np.ndarray:
+    """Prior overdue episodes (saturating), the bureau record, and a thin file that only the village can vouch for."""
+    thin_file = cols["credit_record"] == 0
+    return (
+        0.45 * np.log1p(np.minimum(cols["prior_overdue_times"], 12))
+        + RECORD_LOGIT[cols["credit_record"]]
+        + thin_file * THIN_FILE_LOGIT[cols["village_evaluation"]]
+    )
+
+
+def _standing(cols: Columns) -> np.ndarray:
+    """Social capital and the village: evaluation, neighbours, co-op ties, registry status, road and broadband."""
+    return (
+        EVALUATION_LOGIT[cols["village_evaluation"]]
+        - 0.08 * (cols["neighbor_relations"] - 3)
+        - 0.15 * cols["cooperative_member"]
+        - 0.1 * np.log1p(cols["coop_share_capital"] / 1_000.0)
+        + STATUS_LOGIT[cols["registry_status"]]
+        - 0.1 * cols["village_road_hardened"]
+        - 0.1 * cols["village_broadband"]
+    )
