@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from cli import data as data_commands
+from cli import ledger as ledger_commands
 from cli import rating as rating_commands
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_commands.app, name="data", help="Synthetic registry data / 合成建档立卡数据.")
+app.add_typer(ledger_commands.app, name="ledger", help="Risk-compensation fund ledger / 风险补偿金台账.")
 rating_commands.register(app)
 
 

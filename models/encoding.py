@@ -132,3 +132,11 @@ def numeric_values(name: str, column: pd.Series) -> np.ndarray:
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
     except (TypeError, ValueError) as error:
         raise ValueError(f"feature {name!r} must be numeric: {error}") from None
+
+
+def category_values(column: pd.Series) -> np.ndarray:
+    """Category values as strings (``430121`` read as a number or as text is one county), missing as NaN."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        labels = np.array([str(value) for value in column.dtype.categories] + [np.nan], dtype=object)
+        return labels[column.array.codes]
+    return column.astype("str").to_numpy(dtype=object, na_value=np.nan)

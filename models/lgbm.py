@@ -197,8 +197,9 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         return 0 if self.n_jobs is None or self.n_jobs < 0 else self.n_jobs
 
     def _margin(self, matrix: np.ndarray) -> np.ndarray:
-        best = getattr(self, "best_iteration_", None)
-        return self.booster_.predict(matrix, raw_score=True, num_iteration=best, num_threads=self._threads(len(matrix)))
+        return self.booster_.predict(
+            matrix, raw_score=True, num_iteration=self.best_iteration_, num_threads=self._threads(len(matrix))
+        )
 
     def _pd_from_margin(self, margin: np.ndarray) -> np.ndarray:
         if self.calibrator_ is None:
@@ -251,7 +252,9 @@ def _holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray
     return np.sort(train), np.sort(valid)
 
 
-def _fit_calibrator(method: str, margin: np.ndarray, labels: np.ndarray) -> IsotonicRegression | LogisticRegression:
+def _fit_calibrator(
+    method: str, margin: np.ndarray, labels: np.ndarray
+) -> IsotonicRegression | LogisticRegression | None:
     if method == "isotonic":
         return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(margin, labels)
     if np.unique(labels).size < 2:

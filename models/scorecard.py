@@ -34,7 +34,7 @@ from sklearn.utils._param_validation import Interval
 from credit_engine.features import FeatureSpec
 from credit_engine.reasons import reason_for_feature
 from models._common import PDClassifierMixin, ReasonTable
-from models.encoding import FrameEncoder, feature_columns, numeric_values
+from models.encoding import FrameEncoder, category_values, feature_columns, numeric_values
 
 _TRENDS = {"increasing": "ascending", "decreasing": "descending", None: "auto_asc_desc"}
 _CARD_COLUMNS = ["feature", "bin_id", "bin", "count", "event_rate", "woe", "points"]
@@ -117,14 +117,14 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         X, labels = self._fit_inputs(X, y)
         self.encoder_ = FrameEncoder(self.spec).fit(X)
         self.feature_names_ = list(self.encoder_.feature_names_)
-        frame = self._binning_frame(X)
         rows = _subsample(labels, self.max_fit_rows, self.random_state)
+        frame = self._binning_frame(X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows])
         self.scorecard_ = Scorecard(
             binning_process=self._binning_process(),
             estimator=LogisticRegression(C=self.C, max_iter=1000),
             scaling_method="pdo_odds",
             scaling_method_params={"pdo": self.pdo, "odds": self.base_odds, "scorecard_points": self.base_points},
-        ).fit(frame.iloc[rows], labels[rows])
+        ).fit(frame, labels[rows])
         table = self.scorecard_.table(style="detailed")
         by_feature = [table[table["Variable"] == name] for name in self.feature_names_]
         self.points_ = [part["Points"].to_numpy(dtype=np.float64) for part in by_feature]
@@ -148,8 +148,10 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         return np.column_stack([points[self._bin_indices(j, matrix[:, j])] for j, points in enumerate(self.points_)])
 
     def bin_indices(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Row of each feature's card each value scores, shape ``(n_rows, n_features)`` (as optbinning's
-        ``transform(metric="indices")``, with a missing value or an unknown category on the last, 'Missing', row)."""
+        """Per row and feature, the row of the feature's card the value scores (``transform(metric="indices")``).
+
+        A missing value or a category the card does not list scores the last row, 'Missing' (neutral WoE 0).
+        """
         matrix = self._matrix(X)
         return np.column_stack([self._bin_indices(j, matrix[:, j]) for j in range(len(self.points_))])
 
@@ -253,7 +255,7 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
             return pd.DataFrame(X, columns=self.feature_names_)
         columns = feature_columns(self.spec, X)
         values = {
-            name: _category_values(column)
+            name: category_values(column)
             if name in self.encoder_.categories_
             else np.asarray(numeric_values(name, column), dtype=np.float64)
             for name, column in columns.items()
@@ -282,14 +284,6 @@ def _bin_label(value: object) -> str:
     if isinstance(value, str):
         return value
     return ", ".join(str(item) for item in value)
-
-
-def _category_values(column: pd.Series) -> np.ndarray:
-    """Category values as strings (``430121`` read as a number or as text is one county), missing as NaN."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        labels = np.array([str(value) for value in column.dtype.categories] + [np.nan], dtype=object)
-        return labels[column.array.codes]
-    return column.astype("str").to_numpy(dtype=object, na_value=np.nan)
 
 
 def _subsample(labels: np.ndarray, max_rows: int | None, random_state: object) -> np.ndarray:

@@ -74,3 +74,29 @@ def select(fitted: list[FittedFamily]) -> FittedFamily:
     if not candidates:
         raise ValueError("no candidate family was fitted")
     return max(candidates, key=lambda f: f.metrics["auc"])
+
+
+def fit_and_select(
+    train: pd.DataFrame,
+    y_train: np.ndarray,
+    spec: FeatureSpec,
+    families: tuple[str, ...] = CANDIDATES,
+    params: dict[str, dict[str, Any]] | None = None,
+    inner_fraction: float = 0.25,
+    seed: int = 0,
+) -> FittedFamily:
+    """Choose the family on an inner holdout of the training rows, then refit the winner on all of them.
+
+    For cross-validation, where the outer test fold must never influence the choice.
+    """
+    from sklearn.model_selection import train_test_split
+
+    positions = np.arange(len(train))
+    inner_train, inner_test = train_test_split(positions, test_size=inner_fraction, random_state=seed, stratify=y_train)
+    trial = [
+        f for f in fit_families(train.iloc[inner_train], y_train[inner_train], spec, families, params) if not f.baseline
+    ]
+    evaluate_families(trial, train.iloc[inner_test], y_train[inner_test])
+    winner = select(trial)
+    estimator = make_estimator(winner.name, spec, (params or {}).get(winner.name)).fit(train, y_train)
+    return FittedFamily(winner.name, estimator, 0.0, winner.metrics)

@@ -20,6 +20,7 @@ MIGRANT_WAGE = 17_000.0
 LOCAL_WAGE = 5_000.0
 FARM_YUAN_PER_MU = 450.0
 LIVESTOCK_YUAN_PER_UNIT = 1_500.0
+PENSION = 1_800.0
 CREDIT_RECORDS = ("none", "normal", "watch", "adverse")
 VILLAGE_EVALUATIONS = ("excellent", "good", "fair", "poor")
 TERMS = np.array([12, 24, 36, 48, 60])
@@ -38,6 +39,7 @@ def draw_income(rng: np.random.Generator, cols: Columns, places: Places) -> None
     wages = wages + cols["migrant_workers"] * MIGRANT_WAGE * rng.lognormal(0.0, 0.2, size=n)
     trade = np.isin(purpose, [code(PURPOSES, p) for p in ("processing", "trade", "tourism")])
     business = np.where(trade, rng.lognormal(np.log(9_000.0), 0.6, size=n), 0.0) + 0.25 * cols["ecommerce_sales"]
+    business = business + PENSION * (cols["head_age"] >= 60)
     loss = shock_of(places, cols["county"], cols["year_index"])
     level = places.county_income[cols["county"]] * (1.0 + YEARLY_GROWTH) ** cols["year_index"]
     level = level * np.array([0.95, 1.1, 0.9, 1.25])[cols["registry_status"]]  # registered, exited, monitored, none
@@ -82,7 +84,9 @@ def draw_credit(rng: np.random.Generator, cols: Columns) -> None:
     record = draw_shared(rng, (0.30, 0.58, 0.10, 0.02), n)
     loans = np.where(record == 0, 0, 1 + rng.poisson(1.3, size=n))
     slips = np.where(rng.random(n) < 0.2, 1 + rng.poisson(0.5, size=n), 0)
-    overdue = np.select([record == 1, record == 2, record == 3], [slips, 1 + rng.poisson(2.0, n), 3 + rng.poisson(4.0, n)])
+    overdue = np.select(
+        [record == 1, record == 2, record == 3], [slips, 1 + rng.poisson(2.0, n), 3 + rng.poisson(4.0, n)]
+    )
     cols["credit_record"] = record
     cols["prior_loans"] = loans.astype(np.int64)
     cols["prior_overdue_times"] = np.minimum(overdue, 12 * loans).astype(np.int64)

@@ -104,6 +104,7 @@ def _members(rng: np.random.Generator, cols: Columns, migration: np.ndarray) -> 
     working -= 0.25 * (cols["poverty_cause"] == code(POVERTY_CAUSES, "labour"))
     working -= 0.10 * np.isin(cols["head_health"], (2, 3))
     labor = rng.binomial(size, np.clip(working, 0.05, 0.9))
+    labor = np.where((labor == 0) & (cols["head_age"] < 60) & (rng.random(n) < 0.6), 1, labor)
     away = migration * 1.3 * np.where(cols["head_age"] > 55, 0.6, 1.0)
     cols["household_size"] = size.astype(np.int64)
     cols["labor_count"] = labor.astype(np.int64)

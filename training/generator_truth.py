@@ -16,7 +16,7 @@ import numpy as np
 from training.generator_households import PURPOSES, Columns, code
 from training.generator_places import Places, shock_of
 
-BASE_LOGIT = -5.55
+BASE_LOGIT = -4.95
 HIDDEN_SHOCK_LOGIT = 0.2
 HEALTH_LOGIT = np.array([0.0, 0.35, 0.8, 0.5])  # healthy, chronic, serious, disabled
 EDUCATION_LOGIT = np.array([0.25, 0.1, 0.0, -0.15, -0.35])  # none … college
@@ -53,7 +53,7 @@ def _capacity(cols: Columns) -> np.ndarray:
     workers = cols["labor_count"]
     return (
         -0.5 * log_income
-        + 1.5 * exposed * np.clip(-log_income, 0.0, 2.0)
+        + 1.0 * exposed * np.clip(-log_income, 0.0, 1.5)
         + 1.3 * np.clip(debt_to_assets - 0.25, 0.0, 1.25)
         + 0.4 * np.clip(loan_to_income - 1.5, 0.0, 2.5)
         + 0.5 * (workers == 0)

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from credit_engine.contract import idnumber
@@ -89,8 +91,10 @@ def check_column(definition: FieldDef, column: pd.Series, *, required: bool, tod
         distinct = pd.Series([""], dtype="str")
     outcome = _CHECKERS[definition.kind](definition, distinct, today)
 
+    at = None if codes is None else np.where(codes < 0, 0, codes)
+
     def spread(values: Any) -> Any:
-        return values if codes is None else values[np.where(codes < 0, 0, codes)]
+        return values if at is None else values[at]
 
     missing = spread(outcome.missing) | (column.isna().to_numpy() if codes is None else codes < 0)
     broken = np.where(missing, CODE["required"] if required else OK, spread(outcome.broken)).astype(np.int8)
@@ -167,6 +171,12 @@ def _bounds(definition: FieldDef, values: np.ndarray, broken: np.ndarray) -> Non
         broken[checked & (values > definition.maximum)] = CODE["max"]
 
 
+def _parse(text: pd.Series, good: np.ndarray, to: pa.DataType) -> np.ndarray:
+    """Text that matched a number pattern as numbers (Arrow's parser; others read as 0)."""
+    digits = pc.utf8_ltrim(pa.array(text.where(good, "0")), characters="+")  # Arrow's integers take no "+"
+    return pc.cast(digits, to).to_numpy(zero_copy_only=False)
+
+
 def _typed_numbers(values: pd.Series) -> np.ndarray | None:
     """The values as float64 when the column is typed numeric (not bool), else None."""
     if ptypes.is_bool_dtype(values.dtype) or not ptypes.is_numeric_dtype(values.dtype):
@@ -184,7 +194,7 @@ def _check_int(definition: FieldDef, values: pd.Series, today: np.datetime64) ->
     else:
         text, _ = _as_text(values)
         missing, good = _blank(text), text.str.fullmatch(_INT).to_numpy(dtype=bool)
-        parsed = pd.to_numeric(text.where(good, "0")).to_numpy(dtype=np.int64)
+        parsed = _parse(text, good, pa.int64())
     broken = np.where(good | missing, OK, CODE["type_int"]).astype(np.int8)
     _bounds(definition, parsed, broken)
     return _Distinct(parsed, broken, missing)
@@ -193,12 +203,12 @@ def _check_int(definition: FieldDef, values: pd.Series, today: np.datetime64) ->
 def _check_float(definition: FieldDef, values: pd.Series, today: np.datetime64) -> _Distinct:
     missing = np.zeros(len(values), bool)
     if (numbers := _typed_numbers(values)) is not None:
-        parsed = numbers
+        parsed, good = numbers, np.ones(len(values), bool)
     else:
         text, _ = _as_text(values)
         missing, good = _blank(text), text.str.fullmatch(_NUMBER).to_numpy(dtype=bool)
-        parsed = pd.to_numeric(text.where(good, "0")).to_numpy(dtype=np.float64)
-    good = np.isfinite(parsed)
+        parsed = _parse(text, good, pa.float64())
+    good = good & np.isfinite(parsed)
     parsed = np.where(good, parsed, 0.0)
     broken = np.where(good | missing, OK, CODE["type_number"]).astype(np.int8)
     _bounds(definition, parsed, broken)
@@ -255,7 +265,7 @@ def _check_date(definition: FieldDef, values: pd.Series, today: np.datetime64) -
         parts = text.str.extract(f"^{_DATE}$").fillna("0").astype(np.int64).to_numpy()
         parsed, good = calendar_dates(parts[:, 0], parts[:, 1], parts[:, 2])
         missing = _blank(text)
-    good &= parsed >= _EARLIEST_DATE
+    good = good & (parsed >= _EARLIEST_DATE)
     broken = np.where(good | missing, OK, CODE["type_date"]).astype(np.int8)
     broken[(broken == OK) & ~missing & (parsed > today)] = CODE["date_in_future"]
     year, month, day = civil_from_days(parsed.astype(np.int64))

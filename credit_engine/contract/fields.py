@@ -9,12 +9,14 @@ from registry spreadsheets are mapped to field names through :data:`HEADER_ALIAS
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
 
 Kind = Literal["str", "int", "float", "bool", "date", "enum", "id_number", "county_code"]
@@ -211,3 +213,48 @@ def label_zh(field_name: str, code: Any) -> str:
     if definition.choices is None or code not in definition.choices:
         raise KeyError(f"{field_name}: {code!r} is not one of {', '.join(definition.codes) or 'its values'}")
     return definition.choices[code]
+
+
+def example_application(**changes: Any) -> dict[str, Any]:
+    """A complete, valid application in canonical codes (documentation, API examples, tests), with ``changes``."""
+    example = {
+        "application_id": "A-140121-000001",
+        "household_id": "140121101001023",
+        "head_id_number": idnumber.make("140121", dt.date(1980, 5, 17), 123),
+        "county_code": "140121",
+        "village_code": "140121101001",
+        "registry_status": "registered",
+        "head_age": 43,
+        "head_gender": "M",
+        "head_education": "junior",
+        "head_health": "healthy",
+        "household_size": 4,
+        "labor_count": 2,
+        "migrant_workers": 1,
+        "poverty_cause": "illness",
+        "annual_net_income": 28_000.0,
+        "transfer_income": 2_400.0,
+        "total_assets": 85_000.0,
+        "total_liabilities": 6_000.0,
+        "arable_land_mu": 5.5,
+        "livestock_units": 3.0,
+        "housing_safe": True,
+        "medical_insurance": True,
+        "loan_insurance": False,
+        "cooperative_member": True,
+        "coop_share_capital": 1_000.0,
+        "ecommerce_sales": 0.0,
+        "village_evaluation": "good",
+        "neighbor_relations": 4,
+        "credit_record": "normal",
+        "prior_loans": 1,
+        "prior_overdue_times": 0,
+        "requested_amount": 30_000.0,
+        "term_months": 24,
+        "purpose": "livestock",
+        "application_date": dt.date(2024, 3, 1),
+        "village_road_hardened": True,
+        "village_broadband": False,
+        "village_migration_rate": 0.35,
+    }
+    return {**example, **changes}

@@ -115,9 +115,7 @@ def duplicate_application_id(columns: CheckedColumns) -> Finding | None:
     if involved is None:
         return None
     ids = pd.Series(columns.values("application_id"), dtype="str").where(involved)
-    hashes = pd.util.hash_pandas_object(ids, index=False)  # hashing first: far cheaper than comparing strings
-    candidates = np.flatnonzero(ids.notna().to_numpy() & hashes.duplicated(keep=False).to_numpy())
-    rows = candidates[ids.iloc[candidates].duplicated(keep=False).to_numpy()]
+    rows = np.flatnonzero(ids.notna().to_numpy() & ids.duplicated(keep=False).to_numpy())
     lines_of: dict[str, list[int]] = {}
     for r in rows:
         lines_of.setdefault(ids.iat[r], []).append(int(columns.row_numbers[r]))

@@ -92,6 +92,17 @@ def migrate(engine: Engine, revision: str = "head") -> str | None:
     return current_revision(engine)
 
 
+def downgrade(engine: Engine, revision: str = "base") -> str | None:
+    """Downgrade the ledger schema to ``revision`` (``base`` drops the ledger's tables: all its data)."""
+    from alembic import command
+
+    config = _alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    return current_revision(engine)
+
+
 def ensure_migrated(engine: Engine) -> None:
     """Upgrade a SQLite ledger automatically; refuse a PostgreSQL ledger that is not at head."""
     head = head_revision()

@@ -92,16 +92,24 @@ class PolicyTerms:
 
 
 @functools.cache
-def _shipped_defaults(path: Path) -> PolicyTerms:
+def _configured(path: Path) -> dict:
     import yaml
 
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return PolicyTerms(**data["policy"])
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _defaults_file(path: Path | None) -> Path:
+    return (path or Path(__file__).with_name("fund_policy.yaml")).resolve()
 
 
 def default_terms(path: Path | None = None) -> PolicyTerms:
     """The configured default terms (``fund_policy.yaml`` shipped beside this module unless ``path`` is given)."""
-    return _shipped_defaults((path or Path(__file__).with_name("fund_policy.yaml")).resolve())
+    return PolicyTerms(**_configured(_defaults_file(path))["policy"])
+
+
+def default_contribution_yuan(path: Path | None = None) -> str:
+    """The configured money a new fund starts with, in yuan (500万 unless configured otherwise)."""
+    return str(_configured(_defaults_file(path))["fund"]["initial_contribution_yuan"])
 
 
 @dataclass(frozen=True, slots=True)

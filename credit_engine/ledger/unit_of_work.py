@@ -43,6 +43,7 @@ class UnitOfWork:
         self.clock = clock
         self.read_only = read_only
         self._committed = False
+        self._open = False
 
     @property
     def dialect(self) -> str:
@@ -55,6 +56,9 @@ class UnitOfWork:
         return moment.astimezone(dt.UTC)
 
     def __enter__(self) -> Self:
+        if self._open:
+            raise RuntimeError("this unit of work is already open: nest a new one instead")
+        self._open = True
         engine = self.engine
         if self.read_only:
             options: dict[str, object] = {READ_ONLY: True}
@@ -76,6 +80,7 @@ class UnitOfWork:
                 self._transaction.rollback()
         finally:
             self.connection.close()
+            self._open = False
 
     def commit(self) -> None:
         if self.read_only:

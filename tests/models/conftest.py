@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from credit_engine.features import FeatureSpec, household_spec
+from models import LightGBMPD, ManualSheet, WOEScorecard
 
 COUNTIES = ("430121", "430124", "431121", "433122", "522423", "622425")
 ENUMS = {
@@ -178,3 +179,29 @@ def households() -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def holdout() -> pd.DataFrame:
     return make_households(3_000, seed=11)
+
+
+@pytest.fixture(scope="session")
+def holdout_as_text() -> pd.DataFrame:
+    """The holdout again, enums as plain ``str`` columns instead of Categorical."""
+    return make_households(3_000, seed=11, categorical=False)
+
+
+@pytest.fixture(scope="session")
+def german_like() -> tuple[pd.DataFrame, FeatureSpec]:
+    return make_german_like()
+
+
+@pytest.fixture(scope="session")
+def lightgbm_model(spec: FeatureSpec, households: pd.DataFrame) -> LightGBMPD:
+    return LightGBMPD(spec=spec, n_estimators=400, n_jobs=1).fit(households)
+
+
+@pytest.fixture(scope="session")
+def scorecard_model(spec: FeatureSpec, households: pd.DataFrame) -> WOEScorecard:
+    return WOEScorecard(spec=spec).fit(households)
+
+
+@pytest.fixture(scope="session")
+def manual_sheet_model(spec: FeatureSpec, households: pd.DataFrame) -> ManualSheet:
+    return ManualSheet(spec=spec).fit(households)

@@ -32,7 +32,7 @@ def _fund_fk(table: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(["fund_id"], ["ledger_fund.fund_id"], name=f"fk_{table}_fund_id_ledger_fund")
 
 
-def _create_journal() -> None:
+def _create_fund() -> None:
     op.create_table(
         "ledger_fund",
         sa.Column("fund_id", sa.String(64), nullable=False),
@@ -43,6 +43,9 @@ def _create_journal() -> None:
         sa.PrimaryKeyConstraint("fund_id", name="pk_ledger_fund"),
     )
     op.create_index("ix_ledger_fund_county_code", "ledger_fund", ["county_code"])
+
+
+def _create_policy() -> None:
     op.create_table(
         "ledger_policy",
         sa.Column("id", ID, autoincrement=True, nullable=False),
@@ -63,6 +66,9 @@ def _create_journal() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_ledger_policy"),
     )
     op.create_index("ix_ledger_policy_fund_id_effective_from", "ledger_policy", ["fund_id", "effective_from"])
+
+
+def _create_transaction() -> None:
     op.create_table(
         "ledger_transaction",
         sa.Column("id", ID, autoincrement=True, nullable=False),
@@ -90,6 +96,9 @@ def _create_journal() -> None:
         "ix_ledger_transaction_fund_id_idempotency_key", "ledger_transaction", ["fund_id", "idempotency_key"]
     )
     op.create_index("ix_ledger_transaction_fund_id_loan_id_id", "ledger_transaction", ["fund_id", "loan_id", "id"])
+
+
+def _create_posting() -> None:
     op.create_table(
         "ledger_posting",
         sa.Column("id", ID, autoincrement=True, nullable=False),
@@ -111,6 +120,9 @@ def _create_journal() -> None:
         "ix_ledger_posting_fund_id_account_overdue_since", "ledger_posting", ["fund_id", "account", "overdue_since"]
     )
     op.create_index("ix_ledger_posting_transaction_id", "ledger_posting", ["transaction_id"])
+
+
+def _create_command() -> None:
     op.create_table(
         "ledger_command",
         sa.Column("fund_id", sa.String(64), nullable=False),
@@ -192,7 +204,11 @@ def _create_triggers() -> None:
 
 
 def upgrade() -> None:
-    _create_journal()
+    _create_fund()
+    _create_policy()
+    _create_transaction()
+    _create_posting()
+    _create_command()
     _create_caches()
     _create_triggers()
 

@@ -1,0 +1,234 @@
+"""``credit-engine ledger``: funds, policies, bank event files, the audit and migrations (风险补偿金台账).
+
+The ledger lives in ``data/ledger.db`` under the settings' data folder (created and migrated when first used) or
+in PostgreSQL when ``CREDIT_ENGINE_DATABASE_URL`` is set (run ``ledger migrate`` first). Money is given in yuan
+with at most two decimals, multiples and shares as plain numbers (``--cap-multiple 10``, ``--fund-share 0.7``).
+Exit codes: 0 done, 2 invalid input (every error listed), 1 refused or failed (the audit: violations found).
+Heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from cli.common import console, err_console, guarded, settings
+
+app = typer.Typer(no_args_is_help=True, help="Risk-compensation fund ledger / 风险补偿金台账.")
+fund_app = typer.Typer(no_args_is_help=True, help="Funds / 风险补偿金.")
+policy_app = typer.Typer(no_args_is_help=True, help="Fund policies / 风险补偿金政策.")
+app.add_typer(fund_app, name="fund")
+app.add_typer(policy_app, name="policy")
+
+
+def _actor(recorded_by: str | None) -> str:
+    if recorded_by:
+        return recorded_by
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+@contextmanager
+def _ledger(*, read_only: bool = False) -> Iterator:
+    """A unit of work on the settings' ledger (migrated if SQLite); the engine is closed afterwards."""
+    from credit_engine.ledger.database import open_ledger
+    from credit_engine.ledger.unit_of_work import UnitOfWork
+
+    engine = open_ledger(settings())
+    try:
+        yield UnitOfWork(engine, read_only=read_only)
+    finally:
+        engine.dispose()
+
+
+def _date(option: str, text: str | None) -> dt.date:
+    from credit_engine.ledger.domain import CHINA
+    from credit_engine.ledger.writes import invalid
+
+    if text is None:
+        return dt.datetime.now(CHINA).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise invalid(option, "date", "YYYY-MM-DD", text) from None
+
+
+def _converted(option: str, text: str, convert):
+    from credit_engine.ledger.writes import invalid
+
+    try:
+        return convert(text)
+    except ValueError as error:
+        raise invalid(option, option.lstrip("-").replace("-", "_"), str(error), text) from None
+
+
+def _terms(base, changes: dict[str, str | int | bool | None], no_cap: bool):
+    """``base`` with the options given: ratios become basis points (10 → 100000, 0.7 → 7000)."""
+    from credit_engine.ledger.money import ratio_to_bps
+
+    updates: dict[str, object] = {}
+    for name, value in changes.items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            option = "--" + name.replace("_bps", "").replace("_", "-")
+            value = _converted(option, value, ratio_to_bps)
+        updates[name] = value
+    if no_cap:
+        updates["cap_multiple_bps"] = None
+    return base.replace(**updates)
+
+
+def _receipt(receipt) -> None:
+    verb = "already recorded / 已记录（重复提交）" if receipt.duplicate else "recorded / 已记账"
+    console.print(f"{receipt.event_type} {receipt.fund_id} {receipt.idempotency_key}: {verb}", highlight=False)
+    for key, value in receipt.details.items():
+        console.print(f"  {key}: {value}", highlight=False)
+
+
+@fund_app.command("create")
+@guarded
+def fund_create(
+    fund_id: str = typer.Option(..., "--fund-id", help="Fund id / 风险补偿金编号."),
+    county: str = typer.Option(..., "--county", help="6-digit county code / 县代码."),
+    bank: str = typer.Option(..., "--bank", help="Partner bank code / 合作银行."),
+    floor_multiple: str | None = typer.Option(None, help="Lending floor, e.g. 8 / 放大倍数下限."),
+    cap_multiple: str | None = typer.Option(None, help="Lending cap, e.g. 10 / 放大倍数上限."),
+    no_cap: bool = typer.Option(False, "--no-cap", help="No lending cap / 不设上限."),
+    fund_share: str | None = typer.Option(None, help="Fund share of losses, e.g. 0.7 / 代偿比例."),
+    amount_yuan: str | None = typer.Option(None, help="Initial contribution in yuan / 初始注入金额(元)."),
+    value_date: str | None = typer.Option(None, help="Opening date, default today / 设立日期."),
+    key: str = typer.Option("open", help="Idempotency key / 幂等键."),
+    recorded_by: str | None = typer.Option(None, help="Actor recorded / 记账人."),
+) -> None:
+    """Open a county's fund at a partner bank; the money arrives as a contribution (注入)."""
+    from credit_engine.ledger import commands, services
+    from credit_engine.ledger.domain import default_contribution_yuan, default_terms
+    from credit_engine.ledger.money import yuan_to_fen
+
+    changes = {"floor_multiple_bps": floor_multiple, "cap_multiple_bps": cap_multiple, "fund_share_bps": fund_share}
+    amount_fen = _converted("--amount-yuan", amount_yuan or default_contribution_yuan(), yuan_to_fen)
+    command = commands.CreateFund(
+        fund_id=fund_id,
+        idempotency_key=key,
+        recorded_by=_actor(recorded_by),
+        county_code=county,
+        bank_code=bank,
+        value_date=_date("--value-date", value_date),
+        amount_fen=amount_fen,
+        terms=_terms(default_terms(), changes, no_cap),
+    )
+    with _ledger() as uow:
+        _receipt(services.create_fund(uow, command))
+
+
+@policy_app.command("set")
+@guarded
+def policy_set(
+    fund_id: str = typer.Option(..., "--fund-id", help="Fund id / 风险补偿金编号."),
+    effective_from: str = typer.Option(..., "--from", help="First day the terms apply / 生效日期."),
+    floor_multiple: str | None = typer.Option(None, help="Lending floor / 放大倍数下限."),
+    cap_multiple: str | None = typer.Option(None, help="Lending cap / 放大倍数上限."),
+    no_cap: bool = typer.Option(False, "--no-cap", help="No lending cap / 不设上限."),
+    fund_share: str | None = typer.Option(None, help="Fund share of losses / 代偿比例."),
+    trigger_days: int | None = typer.Option(None, help="Days past due before compensation / 代偿触发天数."),
+    payment_deadline_days: int | None = typer.Option(None, help="Days to pay a claim / 代偿支付期限."),
+    npl_suspension: str | None = typer.Option(None, help="Suspend above this NPL ratio, e.g. 0.03 / 暂停阈值."),
+    household_min_share: str | None = typer.Option(None, help="Minimum household share / 富民贷最低占比."),
+    subsidy_rate: str | None = typer.Option(None, help="Subsidised rate a year, e.g. 0.05 / 贴息利率."),
+    suspend: bool | None = typer.Option(None, "--suspend/--resume", help="Suspend or resume lending / 暂停放款."),
+    key: str | None = typer.Option(None, help="Idempotency key (default: from the content) / 幂等键."),
+    recorded_by: str | None = typer.Option(None, help="Actor recorded / 记账人."),
+) -> None:
+    """Change a fund's terms from a date on (terms not given stay as in force on that date)."""
+    changes = {
+        "floor_multiple_bps": floor_multiple, "cap_multiple_bps": cap_multiple, "fund_share_bps": fund_share,
+        "trigger_days": trigger_days, "payment_deadline_days": payment_deadline_days,
+        "npl_suspension_bps": npl_suspension, "household_min_share_bps": household_min_share,
+        "subsidy_rate_bps": subsidy_rate, "lending_suspended": suspend,
+    }  # fmt: skip
+    with _ledger() as uow:
+        _receipt(_set_policy(uow, fund_id, _date("--from", effective_from), changes, no_cap, key, recorded_by))
+
+
+def _set_policy(uow, fund_id: str, on: dt.date, changes: dict, no_cap: bool, key: str | None, recorded_by):
+    """The terms in force on ``on`` (or the first ones) with ``changes``; the key defaults to the content's hash."""
+    from dataclasses import replace
+
+    from credit_engine.ledger import commands, services
+    from credit_engine.ledger.domain import policy_in_force
+    from credit_engine.ledger.errors import UnknownFund
+
+    with uow:
+        versions = uow.funds.policies(fund_id)
+    current = policy_in_force(versions, on) or min(versions, key=lambda v: v.effective_from, default=None)
+    if current is None:
+        raise UnknownFund(fund_id)
+    command = commands.SetPolicy(fund_id=fund_id, idempotency_key=key or "", recorded_by=_actor(recorded_by),
+                                 effective_from=on, terms=_terms(current.terms, changes, no_cap))  # fmt: skip
+    if key is None:
+        command = replace(command, idempotency_key=f"policy-{on}-{commands.body_hash(command)[:12]}")
+    return services.set_policy(uow, command)
+
+
+@app.command("import")
+@guarded
+def import_file(
+    file: Path = typer.Argument(..., help="Bank event file, CSV or XLSX / 银行事件文件."),
+    results: Path | None = typer.Option(None, "--results", help="Results CSV (default <stem>.results.csv)."),
+    recorded_by: str | None = typer.Option(None, help="Actor recorded / 记账人."),
+) -> None:
+    """Validate a bank's event file whole, then post its events (each idempotent by its event id)."""
+    from rich.progress import Progress
+
+    from credit_engine.ledger.importer import import_events
+
+    secret = settings().pseudonym_secret.get_secret_value()
+    with _ledger() as uow, Progress(console=err_console, transient=True) as progress:
+        task = progress.add_task("posting / 记账", total=None)
+        summary = import_events(uow, file, secret, results, _actor(recorded_by),
+                                lambda done, total: progress.update(task, completed=done, total=total))  # fmt: skip
+    counts = ", ".join(f"{status} {summary.counts[status]}" for status in ("posted", "duplicate", "refused"))
+    console.print(f"{summary.total} events / 事件: {counts}", highlight=False)
+    for code, n in sorted(summary.refusals.items()):
+        console.print(f"  refused / 拒绝 {code}: {n}", highlight=False)
+    console.print(f"results / 结果: {summary.results_path}", highlight=False)
+
+
+@app.command("audit")
+@guarded
+def audit_command(
+    fund_id: list[str] | None = typer.Option(None, "--fund-id", help="Only these funds / 仅审计这些基金."),
+) -> None:
+    """Re-check the whole ledger against its journal; exit 1 with every violation found."""
+    from credit_engine.ledger.validations import audit
+
+    with _ledger(read_only=True) as reader, reader as uow:
+        violations = audit(uow, fund_id or None)
+    if violations:
+        for violation in violations:
+            err_console.print(f"  {violation}", highlight=False, markup=False)
+        err_console.print(f"[bold red]{len(violations)} violation(s) / 处违规[/]")
+        raise typer.Exit(code=1)
+    console.print("ledger is clean / 台账核对无误")
+
+
+@app.command("migrate")
+@guarded
+def migrate_command() -> None:
+    """Upgrade the ledger database to the latest schema / 升级台账数据库."""
+    from credit_engine.ledger.database import engine_for_settings, migrate
+
+    engine = engine_for_settings(settings())
+    try:
+        revision = migrate(engine)
+    finally:
+        engine.dispose()
+    console.print(f"ledger schema at revision {revision} / 台账数据库版本 {revision}", highlight=False)

@@ -1,0 +1,231 @@
+"""Reading a partner bank's event file (CSV or XLSX, English or Chinese headers) into validated events.
+
+The whole file is checked before anything is posted: columns, event types, the columns each type needs, dates,
+amounts in yuan with at most two decimals (a third decimal is an error, never rounded), days past due, products,
+and event ids unique per fund within the file. Any broken rule raises ``InvalidInput`` listing every bad cell
+(spreadsheet row number — the header is row 1 — column and rule). A raw 18-digit ID number in ``borrower_ref`` is
+pseudonymised with the keyed hash before it goes anywhere; an invalid one is refused and shown masked.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from credit_engine.contract import idnumber
+from credit_engine.errors import InvalidInput, RowError
+from credit_engine.ledger.domain import Product
+from credit_engine.ledger.money import yuan_to_fen
+
+COLUMNS = {
+    "event_id": ("事件编号", "事件id"),
+    "event_type": ("事件类型",),
+    "value_date": ("起息日", "发生日期", "日期"),
+    "fund_id": ("基金编号", "风险补偿金编号"),
+    "loan_id": ("贷款编号", "借据号"),
+    "product": ("产品", "贷款产品"),
+    "borrower_ref": ("借款人编号", "借款人"),
+    "amount_yuan": ("金额(元)", "金额", "金额（元）"),
+    "days_past_due": ("逾期天数",),
+    "maturity_date": ("到期日",),
+    "reverses_event_id": ("冲正事件编号", "被冲正事件编号"),
+}
+EVENT_TYPES = {
+    "contribution": ("注入", "补充"),
+    "clawback": ("收回", "核减"),
+    "fund_interest": ("利息", "账户利息"),
+    "disbursement": ("放款", "发放"),
+    "repayment": ("还款", "还本"),
+    "delinquency": ("逾期",),
+    "cure": ("逾期解除", "正常化"),
+    "compensation_claim": ("代偿申请",),
+    "compensation_payment": ("代偿支付", "代偿"),
+    "recovery": ("追偿", "追回"),
+    "write_off": ("核销",),
+    "extension": ("展期",),
+    "reversal": ("冲正",),
+}
+REQUIRED = {
+    "contribution": ("amount_yuan",),
+    "clawback": ("amount_yuan",),
+    "fund_interest": ("amount_yuan",),
+    "disbursement": ("loan_id", "product", "borrower_ref", "amount_yuan", "maturity_date"),
+    "repayment": ("loan_id", "amount_yuan"),
+    "delinquency": ("loan_id", "days_past_due"),
+    "cure": ("loan_id",),
+    "compensation_claim": ("loan_id",),
+    "compensation_payment": ("loan_id",),
+    "recovery": ("loan_id", "amount_yuan"),
+    "write_off": ("loan_id",),
+    "extension": ("loan_id", "maturity_date"),
+    "reversal": ("reverses_event_id",),
+}
+_ALIASES = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)}
+_TYPE_ALIASES = {alias: name for name, aliases in EVENT_TYPES.items() for alias in (name, *aliases)}
+_LIMITS = {"event_id": 128, "fund_id": 64, "loan_id": 64, "borrower_ref": 64, "reverses_event_id": 128}
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One validated event of the file (``row`` is its spreadsheet row number)."""
+
+    row: int
+    event_id: str
+    event_type: str
+    fund_id: str
+    value_date: dt.date | None
+    loan_id: str | None = None
+    product: str | None = None
+    borrower_ref: str | None = None
+    amount_fen: int | None = None
+    days_past_due: int | None = None
+    maturity_date: dt.date | None = None
+    reverses_event_id: str | None = None
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """The file's rows as text cells (first sheet of a workbook; CSV in UTF-8, UTF-8 with BOM or GB18030)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"event file {path} not found / 找不到事件文件")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            return [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+
+
+def _header(cells: list[str]) -> tuple[dict[str, int], list[RowError]]:
+    columns: dict[str, int] = {}
+    errors = []
+    for index, title in enumerate(cells):
+        key = title.strip().lower().replace("（", "(").replace("）", ")")
+        if key in _ALIASES:
+            columns.setdefault(_ALIASES[key], index)
+    for name in ("event_id", "event_type", "fund_id", "value_date"):
+        if name not in columns:
+            errors.append(RowError(1, name, "missing_column", f"column {name} / {COLUMNS[name][0]} is missing"))
+    return columns, errors
+
+
+def _date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text.split(" ")[0].split("T")[0].replace("/", "-"))
+
+
+def _borrower(text: str, secret: str) -> str:
+    normalised = idnumber.normalise(text)
+    rule = idnumber.violation(normalised)
+    if rule is None:
+        return idnumber.pseudonymise(normalised, secret)
+    if rule != "id_format" or (len(normalised) == 18 and normalised[:17].isdigit()):
+        raise ValueError(f"looks like an ID number but breaks {rule} / 疑似身份证号但校验不通过")
+    return text
+
+
+def _convert(name: str, text: str, secret: str) -> object:
+    """Typed value of one cell; ``ValueError`` names the rule broken."""
+    if name in ("value_date", "maturity_date"):
+        return _date(text)
+    if name == "amount_yuan":
+        fen = yuan_to_fen(text)
+        if fen <= 0:
+            raise ValueError("must be positive / 须大于 0")
+        return fen
+    if name == "days_past_due":
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError("a whole number of days, at least 1 / 至少 1 天的整数")
+        return int(text)
+    if name == "product":
+        return Product.parse(text).value
+    if name == "borrower_ref":
+        return _borrower(text, secret)
+    if len(text) > _LIMITS.get(name, 128):
+        raise ValueError(f"longer than {_LIMITS.get(name, 128)} characters / 过长")
+    return text
+
+
+def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: str):
+    raw = {name: cells[index].strip() if index < len(cells) else "" for name, index in columns.items()}
+    errors: list[RowError] = []
+    kind = _TYPE_ALIASES.get(raw.get("event_type", "").lower(), _TYPE_ALIASES.get(raw.get("event_type", "")))
+    if kind is None:
+        errors.append(
+            RowError(number, "event_type", "event_type", "unknown event type / 未知事件类型", raw.get("event_type"))
+        )
+    needed = {"event_id", "fund_id", *REQUIRED.get(kind or "", ())} | ({"value_date"} if kind != "reversal" else set())
+    values: dict[str, object] = {}
+    for name in COLUMNS:
+        text = raw.get(name, "")
+        if not text:
+            if name in needed:
+                errors.append(RowError(number, name, "required", f"required for {kind} / 该事件类型必填"))
+            continue
+        if name == "event_type" or (name not in needed and name not in ("value_date", "amount_yuan")):
+            continue
+        try:
+            values[name] = _convert(name, text, secret)
+        except ValueError as error:
+            shown = idnumber.mask(text) if name == "borrower_ref" else text
+            errors.append(RowError(number, name, name, str(error), shown))
+    if kind == "disbursement" and {"value_date", "maturity_date"} <= values.keys():
+        if values["maturity_date"] <= values["value_date"]:  # type: ignore[operator]
+            errors.append(
+                RowError(number, "maturity_date", "after_value_date", "must follow the value date / 须晚于起息日")
+            )
+    if errors:
+        return None, errors
+    amount = values.pop("amount_yuan", None)
+    row = EventRow(row=number, event_type=kind, amount_fen=amount, value_date=values.pop("value_date", None), **values)
+    return row, []
+
+
+def read_events(path: Path, secret: str) -> list[EventRow]:
+    """Every event of the file, validated; ``InvalidInput`` with every broken rule if any row is malformed."""
+    table = read_table(Path(path))
+    if not table:
+        raise InvalidInput([RowError(1, "file", "empty", "the file has no header / 文件为空")])
+    columns, errors = _header(table[0])
+    if errors:
+        raise InvalidInput(errors)
+    events, seen = [], {}
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cells):
+            continue
+        event, row_errors = _parse_row(number, cells, columns, secret)
+        errors += row_errors
+        if event is not None:
+            key = (event.fund_id, event.event_id)
+            if key in seen:
+                errors.append(
+                    RowError(
+                        number, "event_id", "duplicate_event_id", f"also on row {seen[key]} / 重复", event.event_id
+                    )
+                )
+            seen.setdefault(key, number)
+            events.append(event)
+    if errors:
+        raise InvalidInput(errors, f"{len(errors)} problem(s) in {Path(path).name}: nothing was posted")
+    return events

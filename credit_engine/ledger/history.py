@@ -1,0 +1,142 @@
+"""Loan-level history for a period, as known at a recording time: principal and whether each day was current.
+
+The interest subsidy (贴息) is principal × subsidised rate × days / 360 over the days a loan was current; it stops
+the day after the unpaid amount fell due (``overdue_since``, day 0), even when the bank reports the delinquency
+later, and never runs on compensated or closed loans. :func:`loan_periods` replays each loan's standing events
+(those known at ``known_at``, reversed pairs removed) through the loan's state machine and returns its days in
+the period as :class:`Segment` runs of equal principal and status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import groupby
+
+from sqlalchemy import select
+
+from credit_engine.ledger.loan import Loan, LoanState, apply_event, open_loan
+from credit_engine.ledger.money import BPS
+from credit_engine.ledger.repository import event_from_row
+from credit_engine.ledger.tables import TransactionRow
+from credit_engine.ledger.unit_of_work import UnitOfWork
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Days ``first_day``..``last_day`` (inclusive) with the same outstanding principal and status."""
+
+    first_day: dt.date
+    last_day: dt.date
+    principal_fen: int
+    current: bool
+
+    @property
+    def days(self) -> int:
+        return (self.last_day - self.first_day).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class LoanPeriod:
+    fund_id: str
+    loan_id: str
+    product: str
+    borrower_ref: str
+    disbursed_on: dt.date
+    maturity_date: dt.date
+    segments: tuple[Segment, ...]
+
+    @property
+    def current_days(self) -> int:
+        return sum(s.days for s in self.segments if s.current)
+
+    @property
+    def current_principal_days(self) -> int:
+        """Σ principal (fen) × days over the current days: the base of the interest subsidy."""
+        return sum(s.principal_fen * s.days for s in self.segments if s.current)
+
+    def subsidy_fen(self, rate_bps: int, day_count: int = 360) -> int:
+        """Subsidy at ``rate_bps`` a year on current principal, rounded half up to the fen."""
+        denominator = BPS * day_count
+        return (self.current_principal_days * rate_bps + denominator // 2) // denominator
+
+
+def _standing(rows: list) -> list:
+    reversed_ids = {row.reverses_id for row in rows if row.reverses_id is not None}
+    return [row for row in rows if row.event_type != "reversal" and row.id not in reversed_ids]
+
+
+def _timeline(fund_id: str, loan_id: str, rows: list) -> tuple[Loan, list, list]:
+    """Replay: (final loan, [(date, outstanding, covered)], [[overdue from, overdue until or None]])."""
+    loan, _ = open_loan(fund_id, loan_id, event_from_row(rows[0]))
+    steps = [(loan.disbursed_on, loan.outstanding_fen, True)]
+    episodes: list[list] = []
+    for row in rows[1:]:
+        was_overdue = loan.state is LoanState.OVERDUE
+        loan, _ = apply_event(loan, event_from_row(row))
+        overdue = loan.state is LoanState.OVERDUE
+        if overdue and loan.overdue_since is not None:
+            if was_overdue and episodes:
+                episodes[-1][0] = loan.overdue_since + ONE_DAY  # the bank re-dated the episode
+            else:
+                episodes.append([loan.overdue_since + ONE_DAY, None])
+        elif was_overdue and episodes:
+            episodes[-1][1] = row.value_date
+        covered = loan.state in (LoanState.ACTIVE, LoanState.OVERDUE)
+        steps.append((row.value_date, loan.outstanding_fen, covered))
+    return loan, steps, episodes
+
+
+def _segments(steps: list, episodes: list, first: dt.date, last: dt.date) -> tuple[Segment, ...]:
+    cuts = {first, last + ONE_DAY} | {d for d, _, _ in steps} | {e for ep in episodes for e in ep if e}
+    cuts = sorted(c for c in cuts if first <= c <= last + ONE_DAY)
+    segments: list[Segment] = []
+    for start, stop in zip(cuts, cuts[1:], strict=False):
+        known = [(principal, covered) for day, principal, covered in steps if day <= start]
+        if not known or not known[-1][1] or known[-1][0] <= 0:
+            continue
+        principal = known[-1][0]
+        overdue = any(begin <= start and (end is None or start < end) for begin, end in episodes)
+        piece = Segment(start, stop - ONE_DAY, principal, not overdue)
+        previous = segments[-1] if segments else None
+        if (
+            previous
+            and (previous.principal_fen, previous.current) == (principal, not overdue)
+            and (previous.last_day + ONE_DAY == start)
+        ):
+            piece = Segment(previous.first_day, piece.last_day, principal, piece.current)
+            segments.pop()
+        segments.append(piece)
+    return tuple(segments)
+
+
+def loan_periods(
+    uow: UnitOfWork,
+    first_day: dt.date,
+    last_day: dt.date,
+    known_at: dt.datetime | None = None,
+    fund_ids: list[str] | None = None,
+) -> list[LoanPeriod]:
+    """Every loan with principal outstanding on some day of ``first_day``..``last_day``, as known at ``known_at``."""
+    query = select(TransactionRow).where(TransactionRow.loan_id.is_not(None), TransactionRow.value_date <= last_day)
+    if known_at is not None:
+        query = query.where(TransactionRow.recorded_at <= known_at)
+    if fund_ids is not None:
+        query = query.where(TransactionRow.fund_id.in_(list(fund_ids)))
+    query = query.order_by(TransactionRow.fund_id, TransactionRow.loan_id, TransactionRow.id)
+    periods = []
+    for (fund_id, loan_id), group in groupby(uow.connection.execute(query), key=lambda r: (r.fund_id, r.loan_id)):
+        rows = _standing(list(group))
+        if not rows:
+            continue
+        loan, steps, episodes = _timeline(fund_id, loan_id, rows)
+        segments = _segments(steps, episodes, first_day, last_day)
+        if segments:
+            periods.append(
+                LoanPeriod(
+                    fund_id, loan_id, loan.product, loan.borrower_ref, loan.disbursed_on, loan.maturity_date, segments
+                )
+            )
+    return periods

@@ -1,0 +1,145 @@
+"""The WOE scorecard: a card a county bank can audit, whose points and PD tell one story."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from credit_engine.reasons import MAX_REASONS, REASONS
+from models import WOEScorecard
+
+# Golden numbers: total points of the fixture's 4,000 training households under pdo=20, odds 50 at 600 points.
+# Any change of the scaling, the binning or the fixture shows here first.
+GOLDEN_MIN_POINTS = 412.3873
+GOLDEN_MAX_POINTS = 672.8266
+
+
+def test_golden_score_range(scorecard_model, households):
+    points = scorecard_model.score_points(households)
+
+    assert points.min() == pytest.approx(GOLDEN_MIN_POINTS, abs=1e-3)
+    assert points.max() == pytest.approx(GOLDEN_MAX_POINTS, abs=1e-3)
+
+
+def test_every_bin_of_every_feature_has_points(scorecard_model, spec):
+    card = scorecard_model.card()
+
+    assert list(card.columns) == ["feature", "bin_id", "bin", "count", "event_rate", "woe", "points"]
+    assert set(card["feature"]) == set(spec.feature_names)
+    assert card["points"].notna().all()
+    assert {"Special", "Missing"} <= set(card["bin"])
+
+
+def test_more_points_mean_lower_pd(scorecard_model, holdout):
+    points = scorecard_model.score_points(holdout)
+    pd_ = scorecard_model.predict_pd(holdout)
+    order = np.argsort(points)
+
+    assert (np.diff(pd_[order]) <= 1e-15).all()
+    assert roc_auc_score(holdout["defaulted"], pd_) > 0.75
+
+
+def test_points_and_pd_are_optbinnings_own(scorecard_model, holdout):
+    optbinning_input = scorecard_model._binning_frame(holdout)
+
+    np.testing.assert_allclose(
+        scorecard_model.score_points(holdout), scorecard_model.scorecard_.score(optbinning_input)
+    )
+    np.testing.assert_allclose(
+        scorecard_model.predict_pd(holdout), scorecard_model.scorecard_.predict_proba(optbinning_input)[:, 1]
+    )
+
+
+def test_missing_values_and_unknown_categories_score_the_missing_row(scorecard_model, holdout):
+    rows = holdout.head(3).copy()
+    rows["annual_net_income"] = [np.nan, 1_000.0, np.nan]
+    rows["village_evaluation"] = ["splendid", None, "good"]
+
+    indices = scorecard_model.bin_indices(rows)
+    income = scorecard_model.feature_names_.index("annual_net_income")
+    evaluation = scorecard_model.feature_names_.index("village_evaluation")
+    last = len(scorecard_model.points_[evaluation]) - 1
+
+    assert indices[0, income] == indices[2, income] == len(scorecard_model.points_[income]) - 1
+    assert indices[0, evaluation] == indices[1, evaluation] == last
+    assert scorecard_model.card().query("feature == 'village_evaluation'")["bin"].iloc[last] == "Missing"
+
+
+def test_bins_follow_the_declared_direction(scorecard_model):
+    card = scorecard_model.card()
+    regular = card[~card["bin"].isin(["Special", "Missing"])]
+    overdue = regular[regular["feature"] == "prior_overdue_times"]
+    income = regular[regular["feature"] == "annual_net_income"]
+
+    assert overdue["event_rate"].is_monotonic_increasing and len(overdue) >= 2
+    assert income["event_rate"].is_monotonic_decreasing and len(income) >= 2
+    assert overdue["points"].is_monotonic_decreasing
+    assert income["points"].is_monotonic_increasing
+
+
+def test_card_json_reads_without_python(scorecard_model, spec, holdout):
+    document = json.loads(scorecard_model.card_json())
+    features = {feature["feature"]: feature for feature in document["features"]}
+
+    assert document["scaling"] == {"pdo": 20, "base_odds": 50, "base_points": 600}
+    assert features["annual_net_income"]["reason"] == "R01"
+    # A reader adds up the points of one household's bins from the JSON alone and gets the model's total.
+    for i in (0, 1, 2):
+        values = spec.prepare(holdout.iloc[[i]]).iloc[0]
+        by_hand = sum(_points_from_json(features[name], values[name]) for name in spec.feature_names)
+        assert by_hand == pytest.approx(scorecard_model.score_points(holdout.iloc[[i]])[0], abs=1e-9)
+
+
+def _points_from_json(feature: dict, value: object) -> float:
+    """The bin rule stated in the card's ``how_to_read``."""
+    rows = {row["bin"]: row for row in feature["bins"]}
+    for row in feature["bins"]:
+        if "categories" in row and str(value) in row["categories"]:
+            return row["points"]
+        if "lower" in row and not isinstance(value, str) and not np.isnan(value):
+            if (row["lower"] is None or value >= row["lower"]) and (row["upper"] is None or value < row["upper"]):
+                return row["points"]
+    return rows["Missing"]["points"]
+
+
+def test_card_csv_is_written(scorecard_model, tmp_path):
+    path = scorecard_model.to_csv(tmp_path / "card.csv")
+
+    header, first = path.read_text(encoding="utf-8").splitlines()[:2]
+    assert header == "feature,bin_id,bin,count,event_rate,woe,points"
+    assert first.startswith("county_code,0,")
+
+
+def test_reasons_are_point_shortfalls(scorecard_model, holdout):
+    reasons = scorecard_model.reason_codes(holdout.head(300))
+    troubled = scorecard_model.reason_codes(holdout.head(30).assign(prior_loans=3, prior_overdue_times=9))
+
+    for codes in reasons:
+        assert len(codes) <= MAX_REASONS and len(set(codes)) == len(codes)
+        assert all(code in REASONS for code in codes)
+    assert all("R06" in codes for codes in troubled)
+
+
+def test_one_application_scores_and_explains_as_in_its_batch(scorecard_model, holdout):
+    sample = holdout.head(10)
+    pd_batch, reasons_batch = scorecard_model.pd_and_reasons(sample)
+
+    assert reasons_batch == scorecard_model.reason_codes(sample)
+    for i in range(len(sample)):
+        pd_one, reasons_one = scorecard_model.pd_and_reasons(sample.iloc[[i]])
+        assert reasons_one == [reasons_batch[i]]
+        assert pd_one[0] == pytest.approx(pd_batch[i], rel=1e-12)
+
+
+def test_large_training_sets_are_fitted_on_a_stratified_subsample(spec, households, holdout):
+    model = WOEScorecard(spec=spec, max_fit_rows=1_000).fit(households)
+    card = model.card()
+    counted = card[card["feature"] == "prior_overdue_times"]
+
+    assert counted["count"].sum() == 1_000
+    events = (counted["count"] * counted["event_rate"]).sum()
+    assert events == pytest.approx(households["defaulted"].mean() * 1_000, abs=1)
+    assert roc_auc_score(holdout["defaulted"], model.predict_pd(holdout)) > 0.7
