@@ -149,11 +149,16 @@ def policy_set(
 ) -> None:
     """Change a fund's terms from a date on (terms not given stay as in force on that date)."""
     changes = {
-        "floor_multiple_bps": floor_multiple, "cap_multiple_bps": cap_multiple, "fund_share_bps": fund_share,
-        "trigger_days": trigger_days, "payment_deadline_days": payment_deadline_days,
-        "npl_suspension_bps": npl_suspension, "household_min_share_bps": household_min_share,
-        "subsidy_rate_bps": subsidy_rate, "lending_suspended": suspend,
-    }  # fmt: skip
+        "floor_multiple_bps": floor_multiple,
+        "cap_multiple_bps": cap_multiple,
+        "fund_share_bps": fund_share,
+        "trigger_days": trigger_days,
+        "payment_deadline_days": payment_deadline_days,
+        "npl_suspension_bps": npl_suspension,
+        "household_min_share_bps": household_min_share,
+        "subsidy_rate_bps": subsidy_rate,
+        "lending_suspended": suspend,
+    }
     with _ledger() as uow:
         _receipt(_set_policy(uow, fund_id, _date("--from", effective_from), changes, no_cap, key, recorded_by))
 
@@ -171,8 +176,13 @@ def _set_policy(uow, fund_id: str, on: dt.date, changes: dict, no_cap: bool, key
     current = policy_in_force(versions, on) or min(versions, key=lambda v: v.effective_from, default=None)
     if current is None:
         raise UnknownFund(fund_id)
-    command = commands.SetPolicy(fund_id=fund_id, idempotency_key=key or "", recorded_by=_actor(recorded_by),
-                                 effective_from=on, terms=_terms(current.terms, changes, no_cap))  # fmt: skip
+    command = commands.SetPolicy(
+        fund_id=fund_id,
+        idempotency_key=key or "",
+        recorded_by=_actor(recorded_by),
+        effective_from=on,
+        terms=_terms(current.terms, changes, no_cap),
+    )
     if key is None:
         command = replace(command, idempotency_key=f"policy-{on}-{commands.body_hash(command)[:12]}")
     return services.set_policy(uow, command)
@@ -193,8 +203,14 @@ def import_file(
     secret = settings().pseudonym_secret.get_secret_value()
     with _ledger() as uow, Progress(console=err_console, transient=True) as progress:
         task = progress.add_task("posting / 记账", total=None)
-        summary = import_events(uow, file, secret, results, _actor(recorded_by),
-                                lambda done, total: progress.update(task, completed=done, total=total))  # fmt: skip
+        summary = import_events(
+            uow,
+            file,
+            secret,
+            results,
+            _actor(recorded_by),
+            lambda done, total: progress.update(task, completed=done, total=total),
+        )
     counts = ", ".join(f"{status} {summary.counts[status]}" for status in ("posted", "duplicate", "refused"))
     console.print(f"{summary.total} events / 事件: {counts}", highlight=False)
     for code, n in sorted(summary.refusals.items()):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.common import console, guarded, settings
@@ -103,7 +103,7 @@ def rate(
     uri = model or f"models:/{config.model_name}@champion"
     loaded = load_estimator(uri, config.mlflow_tracking_uri)
     policy = load_policy(config.policy_file)
-    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}/{task.total:,}")]
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
     with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("rating / 评级中", total=None)
 

@@ -5,8 +5,9 @@ categories seen in ``fit`` (a pandas Categorical's own category list when the co
 observed values), with unknown or missing values as NaN. The encoder follows ``FeatureSpec.prepare`` exactly — same
 derived columns from the spec's registered derivation, same order — but assembles the matrix itself instead of
 building an intermediate frame, because the scoring API encodes one application per request and pandas' per-call
-overhead would dominate. Category → code look-ups are built once in ``fit`` and, for Categorical columns, once per
-distinct dtype. Without a spec (scikit-learn's own checks pass bare arrays) every column is numeric.
+overhead dominates at one row (the derivation itself still runs in pandas and is most of a single row's cost).
+Category → code look-ups are built once in ``fit`` and, for Categorical columns, once per distinct dtype. Without a
+spec (scikit-learn's own checks pass bare arrays) every column is numeric.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class FrameEncoder:
         self.spec = spec
 
     def fit(self, frame: pd.DataFrame | np.ndarray) -> FrameEncoder:
+        """Learn the feature order and each categorical feature's categories."""
         if self.spec is None:
             n_features = np.shape(frame)[1]
             self.feature_names_ = [f"x{i}" for i in range(n_features)]

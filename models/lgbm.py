@@ -205,7 +205,9 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         if self.calibrator_ is None:
             return np.clip(expit(margin), PD_FLOOR, 1.0 - PD_FLOOR)
         if isinstance(self.calibrator_, IsotonicRegression):
-            levels = np.clip(self.calibrator_.predict(margin), PD_FLOOR, 1.0 - PD_FLOOR)
+            # IsotonicRegression.predict is this interpolation (clipped at the ends) behind per-call input checks.
+            iso = self.calibrator_
+            levels = np.clip(np.interp(margin, iso.X_thresholds_, iso.y_thresholds_), PD_FLOOR, 1.0 - PD_FLOOR)
             return levels + _TIE_BREAK * expit(margin)
         return np.clip(self.calibrator_.predict_proba(margin[:, None])[:, 1], PD_FLOOR, 1.0 - PD_FLOOR)
 

@@ -61,10 +61,10 @@ _LABELS: dict[str, tuple[str, ...]] = {
 def generate_registry(
     n_households: int, seed: int, *, on_step: Callable[[str], None] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``n_households`` applications (contract columns + ``defaulted``) and their truth (``application_id``, ``true_pd``).
+    """``n_households`` applications (contract columns + ``defaulted``) and their truth (``application_id``,
+    ``true_pd``): one application per household, in order of application date. Deterministic for a seed.
 
-    One application per household, in order of application date. Deterministic for a seed. ``on_step`` is told the
-    name of each stage as it starts (for progress displays).
+    ``on_step`` is told the name of each stage as it starts (for progress displays).
     """
     if n_households < 1:
         raise ValueError(f"n_households must be at least 1, got {n_households}")

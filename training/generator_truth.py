@@ -23,8 +23,8 @@ EDUCATION_LOGIT = np.array([0.25, 0.1, 0.0, -0.15, -0.35])  # none … college
 EVALUATION_LOGIT = np.array([-0.3, 0.0, 0.25, 0.6])  # excellent, good, fair, poor
 RECORD_LOGIT = np.array([0.0, 0.0, 0.4, 0.9])  # none, normal, watch, adverse
 THIN_FILE_LOGIT = np.array([-0.1, 0.1, 0.5, 0.9])  # no bureau record, by village evaluation
-STATUS_LOGIT = np.array([0.0, -0.1, 0.15, 0.25])  # registered, exited, monitored, none
-PURPOSE_LOGIT = np.array([0.0, 0.05, 0.0, 0.1, 0.15, -0.05, 0.0, 0.4, 0.4, 0.5, 0.2])
+STATUS_LOGIT = np.array([0.0, -0.1, 0.2, 0.3])  # registered, exited, monitored, none
+PURPOSE_LOGIT = np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 0.5, 0.6, 0.2])  # housing, wedding, consumption
 
 
 def true_pd(cols: Columns, places: Places) -> np.ndarray:
@@ -58,7 +58,6 @@ def _capacity(cols: Columns) -> np.ndarray:
         + 0.4 * np.clip(loan_to_income - 1.5, 0.0, 2.5)
         + 0.5 * (workers == 0)
         - 0.1 * np.minimum(workers, 3)
-        + 0.07 * (cols["term_months"] / 12.0 - 1.0)
         + PURPOSE_LOGIT[cols["purpose"]]
     )
 
@@ -88,13 +87,12 @@ def _history(cols: Columns) -> np.ndarray:
 
 
 def _standing(cols: Columns) -> np.ndarray:
-    """Social capital and the village: evaluation, neighbours, co-op ties, registry status, road and broadband."""
+    """Social capital and the village: evaluation, poor neighbour relations, co-op ties, registry status, road."""
     return (
         EVALUATION_LOGIT[cols["village_evaluation"]]
-        - 0.08 * (cols["neighbor_relations"] - 3)
-        - 0.15 * cols["cooperative_member"]
+        + 0.35 * (cols["neighbor_relations"] <= 2)
+        - 0.2 * cols["cooperative_member"]
         - 0.1 * np.log1p(cols["coop_share_capital"] / 1_000.0)
         + STATUS_LOGIT[cols["registry_status"]]
-        - 0.1 * cols["village_road_hardened"]
-        - 0.1 * cols["village_broadband"]
+        - 0.2 * cols["village_road_hardened"]
     )

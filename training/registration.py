@@ -8,7 +8,9 @@ The holdout rows are logged with the run so that the promotion gate can score th
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +89,11 @@ def register_selected(
 ) -> tuple[str, str, list[str]]:
     """Log and register the selected estimator; returns (version, models:/ URI, aliases set)."""
     signature_input = _signature_frame(example)
-    signature = infer_signature(signature_input, selected.estimator.predict_proba(example))
+    with warnings.catch_warnings():
+        # Integer columns are validated upstream (never missing); pickling is the documented choice above.
+        warnings.simplefilter("ignore")
+        signature = infer_signature(signature_input, selected.estimator.predict_proba(example))
+    logging.getLogger("mlflow.sklearn").setLevel(logging.ERROR)
     info = mlflow.sklearn.log_model(
         selected.estimator,
         name=ESTIMATOR_PATH,

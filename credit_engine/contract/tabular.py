@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from credit_engine.contract.fields import FIELD_BY_NAME, normalise_headers
 from credit_engine.errors import RowError
@@ -149,44 +154,44 @@ def _cell_values(column: pd.Series) -> list[Any]:
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     if len(frame) >= XLSX_MAX_ROWS:
         raise ValueError(f"{path}: {len(frame):,} rows do not fit in one XLSX sheet; write .parquet or .csv")
-    workbook = Workbook(write_only=True)
+    workbook = Workbook(write_only=True)  # streams rows: a big frame never sits in memory as cells
     sheet = workbook.create_sheet("applications")
     sheet.freeze_panes = "A2"
-    for position, (header, column) in enumerate(frame.items(), start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = _column_width(header, column)
-    bold = Font(bold=True)
-    header_cells = []
-    for header in frame.columns:
-        cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-
-    def literal(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not value.startswith("="):
-            return value
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # text that looks like a formula stays text
-        return cell
-
+    _write_header(sheet, frame)
     columns = [_cell_values(column) for _, column in frame.items()]
     text_columns = {i for i, (_, column) in enumerate(frame.items()) if not _is_plain(column)}
     for row in zip(*columns, strict=True):
         if text_columns:
-            row = tuple(literal(v) if i in text_columns else v for i, v in enumerate(row))
+            row = tuple(_literal(sheet, v) if i in text_columns else v for i, v in enumerate(row))
         sheet.append(row)
     workbook.save(path)
+
+
+def _write_header(sheet: Any, frame: pd.DataFrame) -> None:
+    """Column widths (set before any row in write-only mode) and the bold header row."""
+    for position, (header, column) in enumerate(frame.items(), start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = _column_width(header, column)
+    bold = Font(bold=True)
+    cells = []
+    for header in frame.columns:
+        cell = WriteOnlyCell(sheet, value=str(header))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def _literal(sheet: Any, value: Any) -> Any:
+    """Text as Excel should keep it: characters XLSX cannot hold dropped, text that looks like a formula kept text."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith("="):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _is_plain(column: pd.Series) -> bool:

@@ -194,5 +194,5 @@ class Receipt:
             "event_type": self.event_type,
             "transaction_id": self.transaction_id,
             "recorded_at": self.recorded_at.isoformat(),
-            "details": self.details,
+            "details": {key: _plain(value) for key, value in self.details.items()},
         }

@@ -49,7 +49,7 @@ def make_engine(url: str, **options: Any) -> Engine:
         return engine
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)
-    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_recycle", 3600)
     return create_engine(url, **options)
 
 

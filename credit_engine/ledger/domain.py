@@ -141,12 +141,15 @@ class Fund:
 
 @dataclass(frozen=True, slots=True)
 class FundBook:
-    """The fund's write-side aggregate: balance and covered principal by product (cached), with a version."""
+    """The fund's write-side aggregate: balance, covered principal by product and overdue principal (cached),
+    the number of policy versions, and a version number bumped by every write."""
 
     fund_id: str
     opened_on: dt.date
     fund_balance_fen: int = 0
     covered_fen: dict[str, int] = field(default_factory=dict)
+    overdue_fen: int = 0
+    policy_version: int = 0
     version: int = 0
 
     @property
@@ -159,13 +162,20 @@ class FundBook:
         for posting in entry.postings:
             if posting.account in accounts.COVERED_ACCOUNTS and posting.product is not None:
                 covered[posting.product] = covered.get(posting.product, 0) + posting.amount_fen
-        return FundBook(
-            self.fund_id,
-            self.opened_on,
-            self.fund_balance_fen + entry.total(accounts.FUND_CASH),
-            covered,
-            self.version + 1,
+        return replace(
+            self,
+            fund_balance_fen=self.fund_balance_fen + entry.total(accounts.FUND_CASH),
+            covered_fen=covered,
+            overdue_fen=self.overdue_fen + entry.total(accounts.PRINCIPAL_OVERDUE),
+            version=self.version + 1,
         )
+
+    def with_new_policy(self) -> FundBook:
+        return replace(self, policy_version=self.policy_version + 1, version=self.version + 1)
+
+    def npl_could_suspend(self, terms: PolicyTerms) -> bool:
+        """Whether the NPL ratio might exceed the threshold: only then is the NPL principal worth querying."""
+        return self.overdue_fen * BPS > terms.npl_suspension_bps * self.covered_principal_fen
 
     def headroom_fen(self, terms: PolicyTerms) -> int | None:
         """Cap × balance − covered principal (None when the policy has no cap); may be negative."""

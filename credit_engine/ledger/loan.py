@@ -110,24 +110,19 @@ class Loan:
 
     def _check(self, event: str, on: dt.date, allowed: tuple[LoanState, ...]) -> None:
         if on < self.last_value_date:
-            raise self._refuse(
-                event,
-                on,
+            why = (
                 f"value date before its last event of {self.last_value_date}",
-                f"起息日早于该贷款最近事件日 {self.last_value_date}",
+                f"起息日早于最近事件日 {self.last_value_date}",
             )
+            raise self._refuse(event, on, *why)
         if self.state not in allowed:
             names = "/".join(s.value for s in allowed)
             raise self._refuse(event, on, f"needs state {names}", f"需处于 {'/'.join(STATE_ZH[s] for s in allowed)}")
 
     def _amount(self, event: str, on: dt.date, amount_fen: int | None, most_fen: int) -> int:
         if amount_fen is None or amount_fen <= 0 or amount_fen > most_fen:
-            raise self._refuse(
-                event,
-                on,
-                f"amount {amount_fen} fen not in 1..{most_fen}",
-                f"金额 {amount_fen} 分不在 1..{most_fen} 分之内",
-            )
+            why = f"amount {amount_fen} fen not in 1..{most_fen}", f"金额 {amount_fen} 分不在 1..{most_fen} 分之内"
+            raise self._refuse(event, on, *why)
         return amount_fen
 
     def repay(self, on: dt.date, amount_fen: int) -> Step:

@@ -73,7 +73,7 @@ def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
     terms = policy_on(ctx, command.value_date).terms
     if ctx.uow.loans.get(ctx.book.fund_id, command.loan_id) is not None:
         raise LoanStateError(f"loan {command.loan_id} was already disbursed", f"贷款 {command.loan_id} 已放款")
-    npl_fen = ctx.uow.journal.npl_principal_fen(ctx.book.fund_id, ctx.today)
+    npl_fen = ctx.uow.journal.npl_principal_fen(ctx.book.fund_id, ctx.today) if ctx.book.npl_could_suspend(terms) else 0
     ctx.book.check_disbursement(terms, product, amount, npl_fen)
     event = LoanEvent(
         event_type="disbursement",

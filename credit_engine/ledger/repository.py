@@ -2,8 +2,8 @@
 
 ``FundRepository`` holds funds, policy versions and the fund book (locked ``FOR UPDATE`` for every write to the
 fund); ``LoanRepository`` the loan cache and a loan's recorded events; ``JournalRepository`` transactions and
-postings; ``CommandRepository`` the idempotency records. Reads for reports live in :mod:`.position` and
-:mod:`.history`.
+postings; ``CommandRepository`` the idempotency records. Their statements are prebuilt (:mod:`.statements`).
+Reads for reports live in :mod:`.position` and :mod:`.history`.
 """
 
 from __future__ import annotations
@@ -12,25 +12,18 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection
 
-from credit_engine.ledger import accounts
 from credit_engine.ledger.domain import Fund, FundBook, FundPolicy, PolicyTerms
 from credit_engine.ledger.errors import UnknownFund
 from credit_engine.ledger.journal import JournalEntry, Posting
 from credit_engine.ledger.loan import Loan, LoanEvent, LoanState
-from credit_engine.ledger.tables import (
-    CommandRow,
-    FundBookRow,
-    FundRow,
-    LoanRow,
-    PolicyRow,
-    PostingRow,
-    TransactionRow,
-)
+from credit_engine.ledger.statements import sql
 
 LOAN_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(LoanEvent))
+LOAN_FIELDS = tuple(f.name for f in dataclasses.fields(Loan))
 TERMS_FIELDS = tuple(f.name for f in dataclasses.fields(PolicyTerms))
+POLICY_CACHE = "ledger_policies"
 
 
 class StaleCache(RuntimeError):
@@ -42,54 +35,65 @@ def policy_from_row(row: object) -> FundPolicy:
     return FundPolicy(row.fund_id, row.effective_from, row.recorded_at, terms)  # type: ignore[attr-defined]
 
 
+def event_from_row(row: object) -> LoanEvent:
+    return LoanEvent(**{name: getattr(row, name) for name in LOAN_EVENT_FIELDS})
+
+
 class FundRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     def add(self, fund: Fund, recorded_by: str) -> None:
-        values = dataclasses.asdict(fund) | {"recorded_by": recorded_by}
-        self.connection.execute(insert(FundRow), values)
-        book = {"fund_id": fund.fund_id, "opened_on": fund.opened_on, "fund_balance_fen": 0}
-        book |= {"covered_fumin_fen": 0, "covered_qiangnong_fen": 0, "version": 0}
-        self.connection.execute(insert(FundBookRow), book)
+        values = {"fund_id": fund.fund_id, "county_code": fund.county_code, "bank_code": fund.bank_code}
+        values |= {"opened_on": fund.opened_on, "recorded_at": fund.recorded_at, "recorded_by": recorded_by}
+        self.connection.execute(sql().insert_fund, values)
+        book = {"fund_id": fund.fund_id, "opened_on": fund.opened_on, "fund_balance_fen": 0, "overdue_fen": 0}
+        book |= {"covered_fumin_fen": 0, "covered_qiangnong_fen": 0, "policy_version": 0, "version": 0}
+        self.connection.execute(sql().insert_book, book)
 
     def get(self, fund_id: str) -> Fund | None:
-        row = self.connection.execute(select(FundRow).where(FundRow.fund_id == fund_id)).first()
+        row = self.connection.execute(sql().fund, {"key_fund_id": fund_id}).first()
         if row is None:
             return None
         return Fund(row.fund_id, row.county_code, row.bank_code, row.opened_on, row.recorded_at)
 
     def lock_book(self, fund_id: str) -> FundBook:
         """The fund's book, locked until the unit of work ends (raises ``UnknownFund``)."""
-        query = select(FundBookRow).where(FundBookRow.fund_id == fund_id).with_for_update()
-        row = self.connection.execute(query).first()
+        row = self.connection.execute(sql().lock_book, {"key_fund_id": fund_id}).first()
         if row is None:
             raise UnknownFund(fund_id)
         covered = {"fumin": row.covered_fumin_fen, "qiangnong": row.covered_qiangnong_fen}
-        return FundBook(row.fund_id, row.opened_on, row.fund_balance_fen, covered, row.version)
-
-    def save_book(self, book: FundBook) -> None:
-        statement = (
-            update(FundBookRow)
-            .where(FundBookRow.fund_id == book.fund_id, FundBookRow.version == book.version - 1)
-            .values(
-                fund_balance_fen=book.fund_balance_fen,
-                covered_fumin_fen=book.covered_fen.get("fumin", 0),
-                covered_qiangnong_fen=book.covered_fen.get("qiangnong", 0),
-                version=book.version,
-            )
+        return FundBook(
+            row.fund_id, row.opened_on, row.fund_balance_fen, covered, row.overdue_fen, row.policy_version, row.version
         )
-        if self.connection.execute(statement).rowcount != 1:
-            raise StaleCache(f"fund book {book.fund_id} is not at version {book.version - 1}")
+
+    def save_book(self, book: FundBook, expected_version: int) -> None:
+        """Write the book; the row must still be at ``expected_version`` (it was locked when read)."""
+        values = {"key_fund_id": book.fund_id, "key_version": expected_version}
+        values |= {"fund_balance_fen": book.fund_balance_fen, "overdue_fen": book.overdue_fen}
+        values |= {"covered_fumin_fen": book.covered_fen.get("fumin", 0)}
+        values |= {"covered_qiangnong_fen": book.covered_fen.get("qiangnong", 0)}
+        values |= {"policy_version": book.policy_version, "version": book.version}
+        if self.connection.execute(sql().update_book, values).rowcount != 1:
+            raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
 
     def add_policy(self, policy: FundPolicy, key: str, recorded_by: str) -> None:
         values = policy.terms.as_dict() | {"fund_id": policy.fund_id, "effective_from": policy.effective_from}
         values |= {"recorded_at": policy.recorded_at, "recorded_by": recorded_by, "idempotency_key": key}
-        self.connection.execute(insert(PolicyRow), values)
+        self.connection.execute(sql().insert_policy, values)
 
-    def policies(self, fund_id: str) -> list[FundPolicy]:
-        query = select(PolicyRow).where(PolicyRow.fund_id == fund_id).order_by(PolicyRow.id)
-        return [policy_from_row(row) for row in self.connection.execute(query)]
+    def policies(self, fund_id: str, policy_version: int | None = None) -> list[FundPolicy]:
+        """The fund's policy versions; given the locked book's ``policy_version``, served from a cache kept
+        on the database connection while that count is unchanged (policies change rarely, lending often)."""
+        cache = self.connection.info.setdefault(POLICY_CACHE, {})
+        hit = cache.get(fund_id)
+        if policy_version is not None and hit is not None and hit[0] == policy_version:
+            return hit[1]
+        rows = self.connection.execute(sql().policies, {"key_fund_id": fund_id})
+        versions = [policy_from_row(row) for row in rows]
+        if policy_version is not None and len(versions) == policy_version:
+            cache[fund_id] = (policy_version, versions)
+        return versions
 
 
 class LoanRepository:
@@ -98,40 +102,28 @@ class LoanRepository:
 
     def get(self, fund_id: str, loan_id: str) -> tuple[Loan, int] | None:
         """The cached loan and its cache version, or None."""
-        query = select(LoanRow).where(LoanRow.fund_id == fund_id, LoanRow.loan_id == loan_id)
-        row = self.connection.execute(query).first()
+        row = self.connection.execute(sql().loan, {"key_fund_id": fund_id, "key_loan_id": loan_id}).first()
         if row is None:
             return None
-        values = {f.name: getattr(row, f.name) for f in dataclasses.fields(Loan)}
+        values = {name: getattr(row, name) for name in LOAN_FIELDS}
         values["state"] = LoanState(values["state"])
         return Loan(**values), row.version
 
     def add(self, loan: Loan) -> None:
-        values = dataclasses.asdict(loan) | {"state": loan.state.value, "version": 1}
-        self.connection.execute(insert(LoanRow), values)
+        values = {name: getattr(loan, name) for name in LOAN_FIELDS} | {"state": loan.state.value, "version": 1}
+        self.connection.execute(sql().insert_loan, values)
 
     def save(self, loan: Loan, version: int) -> None:
-        values = dataclasses.asdict(loan) | {"state": loan.state.value, "version": version + 1}
-        statement = (
-            update(LoanRow)
-            .where(LoanRow.fund_id == loan.fund_id, LoanRow.loan_id == loan.loan_id, LoanRow.version == version)
-            .values(values)
-        )
-        if self.connection.execute(statement).rowcount != 1:
+        values = {name: getattr(loan, name) for name in LOAN_FIELDS} | {"state": loan.state.value}
+        values |= {"version": version + 1, "key_fund_id": loan.fund_id, "key_loan_id": loan.loan_id}
+        values["key_version"] = version
+        if self.connection.execute(sql().update_loan, values).rowcount != 1:
             raise StaleCache(f"loan {loan.fund_id}/{loan.loan_id} is not at version {version}")
 
     def events(self, fund_id: str, loan_id: str) -> list[tuple[int, int | None, LoanEvent]]:
         """The loan's recorded transactions in order: (transaction id, reversed id, event facts)."""
-        query = (
-            select(TransactionRow)
-            .where(TransactionRow.fund_id == fund_id, TransactionRow.loan_id == loan_id)
-            .order_by(TransactionRow.id)
-        )
-        return [(row.id, row.reverses_id, event_from_row(row)) for row in self.connection.execute(query)]
-
-
-def event_from_row(row: object) -> LoanEvent:
-    return LoanEvent(**{name: getattr(row, name) for name in LOAN_EVENT_FIELDS})
+        rows = self.connection.execute(sql().loan_events, {"key_fund_id": fund_id, "key_loan_id": loan_id})
+        return [(row.id, row.reverses_id, event_from_row(row)) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,62 +141,59 @@ class JournalRepository:
 
     def add(self, entry: JournalEntry, recorded: Recorded, reverses_id: int | None = None) -> int:
         header = {k: entry.facts.get(k) for k in LOAN_EVENT_FIELDS if k not in ("event_type", "value_date")}
-        header |= dataclasses.asdict(recorded) | {"reverses_id": reverses_id}
+        header |= {"recorded_at": recorded.recorded_at, "recorded_by": recorded.recorded_by}
+        header |= {"idempotency_key": recorded.idempotency_key, "reverses_id": reverses_id}
         header |= {"fund_id": entry.fund_id, "event_type": entry.event_type, "value_date": entry.value_date}
         header["loan_id"] = entry.loan_id
-        transaction_id = self.connection.execute(
-            insert(TransactionRow).returning(TransactionRow.id), header
-        ).scalar_one()
+        transaction_id = self.connection.execute(sql().insert_transaction, header).scalar_one()
         if entry.postings:
             shared = {"transaction_id": transaction_id, "fund_id": entry.fund_id, "loan_id": entry.loan_id}
             shared |= {"value_date": entry.value_date, "recorded_at": recorded.recorded_at}
-            rows = [shared | dataclasses.asdict(p) for p in entry.postings]
-            self.connection.execute(insert(PostingRow), rows)
+            rows = [
+                shared
+                | {
+                    "account": p.account,
+                    "amount_fen": p.amount_fen,
+                    "product": p.product,
+                    "overdue_since": p.overdue_since,
+                }
+                for p in entry.postings
+            ]
+            self.connection.execute(sql().insert_postings, rows)
         return transaction_id
 
-    def get(self, transaction_id: int) -> TransactionRow | None:
-        return self.connection.execute(select(TransactionRow).where(TransactionRow.id == transaction_id)).first()
+    def get(self, transaction_id: int):
+        return self.connection.execute(sql().transaction, {"key_id": transaction_id}).first()
 
     def reversal_of(self, transaction_id: int) -> int | None:
-        query = select(TransactionRow.id).where(TransactionRow.reverses_id == transaction_id)
-        return self.connection.execute(query).scalar()
+        return self.connection.execute(sql().reversal_of, {"key_id": transaction_id}).scalar()
 
     def postings(self, transaction_id: int) -> tuple[Posting, ...]:
-        query = select(PostingRow).where(PostingRow.transaction_id == transaction_id).order_by(PostingRow.id)
-        rows = self.connection.execute(query)
+        rows = self.connection.execute(sql().postings, {"key_id": transaction_id})
         return tuple(Posting(r.account, r.amount_fen, r.product, r.overdue_since) for r in rows)
 
     def npl_principal_fen(self, fund_id: str, on: dt.date, npl_days: int = 90) -> int:
         """Principal of the fund's loans at least ``npl_days`` past due on ``on`` (every known posting)."""
-        query = select(func.coalesce(func.sum(PostingRow.amount_fen), 0)).where(
-            PostingRow.fund_id == fund_id,
-            PostingRow.account == accounts.PRINCIPAL_OVERDUE,
-            PostingRow.overdue_since <= on - dt.timedelta(days=npl_days),
-            PostingRow.value_date <= on,
-        )
-        return int(self.connection.execute(query).scalar_one())
+        since = on - dt.timedelta(days=npl_days)
+        values = {"key_fund_id": fund_id, "key_since": since, "key_on": on}
+        return int(self.connection.execute(sql().npl_principal, values).scalar_one())
 
     def fund_cash_by_date(self, fund_id: str) -> list[tuple[dt.date, int]]:
         """Net movement of the fund's cash per value date, in date order (every known posting)."""
-        query = (
-            select(PostingRow.value_date, func.sum(PostingRow.amount_fen))
-            .where(PostingRow.fund_id == fund_id, PostingRow.account == accounts.FUND_CASH)
-            .group_by(PostingRow.value_date)
-            .order_by(PostingRow.value_date)
-        )
-        return [(day, int(total)) for day, total in self.connection.execute(query)]
+        rows = self.connection.execute(sql().fund_cash_by_date, {"key_fund_id": fund_id})
+        return [(day, int(total)) for day, total in rows]
 
 
 class CommandRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
-    def get(self, fund_id: str, key: str) -> CommandRow | None:
-        query = select(CommandRow).where(CommandRow.fund_id == fund_id, CommandRow.idempotency_key == key)
-        return self.connection.execute(query).first()
+    def get(self, fund_id: str, key: str):
+        """The command recorded under ``key`` in the fund (its ``body_hash``, ``result``, ...), or None."""
+        return self.connection.execute(sql().command, {"key_fund_id": fund_id, "key_idempotency_key": key}).first()
 
     def add(self, fund_id: str, key: str, command: str, body_hash: str, result: dict, recorded: Recorded) -> None:
         values = {"fund_id": fund_id, "idempotency_key": key, "command": command, "body_hash": body_hash}
         values |= {"transaction_id": result.get("transaction_id"), "result": result}
         values |= {"recorded_at": recorded.recorded_at, "recorded_by": recorded.recorded_by}
-        self.connection.execute(insert(CommandRow), values)
+        self.connection.execute(sql().insert_command, values)

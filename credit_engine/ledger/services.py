@@ -16,7 +16,7 @@ from credit_engine.errors import InvalidInput
 from credit_engine.ledger import accounts
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
-from credit_engine.ledger.domain import Fund, FundPolicy
+from credit_engine.ledger.domain import Fund, FundBook, FundPolicy
 from credit_engine.ledger.errors import FundAlreadyExists, ReversalRefused, UnknownEvent
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import LoanState, replay
@@ -63,12 +63,15 @@ def _create(ctx: Context, command: c.CreateFund) -> Outcome:
     ctx.uow.funds.add(fund, command.recorded_by)
     policy = FundPolicy(command.fund_id, command.value_date, ctx.recorded_at, command.terms)
     ctx.uow.funds.add_policy(policy, command.idempotency_key, command.recorded_by)
+    book = FundBook(command.fund_id, command.value_date).with_new_policy()
     details = {"county_code": command.county_code, "bank_code": command.bank_code, "amount_fen": command.amount_fen}
     if command.amount_fen == 0:
-        return Outcome(None, details)
+        return Outcome(None, details, book=book)
     postings = accounts.contribution(command.amount_fen)
-    facts = {"amount_fen": command.amount_fen}
-    return Outcome(JournalEntry(command.fund_id, "contribution", command.value_date, postings, None, facts), details)
+    entry = JournalEntry(
+        command.fund_id, "contribution", command.value_date, postings, None, {"amount_fen": command.amount_fen}
+    )
+    return Outcome(entry, details, book=book)
 
 
 def create_fund(uow: UnitOfWork, command: c.CreateFund) -> Receipt:
@@ -94,7 +97,8 @@ def _set_policy(ctx: Context, command: c.SetPolicy) -> Outcome:
         raise invalid("effective_from", "after_opening", "not before the fund opened / 不得早于设立日")
     policy = FundPolicy(command.fund_id, command.effective_from, ctx.recorded_at, command.terms)
     ctx.uow.funds.add_policy(policy, command.idempotency_key, command.recorded_by)
-    return Outcome(None, {"effective_from": command.effective_from.isoformat()} | command.terms.as_dict())
+    details = {"effective_from": command.effective_from.isoformat()} | command.terms.as_dict()
+    return Outcome(None, details, book=ctx.book.with_new_policy())
 
 
 def set_policy(uow: UnitOfWork, command: c.SetPolicy) -> Receipt:

@@ -140,7 +140,7 @@ class CommandRow(Base):
 
 
 class FundBookRow(Base):
-    """Cache: the fund's balance and covered principal by product over every known posting."""
+    """Cache: the fund's balance, covered and overdue principal over every known posting; counts policy versions."""
 
     __tablename__ = "ledger_fund_book"
     fund_id: Mapped[str] = mapped_column(ForeignKey("ledger_fund.fund_id"), primary_key=True)
@@ -148,6 +148,8 @@ class FundBookRow(Base):
     fund_balance_fen: Mapped[int] = mapped_column(BigInteger)
     covered_fumin_fen: Mapped[int] = mapped_column(BigInteger)
     covered_qiangnong_fen: Mapped[int] = mapped_column(BigInteger)
+    overdue_fen: Mapped[int] = mapped_column(BigInteger)
+    policy_version: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
 
 

@@ -20,7 +20,7 @@ from credit_engine.ledger import accounts
 from credit_engine.ledger.journal import Posting
 from credit_engine.ledger.loan import LoanState, apply_event, open_loan
 from credit_engine.ledger.repository import event_from_row
-from credit_engine.ledger.tables import CommandRow, FundBookRow, LoanRow, PostingRow, TransactionRow
+from credit_engine.ledger.tables import CommandRow, FundBookRow, LoanRow, PolicyRow, PostingRow, TransactionRow
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
 FUND_RECIPES = {
@@ -105,11 +105,16 @@ def books_match_postings(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
     for fund_id, account, product, total in uow.connection.execute(_scoped(query, PostingRow.fund_id, fund_ids)):
         key = "fund_balance_fen" if account == accounts.FUND_CASH else f"covered_{product}_fen"
         derived[fund_id][key] += int(total)
+        if account == accounts.PRINCIPAL_OVERDUE:
+            derived[fund_id]["overdue_fen"] += int(total)
+    policies = select(PolicyRow.fund_id, func.count()).group_by(PolicyRow.fund_id)
+    for fund_id, count in uow.connection.execute(_scoped(policies, PolicyRow.fund_id, fund_ids)):
+        derived[fund_id]["policy_version"] = int(count)
     found = []
     for row in uow.connection.execute(_scoped(select(FundBookRow), FundBookRow.fund_id, fund_ids)):
-        for key in ("fund_balance_fen", "covered_fumin_fen", "covered_qiangnong_fen"):
+        for key in ("fund_balance_fen", "covered_fumin_fen", "covered_qiangnong_fen", "overdue_fen", "policy_version"):
             if getattr(row, key) != derived[row.fund_id][key]:
-                message = f"cached {key} {getattr(row, key)} != {derived[row.fund_id][key]} from postings"
+                message = f"cached {key} {getattr(row, key)} != {derived[row.fund_id][key]} from the journal"
                 found.append(Violation("books_match_postings", f"fund {row.fund_id}", message))
     return found
 

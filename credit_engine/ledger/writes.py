@@ -36,6 +36,7 @@ class Outcome:
     loan: Loan | None = None
     loan_version: int | None = None  # None: a new loan row
     reverses_id: int | None = None
+    book: FundBook | None = None  # the fund's book as the handler changed it (before the entry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +79,12 @@ def _execute_once(uow: UnitOfWork, command: Command, handler: Handler, lock: boo
         return Receipt(**result, recorded_at=recorded_at, duplicate=True)  # type: ignore[arg-type]
     recorded = Recorded(uow.now(), command.recorded_by, command.idempotency_key)
     outcome = handler(Context(uow, book, recorded.recorded_at), command)
-    transaction_id = None
+    transaction_id, new_book = None, outcome.book or book
     if outcome.entry is not None:
         transaction_id = uow.journal.add(outcome.entry, recorded, outcome.reverses_id)
-        if outcome.entry.postings:
-            uow.funds.save_book(book.after(outcome.entry))
+        new_book = new_book.after(outcome.entry) if outcome.entry.postings else new_book
+    if new_book is not book:
+        uow.funds.save_book(new_book, expected_version=book.version)
     if outcome.loan is not None:
         if outcome.loan_version is None:
             uow.loans.add(outcome.loan)
@@ -139,7 +141,7 @@ def check_value_date(ctx: Context, value_date: dt.date) -> None:
 
 def policy_on(ctx: Context, value_date: dt.date) -> FundPolicy:
     """The fund's policy in force on ``value_date`` as known now."""
-    policy = policy_in_force(ctx.uow.funds.policies(ctx.book.fund_id), value_date)
+    policy = policy_in_force(ctx.uow.funds.policies(ctx.book.fund_id, ctx.book.policy_version), value_date)
     if policy is None:
         raise ValueDateOutOfRange(
             f"fund {ctx.book.fund_id} has no policy on {value_date}",

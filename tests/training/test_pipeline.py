@@ -36,8 +36,8 @@ def test_training_registers_the_winner_as_champion_and_challenger_with_lineage(e
     assert written["model_uri"] == f"models:/household-pd/{written['model_version']}"
     assert written[written["selected"]]["auc"] > written["manual_sheet"]["auc"]
     client = MlflowClient(engine_settings.mlflow_tracking_uri)
-    assert client.get_model_version_by_alias("household-pd", "champion").version == report["model_version"]
-    assert client.get_model_version_by_alias("household-pd", "challenger").version == report["model_version"]
+    assert str(client.get_model_version_by_alias("household-pd", "champion").version) == report["model_version"]
+    assert str(client.get_model_version_by_alias("household-pd", "challenger").version) == report["model_version"]
     tags = client.get_model_version("household-pd", report["model_version"]).tags
     assert len(tags["data.sha256"]) == 64 and tags["spec.name"] == "household"
     assert tags["policy.version"]
@@ -52,19 +52,19 @@ def test_second_training_is_only_a_challenger_and_promotion_is_gated(engine_sett
     first = _train(engine_settings, registry_dir, tmp_path)
     second = _train(engine_settings, registry_dir, tmp_path, families=("scorecard",))
     client = MlflowClient(engine_settings.mlflow_tracking_uri)
-    assert client.get_model_version_by_alias("household-pd", "champion").version == first["model_version"]
-    assert client.get_model_version_by_alias("household-pd", "challenger").version == second["model_version"]
+    assert str(client.get_model_version_by_alias("household-pd", "champion").version) == first["model_version"]
+    assert str(client.get_model_version_by_alias("household-pd", "challenger").version) == second["model_version"]
 
     job = PromoteJob(model_name="household-pd", version=second["model_version"])
     if second["scorecard"]["auc"] <= first[first["selected"]]["auc"]:
         with pytest.raises(PromotionRefused, match="not better"):
             job.run(engine_settings)
-        assert client.get_model_version_by_alias("household-pd", "champion").version == first["model_version"]
+        assert str(client.get_model_version_by_alias("household-pd", "champion").version) == first["model_version"]
     forced = PromoteJob(
         model_name="household-pd", version=second["model_version"], force=True, reason="audit drill"
     ).run(engine_settings)
     assert forced["promoted"] is True
-    assert client.get_model_version_by_alias("household-pd", "champion").version == second["model_version"]
+    assert str(client.get_model_version_by_alias("household-pd", "champion").version) == second["model_version"]
     assert client.get_model_version("household-pd", second["model_version"]).tags["promotion.reason"] == "audit drill"
 
 

@@ -296,7 +296,11 @@ def test_typed_input_gives_the_same_frame_as_text():
         ("housing_safe", [1, 0, 2], ["", "", "type_bool"]),
         ("annual_net_income", [1.5, np.inf, -1.0], ["", "type_number", "min"]),
         ("head_age", [True, False, True], ["type_int"] * 3),
-        ("application_date", pd.to_datetime(["2024-03-01 00:00", "2024-03-01 12:00", None]), ["", "type_date", "required"]),
+        (
+            "application_date",
+            pd.to_datetime(["2024-03-01 00:00", "2024-03-01 12:00", None]),
+            ["", "type_date", "required"],
+        ),
         ("head_id_number", [float(example_application()["head_id_number"])] * 3, ["id_format"] * 3),
     ],
 )
@@ -393,7 +397,6 @@ def test_vectorised_id_checks_agree_with_idnumber_violation(n):
     today = np.datetime64(dt.date.today(), "D")
     check = check_column(FIELD_BY_NAME["head_id_number"], pd.Series(numbers), required=True, today=today)
     expected = [
-        "required" if not idnumber.normalise(x) else (idnumber.violation(idnumber.normalise(x)) or "")
-        for x in numbers
+        "required" if not idnumber.normalise(x) else (idnumber.violation(idnumber.normalise(x)) or "") for x in numbers
     ]
     assert [RULES[code] for code in check.broken] == expected

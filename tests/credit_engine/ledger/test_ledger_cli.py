@@ -30,8 +30,20 @@ def home(monkeypatch, tmp_path, database_url, ledger_engine):
 @pytest.fixture
 def fund(home) -> str:
     fund_id = f"F-{uuid.uuid4().hex[:8]}"
-    result = run("fund", "create", "--fund-id", fund_id, "--county", "140121", "--bank", "RCC",
-                 "--amount-yuan", "10000", "--value-date", "2025-01-01")  # fmt: skip
+    result = run(
+        "fund",
+        "create",
+        "--fund-id",
+        fund_id,
+        "--county",
+        "140121",
+        "--bank",
+        "RCC",
+        "--amount-yuan",
+        "10000",
+        "--value-date",
+        "2025-01-01",
+    )
     assert result.exit_code == 0, result.output
     return fund_id
 

@@ -120,8 +120,9 @@ def test_chinese_headers_and_names_in_a_workbook(ledger, fund, tmp_path):
     sheet.append(
         ["事件编号", "事件类型", "起息日", "基金编号", "贷款编号", "产品", "借款人编号", "金额（元）", "到期日"]
     )
-    sheet.append(["x1", "放款", __import__("datetime").date(2025, 2, 2), fund, "L1", "强农贷", "coop-7", 45000.5,
-                  "2027-02-02"])  # fmt: skip
+    sheet.append(
+        ["x1", "放款", __import__("datetime").date(2025, 2, 2), fund, "L1", "强农贷", "coop-7", 45000.5, "2027-02-02"]
+    )
     sheet.append(["x2", "还款", "2025-03-01", fund, "L1", None, None, 5000, None])
     book.save(tmp_path / "events.xlsx")
     summary = import_events(ledger.uow, tmp_path / "events.xlsx", SECRET)

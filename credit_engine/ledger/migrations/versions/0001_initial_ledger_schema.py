@@ -144,6 +144,8 @@ def _create_caches() -> None:
         sa.Column("fund_balance_fen", FEN, nullable=False),
         sa.Column("covered_fumin_fen", FEN, nullable=False),
         sa.Column("covered_qiangnong_fen", FEN, nullable=False),
+        sa.Column("overdue_fen", FEN, nullable=False),
+        sa.Column("policy_version", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         _fund_fk("ledger_fund_book"),
         sa.PrimaryKeyConstraint("fund_id", name="pk_ledger_fund_book"),
