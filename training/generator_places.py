@@ -28,7 +28,6 @@ class Places:
 
     county_codes: np.ndarray  # (C,) int64 GB/T 2260 codes
     county_income: np.ndarray  # (C,) income level relative to the province (altitude, remoteness)
-    county_effect: np.ndarray  # (C,) logit shift of the county's default risk (visible through county_code)
     shock_loss: np.ndarray  # (C, len(YEARS)) share of farm income lost in a bad-harvest year; 0 in normal years
     village_county: np.ndarray  # (V,) county index of each village
     village_codes: np.ndarray  # (V,) str 12-digit village codes
@@ -53,7 +52,6 @@ def build_places(rng: np.random.Generator, counties: tuple[County, ...] = SHANXI
     return Places(
         county_codes=np.array([int(county.code) for county in counties], dtype=np.int64),
         county_income=1.15 - 0.3 * remoteness,
-        county_effect=rng.normal(0.0, 0.15, size=n_counties),
         shock_loss=np.where(shocked, rng.uniform(*SHOCK_LOSS_RANGE, size=shocked.shape), 0.0),
         village_county=village_county,
         village_codes=_village_codes(rng, counties, per_county),

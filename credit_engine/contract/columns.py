@@ -1,12 +1,13 @@
 """Checks of one contract column on its own: parse every value to its canonical type and name the rule it breaks.
 
-A column is factorised first and only its distinct values are parsed, vectorised with pandas/numpy, then the
-outcome is spread back to the rows by the factor codes; so a million rows of a few hundred distinct ages or dates
-cost little more than the distinct values. Both raw text (CSV, XLSX) and typed values (Parquet, code) are accepted;
-nothing is coerced beyond trimming blanks: ``"12.5"`` in an int column breaks ``type_int``. Each value breaks at most
-one rule, the first in order: ``required``, then the type rule, then ``choice``/``min``/``max``/ID rules/
-``date_in_future``. ID numbers are checked all at once (:mod:`credit_engine.contract.idbatch`); the rule a bad ID
-breaks is named by :func:`idnumber.violation`, so both always agree.
+Columns whose values repeat (ages, dates, enum labels read as text) are factorised and only their distinct values
+parsed, then the outcome is spread back to the rows by the factor codes; typed numbers and mostly-distinct text are
+checked as they are. Either way the work is vectorised with pandas, numpy and Arrow. Both raw text (CSV, XLSX) and
+typed values (Parquet, code) are accepted; nothing is coerced beyond trimming blanks: ``"12.5"`` in an int column
+breaks ``type_int``. Each value breaks at most one rule, the first in order: ``required``, then the type rule, then
+``choice``/``min``/``max``/ID rules/``date_in_future``. ID numbers are checked all at once
+(:mod:`credit_engine.contract.idbatch`); the rule a bad ID breaks is named by :func:`idnumber.violation`, so both
+always agree.
 """
 
 from __future__ import annotations

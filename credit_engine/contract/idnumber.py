@@ -14,7 +14,7 @@ import re
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_PATTERN = re.compile(r"^\d{17}[\dX]$")
+_PATTERN = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def normalise(id_number: str) -> str:
@@ -34,7 +34,7 @@ def violation(id_number: str) -> str | None:
     Rules: ``id_format`` (18 characters: 17 digits and a digit or X), ``id_birth_date`` (a real date, not in the
     future, not before 1900), ``id_checksum`` (GB 11643 check character).
     """
-    if not _PATTERN.match(id_number):
+    if not _PATTERN.fullmatch(id_number):
         return "id_format"
     born = birth_date_or_none(id_number)
     if born is None or born.year < 1900 or born > dt.date.today():

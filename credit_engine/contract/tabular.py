@@ -80,8 +80,15 @@ def write_rejects(errors: list[RowError], path: str | Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(REJECT_COLUMNS)
         for error in errors:
-            writer.writerow(["" if getattr(error, c) is None else getattr(error, c) for c in REJECT_COLUMNS])
+            writer.writerow([_inert("" if getattr(error, c) is None else getattr(error, c)) for c in REJECT_COLUMNS])
     return path
+
+
+def _inert(value: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def rejects_path(output: str | Path) -> Path:
@@ -127,7 +134,7 @@ def _read_csv_as(path: Path, encoding: str) -> pd.DataFrame:
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
-    cells = pd.read_excel(path, header=None, dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl")
+    cells = pd.read_excel(path, header=None, dtype=str, keep_default_na=False, na_filter=False, engine="calamine")
     if cells.empty:
         return pd.DataFrame()
     return cells.iloc[1:].reset_index(drop=True).set_axis([str(h) for h in cells.iloc[0]], axis=1)

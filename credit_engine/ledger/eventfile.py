@@ -1,10 +1,12 @@
 """Reading a partner bank's event file (CSV or XLSX, English or Chinese headers) into validated events.
 
-The whole file is checked before anything is posted: columns, event types, the columns each type needs, dates,
-amounts in yuan with at most two decimals (a third decimal is an error, never rounded), days past due, products,
-and event ids unique per fund within the file. Any broken rule raises ``InvalidInput`` listing every bad cell
-(spreadsheet row number — the header is row 1 — column and rule). A raw 18-digit ID number in ``borrower_ref`` is
-pseudonymised with the keyed hash before it goes anywhere; an invalid one is refused and shown masked.
+The whole file is checked before anything is posted: columns, event types, the columns each type needs
+(:data:`REQUIRED`; ``event_id``, ``event_type``, ``fund_id`` and ``value_date`` always, except that a reversal takes
+the value date of the event it reverses), dates, amounts in yuan with at most two decimals (a third decimal is an
+error, never rounded), days past due, products, and event ids unique per fund within the file. Any broken rule
+raises ``InvalidInput`` listing every bad cell (spreadsheet row number — the header is row 1 — column and rule).
+A raw 18-digit ID number in ``borrower_ref`` is pseudonymised with the keyed hash before it goes anywhere; an
+invalid one is refused and shown masked.
 """
 
 from __future__ import annotations
@@ -66,6 +68,14 @@ REQUIRED = {
 _ALIASES = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)}
 _TYPE_ALIASES = {alias: name for name, aliases in EVENT_TYPES.items() for alias in (name, *aliases)}
 _LIMITS = {"event_id": 128, "fund_id": 64, "loan_id": 64, "borrower_ref": 64, "reverses_event_id": 128}
+RULES = {
+    "value_date": "date",
+    "maturity_date": "date",
+    "amount_yuan": "yuan_amount",
+    "days_past_due": "whole_days",
+    "product": "product",
+    "borrower_ref": "pseudonymous_ref",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +199,7 @@ def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: s
             values[name] = _convert(name, text, secret)
         except ValueError as error:
             shown = idnumber.mask(text) if name == "borrower_ref" else text
-            errors.append(RowError(number, name, name, str(error), shown))
+            errors.append(RowError(number, name, RULES.get(name, "text"), str(error), shown))
     if kind == "disbursement" and {"value_date", "maturity_date"} <= values.keys():
         if values["maturity_date"] <= values["value_date"]:  # type: ignore[operator]
             errors.append(

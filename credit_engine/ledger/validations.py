@@ -185,21 +185,23 @@ def _check_fund_events(rows: list, stored: dict[int, Counter]) -> list[Violation
 
 
 def _check_loan(fund_id: str, loan_id: str, rows: list, stored: dict[int, Counter], cached) -> list[Violation]:
+    """Replay the loan's events in recording order (a reversal pops the event it reverses) and compare."""
     subject = f"loan {fund_id}/{loan_id}"
+    posted = lambda tid: stored.get(tid, Counter())  # noqa: E731 - a transaction may post nothing
+    mismatched = []
     try:
         loan, postings = open_loan(fund_id, loan_id, event_from_row(rows[0]))
-        stack, mismatched = [(rows[0].id, None)], [rows[0].id] if _counted(postings) != stored.get(rows[0].id) else []
+        stack = [(rows[0].id, None)]
+        mismatched += [rows[0].id] if _counted(postings) != posted(rows[0].id) else []
         for row in rows[1:]:
             if row.event_type == "reversal":
-                top, before = stack.pop()
-                mismatched += [row.id] if top != row.reverses_id else []
-                mismatched += [row.id] if stored.get(row.id) != _negated(stored.get(top, Counter())) else []
-                loan = before
+                top, loan = stack.pop()
+                mismatched += [row.id] if top != row.reverses_id or posted(row.id) != _negated(posted(top)) else []
                 continue
             previous = loan
             loan, postings = apply_event(loan, event_from_row(row))
             stack.append((row.id, previous))
-            mismatched += [row.id] if _counted(postings) != stored.get(row.id, Counter()) else []
+            mismatched += [row.id] if _counted(postings) != posted(row.id) else []
     except Exception as error:  # noqa: BLE001 - a replay that breaks is itself the finding
         return [Violation("events_match_postings", subject, f"events do not replay: {error}")]
     found = [Violation("events_match_postings", subject, f"transaction {t} postings differ") for t in mismatched]

@@ -84,8 +84,8 @@ def test_a_malformed_row_posts_nothing_and_every_bad_row_is_named(ledger, fund, 
     found = {(e.row, e.field, e.rule) for e in caught.value.errors}
     assert (found, commands_of(ledger.uow, fund)) == (
         {
-            (3, "amount_yuan", "amount_yuan"),
-            (4, "value_date", "value_date"),
+            (3, "amount_yuan", "yuan_amount"),
+            (4, "value_date", "date"),
             (5, "event_type", "event_type"),
             (6, "days_past_due", "required"),
             (7, "event_id", "duplicate_event_id"),
