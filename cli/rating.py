@@ -95,7 +95,6 @@ def rate(
 ) -> None:
     """Rate every household of a registry file: PD, grade, credit line, decision, reasons / 批量评级授信."""
     from credit_engine.batch import rate_file
-
     from credit_engine.policy import load_policy
     from models.store import load_estimator
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.generator_households import POVERTY_CAUSES, PURPOSES, Columns, code, draw_shared
+from training.generator_households import HEALTHS, POVERTY_CAUSES, PURPOSES, Columns, code, draw_shared
 from training.generator_places import Places, shock_of
 
 YEARLY_GROWTH = 0.07
@@ -62,11 +62,11 @@ def draw_balance_sheet(rng: np.random.Generator, cols: Columns) -> None:
     deposits = cols["annual_net_income"] * rng.uniform(0.0, 0.6, size=n)
     assets = house + machinery + deposits + cols["livestock_units"] * 3_500.0
     cause, health = cols["poverty_cause"], cols["head_health"]
-    ill = (cause == code(POVERTY_CAUSES, "illness")) | (health == 2)
+    ill = (cause == code(POVERTY_CAUSES, "illness")) | (health == code(HEALTHS, "serious"))
     schooling = cause == code(POVERTY_CAUSES, "schooling")
     owes = rng.random(n) < 0.30 + 0.20 * ill + 0.15 * schooling
     debt = np.where(owes, rng.lognormal(np.log(15_000.0), 0.8, size=n), 0.0)
-    debt = debt + np.where(health == 2, rng.lognormal(np.log(20_000.0), 0.6, size=n), 0.0)
+    debt = debt + np.where(health == code(HEALTHS, "serious"), rng.lognormal(np.log(20_000.0), 0.6, size=n), 0.0)
     debt = debt + np.where(schooling, rng.lognormal(np.log(10_000.0), 0.6, size=n), 0.0)
     debt = debt + cols["farm_loss"] * rng.uniform(0.8, 1.6, size=n)
     cols["total_assets"] = np.round(assets, -2)
@@ -81,11 +81,12 @@ def draw_credit(rng: np.random.Generator, cols: Columns) -> None:
     standing = 0.6 * conduct + 0.35 * (neighbors - 3.8) + rng.normal(0.0, 0.6, size=n)
     cols["neighbor_relations"] = neighbors
     cols["village_evaluation"] = np.searchsorted(np.array([-0.65, 0.45, 1.5]), -standing).astype(np.int64)
-    record = draw_shared(rng, (0.30, 0.58, 0.10, 0.02), n)
-    loans = np.where(record == 0, 0, 1 + rng.poisson(1.3, size=n))
+    record = draw_shared(rng, (0.30, 0.58, 0.10, 0.02), n)  # none (no loans yet), normal, watch, adverse
+    loans = np.where(record == code(CREDIT_RECORDS, "none"), 0, 1 + rng.poisson(1.3, size=n))
     slips = np.where(rng.random(n) < 0.2, 1 + rng.poisson(0.5, size=n), 0)
     overdue = np.select(
-        [record == 1, record == 2, record == 3], [slips, 1 + rng.poisson(2.0, n), 3 + rng.poisson(4.0, n)]
+        [record == code(CREDIT_RECORDS, name) for name in ("normal", "watch", "adverse")],
+        [slips, 1 + rng.poisson(2.0, n), 3 + rng.poisson(4.0, n)],
     )
     cols["credit_record"] = record
     cols["prior_loans"] = loans.astype(np.int64)

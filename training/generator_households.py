@@ -73,7 +73,9 @@ def draw_people(rng: np.random.Generator, cols: Columns, places: Places) -> None
     cols["head_education"] = _education(rng, cols["head_age"])
     cols["head_health"] = draw_category(rng, _health_probabilities(cols["poverty_cause"], cols["head_age"]))
     _members(rng, cols, places.village_migration[cols["village"]])
-    cols["medical_insurance"] = rng.random(n) < np.where(cols["registry_status"] == 3, 0.82, 0.90)
+    cols["medical_insurance"] = rng.random(n) < np.where(
+        cols["registry_status"] == code(REGISTRY_STATUSES, "none"), 0.82, 0.90
+    )
     cols["housing_safe"] = rng.random(n) < 0.95
 
 
@@ -102,7 +104,7 @@ def _members(rng: np.random.Generator, cols: Columns, migration: np.ndarray) -> 
     size = np.where(rng.random(n) < 0.004, rng.integers(9, 13, size=n), size)
     working = 0.62 - 0.012 * np.maximum(cols["head_age"] - 55, 0)
     working -= 0.25 * (cols["poverty_cause"] == code(POVERTY_CAUSES, "labour"))
-    working -= 0.10 * np.isin(cols["head_health"], (2, 3))
+    working -= 0.10 * np.isin(cols["head_health"], (code(HEALTHS, "serious"), code(HEALTHS, "disabled")))
     labor = rng.binomial(size, np.clip(working, 0.05, 0.9))
     labor = np.where((labor == 0) & (cols["head_age"] < 60) & (rng.random(n) < 0.6), 1, labor)
     away = migration * 1.3 * np.where(cols["head_age"] > 55, 0.6, 1.0)

@@ -1,22 +1,24 @@
 """The ground truth of the synthetic registry: each application's true probability of default.
 
 The true log-odds is a non-linear function of what the application records, with interactions a linear model
-cannot see: ill health hurts far more without medical insurance; a low farm income hurts farming households with no
+cannot see: ill health hurts far more without medical insurance; a low income hurts farming households with no
 migrant wages to fall back on (this is how a county's bad harvest shows, because the shock lowers the recorded
-income and raises the recorded debt); income helps on a log scale and saturates; debt-to-assets and loan-to-income
-bite past a threshold; age risk is U-shaped. Only two small terms are hidden from the application: the county's
-own level (visible through ``county_code``) and a direct bad-harvest effect on farming households, so a model can
-approach the Bayes ceiling. ``true_pd`` never becomes a column of the applications.
+income and raises the recorded debt); a borrower with no bureau record is only as good as the village says;
+income helps on a log scale and saturates; debt-to-assets and loan-to-income bite past a threshold; age risk is
+U-shaped. Counties differ only through what is recorded (income level, roads, their bad years). The one hidden term
+is a small direct bad-harvest effect on farming households, so a model that reads the application can come close to
+the Bayes ceiling. ``true_pd`` never becomes a column of the applications.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from training.generator_households import PURPOSES, Columns, code
+from training.generator_economy import CREDIT_RECORDS
+from training.generator_households import POVERTY_CAUSES, PURPOSES, Columns, code
 from training.generator_places import Places, shock_of
 
-BASE_LOGIT = -5.1
+BASE_LOGIT = -5.2
 SEPARATION = 1.1  # scales every effect: sets how well the truth separates (Bayes AUC ≈ 0.88)
 HIDDEN_SHOCK_LOGIT = 0.2
 HEALTH_LOGIT = np.array([0.0, 0.35, 0.8, 0.5])  # healthy, chronic, serious, disabled
@@ -34,6 +36,7 @@ def true_pd(cols: Columns, places: Places) -> np.ndarray:
 
 
 def true_logit(cols: Columns, places: Places) -> np.ndarray:
+    """The true log-odds of default: the recorded effects plus the hidden bad-harvest term, scaled and shifted."""
     hidden = HIDDEN_SHOCK_LOGIT * _farming(cols) * (shock_of(places, cols["county"], cols["year_index"]) > 0)
     recorded = _capacity(cols) + _health(cols) + _history(cols) + _standing(cols)
     return BASE_LOGIT + SEPARATION * (recorded + hidden)
@@ -65,7 +68,7 @@ def _capacity(cols: Columns) -> np.ndarray:
 def _health(cols: Columns) -> np.ndarray:
     """Ill health, far worse without medical insurance; illness as the poverty cause; U-shaped age; schooling."""
     uninsured = ~cols["medical_insurance"]
-    illness = cols["poverty_cause"] == 0
+    illness = cols["poverty_cause"] == code(POVERTY_CAUSES, "illness")
     age = cols["head_age"]
     return (
         HEALTH_LOGIT[cols["head_health"]] * (0.3 + 2.5 * uninsured)
@@ -78,7 +81,7 @@ def _health(cols: Columns) -> np.ndarray:
 
 def _history(cols: Columns) -> np.ndarray:
     """Prior overdue episodes (saturating), the bureau record, and a thin file that only the village can vouch for."""
-    thin_file = cols["credit_record"] == 0
+    thin_file = cols["credit_record"] == code(CREDIT_RECORDS, "none")
     return (
         0.45 * np.log1p(np.minimum(cols["prior_overdue_times"], 12))
         + RECORD_LOGIT[cols["credit_record"]]

@@ -3,7 +3,8 @@
 Each event's id is its idempotency key within its fund, so importing the same file twice posts nothing new (every
 event comes back ``duplicate``). Business refusals — cap reached, fund suspended, wrong loan state — are outcomes of
 single events, written to the results file (``<stem>.results.csv`` beside the input unless told otherwise) with the
-error code and a bilingual message; they never stop the import.
+error code and a bilingual message; they never stop the import. Cells that a spreadsheet would run as formulas
+are made inert in the results file.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ def command_for(event: EventRow, recorded_by: str) -> tuple[Callable, c.Command]
     return service, command_type(**values)
 
 
+def _inert(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (the file's ids are echoed back)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @dataclass
 class ImportSummary:
     """Counts of outcomes (``posted``, ``duplicate``, ``refused``) and where the results were written."""
@@ -94,7 +102,7 @@ def import_events(
         writer.writeheader()
         for done, event in enumerate(events, start=1):
             outcome = apply_event(uow, event, recorded_by)
-            writer.writerow(outcome)
+            writer.writerow({key: _inert(value) for key, value in outcome.items()})
             summary.counts[str(outcome["status"])] += 1
             if outcome["error_code"]:
                 summary.refusals[str(outcome["error_code"])] += 1

@@ -9,15 +9,13 @@ fit; a compensation payment pays what the fund holds and leaves the rest pending
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.domain import Product
 from credit_engine.ledger.errors import FundWouldGoNegative, LoanStateError, UnknownLoan
 from credit_engine.ledger.journal import JournalEntry
-from credit_engine.ledger.loan import Loan, LoanEvent, Step, apply_event, open_loan
+from credit_engine.ledger.loan import Loan, LoanEvent, apply_event, open_loan
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.ledger.writes import (
     Context,
@@ -52,36 +50,30 @@ def _existing(ctx: Context, loan_id: str) -> tuple[Loan, int]:
     return found
 
 
-def _on_loan(ctx: Context, loan_id: str, event: LoanEvent, step: Callable[[Loan], Step] | None = None) -> Outcome:
+def _on_loan(ctx: Context, loan_id: str, event: LoanEvent) -> Outcome:
     """Apply ``event`` to the cached loan: the state machine decides, the entry records its postings."""
     check_value_date(ctx, event.value_date)
     loan, version = _existing(ctx, loan_id)
-    new, postings = (step or (lambda current: apply_event(current, event)))(loan)
+    new, postings = apply_event(loan, event)
     entry = JournalEntry(ctx.book.fund_id, event.event_type, event.value_date, postings, loan_id, _facts(event))
     return Outcome(entry, _loan_details(new, event), new, version)
 
 
 def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
-    try:
-        product = Product.parse(command.product)
-    except ValueError:
-        raise invalid("product", "product", "fumin/富民贷 or qiangnong/强农贷", command.product) from None
-    amount = require_positive("amount_fen", command.amount_fen)
-    if command.maturity_date <= command.value_date:
-        raise invalid("maturity_date", "after_value_date", "maturity must follow disbursement / 到期日须晚于放款日")
     check_value_date(ctx, command.value_date)
     terms = policy_on(ctx, command.value_date).terms
     if ctx.uow.loans.get(ctx.book.fund_id, command.loan_id) is not None:
         raise LoanStateError(f"loan {command.loan_id} was already disbursed", f"贷款 {command.loan_id} 已放款")
+    product = Product.parse(command.product)
     npl_fen = ctx.uow.journal.npl_principal_fen(ctx.book.fund_id, ctx.today) if ctx.book.npl_could_suspend(terms) else 0
-    ctx.book.check_disbursement(terms, product, amount, npl_fen)
+    ctx.book.check_disbursement(terms, product, command.amount_fen, npl_fen)
     event = LoanEvent(
         event_type="disbursement",
         value_date=command.value_date,
-        amount_fen=amount,
+        amount_fen=command.amount_fen,
         maturity_date=command.maturity_date,
         product=product.value,
-        borrower_ref=require_pseudonym(command.borrower_ref),
+        borrower_ref=command.borrower_ref.strip(),
     )
     loan, postings = open_loan(ctx.book.fund_id, command.loan_id, event)
     entry = JournalEntry(ctx.book.fund_id, "disbursement", event.value_date, postings, loan.loan_id, _facts(event))
@@ -93,6 +85,14 @@ def disburse(uow: UnitOfWork, command: c.Disburse) -> Receipt:
     """Lend a covered loan (富民贷 or 强农贷); refused beyond the cap, while suspended or above the product limit."""
     if not command.loan_id.strip():
         raise InvalidInput([RowError(None, "loan_id", "required", "loan id is required / 贷款编号必填")])
+    try:
+        Product.parse(command.product)
+    except ValueError:
+        raise invalid("product", "product", "fumin/富民贷 or qiangnong/强农贷", command.product) from None
+    require_positive("amount_fen", command.amount_fen)
+    require_pseudonym(command.borrower_ref)
+    if command.maturity_date <= command.value_date:
+        raise invalid("maturity_date", "after_value_date", "maturity must follow disbursement / 到期日须晚于放款日")
     return execute(uow, command, _disburse)  # type: ignore[arg-type]
 
 

@@ -162,3 +162,9 @@ def test_a_missing_column_is_reported_on_the_header_row(ledger, tmp_path):
     with pytest.raises(InvalidInput) as caught:
         import_events(ledger.uow, path, SECRET)
     assert [(e.row, e.field) for e in caught.value.errors] == [(1, "fund_id")]
+
+
+def test_ids_echoed_into_the_results_file_cannot_run_as_formulas(ledger, fund, tmp_path):
+    path = write(tmp_path, [HEADER, f"=1+1,contribution,2025-02-01,{fund},,,,100,,,"])
+    summary = import_events(ledger.uow, path, SECRET)
+    assert results(summary)[0]["event_id"] == "'=1+1"
