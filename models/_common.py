@@ -47,6 +47,8 @@ def spec_labels(frame: pd.DataFrame, y: object, spec: FeatureSpec) -> np.ndarray
         positive = None
     if values.dtype.kind in "biuf" and positive is not None:
         return (values == positive).astype(np.int64)
+    if values.dtype.kind in "biuf" and set(np.unique(values).tolist()) <= {0, 1}:
+        return values.astype(np.int64)  # already 0/1 (1 = default), e.g. from ``FeatureSpec.labels``
     return (values.astype(str) == str(spec.positive)).astype(np.int64)
 
 

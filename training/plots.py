@@ -55,13 +55,16 @@ def grade_distribution_plot(grades: np.ndarray, pd_: np.ndarray, y: np.ndarray, 
     return _save(fig, path)
 
 
-def shap_summary_plot(contributions: np.ndarray, features: pd.DataFrame, path: Path) -> Path:
-    """Beeswarm of per-feature contributions (TreeSHAP from ``pred_contrib``, bias column dropped)."""
+def shap_summary_plot(contributions: np.ndarray, matrix: np.ndarray, names: list[str], path: Path) -> Path:
+    """Beeswarm of per-feature contributions (TreeSHAP from ``pred_contrib``, bias column dropped).
+
+    ``matrix`` is the model's encoded input (categories as codes), which colours the points.
+    """
     import shap
 
-    values = contributions[:, : features.shape[1]]
-    numeric = features.apply(lambda col: col.cat.codes if isinstance(col.dtype, pd.CategoricalDtype) else col)
-    shap.summary_plot(values, numeric.astype(float), show=False, max_display=20, plot_size=(8, 7))
+    values = contributions[:, : len(names)]
+    features = pd.DataFrame(matrix[:, : len(names)], columns=names)
+    shap.summary_plot(values, features, show=False, max_display=20, plot_size=(8, 7))
     fig = plt.gcf()
     fig.suptitle("SHAP summary (log-odds contributions)")
     return _save(fig, path)

@@ -63,7 +63,9 @@ def _log_explanations(fitted: list[FittedFamily], test: pd.DataFrame, spec: Feat
         if hasattr(estimator, "raw_contributions"):
             sample = test.sample(n=min(SHAP_SAMPLE, len(test)), random_state=0)
             contributions = estimator.raw_contributions(sample)
-            plots.shap_summary_plot(contributions, spec.prepare(sample), folder / f"shap_summary_{family.name}.png")
+            matrix = estimator.encoder_.transform(sample)
+            names = list(estimator.encoder_.feature_names_)
+            plots.shap_summary_plot(contributions, matrix, names, folder / f"shap_summary_{family.name}.png")
         if hasattr(estimator, "card"):
             estimator.to_csv(folder / f"scorecard_{family.name}.csv")
             (folder / f"scorecard_{family.name}.json").write_text(estimator.card_json(), encoding="utf-8")
