@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from credit_engine.contract import idnumber
-from credit_engine.contract import columns
+from credit_engine.contract import columns, idnumber
 from credit_engine.contract.columns import RULES
 from credit_engine.contract.fields import FIELD_BY_NAME, LABEL_FIELD, FieldDef, field_for_header
 from credit_engine.contract.rules import CROSS_FIELD_RULES
@@ -197,7 +196,7 @@ def _check(definition: FieldDef, value: Any, required: bool) -> _Checked:
     if _blank(value):
         return _Checked(None, "required" if required else "", True, None)
     if isinstance(value, list | dict | tuple | set):
-        return _Checked(None, _TYPE_RULE[definition.kind], False, _shown(value))
+        return _Checked(None, "type_value", False, _shown(value))
     parsed, rule = _CHECKERS[definition.kind](definition, value)
     shown = _shown(value)
     if definition.kind == "id_number" and shown is not None:
@@ -205,13 +204,115 @@ def _check(definition: FieldDef, value: Any, required: bool) -> _Checked:
     return _Checked(parsed, rule, False, shown)
 
 
-_TYPE_RULE = {
-    "int": "type_int",
-    "float": "type_number",
-    "bool": "type_bool",
-    "date": "type_date",
-    "enum": "choice",
-    "str": "type_text",
-    "county_code": "county_code_format",
-    "id_number": "id_format",
+_NOT_SCALAR = "must be a single value, not a list or an object / 必须是单个值，不能是列表或对象"
+_UNKNOWN = "is not a field of the application / 不是申请表的字段"
+
+
+def _message(definition: FieldDef, rule: str) -> str:
+    return _NOT_SCALAR if rule == "type_value" else message(definition, rule)
+
+
+def _usable(checked: Mapping[str, _Checked], *names: str) -> bool:
+    return all(checked[name].rule == "" and not checked[name].missing for name in names)
+
+
+def _not_above(field: str, limit_field: str, factor: int) -> Callable[[Mapping[str, _Checked]], str | None]:
+    zh = FIELD_BY_NAME[limit_field].zh
+    times = f" × {factor}" if factor != 1 else ""
+
+    def rule(checked: Mapping[str, _Checked]) -> str | None:
+        if not _usable(checked, field, limit_field):
+            return None
+        limit = checked[limit_field].value * factor
+        if checked[field].value <= limit:
+            return None
+        return f"must not exceed {limit_field}{times} ({limit}) / 不得超过{zh}{times} ({limit})"
+
+    return rule
+
+
+def _age_matches_id(checked: Mapping[str, _Checked]) -> str | None:
+    if not _usable(checked, "head_age", "head_id_number", "application_date"):
+        return None
+    born, on = idnumber.birth_date(checked["head_id_number"].value), checked["application_date"].value
+    age = (on.year * 10000 + on.month * 100 + on.day - (born.year * 10000 + born.month * 100 + born.day)) // 10000
+    if abs(checked["head_age"].value - age) <= 1:
+        return None
+    return f"differs from the age on the ID number ({age} at application_date) / 与身份证号推算的年龄 ({age} 岁) 不符"
+
+
+def _gender_matches_id(checked: Mapping[str, _Checked]) -> str | None:
+    if not _usable(checked, "head_gender", "head_id_number"):
+        return None
+    on_id = idnumber.gender(checked["head_id_number"].value)
+    if checked["head_gender"].value == on_id:
+        return None
+    zh = FIELD_BY_NAME["head_gender"].choices or {}
+    return f"differs from the gender on the ID number ({on_id}) / 与身份证号的性别 ({zh[on_id]}) 不符"
+
+
+# One record: (rule name, field reported, check); a file-level rule (duplicates) never fires on one record.
+_CROSS_FIELD: dict[str, tuple[str, Callable[[Mapping[str, _Checked]], str | None] | None]] = {
+    "labor_le_household_size": ("labor_count", _not_above("labor_count", "household_size", 1)),
+    "migrant_le_labor": ("migrant_workers", _not_above("migrant_workers", "labor_count", 1)),
+    "overdue_le_loans_x12": ("prior_overdue_times", _not_above("prior_overdue_times", "prior_loans", 12)),
+    "age_matches_id": ("head_age", _age_matches_id),
+    "gender_matches_id": ("head_gender", _gender_matches_id),
+    "duplicate_application_id": ("application_id", None),
 }
+_unmatched = {rule.__name__ for rule in CROSS_FIELD_RULES} ^ set(_CROSS_FIELD)
+if _unmatched:  # a new cross-field rule must get its single-record twin here
+    raise RuntimeError(f"cross-field rules without a single-record twin: {sorted(_unmatched)}")
+
+
+def _by_field(record: Mapping[str, Any], report_unknown: bool) -> tuple[dict[str, Any], dict[str, Any], list[RowError]]:
+    """Values by field name (中文 names mapped), unknown keys, and errors for keys naming one field twice."""
+    values: dict[str, Any] = {}
+    unknown: dict[str, Any] = {}
+    errors: list[RowError] = []
+    given_as: dict[str, str] = {}
+    for key, value in record.items():
+        name = key if key in FIELD_BY_NAME else field_for_header(key)
+        if name is None:
+            unknown[str(key)] = value
+            if report_unknown:
+                errors.append(RowError(None, str(key), "unknown_field", _UNKNOWN))
+        elif name in given_as:
+            text = f"two keys name this field: {given_as[name]!r} and {key!r} / 两个键对应同一字段"
+            errors.append(RowError(None, name, "duplicate_column", text, str(key)))
+        else:
+            given_as[name] = str(key)
+            values[name] = value
+    return values, unknown, errors
+
+
+def validate_record(
+    record: Mapping[str, Any], *, report_unknown: bool = False
+) -> tuple[dict[str, Any], list[RowError]]:
+    """Validate one application: the canonical record (Python values, dates as ``datetime.date``, enums as English
+    codes, then any unknown keys as given) and no errors, or ``{}`` and every error, each with ``row`` None.
+
+    ``report_unknown`` turns keys that name no field into ``unknown_field`` errors (an API body) instead of
+    ignoring them (a file's extra columns).
+    """
+    values, unknown, errors = _by_field(record, report_unknown)
+    fields = [*_APPLICATION, *((LABEL_FIELD,) if LABEL_FIELD.name in values else ())]
+    checked = {f.name: _check(f, values.get(f.name), f.required and f is not LABEL_FIELD) for f in fields}
+    for definition in fields:
+        outcome = checked[definition.name]
+        if outcome.rule:
+            errors.append(
+                RowError(None, definition.name, outcome.rule, _message(definition, outcome.rule), outcome.shown)
+            )
+    for rule_name, (field, rule) in _CROSS_FIELD.items():
+        text = rule(checked) if rule is not None else None
+        if text is not None:
+            errors.append(RowError(None, field, rule_name, text, checked[field].shown))
+    if errors:
+        errors.sort(key=lambda e: (_FIELD_ORDER.get(e.field, len(_FIELD_ORDER)), _RULE_ORDER.get(e.rule, 0)))
+        return {}, errors
+    canonical = {name: outcome.value for name, outcome in checked.items()}
+    return canonical | {key: None if _is_missing_float(value) else value for key, value in unknown.items()}, []
+
+
+_APPLICATION: tuple[FieldDef, ...] = tuple(f for f in FIELD_BY_NAME.values() if f is not LABEL_FIELD)

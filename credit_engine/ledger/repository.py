@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -39,6 +40,21 @@ def event_from_row(row: object) -> LoanEvent:
     return LoanEvent(**{name: getattr(row, name) for name in LOAN_EVENT_FIELDS})
 
 
+@dataclass(frozen=True, slots=True)
+class PriorCommand:
+    """The command already recorded under an idempotency key: the hash of its body and the receipt it returned."""
+
+    body_hash: str
+    result: dict
+
+
+def _book(row: Any) -> FundBook:
+    covered = {"fumin": row.covered_fumin_fen, "qiangnong": row.covered_qiangnong_fen}
+    return FundBook(
+        row.fund_id, row.opened_on, row.fund_balance_fen, covered, row.overdue_fen, row.policy_version, row.version
+    )
+
+
 class FundRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -62,10 +78,18 @@ class FundRepository:
         row = self.connection.execute(sql().lock_book, {"key_fund_id": fund_id}).first()
         if row is None:
             raise UnknownFund(fund_id)
-        covered = {"fumin": row.covered_fumin_fen, "qiangnong": row.covered_qiangnong_fen}
-        return FundBook(
-            row.fund_id, row.opened_on, row.fund_balance_fen, covered, row.overdue_fen, row.policy_version, row.version
-        )
+        return _book(row)
+
+    def lock_book_with_command(self, fund_id: str, key: str) -> tuple[FundBook, PriorCommand | None]:
+        """The locked book and the command recorded under ``key``, in one statement. On PostgreSQL the command
+        is read from the statement's snapshot, which may predate the writer whose lock it waited for: a missing
+        command is re-read before a refusal (:func:`.writes.execute`) and the key's primary key stops a double post."""
+        values = {"key_fund_id": fund_id, "key_idempotency_key": key}
+        row = self.connection.execute(sql().lock_book_with_command, values).first()
+        if row is None:
+            raise UnknownFund(fund_id)
+        prior = None if row.prior_body_hash is None else PriorCommand(row.prior_body_hash, row.prior_result)
+        return _book(row), prior
 
     def save_book(self, book: FundBook, expected_version: int) -> None:
         """Write the book; the row must still be at ``expected_version`` (it was locked when read)."""

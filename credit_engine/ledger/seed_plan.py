@@ -77,6 +77,7 @@ class FundPlan:
     spec: FundSpec
     commands: list[c.Command] = field(default_factory=list)
     dropped: set[str] = field(default_factory=set)  # stories whose disbursement would not have fitted
+    end_balance_fen: int = 0
 
 
 def eligible(households):  # noqa: ANN001, ANN201 - pandas frames; pandas stays a lazy import of the caller
@@ -176,26 +177,27 @@ def _households(spec: FundSpec, pool, secret: str) -> Iterator[dict]:  # noqa: A
 
 
 def plan_fund(spec: FundSpec, pool, secret: str, terms: PolicyTerms) -> FundPlan:  # noqa: ANN001
-    """Stories until the principal outstanding at the end reaches the target, simulated; more if some were dropped."""
+    """Candidate stories worth 110% of the target, simulated: a story stands if the ledger would accept its loan
+    and the principal it leaves outstanding at the end still fits under the target."""
     rng = np.random.default_rng([SEED, int(spec.county_code), len(spec.bank_code), 1])
     target_fen = multiple_of(spec.amount_fen + spec.top_up_fen - spec.clawback_fen, spec.multiple_bps)
     stories = enterprise_stories(spec, share_of(target_fen, spec.enterprise_share_bps), rng)
-    households = _households(spec, pool, secret)
-    plan = FundPlan(spec)
-    for _ in range(4):
-        outstanding = sum(s.outstanding_at_end for s in stories if s.story_id not in plan.dropped)
-        for row in households:
-            if outstanding >= target_fen:
-                break
-            story = household_story(spec, row, rng, spec.target == "suspended")
-            stories.append(story)
-            outstanding += story.outstanding_at_end
-        plan = simulate(spec, stories, terms)
-        if not plan.dropped or outstanding < target_fen:
+    outstanding = sum(s.outstanding_at_end for s in stories)
+    for row in _households(spec, pool, secret):
+        if outstanding >= target_fen * 11 // 10:
             break
+        story = household_story(spec, row, rng, spec.target == "suspended")
+        stories.append(story)
+        outstanding += story.outstanding_at_end
+    plan = simulate(spec, stories, terms, target_fen)
+    balance = plan.end_balance_fen  # compensation paid out shrinks the fund: aim at the multiple of what is left
+    plan = simulate(spec, stories, terms, multiple_of(balance, spec.multiple_bps))
     if spec.target == "suspended":
         stories = _shock(stories, plan.dropped, rng)
-    return simulate(spec, stories, terms, fill_cap=spec.target == "at_cap")
+        plan = simulate(spec, stories, terms, multiple_of(balance, spec.multiple_bps))
+    if spec.target == "at_cap":
+        plan = simulate(spec, stories, terms, multiple_of(balance, spec.multiple_bps), fill_cap=True)
+    return plan
 
 
 def _shock(stories: list[Story], dropped: set[str], rng) -> list[Story]:  # noqa: ANN001
@@ -224,7 +226,9 @@ def _fund_steps(spec: FundSpec) -> list[Step]:
     return steps
 
 
-def simulate(spec: FundSpec, stories: list[Story], terms: PolicyTerms, *, fill_cap: bool = False) -> FundPlan:
+def simulate(
+    spec: FundSpec, stories: list[Story], terms: PolicyTerms, target_fen: int, *, fill_cap: bool = False
+) -> FundPlan:
     """Run every step in recording order against the domain objects; the commands of the steps that stand."""
     plan = FundPlan(spec)
     create = c.CreateFund(
@@ -240,6 +244,7 @@ def simulate(spec: FundSpec, stories: list[Story], terms: PolicyTerms, *, fill_c
     plan.commands.append(create)
     opening = _entry(spec, "contribution", spec.opened_on, accounts.contribution(spec.amount_fen))
     sim = _Simulation(spec, terms, FundBook(spec.fund_id, spec.opened_on).after(opening))
+    sim.budget_fen, sim.ends = target_fen, {s.story_id: s.outstanding_at_end for s in stories}
     steps = _fund_steps(spec) + [step for story in stories for step in story.steps]
     steps.sort(key=lambda s: (s.value_date, ORDER.get(s.kind, LATE), s.story_id, s.seq))
     for step in steps:
@@ -252,7 +257,7 @@ def simulate(spec: FundSpec, stories: list[Story], terms: PolicyTerms, *, fill_c
         command = sim.fill_cap()
         if command is not None:
             plan.commands.append(command)
-    plan.dropped = sim.dropped
+    plan.dropped, plan.end_balance_fen = sim.dropped, sim.book.fund_balance_fen
     return plan
 
 
@@ -268,6 +273,8 @@ class _Simulation:
         self.loans: dict[str, Loan] = {}
         self.seq: dict[str, int] = {}
         self.dropped: set[str] = set()
+        self.budget_fen = 0  # principal still allowed to be outstanding at the end
+        self.ends: dict[str, int] = {}
 
     def _key(self, loan_id: str) -> str:
         self.seq[loan_id] = self.seq.get(loan_id, 0) + 1
@@ -300,6 +307,10 @@ class _Simulation:
     def _disburse(self, step: Step) -> c.Command | None:
         facts = step.facts
         product = Product(facts["product"])
+        end_fen = self.ends.get(step.story_id, 0)
+        if end_fen > self.budget_fen:
+            self.dropped.add(step.story_id)
+            return None
         try:  # every overdue loan counts as non-performing here: stricter than the ledger, never looser
             self.book.check_disbursement(self.terms, product, facts["amount_fen"], self.book.overdue_fen)
         except InsufficientFundCapacity:
@@ -314,6 +325,7 @@ class _Simulation:
             borrower_ref=facts["borrower_ref"],
         )
         loan, postings = open_loan(self.spec.fund_id, step.story_id, event)
+        self.budget_fen -= end_fen
         self.loans[loan.loan_id] = loan
         self.book = self.book.after(_entry(self.spec, "disbursement", step.value_date, postings, loan.loan_id))
         return c.Disburse(

@@ -92,7 +92,8 @@ def household_story(spec: FundSpec, row: dict, rng, shocked_county: bool) -> Sto
     """One household's 富民贷 from disbursement to the end of the history."""
     loan_id = f"FM-{row['household_id']}"
     last_lending = SHOCK_FROM - DAY if shocked_county else END - 45 * DAY
-    lent = _between(rng, spec.opened_on + 14 * DAY, last_lending)
+    first = spec.opened_on + 14 * DAY  # lending grows over the years: dates lean towards the end
+    lent = first + dt.timedelta(days=int((last_lending - first).days * float(rng.random()) ** 0.5))
     term = min(int(row["term_months"]), 60 if row["purpose"] == "forestry" else 36)
     maturity = add_months(lent, max(term, 3))
     amount = int(row["amount_fen"])

@@ -57,6 +57,18 @@ class Statements:
         return select(BOOK).where(BOOK.c.fund_id == _key("fund_id")).with_for_update()
 
     @cached_property
+    def lock_book_with_command(self):
+        """The fund's book, locked, with the command already recorded under the key (if any) in the same read."""
+        known = (COMMAND.c.fund_id == BOOK.c.fund_id) & (COMMAND.c.idempotency_key == _key("idempotency_key"))
+        prior = (COMMAND.c.body_hash.label("prior_body_hash"), COMMAND.c.result.label("prior_result"))
+        return (
+            select(BOOK, *prior)
+            .select_from(BOOK.outerjoin(COMMAND, known))
+            .where(BOOK.c.fund_id == _key("fund_id"))
+            .with_for_update(of=BOOK)
+        )
+
+    @cached_property
     def update_book(self):
         return update(BOOK).where(BOOK.c.fund_id == _key("fund_id"), BOOK.c.version == _key("version"))
 

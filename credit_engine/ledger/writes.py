@@ -1,11 +1,13 @@
 """How every write runs: lock the fund's book, honour the idempotency key, let the event decide, record, commit.
 
 :func:`execute` is the one path for all events: (1) lock the fund's book (``FOR UPDATE``; ``BEGIN IMMEDIATE`` on
-SQLite) so writers of one fund queue up; (2) look up the idempotency key — same body: the first receipt, nothing
-posted; other body: ``IdempotencyConflict``; (3) stamp the recording time; (4) run the event's handler, which
-validates against the locked book, the policy in force and the loan, and returns an :class:`Outcome`; (5) write
-the transaction, its postings, the updated caches and the command record, and commit. A concurrent duplicate that
-slips past (2) — only possible for a new fund — hits the primary key and the command is retried once.
+SQLite) so writers of one fund queue up, and (2) look up the idempotency key in the same statement — same body:
+the first receipt, nothing posted; other body: ``IdempotencyConflict``; (3) stamp the recording time; (4) run the
+event's handler, which validates against the locked book, the policy in force and the loan, and returns an
+:class:`Outcome`; (5) write the transaction, its postings, the updated caches and the command record, and commit.
+On PostgreSQL the key read in (2) comes from the statement's snapshot, taken before any wait for the lock, so a
+duplicate of the writer it waited for can slip past: a refusal re-reads the key first (the duplicate gets its
+receipt), and a post hits the command's primary key and is retried once, when the key is seen.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger.commands import Command, Receipt, body_hash
 from credit_engine.ledger.domain import FundBook, FundPolicy, ledger_date, policy_in_force
-from credit_engine.ledger.errors import FundWouldGoNegative, IdempotencyConflict, ValueDateOutOfRange
+from credit_engine.ledger.errors import FundWouldGoNegative, IdempotencyConflict, LedgerError, ValueDateOutOfRange
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan
 from credit_engine.ledger.repository import Recorded
@@ -68,17 +70,30 @@ def execute(uow: UnitOfWork, command: Command, handler: Handler, *, lock: bool =
     raise AssertionError("unreachable")
 
 
+def _replayed(prior, command: Command) -> Receipt:  # noqa: ANN001 - a command row or PriorCommand
+    """The first receipt of a repeated key (same body), or ``IdempotencyConflict`` (another body)."""
+    if prior.body_hash != body_hash(command):
+        raise IdempotencyConflict(command.fund_id, command.idempotency_key)
+    result = dict(prior.result)
+    recorded_at = dt.datetime.fromisoformat(str(result.pop("recorded_at")))
+    return Receipt(**result, recorded_at=recorded_at, duplicate=True)  # type: ignore[arg-type]
+
+
 def _execute_once(uow: UnitOfWork, command: Command, handler: Handler, lock: bool) -> Receipt:
-    book = uow.funds.lock_book(command.fund_id) if lock else FundBook(command.fund_id, dt.date.min)
-    prior = uow.commands.get(command.fund_id, command.idempotency_key)
+    if lock:  # one statement locks the book and finds the key (see FundRepository.lock_book_with_command)
+        book, prior = uow.funds.lock_book_with_command(command.fund_id, command.idempotency_key)
+    else:
+        book, prior = FundBook(command.fund_id, dt.date.min), uow.commands.get(command.fund_id, command.idempotency_key)
     if prior is not None:
-        if prior.body_hash != body_hash(command):
-            raise IdempotencyConflict(command.fund_id, command.idempotency_key)
-        result = dict(prior.result)
-        recorded_at = dt.datetime.fromisoformat(str(result.pop("recorded_at")))
-        return Receipt(**result, recorded_at=recorded_at, duplicate=True)  # type: ignore[arg-type]
+        return _replayed(prior, command)
     recorded = Recorded(uow.now(), command.recorded_by, command.idempotency_key)
-    outcome = handler(Context(uow, book, recorded.recorded_at), command)
+    try:
+        outcome = handler(Context(uow, book, recorded.recorded_at), command)
+    except (LedgerError, InvalidInput):
+        prior = uow.commands.get(command.fund_id, command.idempotency_key) if lock else None
+        if prior is not None:  # the key was recorded by the writer whose lock we waited for
+            return _replayed(prior, command)
+        raise
     transaction_id, new_book = None, outcome.book or book
     if outcome.entry is not None:
         transaction_id = uow.journal.add(outcome.entry, recorded, outcome.reverses_id)

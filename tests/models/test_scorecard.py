@@ -13,8 +13,8 @@ from models import WOEScorecard
 
 # Golden numbers: total points of the fixture's 4,000 training households under pdo=20, odds 50 at 600 points.
 # Any change of the scaling, the binning or the fixture shows here first.
-GOLDEN_MIN_POINTS = 412.3873
-GOLDEN_MAX_POINTS = 672.8266
+GOLDEN_MIN_POINTS = 411.4944
+GOLDEN_MAX_POINTS = 685.0268
 
 
 def test_golden_score_range(scorecard_model, households):

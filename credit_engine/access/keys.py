@@ -1,0 +1,157 @@
+"""API keys: created with a role and a scope, stored only as a hash, recognised from ``Bearer`` tokens, revoked.
+
+A key reads ``ce_<key_id>_<secret>``: the key id is public (it names the key in audit records and in ``keys
+revoke``), the secret is 32 random bytes shown once at creation. Only SHA-256 of the secret is stored — a fast hash
+is right for a random 256-bit secret (a slow password hash earns nothing there). :class:`KeyRing` keeps the keys in
+memory, refreshed from the database every few seconds, so recognising a key costs no query and works while the
+database is briefly unreachable; a key created since the last refresh is looked up on first use, and a revocation
+takes effect everywhere within one refresh interval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from credit_engine.access.principal import Principal, Role, Scope, check_scope
+from credit_engine.access.tables import ApiKeyRow
+from credit_engine.errors import CreditEngineError, InvalidInput, RowError
+
+PREFIX = "ce"
+_TOKEN = re.compile(r"ce_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
+_MISS_REFRESH_SECONDS = 1.0  # an unknown key id reloads the keys at most this often (new keys, not a flood)
+log = logging.getLogger(__name__)
+
+
+class UnknownKey(CreditEngineError):
+    code = "unknown_key"
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"no API key {key_id} / 没有 API 密钥 {key_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A key as stored (never its secret)."""
+
+    key_id: str
+    name: str
+    role: Role
+    scope: Scope
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.key_id, self.name, self.role, self.scope)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _key(row: object) -> ApiKey:
+    scope = Scope(row.bank_code, frozenset(row.counties or ()), row.province)  # type: ignore[attr-defined]
+    return ApiKey(row.key_id, row.name, Role(row.role), scope, row.created_at, row.revoked_at)  # type: ignore[attr-defined]
+
+
+def create_key(
+    engine: Engine,
+    role: str,
+    name: str,
+    scope: Scope,
+    created_by: str = "cli",
+    now: dt.datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """A new key and its token (shown once, never stored)."""
+    try:
+        role_ = Role(role)
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise InvalidInput([RowError(None, "role", "choice", f"one of {choices} / 须为其一", role)]) from None
+    if not name.strip():
+        raise InvalidInput([RowError(None, "name", "required", "a key needs a name / 密钥须有名称")])
+    check_scope(role_, scope)
+    key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    created_at = now or dt.datetime.now(dt.UTC)
+    values = {"key_id": key_id, "secret_sha256": _digest(secret), "name": name.strip(), "role": role_.value}
+    values |= {"bank_code": scope.bank_code, "counties": sorted(scope.counties), "province": scope.province}
+    values |= {"created_at": created_at, "created_by": created_by, "revoked_at": None}
+    with engine.begin() as connection:
+        connection.execute(insert(ApiKeyRow), values)
+    return ApiKey(key_id, name.strip(), role_, scope, created_at), f"{PREFIX}_{key_id}_{secret}"
+
+
+def revoke_key(engine: Engine, key_id: str, now: dt.datetime | None = None) -> ApiKey:
+    """Revoke a key (it stays on record for the audit log); revoking twice keeps the first time."""
+    with engine.begin() as connection:
+        row = connection.execute(select(ApiKeyRow).where(ApiKeyRow.key_id == key_id)).first()
+        if row is None:
+            raise UnknownKey(key_id)
+        if row.revoked_at is None:
+            revoked = now or dt.datetime.now(dt.UTC)
+            connection.execute(update(ApiKeyRow).where(ApiKeyRow.key_id == key_id).values(revoked_at=revoked))
+            row = connection.execute(select(ApiKeyRow).where(ApiKeyRow.key_id == key_id)).one()
+    return _key(row)
+
+
+def list_keys(engine: Engine) -> list[ApiKey]:
+    with engine.connect() as connection:
+        return [_key(row) for row in connection.execute(select(ApiKeyRow).order_by(ApiKeyRow.created_at))]
+
+
+class KeyRing:
+    """The live keys in memory: ``principal_for(token)`` answers from memory, refreshed every ``refresh_seconds``."""
+
+    def __init__(self, engine: Engine, refresh_seconds: float = 5.0) -> None:
+        self.engine = engine
+        self.refresh_seconds = refresh_seconds
+        self._keys: dict[str, tuple[str, ApiKey]] = {}
+        self._loaded_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Reload every key; on a database error keep the keys already known."""
+        try:
+            with self.engine.connect() as connection:
+                rows = list(connection.execute(select(ApiKeyRow)))
+        except SQLAlchemyError as error:
+            log.warning("API keys could not be refreshed: %s", type(error).__name__)
+            self._loaded_at = time.monotonic()  # try again after a full interval, not on every request
+            return
+        self._keys = {row.key_id: (row.secret_sha256, _key(row)) for row in rows}
+        self._loaded_at = time.monotonic()
+
+    def principal_for(self, token: str) -> Principal | None:
+        """The caller a bearer token names, or None (malformed, unknown, wrong secret or revoked)."""
+        match = _TOKEN.fullmatch(token)
+        if match is None:
+            return None
+        key_id, secret = match.groups()
+        age = time.monotonic() - self._loaded_at
+        if age > self.refresh_seconds or (key_id not in self._keys and age > _MISS_REFRESH_SECONDS):
+            self._refresh_at_most_once()
+        found = self._keys.get(key_id)
+        if found is None or found[1].revoked_at is not None:
+            return None
+        if not hmac.compare_digest(found[0], _digest(secret)):
+            return None
+        return found[1].principal
+
+    def _refresh_at_most_once(self) -> None:
+        """Refresh unless another thread is already doing it (that thread's result serves everyone)."""
+        if self._lock.acquire(blocking=False):
+            try:
+                self.refresh()
+            finally:
+                self._lock.release()

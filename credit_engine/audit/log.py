@@ -1,0 +1,224 @@
+"""Writing the audit log: every entry is durable before the caller answers, and many callers share one commit.
+
+:meth:`AuditLog.record` hands an :class:`AuditEntry` to one writer thread and waits until it is stored. The writer
+takes whatever has queued up meanwhile and inserts it in one transaction (group commit), so sixteen concurrent
+assessments cost about one commit, not sixteen. When the database cannot be reached, entries go to a spool file
+(JSON lines, fsynced) in the data folder instead — the assessment still answers and is still on record — and the
+spool is copied into the database by the next successful write (or the next start, for a spool left by a process
+that stopped). If neither the database nor the spool can take an entry, :class:`AuditUnavailable` is raised and
+the caller must not answer as if the decision was recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import queue
+import threading
+from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from credit_engine.audit.tables import AuditRow
+from credit_engine.errors import CreditEngineError
+
+log = logging.getLogger(__name__)
+_STOP = object()
+
+
+class AuditUnavailable(CreditEngineError):
+    code = "audit_unavailable"
+    message_en = "the audit log cannot be written; nothing was decided or recorded"
+    message_zh = "审计日志无法写入，本次请求未处理"
+
+    def __init__(self) -> None:
+        super().__init__(f"{self.message_en} / {self.message_zh}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    """One audited action; ``detail`` must be plain JSON values."""
+
+    record_id: str
+    action: str
+    recorded_at: dt.datetime
+    key_id: str
+    input_sha256: str
+    outcome: str
+    status_code: int
+    county_code: str | None = None
+    fund_id: str | None = None
+    resource_id: str | None = None
+    model_version: str | None = None
+    policy_version: str | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self) | {"detail": dict(self.detail)}
+
+    def as_json(self) -> dict[str, Any]:
+        return self.as_row() | {"recorded_at": self.recorded_at.isoformat()}
+
+    @classmethod
+    def from_json(cls, values: Mapping[str, Any]) -> AuditEntry:
+        return cls(**(dict(values) | {"recorded_at": dt.datetime.fromisoformat(values["recorded_at"])}))
+
+
+def canonical_json(payload: Any) -> str:
+    """Sorted keys, no blanks, UTF-8 text, dates as ISO strings: the text an input hash is taken over."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def input_sha256(payload: Any) -> str:
+    return hashlib.sha256(canonical_json(payload).encode()).hexdigest()
+
+
+def entry_from_row(row: Any) -> AuditEntry:
+    return AuditEntry(**{name: getattr(row, name) for name in AuditEntry.__dataclass_fields__})
+
+
+class AuditLog:
+    """``start()``, then ``record(entry)`` from any thread; ``close()`` drains the queue before it returns."""
+
+    def __init__(self, engine: Engine, spool_dir: Path, *, max_batch: int = 500, timeout: float = 30.0) -> None:
+        self.engine = engine
+        self.spool_dir = Path(spool_dir)
+        self.max_batch = max_batch
+        self.timeout = timeout
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._spool: TextIO | None = None
+
+    @property
+    def spool_path(self) -> Path:
+        return self.spool_dir / f"audit-spool-{os.getpid()}.jsonl"
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._queue.put(_STOP)
+            self._thread.join(self.timeout)
+            self._thread = None
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
+    def record(self, entry: AuditEntry) -> None:
+        """Store one entry (database or spool) before returning; raises :class:`AuditUnavailable` otherwise."""
+        self.record_many([entry])
+
+    def record_many(self, entries: Iterable[AuditEntry]) -> None:
+        if self._thread is None:
+            raise AuditUnavailable()
+        futures = []
+        for entry in entries:
+            future: Future = Future()
+            self._queue.put((entry, future))
+            futures.append(future)
+        for future in futures:
+            try:
+                future.result(self.timeout)
+            except Exception as error:  # the writer's failure or a timeout: either way nothing is on record
+                raise AuditUnavailable() from error
+
+    def get(self, record_id: str) -> AuditEntry | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(AuditRow).where(AuditRow.record_id == record_id)).first()
+        return None if row is None else entry_from_row(row)
+
+    def _run(self) -> None:
+        self._replay_spools(include_own=True)
+        while True:
+            batch = [self._queue.get()]
+            while len(batch) < self.max_batch:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            stop = any(item is _STOP for item in batch)
+            self._write([item for item in batch if item is not _STOP])
+            if stop:
+                return
+
+    def _write(self, batch: list[tuple[AuditEntry, Future]]) -> None:
+        if not batch:
+            return
+        try:
+            self._insert([entry for entry, _ in batch])
+            if self._spool is not None:
+                self._replay_spools(include_own=True)
+        except SQLAlchemyError as error:
+            log.warning("audit log: database unavailable (%s), spooling %d entries", type(error).__name__, len(batch))
+            try:
+                self._append_to_spool([entry for entry, _ in batch])
+            except OSError as spool_error:
+                for _, future in batch:
+                    future.set_exception(spool_error)
+                return
+        for _, future in batch:
+            future.set_result(None)
+
+    def _insert(self, entries: list[AuditEntry], skip_existing: bool = False) -> None:
+        with self.engine.begin() as connection:
+            if skip_existing:
+                ids = [e.record_id for e in entries]
+                known = set(connection.scalars(select(AuditRow.record_id).where(AuditRow.record_id.in_(ids))))
+                entries = [e for e in entries if e.record_id not in known]
+            if entries:
+                connection.execute(insert(AuditRow), [e.as_row() for e in entries])
+
+    def _append_to_spool(self, entries: list[AuditEntry]) -> None:
+        if self._spool is None:
+            self.spool_dir.mkdir(parents=True, exist_ok=True)
+            self._spool = self.spool_path.open("a", encoding="utf-8")
+            fcntl.flock(self._spool, fcntl.LOCK_EX)  # held while this process lives: others leave it alone
+        self._spool.writelines(json.dumps(e.as_json(), ensure_ascii=False) + "\n" for e in entries)
+        self._spool.flush()
+        os.fsync(self._spool.fileno())
+
+    def _replay_spools(self, include_own: bool) -> None:
+        """Copy spooled entries into the database: this process's spool, and any left by a stopped process."""
+        if not self.spool_dir.is_dir():
+            return
+        for path in sorted(self.spool_dir.glob("audit-spool-*.jsonl")):
+            own = path == self.spool_path
+            if own and not include_own:
+                continue
+            with contextlib.suppress(SQLAlchemyError, OSError):
+                self._replay(path, own)
+
+    def _replay(self, path: Path, own: bool) -> None:
+        with path.open("r+", encoding="utf-8") as handle:
+            if not own:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    return  # a live process still spools there
+            entries = [AuditEntry.from_json(json.loads(line)) for line in handle if line.strip()]
+            for start in range(0, len(entries), self.max_batch):
+                self._insert(entries[start : start + self.max_batch], skip_existing=True)
+        if own and self._spool is not None:
+            self._spool.close()
+            self._spool = None
+        path.unlink()
+        log.info("audit log: %d spooled entries copied from %s", len(entries), path.name)
