@@ -75,7 +75,7 @@ def write(aucs: dict[str, list[float]], seconds: dict[str, float]) -> None:
         "best_reference_auc": float(best_reference),
         "pipeline_auc": ours_auc,
         "ratio_to_best_reference": ours_auc / best_reference,
-        "target_met": ours_auc >= best_reference,
+        "target_met": bool(ours_auc >= best_reference),
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "german_credit.json").write_text(json.dumps(summary, indent=2))

@@ -21,6 +21,9 @@ from training.evaluation import holdout_metrics
 
 CANDIDATES = ("lightgbm", "scorecard")
 BASELINE = "manual_sheet"
+# At (near-)equal accuracy the bank gets the printable card it can audit: another family must beat the scorecard's
+# AUC by more than this to be selected (differences below it are within the noise of a holdout).
+SCORECARD_PREFERENCE_AUC = 0.002
 
 
 @dataclass
@@ -69,11 +72,21 @@ def evaluate_families(fitted: list[FittedFamily], test: pd.DataFrame, y_test: np
 
 
 def select(fitted: list[FittedFamily]) -> FittedFamily:
-    """The candidate with the highest holdout AUC (ties: the first listed, i.e. LightGBM)."""
+    """The candidate with the highest holdout AUC, the scorecard winning near-ties (``SCORECARD_PREFERENCE_AUC``)."""
     candidates = [f for f in fitted if not f.baseline]
     if not candidates:
         raise ValueError("no candidate family was fitted")
-    return max(candidates, key=lambda f: f.metrics["auc"])
+    name = choose({f.name: f.metrics["auc"] for f in candidates})
+    return next(f for f in candidates if f.name == name)
+
+
+def choose(auc_by_family: dict[str, float]) -> str:
+    """The family to select given each family's AUC on the same rows."""
+    best = max(auc_by_family, key=lambda name: auc_by_family[name])
+    card = auc_by_family.get("scorecard")
+    if card is not None and auc_by_family[best] - card <= SCORECARD_PREFERENCE_AUC:
+        return "scorecard"
+    return best
 
 
 def fit_and_select(
@@ -100,6 +113,6 @@ def fit_and_select(
             model = make_estimator(name, spec, (params or {}).get(name))
             model.fit(train.iloc[inner_train], y_train[inner_train])
             scores[name].append(roc_auc_score(y_train[inner_test], model.predict_pd(train.iloc[inner_test])))
-    winner = max(families, key=lambda name: float(np.mean(scores[name])))
+    winner = choose({name: float(np.mean(values)) for name, values in scores.items()})
     estimator = make_estimator(winner, spec, (params or {}).get(winner)).fit(train, y_train)
     return FittedFamily(winner, estimator, 0.0, {"inner_cv_auc": float(np.mean(scores[winner]))})
