@@ -81,6 +81,8 @@ def promote(
     """Make a version the champion if it beats the current one on the same holdout / 晋升冠军模型."""
     from training.promote_job import PromoteJob
 
+    if force and not (reason and reason.strip()):
+        raise typer.BadParameter("--force needs --reason / 强制晋升必须说明原因", param_hint="--reason")
     result = PromoteJob(model_name=model_name, version=version, force=force, reason=reason).run(settings())
     console.print_json(json.dumps(result, ensure_ascii=False, default=str))
 

@@ -245,7 +245,9 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
             return LogisticRegression(C=self.C, max_iter=1000)
         if n_rows > AUTO_C_MAX_ROWS:
             return LogisticRegression(C=1.0, max_iter=1000)
-        return LogisticRegressionCV(Cs=list(AUTO_CS), cv=5, scoring="neg_log_loss", max_iter=1000)
+        return LogisticRegressionCV(
+            Cs=list(AUTO_CS), cv=5, scoring="neg_log_loss", max_iter=1000, l1_ratios=(0.0,), use_legacy_attributes=True
+        )
 
     def _binning_process(self) -> BinningProcess:
         if self.spec is None:

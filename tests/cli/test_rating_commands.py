@@ -1,0 +1,131 @@
+"""The rating commands end to end, as a user runs them: train → evaluate → rate a spreadsheet → promote."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from credit_engine.contract import write_table
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    from training.generator import generate_registry
+
+    home = tmp_path_factory.mktemp("home")
+    applications, truth = generate_registry(4000, seed=3)
+    applications.to_parquet(home / "households.parquet", index=False)
+    truth.to_parquet(home / "truth.parquet", index=False)
+    return home
+
+
+@pytest.fixture()
+def env(workspace, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("CREDIT_ENGINE_HOME", str(workspace))
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def trained(workspace):
+    env = {"CREDIT_ENGINE_HOME": str(workspace)}
+    result = runner.invoke(
+        app,
+        ["train", "--data", str(workspace / "households.parquet"), "--report", str(workspace / "train.json")],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads((workspace / "train.json").read_text())
+
+
+def test_rate_a_chinese_spreadsheet_keeps_every_row_and_rejects_the_bad_one(env, trained):
+    frame = pd.read_parquet(env / "households.parquet").head(40).drop(columns=["defaulted"])
+    frame["labor_count"] = frame["labor_count"].astype(object)
+    frame.loc[5, "labor_count"] = "三"
+    write_table(frame, env / "registry.csv", chinese_headers=True)
+
+    result = runner.invoke(app, ["rate", "--input", str(env / "registry.csv"), "--output", str(env / "out.xlsx")])
+
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(env / "out.xlsx", read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 40
+    assert {"申请编号", "违约概率", "信用等级", "授信额度(元)", "审批结论", "原因1"} <= set(header)
+    decision = header.index("审批结论")
+    assert body[5][decision] == "invalid"
+    assert {row[decision] for row in body[:5]} <= {"approve", "refer", "decline"}
+    assert any(row[header.index("原因1")] for row in body[:5])
+    rejects = pd.read_csv(env / "out.rejects.csv")
+    assert rejects[["row", "field", "rule"]].values.tolist() == [[7, "labor_count", "type_int"]]
+    assert (env / "out.summary.csv").exists()
+
+
+def test_rate_strict_stops_with_exit_2_naming_the_row(env, trained):
+    frame = pd.read_parquet(env / "households.parquet").head(10)
+    frame.loc[2, "household_size"] = 0
+    frame.to_parquet(env / "bad.parquet", index=False)
+    result = runner.invoke(
+        app, ["rate", "--input", str(env / "bad.parquet"), "--output", str(env / "o.csv"), "--strict"]
+    )
+    assert result.exit_code == 2
+    assert "row 4" in result.output and "household_size" in result.output
+
+
+def test_rate_to_csv_gives_pd_for_every_row_including_knockouts(env, trained):
+    result = runner.invoke(
+        app,
+        [
+            "rate",
+            "--input",
+            str(env / "households.parquet"),
+            "--output",
+            str(env / "all.csv"),
+            "--model",
+            trained["model_uri"],
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    ratings = pd.read_csv(env / "all.csv", keep_default_na=False)
+    assert len(ratings) == 4000
+    assert ratings["pd"].astype(float).between(0, 1).all()
+    assert (ratings["knockouts"] != "").any()
+    assert {"application_id", "grade", "credit_line_yuan", "decision", "reason_4"} <= set(ratings.columns)
+
+
+def test_evaluate_writes_the_bayes_ceiling(env, trained):
+    result = runner.invoke(
+        app,
+        [
+            "evaluate",
+            "--model",
+            "models:/household-pd@champion",
+            "--data",
+            str(env / "households.parquet"),
+            "--truth",
+            str(env / "truth.parquet"),
+            "--report",
+            str(env / "eval.json"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((env / "eval.json").read_text())
+    assert {"auc", "ks", "brier", "bayes_auc", "calibration_by_decile"} <= set(report)
+
+
+def test_forced_promotion_without_a_reason_is_a_usage_error(env, trained):
+    result = runner.invoke(app, ["promote", "--model-name", "household-pd", "--version", "1", "--force"])
+    assert result.exit_code == 2
+
+
+def test_training_on_a_missing_file_fails_with_exit_1(env):
+    result = runner.invoke(app, ["train", "--data", str(env / "nope.parquet"), "--report", str(env / "r.json")])
+    assert result.exit_code == 1
