@@ -131,12 +131,43 @@ def _print_summary(result) -> None:
     for row in result.by_grade.itertuples(index=False):
         table.add_row(str(row.grade), f"{row.households:,}", f"{row.mean_pd:.4f}", f"{row.credit_line_yuan:,}")
     console.print(table)
+    console.print(_county_table(result.by_county))
     console.print(
         f"rated / 已评级 {result.rated:,} · rejected / 拒收 {result.rejected:,} · "
         f"output / 输出 {result.output} · summary by county / 分县汇总 {result.summary_path}"
     )
     if result.rejected:
         console.print(f"[yellow]invalid rows written to / 无效行已写入 {result.rejects_path}[/]")
+
+
+def _county_table(summary) -> Table:
+    from credit_engine.regions import county_by_code
+
+    per_county = summary.groupby("county_code", observed=True).agg(
+        applications=("applications", "sum"),
+        approve=("approve", "sum"),
+        refer=("refer", "sum"),
+        decline=("decline", "sum"),
+        credit_line=("total_credit_line_yuan", "sum"),
+    )
+    table = Table(title="Ratings by county / 按县汇总")
+    table.add_column("county 县", no_wrap=True)
+    for column in ("households 户数", "approve 批准", "refer 复核", "decline 拒绝", "lines 授信(元)"):
+        table.add_column(column, justify="right")
+    for code, row in per_county.iterrows():
+        try:
+            name = f"{code} {county_by_code(str(code)).name_zh}"
+        except KeyError:
+            name = str(code)
+        table.add_row(
+            name,
+            f"{row.applications:,}",
+            f"{row.approve:,}",
+            f"{row.refer:,}",
+            f"{row.decline:,}",
+            f"{int(row.credit_line):,}",
+        )
+    return table
 
 
 def register(app: typer.Typer) -> None:
