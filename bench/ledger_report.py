@@ -136,7 +136,7 @@ def build(url: str, target: int) -> dict[str, object]:
     engine = make_engine(url)
     started = time.perf_counter()
     funds = open_funds(engine)
-    loans = target // len(funds) // 5 + 1  # ≈ 5.1 postings per loan
+    loans = target * 10 // len(funds) // 47 + 1  # ≈ 4.8 postings per loan
     with ProcessPoolExecutor(2) as pool:
         posted = sum(pool.map(post_fund, [url] * len(funds), funds, [loans] * len(funds)))
     seconds = time.perf_counter() - started

@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1_000_000)
     args = parser.parse_args()
     folder = registry(args.households, 7)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as home:
         env = {**os.environ, "CREDIT_ENGINE_HOME": home}
         env.pop("MLFLOW_TRACKING_URI", None)
@@ -53,12 +54,14 @@ def main() -> None:
         summary = side_by_side(folder, report)
     summary.update(
         {
+            "load_average_before": load_before,
             "households": args.households,
             "job_seconds": job_seconds,
             "job_peak_gb": peak_gb,
             "selected": report["selected"],
         }
     )
+    summary["load_average_after"] = os.getloadavg()
     summary["job_over_bare_train"] = job_seconds / summary["bare_train_seconds"]
     write(summary)
 
@@ -111,6 +114,10 @@ def side_by_side(folder: Path, report: dict) -> dict:
     }
 
 
+def fmt_load(load: tuple[float, float, float]) -> str:
+    return ", ".join(f"{x:.1f}" for x in load)
+
+
 def write(summary: dict) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "training_speed.json").write_text(json.dumps(summary, indent=2))
@@ -125,6 +132,9 @@ def write(summary: dict) -> None:
         f"| batch rating without reasons vs `booster.predict` (rows/s) | {summary['rating_rows_per_s']:,.0f} | "
         f"{summary['bare_predict_rows_per_s']:,.0f} | {summary['rating_over_bare_predict']:.2f} | ≥ 0.50 |",
         f"| peak memory of the training job (GB) | {summary['job_peak_gb']:.2f} | | | ≤ 4 GB |",
+        "",
+        f"Load average (1, 5, 15 min) before: {fmt_load(summary['load_average_before'])}, "
+        f"after: {fmt_load(summary['load_average_after'])} (2 cores).",
     ]
     (RESULTS / "training_speed.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
