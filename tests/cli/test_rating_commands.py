@@ -36,7 +36,7 @@ def env(workspace, monkeypatch):
 
 @pytest.fixture(scope="module")
 def trained(workspace):
-    env = {"CREDIT_ENGINE_HOME": str(workspace)}
+    env = {"CREDIT_ENGINE_HOME": str(workspace), "MLFLOW_TRACKING_URI": None, "CREDIT_ENGINE_MLFLOW_TRACKING_URI": None}
     result = runner.invoke(
         app,
         ["train", "--data", str(workspace / "households.parquet"), "--report", str(workspace / "train.json")],
