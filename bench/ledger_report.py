@@ -35,20 +35,20 @@ START = dt.date(2021, 1, 15)
 CLI = Path(sys.executable).with_name("credit-engine")
 
 
-def history(fund_id: str, loans: int, seed: int) -> list:
+def history(fund_id: str, loans: int, seed: int, prefix: str = "L") -> list:
     """The fund's commands in value-date order: ``loans`` one-year loans spread over five years."""
     import numpy as np
 
     from credit_engine.ledger import commands as c
 
-    rng = np.random.default_rng([seed, int(fund_id[:6]), len(fund_id)])
+    rng = np.random.default_rng([seed, int(fund_id[:6]), len(fund_id), len(prefix)])
     span = (AS_OF - START).days - 30
     steps = []
     for n in range(loans):
         lent = START + dt.timedelta(days=int(span * n / loans))
         amount = int(rng.integers(20, 51)) * 100_000
         maturity = lent + dt.timedelta(days=365)
-        loan = f"L{n:06d}"
+        loan = f"{prefix}{n:06d}"
         base = {"fund_id": fund_id, "recorded_by": "bench", "loan_id": loan}
         steps.append(
             (
@@ -109,14 +109,14 @@ def history(fund_id: str, loans: int, seed: int) -> list:
     return [command for _, _, command in steps]
 
 
-def post_fund(url: str, fund_id: str, loans: int) -> int:
+def post_fund(url: str, fund_id: str, loans: int, prefix: str = "L") -> int:
     """Post one fund's history through the services in one transaction; returns the commands posted."""
     from credit_engine.ledger.database import make_engine
     from credit_engine.ledger.seed import post_commands
 
     engine = make_engine(url, pool_size=1, max_overflow=0)
     try:
-        return post_commands(engine, history(fund_id, loans, 7))["posted"]
+        return post_commands(engine, history(fund_id, loans, 7, prefix))["posted"]
     finally:
         engine.dispose()
 
@@ -130,15 +130,17 @@ def postings(engine) -> int:  # noqa: ANN001
         return int(connection.execute(select(func.count()).select_from(PostingRow)).scalar_one())
 
 
-def build(url: str, target: int) -> dict[str, object]:
+def build(url: str, target: int, present: int) -> dict[str, object]:
+    """Post histories until the journal holds ``target`` postings (a kept database is topped up with new loans)."""
     from credit_engine.ledger.database import make_engine
 
     engine = make_engine(url)
     started = time.perf_counter()
-    funds = open_funds(engine)
-    loans = target * 10 // len(funds) // 47 + 1  # ≈ 4.8 postings per loan
+    funds = open_funds(engine)  # idempotent: a kept database already has them
+    loans = (target - present) * 100 // len(funds) // 455 + 1  # ≈ 4.6 postings per loan
+    prefix = "L" if present == 0 else f"T{present}-"
     with ProcessPoolExecutor(2) as pool:
-        posted = sum(pool.map(post_fund, [url] * len(funds), funds, [loans] * len(funds)))
+        posted = sum(pool.map(post_fund, [url] * len(funds), funds, [loans] * len(funds), [prefix] * len(funds)))
     seconds = time.perf_counter() - started
     count = postings(engine)
     engine.dispose()
@@ -220,7 +222,7 @@ def main() -> None:
         present = postings(engine)
         engine.dispose()
         if present < args.postings:
-            summary |= build(url, args.postings)
+            summary |= build(url, args.postings, present)
         else:
             summary |= {"postings": present, "build_seconds": None}
         summary["audit_seconds"], summary["audit_violations"] = audit_seconds(url)

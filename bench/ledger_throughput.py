@@ -30,7 +30,7 @@ SMALL_FUNDS = 6
 VALUE_DATE = dt.date(2026, 1, 5)
 
 
-def client(number: int, url: str, funds: list[str], start, deadline_box, results) -> None:  # noqa: ANN001
+def client(number: int, url: str, funds: list[str], ready, start, deadline_box, results) -> None:  # noqa: ANN001
     """One bank client: disburse until the deadline; report posted, refused, errors."""
     import random
 
@@ -44,6 +44,8 @@ def client(number: int, url: str, funds: list[str], start, deadline_box, results
     uow = UnitOfWork(engine)
     rng = random.Random(number)
     counts = {"posted": 0, "refused": 0, "errors": 0}
+    engine.connect().close()  # connected and imported before the start
+    ready.wait()
     start.wait()
     deadline = deadline_box.value
     n = 0
@@ -74,13 +76,15 @@ def client(number: int, url: str, funds: list[str], start, deadline_box, results
 
 def race(url: str, clients: int, seconds: float) -> dict[str, object]:
     context = mp.get_context("spawn")
-    start, results = context.Event(), context.Queue()
+    start, results, ready = context.Event(), context.Queue(), context.Barrier(clients + 1)
     deadline = context.Value("d", 0.0)
     funds = [fund_id for fund_id, _, _ in fund_ids()]
-    workers = [context.Process(target=client, args=(i, url, funds, start, deadline, results)) for i in range(clients)]
+    workers = [
+        context.Process(target=client, args=(i, url, funds, ready, start, deadline, results)) for i in range(clients)
+    ]
     for worker in workers:
         worker.start()
-    time.sleep(3)  # let every client import and connect before the start
+    ready.wait()  # every client has imported and connected
     began = time.time()
     deadline.value = began + seconds
     start.set()

@@ -248,3 +248,59 @@ def migrate_command() -> None:
     finally:
         engine.dispose()
     console.print(f"ledger schema at revision {revision} / 台账数据库版本 {revision}", highlight=False)
+
+
+@app.command("seed")
+@guarded
+def seed_command(
+    folder: Path = typer.Option(..., "--from", help="Folder of a generated registry / 合成建档立卡数据目录."),
+    fund_yuan: str | None = typer.Option(
+        None, "--fund-yuan", help="Each county fund, yuan (default 5,000,000) / 每县基金."
+    ),
+) -> None:
+    """Seed a demo ledger: one fund per county and a realistic history from the registry / 生成演示台账."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from credit_engine.ledger.database import open_ledger
+    from credit_engine.ledger.domain import default_contribution_yuan
+    from credit_engine.ledger.money import yuan_to_fen
+    from credit_engine.ledger.seed import seed_ledger
+    from credit_engine.reports.layout import yuan
+    from credit_engine.reports.leverage import STATUS_LABELS
+
+    fund_fen = _converted("--fund-yuan", fund_yuan or default_contribution_yuan(), yuan_to_fen)
+    secret = settings().pseudonym_secret.get_secret_value()
+    engine = open_ledger(settings())
+    try:
+        with Progress(console=err_console, transient=True) as progress:
+            task = progress.add_task("seeding / 生成台账", total=None)
+            summary = seed_ledger(
+                engine,
+                folder,
+                secret,
+                fund_fen=fund_fen,
+                progress=lambda d, t: progress.update(task, completed=d, total=t),
+            )
+    finally:
+        engine.dispose()
+    table = Table(title=f"Funds by status on {summary.as_of} / {summary.as_of} 各状态基金")
+    for title, justify in (
+        ("status / 状态", "left"),
+        ("funds / 基金数", "right"),
+        ("fund balance / 基金余额(元)", "right"),
+        ("covered / 覆盖贷款余额(元)", "right"),
+    ):
+        table.add_column(title, justify=justify)  # type: ignore[arg-type]
+    for status, label in STATUS_LABELS.items():
+        mine = [p for p in summary.positions if p.status == status]
+        balance = sum(p.fund_balance_fen for p in mine)
+        covered = sum(p.covered_principal_fen for p in mine)
+        table.add_row(label, str(len(mine)), f"{yuan(balance):,.2f}", f"{yuan(covered):,.2f}")
+    console.print(table)
+    counts = ", ".join(f"{status} {summary.counts[status]}" for status in ("posted", "duplicate"))
+    console.print(f"events / 事件: {counts}", highlight=False)
+    console.print(
+        f"next / 下一步: credit-engine report leverage --as-of {summary.as_of} --format html --out leverage.html",
+        highlight=False,
+    )

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import typer
 
+from cli import audit as audit_commands
 from cli import data as data_commands
+from cli import keys as keys_commands
 from cli import ledger as ledger_commands
 from cli import rating as rating_commands
+from cli import report as report_commands
+from cli import serve as serve_commands
 
 app = typer.Typer(
     name="credit-engine",
@@ -20,7 +24,11 @@ app = typer.Typer(
 )
 app.add_typer(data_commands.app, name="data", help="Synthetic registry data / 合成建档立卡数据.")
 app.add_typer(ledger_commands.app, name="ledger", help="Risk-compensation fund ledger / 风险补偿金台账.")
+app.add_typer(report_commands.app, name="report", help="Fund reports / 风险补偿金报表.")
+app.add_typer(keys_commands.app, name="keys", help="API keys / API 密钥.")
+app.add_typer(audit_commands.app, name="audit", help="Audit log / 审计日志.")
 rating_commands.register(app)
+serve_commands.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script

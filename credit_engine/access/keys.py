@@ -111,7 +111,8 @@ def list_keys(engine: Engine) -> list[ApiKey]:
 
 
 class KeyRing:
-    """The live keys in memory: ``principal_for(token)`` answers from memory, refreshed every ``refresh_seconds``."""
+    """The live keys in memory: :meth:`principal_for` answers from memory (no query, never blocks); a background
+    thread refreshes them every ``refresh_seconds``; :meth:`refresh_for_unknown` loads a key created since."""
 
     def __init__(self, engine: Engine, refresh_seconds: float = 5.0) -> None:
         self.engine = engine
@@ -119,18 +120,37 @@ class KeyRing:
         self._keys: dict[str, tuple[str, ApiKey]] = {}
         self._loaded_at = float("-inf")
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.refresh()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="api-keys", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.refresh_seconds):
+            self.refresh()
 
     def refresh(self) -> None:
         """Reload every key; on a database error keep the keys already known."""
-        try:
-            with self.engine.connect() as connection:
-                rows = list(connection.execute(select(ApiKeyRow)))
-        except SQLAlchemyError as error:
-            log.warning("API keys could not be refreshed: %s", type(error).__name__)
-            self._loaded_at = time.monotonic()  # try again after a full interval, not on every request
-            return
-        self._keys = {row.key_id: (row.secret_sha256, _key(row)) for row in rows}
-        self._loaded_at = time.monotonic()
+        with self._lock:
+            try:
+                with self.engine.connect() as connection:
+                    rows = list(connection.execute(select(ApiKeyRow)))
+            except SQLAlchemyError as error:
+                log.warning("API keys could not be refreshed: %s", type(error).__name__)
+                return
+            finally:
+                self._loaded_at = time.monotonic()
+            self._keys = {row.key_id: (row.secret_sha256, _key(row)) for row in rows}
 
     def principal_for(self, token: str) -> Principal | None:
         """The caller a bearer token names, or None (malformed, unknown, wrong secret or revoked)."""
@@ -138,9 +158,6 @@ class KeyRing:
         if match is None:
             return None
         key_id, secret = match.groups()
-        age = time.monotonic() - self._loaded_at
-        if age > self.refresh_seconds or (key_id not in self._keys and age > _MISS_REFRESH_SECONDS):
-            self._refresh_at_most_once()
         found = self._keys.get(key_id)
         if found is None or found[1].revoked_at is not None:
             return None
@@ -148,10 +165,13 @@ class KeyRing:
             return None
         return found[1].principal
 
-    def _refresh_at_most_once(self) -> None:
-        """Refresh unless another thread is already doing it (that thread's result serves everyone)."""
-        if self._lock.acquire(blocking=False):
-            try:
-                self.refresh()
-            finally:
-                self._lock.release()
+    def refresh_for_unknown(self, token: str) -> bool:
+        """Reload the keys for a well-formed token whose key id is not known yet (a key created since the last
+        refresh), at most once a second; True when the keys were reloaded."""
+        match = _TOKEN.fullmatch(token)
+        if match is None or match.group(1) in self._keys:
+            return False
+        if time.monotonic() - self._loaded_at < _MISS_REFRESH_SECONDS:
+            return False
+        self.refresh()
+        return True

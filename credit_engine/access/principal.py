@@ -1,10 +1,11 @@
 """Roles, scopes and the caller they describe: what a key may do, and where.
 
-Four roles (DESIGN.md, Security): an ``officer`` assesses applications and posts loan events for one partner bank in
-its counties; a ``fund_admin`` manages and reads the funds of its counties or province; a ``model_admin`` reloads the
-champion model; an ``auditor`` reads everything and writes nothing. A scope names a bank, counties (6-digit GB/T 2260
-codes) and/or a province (2-digit prefix); a county is covered when it is listed or lies in the province. Refusals
-are :class:`AccessDenied` and say nothing about what lies outside the scope (whether it exists or not).
+Four roles (DESIGN.md, Security): an ``officer`` assesses applications, posts loan events and reads the funds of one
+partner bank in its counties; a ``fund_admin`` manages the funds of its counties or province and reads their
+reports; a ``model_admin`` reloads the champion model; an ``auditor`` reads everything and writes nothing. A scope
+names a bank, counties (6-digit GB/T 2260 codes) and/or a province (2-digit prefix); a county is covered when it is
+listed or lies in the province. Refusals are :class:`AccessDenied` and say nothing about what lies outside the scope
+(whether it exists or not).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Permission(StrEnum):
 
 P = Permission
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OFFICER: frozenset({P.ASSESS, P.READ_ASSESSMENTS, P.WRITE_LOANS, P.READ_FUNDS, P.READ_REPORTS}),
+    Role.OFFICER: frozenset({P.ASSESS, P.READ_ASSESSMENTS, P.WRITE_LOANS, P.READ_FUNDS}),
     Role.FUND_ADMIN: frozenset({P.WRITE_FUNDS, P.READ_FUNDS, P.READ_REPORTS}),
     Role.MODEL_ADMIN: frozenset({P.MANAGE_MODELS, P.READ_MODELS}),
     Role.AUDITOR: frozenset({P.READ_ASSESSMENTS, P.READ_FUNDS, P.READ_REPORTS, P.READ_MODELS}),
@@ -90,6 +91,9 @@ class Principal:
     name: str
     role: Role
     scope: Scope
+
+    def role_may(self, permission: Permission) -> bool:
+        return permission in PERMISSIONS[self.role]
 
     def require(self, permission: Permission) -> None:
         if permission not in PERMISSIONS[self.role]:

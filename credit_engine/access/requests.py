@@ -62,15 +62,15 @@ class IdempotentRequests:
 
     def _insert(self):
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        return dialect.insert(RequestRow).on_conflict_do_nothing()
+        return dialect.insert(RequestRow).on_conflict_do_nothing().returning(RequestRow.key_id)
 
     def begin(self, key_id: str, key: str, request_sha256: str) -> StoredResponse | None:
         """Claim ``key`` for this request (None: run it now), or the stored response of its first run."""
         now = self.clock()
         values = {"key_id": key_id, "idempotency_key": key, "request_sha256": request_sha256, "state": RUNNING}
         with self.engine.begin() as connection:
-            if connection.execute(self._insert(), values | {"started_at": now}).rowcount == 1:
-                return None
+            if connection.execute(self._insert(), values | {"started_at": now}).first() is not None:
+                return None  # claimed (a rowcount is not reliable for this statement on every driver)
             row = connection.execute(
                 select(RequestRow).where(RequestRow.key_id == key_id, RequestRow.idempotency_key == key)
             ).one()

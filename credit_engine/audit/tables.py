@@ -2,16 +2,16 @@
 
 A row says who (``key_id``), when (``recorded_at``, UTC), what (``action``, the county, fund and resource), with
 which model and policy versions, on which input (``input_sha256``: SHA-256 of the canonical input, in which an ID
-number appears only pseudonymised) and with which outcome (a decision, ``posted``, or an error code, with the HTTP
-status). ``detail`` keeps what is needed to explain or replay it: for an assessment the inputs (ID number masked
-and pseudonymised, never raw) and the response.
+number appears only pseudonymised) and with which outcome (a decision, ``posted``, ``duplicate`` or the code of
+the refusal). ``detail`` keeps what is needed to explain or replay it: for an assessment the inputs (ID number
+masked and pseudonymised, never raw) and the response; for a ledger write the command and the receipt.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Index, Integer, String
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from credit_engine.ledger.tables import UtcDateTime
@@ -32,5 +32,4 @@ class AuditRow(ServiceBase):
     policy_version: Mapped[str | None] = mapped_column(String(64))
     input_sha256: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(48))
-    status_code: Mapped[int] = mapped_column(Integer)
     detail: Mapped[dict] = mapped_column(JSON)

@@ -62,7 +62,10 @@ def _on_loan(ctx: Context, loan_id: str, event: LoanEvent) -> Outcome:
 def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
     check_value_date(ctx, command.value_date)
     terms = policy_on(ctx, command.value_date).terms
-    if ctx.uow.loans.get(ctx.book.fund_id, command.loan_id) is not None:
+    on_file = ctx.loan_on_file  # read with the lock; a concurrent twin is stopped by the loan's primary key
+    if on_file is None:
+        on_file = ctx.uow.loans.get(ctx.book.fund_id, command.loan_id) is not None
+    if on_file:
         raise LoanStateError(f"loan {command.loan_id} was already disbursed", f"贷款 {command.loan_id} 已放款")
     product = Product.parse(command.product)
     npl_fen = ctx.uow.journal.npl_principal_fen(ctx.book.fund_id, ctx.today) if ctx.book.npl_could_suspend(terms) else 0

@@ -80,24 +80,23 @@ class FundRepository:
             raise UnknownFund(fund_id)
         return _book(row)
 
-    def lock_book_with_command(self, fund_id: str, key: str) -> tuple[FundBook, PriorCommand | None]:
-        """The locked book and the command recorded under ``key``, in one statement. On PostgreSQL the command
-        is read from the statement's snapshot, which may predate the writer whose lock it waited for: a missing
-        command is re-read before a refusal (:func:`.writes.execute`) and the key's primary key stops a double post."""
-        values = {"key_fund_id": fund_id, "key_idempotency_key": key}
+    def lock_book_with_command(
+        self, fund_id: str, key: str, loan_id: str | None = None
+    ) -> tuple[FundBook, PriorCommand | None, bool]:
+        """The locked book, the command recorded under ``key`` and whether ``loan_id`` is on file, in one
+        statement. On PostgreSQL the command and the loan are read from the statement's snapshot, which may predate
+        the writer whose lock it waited for: a missing command is re-read before a refusal
+        (:func:`.writes.execute`), and the primary keys of commands and loans stop a double post (retried once)."""
+        values = {"key_fund_id": fund_id, "key_idempotency_key": key, "key_loan_id": loan_id}
         row = self.connection.execute(sql().lock_book_with_command, values).first()
         if row is None:
             raise UnknownFund(fund_id)
         prior = None if row.prior_body_hash is None else PriorCommand(row.prior_body_hash, row.prior_result)
-        return _book(row), prior
+        return _book(row), prior, row.loan_on_file is not None
 
     def save_book(self, book: FundBook, expected_version: int) -> None:
         """Write the book; the row must still be at ``expected_version`` (it was locked when read)."""
-        values = {"key_fund_id": book.fund_id, "key_version": expected_version}
-        values |= {"fund_balance_fen": book.fund_balance_fen, "overdue_fen": book.overdue_fen}
-        values |= {"covered_fumin_fen": book.covered_fen.get("fumin", 0)}
-        values |= {"covered_qiangnong_fen": book.covered_fen.get("qiangnong", 0)}
-        values |= {"policy_version": book.policy_version, "version": book.version}
+        values = {"key_fund_id": book.fund_id, "key_version": expected_version} | _book_values(book)
         if self.connection.execute(sql().update_book, values).rowcount != 1:
             raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
 
@@ -208,6 +207,47 @@ class JournalRepository:
         return [(day, int(total)) for day, total in rows]
 
 
+def command_values(fund_id: str, key: str, command: str, body_hash: str, result: dict, recorded: Recorded) -> dict:
+    """The ``ledger_command`` row of an accepted command."""
+    values = {"fund_id": fund_id, "idempotency_key": key, "command": command, "body_hash": body_hash}
+    values |= {"transaction_id": result.get("transaction_id"), "result": result}
+    return values | {"recorded_at": recorded.recorded_at, "recorded_by": recorded.recorded_by}
+
+
+def close_write(
+    connection: Connection,
+    command: dict,
+    book: FundBook | None,
+    expected_version: int,
+    loan: Loan | None,
+    loan_version: int | None,
+) -> None:
+    """PostgreSQL: the command record, the book (``None``: unchanged) and the loan (``loan_version`` None: a new
+    row) written by one statement instead of three round trips; the same rows and checks as the repositories'."""
+    shape = None if loan is None else ("insert" if loan_version is None else "update")
+    values = {f"command_{k}": v for k, v in command.items()}
+    if book is not None:
+        values |= {"key_fund_id": book.fund_id, "key_version": expected_version}
+        values |= {f"book_{k}": v for k, v in _book_values(book).items()}
+    if loan is not None:
+        row = {name: getattr(loan, name) for name in LOAN_FIELDS} | {"state": loan.state.value}
+        row["version"] = 1 if loan_version is None else loan_version + 1
+        values |= {f"loan_{k}": v for k, v in row.items()}
+        values |= {"key_fund_id": loan.fund_id, "key_loan_id": loan.loan_id, "key_loan_version": loan_version}
+    counts = connection.execute(sql().closing(book is not None, shape), values).one()
+    if book is not None and counts.book_rows != 1:
+        raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
+    if loan is not None and counts.loan_rows != 1:
+        raise StaleCache(f"loan {loan.fund_id}/{loan.loan_id} is not at version {loan_version}")
+
+
+def _book_values(book: FundBook) -> dict[str, object]:
+    values = {"fund_balance_fen": book.fund_balance_fen, "overdue_fen": book.overdue_fen}
+    values |= {"covered_fumin_fen": book.covered_fen.get("fumin", 0)}
+    values |= {"covered_qiangnong_fen": book.covered_fen.get("qiangnong", 0)}
+    return values | {"policy_version": book.policy_version, "version": book.version}
+
+
 class CommandRepository:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -217,7 +257,6 @@ class CommandRepository:
         return self.connection.execute(sql().command, {"key_fund_id": fund_id, "key_idempotency_key": key}).first()
 
     def add(self, fund_id: str, key: str, command: str, body_hash: str, result: dict, recorded: Recorded) -> None:
-        values = {"fund_id": fund_id, "idempotency_key": key, "command": command, "body_hash": body_hash}
-        values |= {"transaction_id": result.get("transaction_id"), "result": result}
-        values |= {"recorded_at": recorded.recorded_at, "recorded_by": recorded.recorded_by}
-        self.connection.execute(sql().insert_command, values)
+        self.connection.execute(
+            sql().insert_command, command_values(fund_id, key, command, body_hash, result, recorded)
+        )

@@ -3,10 +3,11 @@
 :func:`seed_ledger` reads ``DIR/households.parquet``, plans the history (:mod:`.seed_plan`: one fund per county,
 loans to some households, repayments, delinquencies, compensation, recoveries, a write-off, chosen so that the
 reports show every status) and posts every planned command through the ledger's services — the same invariants,
-idempotency keys and audit trail as any other write. Each fund's commands run in one database transaction
-(:class:`FundBatch`), which is what makes seeding fast and a fund's history all-or-nothing. Event ids are the
-idempotency keys, so seeding the same registry twice posts nothing new. Borrowers are referred to by the keyed
-hash of the head's ID number; raw ID numbers are never stored.
+idempotency keys and audit trail as any other write. A fund's commands run 500 to a database transaction
+(:class:`FundBatch`), which is what makes seeding fast (more to a transaction would not help: PostgreSQL keeps
+every version of the fund's book row until the transaction ends). Event ids are the idempotency keys, so seeding
+the same registry twice posts nothing new, and seeding again after an interruption completes what was missing.
+Borrowers are referred to by the keyed hash of the head's ID number; raw ID numbers are never stored.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from credit_engine.ledger.seed_stories import END
 from credit_engine.ledger.unit_of_work import Clock, UnitOfWork, utc_now
 
 HOUSEHOLDS_FILE = "households.parquet"
+CHUNK = 500  # commands per transaction: PostgreSQL keeps every version of a row updated in one transaction
 REGISTRY_COLUMNS = (
     "household_id",
     "head_id_number",
@@ -41,14 +43,17 @@ REGISTRY_COLUMNS = (
     "purpose",
     "defaulted",
 )
-_BY_TYPE: dict[type[c.Command], Callable] = {kind: service for service, kind in SERVICES.values()}
-_BY_TYPE[c.CreateFund] = services.create_fund
+SERVICE_OF: dict[type[c.Command], Callable] = {kind: service for service, kind in SERVICES.values()}
+SERVICE_OF[c.CreateFund] = services.create_fund
 
 
 class SeedRefused(LedgerError):
     """The ledger refused a planned command: the plan and the ledger disagree (nothing of that fund was kept)."""
 
     code = "seed_refused"
+
+    def __reduce__(self):  # noqa: ANN204 - picklable across worker processes
+        return (type(self), (self.message_en, self.message_zh))
 
 
 class FundBatch(UnitOfWork):
@@ -97,21 +102,28 @@ def read_registry(folder: Path):  # noqa: ANN201 - a pandas frame
     return pd.read_parquet(path, columns=list(REGISTRY_COLUMNS))
 
 
-def post_plan(engine: Engine, plan: FundPlan, clock: Clock = utc_now) -> Counter:
-    """Post one fund's commands in one transaction; ``SeedRefused`` (and nothing kept) if any is refused."""
+def post_commands(engine: Engine, commands: list[c.Command], clock: Clock = utc_now, chunk: int = CHUNK) -> Counter:
+    """Post commands through the services, ``chunk`` to a transaction; ``SeedRefused`` if any is refused (its
+    transaction keeps nothing; the earlier ones stand, and posting the same commands again completes them)."""
     counts: Counter = Counter()
-    with FundBatch(engine, clock) as batch:
-        for command in plan.commands:
-            try:
-                receipt = _BY_TYPE[type(command)](batch, command)
-            except LedgerError as error:
-                raise SeedRefused(
-                    f"{command.fund_id} {command.idempotency_key}: {error.message_en}",
-                    f"{command.fund_id} {command.idempotency_key}：{error.message_zh}",
-                ) from error
-            counts["duplicate" if receipt.duplicate else "posted"] += 1
-        batch.commit()
+    for start in range(0, len(commands), chunk):
+        with FundBatch(engine, clock) as batch:
+            for command in commands[start : start + chunk]:
+                try:
+                    receipt = SERVICE_OF[type(command)](batch, command)
+                except LedgerError as error:
+                    raise SeedRefused(
+                        f"{command.fund_id} {command.idempotency_key}: {error.message_en}",
+                        f"{command.fund_id} {command.idempotency_key}：{error.message_zh}",
+                    ) from error
+                counts["duplicate" if receipt.duplicate else "posted"] += 1
+            batch.commit()
     return counts
+
+
+def post_plan(engine: Engine, plan: FundPlan, clock: Clock = utc_now) -> Counter:
+    """Post one fund's planned commands (see :func:`post_commands`)."""
+    return post_commands(engine, plan.commands, clock)
 
 
 def seed_ledger(

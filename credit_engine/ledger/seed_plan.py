@@ -20,22 +20,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
 
 from credit_engine.contract import idnumber
-from credit_engine.ledger import accounts
-from credit_engine.ledger import commands as c
-from credit_engine.ledger.domain import FundBook, PolicyTerms, Product, default_terms
-from credit_engine.ledger.errors import InsufficientFundCapacity
-from credit_engine.ledger.journal import JournalEntry
-from credit_engine.ledger.loan import Loan, LoanEvent, LoanState, apply_event, open_loan
+from credit_engine.ledger.domain import PolicyTerms, default_terms
 from credit_engine.ledger.money import multiple_of, share_of
+from credit_engine.ledger.seed_simulation import FundPlan, FundSpec, simulate
 from credit_engine.ledger.seed_stories import (
+    DAY,
     END,
-    OPENED,
     Step,
     Story,
     enterprise_stories,
@@ -51,33 +47,6 @@ BANK_NAMES = {
 }
 ELIGIBLE_STATUS = ("registered", "exited", "monitored")
 UNPRODUCTIVE = ("housing", "wedding", "consumption")
-INTEREST_BPS = 35  # 0.35 % a year on the fund's special account, paid on 21 December (结息日)
-ORDER = {"contribution": 0, "fund_interest": 0, "repayment": 1, "cure": 1, "extension": 1, "disbursement": 2}
-LATE = 9  # delinquencies, claims, payments, recoveries, write-offs: after the day's lending
-
-
-@dataclass(frozen=True, slots=True)
-class FundSpec:
-    """One fund to open: who, how much, and the status its history aims at."""
-
-    fund_id: str
-    county_code: str
-    bank_code: str
-    amount_fen: int
-    target: str  # ok / below_floor / at_cap / suspended
-    multiple_bps: int  # covered principal aimed at, as a multiple of the fund
-    enterprise_share_bps: int
-    opened_on: dt.date = OPENED
-    top_up_fen: int = 0
-    clawback_fen: int = 0
-
-
-@dataclass
-class FundPlan:
-    spec: FundSpec
-    commands: list[c.Command] = field(default_factory=list)
-    dropped: set[str] = field(default_factory=set)  # stories whose disbursement would not have fitted
-    end_balance_fen: int = 0
 
 
 def eligible(households):  # noqa: ANN001, ANN201 - pandas frames; pandas stays a lazy import of the caller
@@ -190,14 +159,35 @@ def plan_fund(spec: FundSpec, pool, secret: str, terms: PolicyTerms) -> FundPlan
         stories.append(story)
         outstanding += story.outstanding_at_end
     plan = simulate(spec, stories, terms, target_fen)
-    balance = plan.end_balance_fen  # compensation paid out shrinks the fund: aim at the multiple of what is left
-    plan = simulate(spec, stories, terms, multiple_of(balance, spec.multiple_bps))
+    budget = multiple_of(plan.end_balance_fen, spec.multiple_bps)  # compensation paid out shrinks the fund
+    plan = simulate(spec, stories, terms, budget)
+    stories = _with_closure(stories, plan.dropped)
     if spec.target == "suspended":
         stories = _shock(stories, plan.dropped, rng)
-        plan = simulate(spec, stories, terms, multiple_of(balance, spec.multiple_bps))
-    if spec.target == "at_cap":
-        plan = simulate(spec, stories, terms, multiple_of(balance, spec.multiple_bps), fill_cap=True)
-    return plan
+    return simulate(spec, stories, terms, budget, fill_cap=spec.target == "at_cap")
+
+
+def _with_closure(stories: list[Story], dropped: set[str]) -> list[Story]:
+    """Make sure the fund shows the end of a bad loan: if no standing story writes one off, the earliest
+    compensated one recovers 20% and writes the rest off (when the history leaves time for it)."""
+    standing = [s for s in stories if s.story_id not in dropped]
+    if any(step.kind == "write_off" for s in standing for step in s.steps):
+        return stories
+    claimed = [s for s in standing if any(step.kind == "compensation_claim" for step in s.steps)]
+    if not claimed:
+        return stories
+    story = min(claimed, key=lambda s: (s.steps[-1].value_date, s.story_id))
+    last = story.steps[-1].value_date
+    if last + 2 * DAY > END:
+        return stories
+    closing = (
+        Step(last + DAY, "recovery", story.story_id, {"share_bps": 2_000}, len(story.steps)),
+        Step(last + 2 * DAY, "write_off", story.story_id, {}, len(story.steps) + 1),
+    )
+    if any(step.kind == "recovery" for step in story.steps):
+        closing = (replace(closing[1], value_date=last + DAY),)
+    closed = replace(story, steps=story.steps + closing)
+    return [closed if s.story_id == story.story_id else s for s in stories]
 
 
 def _shock(stories: list[Story], dropped: set[str], rng) -> list[Story]:  # noqa: ANN001
@@ -213,197 +203,3 @@ def _shock(stories: list[Story], dropped: set[str], rng) -> list[Story]:  # noqa
         chosen.add(candidates[index].story_id)
         need -= candidates[index].outstanding_at_end
     return [shock_story(s, rng) if s.story_id in chosen else s for s in stories]
-
-
-def _fund_steps(spec: FundSpec) -> list[Step]:
-    steps = []
-    for year in range(spec.opened_on.year, END.year + 1):
-        steps.append(Step(dt.date(year, 12, 21), "fund_interest", "", {}))
-    if spec.top_up_fen:
-        steps.append(Step(dt.date(2024, 7, 1), "contribution", "", {"amount_fen": spec.top_up_fen}))
-    if spec.clawback_fen:
-        steps.append(Step(dt.date(2025, 9, 30), "clawback", "", {"amount_fen": spec.clawback_fen}))
-    return steps
-
-
-def simulate(
-    spec: FundSpec, stories: list[Story], terms: PolicyTerms, target_fen: int, *, fill_cap: bool = False
-) -> FundPlan:
-    """Run every step in recording order against the domain objects; the commands of the steps that stand."""
-    plan = FundPlan(spec)
-    create = c.CreateFund(
-        fund_id=spec.fund_id,
-        idempotency_key="open",
-        recorded_by="seed",
-        county_code=spec.county_code,
-        bank_code=spec.bank_code,
-        value_date=spec.opened_on,
-        amount_fen=spec.amount_fen,
-        terms=terms,
-    )
-    plan.commands.append(create)
-    opening = _entry(spec, "contribution", spec.opened_on, accounts.contribution(spec.amount_fen))
-    sim = _Simulation(spec, terms, FundBook(spec.fund_id, spec.opened_on).after(opening))
-    sim.budget_fen, sim.ends = target_fen, {s.story_id: s.outstanding_at_end for s in stories}
-    steps = _fund_steps(spec) + [step for story in stories for step in story.steps]
-    steps.sort(key=lambda s: (s.value_date, ORDER.get(s.kind, LATE), s.story_id, s.seq))
-    for step in steps:
-        if step.story_id in sim.dropped:
-            continue
-        command = sim.apply(step)
-        if command is not None:
-            plan.commands.append(command)
-    if fill_cap:
-        command = sim.fill_cap()
-        if command is not None:
-            plan.commands.append(command)
-    plan.dropped, plan.end_balance_fen = sim.dropped, sim.book.fund_balance_fen
-    return plan
-
-
-def _entry(spec: FundSpec, kind: str, on: dt.date, postings, loan_id: str | None = None) -> JournalEntry:  # noqa: ANN001
-    return JournalEntry(spec.fund_id, kind, on, postings, loan_id)
-
-
-class _Simulation:
-    """The fund's book and loans as the ledger will have them, step by step."""
-
-    def __init__(self, spec: FundSpec, terms: PolicyTerms, book: FundBook) -> None:
-        self.spec, self.terms, self.book = spec, terms, book
-        self.loans: dict[str, Loan] = {}
-        self.seq: dict[str, int] = {}
-        self.dropped: set[str] = set()
-        self.budget_fen = 0  # principal still allowed to be outstanding at the end
-        self.ends: dict[str, int] = {}
-
-    def _key(self, loan_id: str) -> str:
-        self.seq[loan_id] = self.seq.get(loan_id, 0) + 1
-        return f"{loan_id}/{self.seq[loan_id]}"
-
-    def apply(self, step: Step) -> c.Command | None:
-        if step.kind in ("fund_interest", "contribution", "clawback"):
-            return self._fund_event(step)
-        if step.kind == "disbursement":
-            return self._disburse(step)
-        return self._loan_event(step)
-
-    def _fund_event(self, step: Step) -> c.Command | None:
-        amount = step.facts.get("amount_fen") or share_of(self.book.fund_balance_fen, INTEREST_BPS)
-        if amount <= 0 or (step.kind == "clawback" and amount > self.book.fund_balance_fen):
-            return None
-        recipe = {"fund_interest": accounts.fund_interest, "contribution": accounts.contribution}
-        postings = recipe.get(step.kind, accounts.clawback)(amount)
-        self.book = self.book.after(_entry(self.spec, step.kind, step.value_date, postings))
-        kind = {"fund_interest": c.RecordFundInterest, "contribution": c.Contribute, "clawback": c.ClawBack}[step.kind]
-        key = f"{step.kind}/{step.value_date.isoformat()}"
-        return kind(
-            fund_id=self.spec.fund_id,
-            idempotency_key=key,
-            recorded_by="seed",
-            value_date=step.value_date,
-            amount_fen=amount,
-        )
-
-    def _disburse(self, step: Step) -> c.Command | None:
-        facts = step.facts
-        product = Product(facts["product"])
-        end_fen = self.ends.get(step.story_id, 0)
-        if end_fen > self.budget_fen:
-            self.dropped.add(step.story_id)
-            return None
-        try:  # every overdue loan counts as non-performing here: stricter than the ledger, never looser
-            self.book.check_disbursement(self.terms, product, facts["amount_fen"], self.book.overdue_fen)
-        except InsufficientFundCapacity:
-            self.dropped.add(step.story_id)
-            return None
-        event = LoanEvent(
-            event_type="disbursement",
-            value_date=step.value_date,
-            amount_fen=facts["amount_fen"],
-            maturity_date=facts["maturity_date"],
-            product=product.value,
-            borrower_ref=facts["borrower_ref"],
-        )
-        loan, postings = open_loan(self.spec.fund_id, step.story_id, event)
-        self.budget_fen -= end_fen
-        self.loans[loan.loan_id] = loan
-        self.book = self.book.after(_entry(self.spec, "disbursement", step.value_date, postings, loan.loan_id))
-        return c.Disburse(
-            fund_id=self.spec.fund_id,
-            idempotency_key=self._key(loan.loan_id),
-            recorded_by="seed",
-            loan_id=loan.loan_id,
-            product=product.value,
-            borrower_ref=facts["borrower_ref"],
-            value_date=step.value_date,
-            amount_fen=facts["amount_fen"],
-            maturity_date=facts["maturity_date"],
-        )
-
-    def _loan_event(self, step: Step) -> c.Command | None:
-        loan = self.loans[step.story_id]
-        on, kind, common = step.value_date, step.kind, {"fund_id": self.spec.fund_id, "recorded_by": "seed"}
-        amount = step.facts.get("amount_fen")
-        if kind == "repayment" and amount is None:
-            amount = loan.outstanding_fen
-        if kind == "recovery":
-            amount = max(share_of(loan.compensated_fen, step.facts["share_bps"]) // 100 * 100, 100)
-        if kind == "compensation_payment":
-            amount = min(loan.pending_fen, self.book.fund_balance_fen)
-            if amount <= 0:
-                return None
-        share = self.terms.fund_share_bps if kind == "compensation_claim" else None
-        if kind == "write_off":
-            amount = loan.compensated_fen
-        event = LoanEvent(
-            event_type=kind,
-            value_date=on,
-            amount_fen=amount,
-            days_past_due=step.facts.get("days_past_due"),
-            maturity_date=step.facts.get("maturity_date"),
-            share_bps=share,
-        )
-        new, postings = apply_event(loan, event)
-        self.loans[loan.loan_id] = new
-        self.book = self.book.after(_entry(self.spec, kind, on, postings, loan.loan_id))
-        key = self._key(loan.loan_id)
-        common |= {"idempotency_key": key, "loan_id": loan.loan_id, "value_date": on}
-        if kind == "repayment":
-            return c.Repay(**common, amount_fen=amount)
-        if kind == "delinquency":
-            return c.ReportDelinquency(**common, days_past_due=step.facts["days_past_due"])
-        if kind == "cure":
-            return c.Cure(**common)
-        if kind == "extension":
-            return c.Extend(**common, maturity_date=step.facts["maturity_date"])
-        if kind == "compensation_claim":
-            return c.ClaimCompensation(**common)
-        if kind == "compensation_payment":
-            return c.PayCompensation(**common, amount_fen=amount)
-        if kind == "recovery":
-            return c.Recover(**common, amount_fen=amount)
-        assert kind == "write_off" and loan.state is LoanState.COMPENSATED
-        return c.WriteOff(**common)
-
-    def fill_cap(self) -> c.Command | None:
-        """A last 强农贷 loan on the final day for exactly the headroom left: the fund is at its cap."""
-        headroom = self.book.headroom_fen(self.terms)
-        if (
-            headroom is None
-            or headroom <= 0
-            or self.book.overdue_fen * 10_000 > self.terms.npl_suspension_bps * self.book.covered_principal_fen
-        ):
-            return None
-        loan_id = f"QN-{self.spec.county_code}-{self.spec.bank_code}-CAP"
-        step = Step(
-            END,
-            "disbursement",
-            loan_id,
-            {
-                "product": "qiangnong",
-                "amount_fen": headroom,
-                "maturity_date": dt.date(2028, 12, 31),
-                "borrower_ref": f"ENT-{self.spec.county_code}-CAP",
-            },
-        )
-        return self._disburse(step)

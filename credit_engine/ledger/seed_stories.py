@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from credit_engine.ledger.seed_plan import FundSpec
+    from credit_engine.ledger.seed_simulation import FundSpec
 
 OPENED = dt.date(2023, 1, 1)
 END = dt.date(2025, 12, 31)

@@ -37,8 +37,55 @@ def _key(name: str):
     return bindparam(f"key_{name}")
 
 
+def _value(column, prefix: str = ""):  # noqa: ANN001, ANN202 - a column, a bind parameter
+    return bindparam(prefix + column.name, type_=column.type)
+
+
+def _count(cte, label: str):  # noqa: ANN001, ANN202
+    return select(func.count()).select_from(cte).scalar_subquery().label(label)
+
+
+def _closing(book: bool, loan: str | None):  # noqa: ANN202
+    """The end of a write as one PostgreSQL statement (data-modifying CTEs): the command's insert, the book's
+    update (``book``) and the loan's ``insert`` or ``update``; it selects how many rows each wrote. Parameters:
+    the columns prefixed ``command_``, ``book_``, ``loan_`` and conditions ``key_`` (never a bare column name,
+    which SQLAlchemy would add to the SET clause of the updates)."""
+    command = insert(COMMAND).values({c.name: _value(c, "command_") for c in COMMAND.c}).returning(COMMAND.c.fund_id)
+    counts = [_count(command.cte("closing_command"), "command_rows")]
+    if book:
+        values = {c.name: _value(c, "book_") for c in BOOK.c if c.name not in ("fund_id", "opened_on")}
+        where = (BOOK.c.fund_id == _key("fund_id"), BOOK.c.version == _key("version"))
+        counts.append(
+            _count(update(BOOK).where(*where).values(values).returning(BOOK.c.fund_id).cte("closing_book"), "book_rows")
+        )
+    if loan == "insert":
+        values = {c.name: _value(c, "loan_") for c in LOAN.c}
+        counts.append(_count(insert(LOAN).values(values).returning(LOAN.c.loan_id).cte("closing_loan"), "loan_rows"))
+    elif loan == "update":
+        values = {c.name: _value(c, "loan_") for c in LOAN.c if c.name not in ("fund_id", "loan_id")}
+        where = (
+            LOAN.c.fund_id == _key("fund_id"),
+            LOAN.c.loan_id == _key("loan_id"),
+            LOAN.c.version == _key("loan_version"),
+        )
+        counts.append(
+            _count(update(LOAN).where(*where).values(values).returning(LOAN.c.loan_id).cte("closing_loan"), "loan_rows")
+        )
+    return select(*counts)
+
+
 class Statements:
     """One attribute per statement; each is built when first used."""
+
+    def __init__(self) -> None:
+        self._closings: dict[tuple[bool, str | None], object] = {}
+
+    def closing(self, book: bool, loan: str | None):  # noqa: ANN201
+        """The PostgreSQL statement that ends a write (see :func:`_closing`), one per shape."""
+        key = (book, loan)
+        if key not in self._closings:
+            self._closings[key] = _closing(book, loan)
+        return self._closings[key]
 
     @cached_property
     def insert_fund(self):
@@ -58,12 +105,14 @@ class Statements:
 
     @cached_property
     def lock_book_with_command(self):
-        """The fund's book, locked, with the command already recorded under the key (if any) in the same read."""
+        """The fund's book, locked, with the command already recorded under the key (if any) and whether the
+        command's loan is on file, in the same read."""
         known = (COMMAND.c.fund_id == BOOK.c.fund_id) & (COMMAND.c.idempotency_key == _key("idempotency_key"))
+        on_file = (LOAN.c.fund_id == BOOK.c.fund_id) & (LOAN.c.loan_id == _key("loan_id"))
         prior = (COMMAND.c.body_hash.label("prior_body_hash"), COMMAND.c.result.label("prior_result"))
         return (
-            select(BOOK, *prior)
-            .select_from(BOOK.outerjoin(COMMAND, known))
+            select(BOOK, *prior, LOAN.c.loan_id.label("loan_on_file"))
+            .select_from(BOOK.outerjoin(COMMAND, known).outerjoin(LOAN, on_file))
             .where(BOOK.c.fund_id == _key("fund_id"))
             .with_for_update(of=BOOK)
         )

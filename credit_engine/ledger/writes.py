@@ -25,7 +25,8 @@ from credit_engine.ledger.domain import FundBook, FundPolicy, ledger_date, polic
 from credit_engine.ledger.errors import FundWouldGoNegative, IdempotencyConflict, LedgerError, ValueDateOutOfRange
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan
-from credit_engine.ledger.repository import Recorded
+from credit_engine.ledger.repository import Recorded, close_write, command_values
+from credit_engine.ledger.statements import sql
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
 
@@ -46,6 +47,7 @@ class Context:
     uow: UnitOfWork
     book: FundBook
     recorded_at: dt.datetime
+    loan_on_file: bool | None = None  # whether the command's loan exists, when read with the lock (else None)
 
     @property
     def today(self) -> dt.date:
@@ -80,31 +82,25 @@ def _replayed(prior, command: Command) -> Receipt:  # noqa: ANN001 - a command r
 
 
 def _execute_once(uow: UnitOfWork, command: Command, handler: Handler, lock: bool) -> Receipt:
-    if lock:  # one statement locks the book and finds the key (see FundRepository.lock_book_with_command)
-        book, prior = uow.funds.lock_book_with_command(command.fund_id, command.idempotency_key)
+    loan_id, on_file = getattr(command, "loan_id", None), None
+    if lock:  # one statement locks the book, finds the key and the loan (FundRepository.lock_book_with_command)
+        book, prior, on_file = uow.funds.lock_book_with_command(command.fund_id, command.idempotency_key, loan_id)
     else:
         book, prior = FundBook(command.fund_id, dt.date.min), uow.commands.get(command.fund_id, command.idempotency_key)
     if prior is not None:
         return _replayed(prior, command)
     recorded = Recorded(uow.now(), command.recorded_by, command.idempotency_key)
     try:
-        outcome = handler(Context(uow, book, recorded.recorded_at), command)
+        outcome = handler(Context(uow, book, recorded.recorded_at, on_file if loan_id else None), command)
     except (LedgerError, InvalidInput):
-        prior = uow.commands.get(command.fund_id, command.idempotency_key) if lock else None
-        if prior is not None:  # the key was recorded by the writer whose lock we waited for
+        prior = uow.commands.get(command.fund_id, command.idempotency_key)
+        if prior is not None:  # the key was recorded meanwhile (by the writer whose lock we waited for)
             return _replayed(prior, command)
         raise
     transaction_id, new_book = None, outcome.book or book
     if outcome.entry is not None:
         transaction_id = uow.journal.add(outcome.entry, recorded, outcome.reverses_id)
         new_book = new_book.after(outcome.entry) if outcome.entry.postings else new_book
-    if new_book is not book:
-        uow.funds.save_book(new_book, expected_version=book.version)
-    if outcome.loan is not None:
-        if outcome.loan_version is None:
-            uow.loans.add(outcome.loan)
-        else:
-            uow.loans.save(outcome.loan, outcome.loan_version)
     receipt = Receipt(
         command.fund_id,
         command.idempotency_key,
@@ -113,10 +109,20 @@ def _execute_once(uow: UnitOfWork, command: Command, handler: Handler, lock: boo
         recorded.recorded_at,
         outcome.details,
     )
-    key_hash = body_hash(command)
-    uow.commands.add(
-        command.fund_id, command.idempotency_key, type(command).__name__, key_hash, receipt.as_dict(), recorded
-    )
+    name, key = type(command).__name__, command.idempotency_key
+    record = command_values(command.fund_id, key, name, body_hash(command), receipt.as_dict(), recorded)
+    changed = new_book if new_book is not book else None
+    if uow.dialect == "postgresql":  # one round trip instead of three (see repository.close_write)
+        close_write(uow.connection, record, changed, book.version, outcome.loan, outcome.loan_version)
+        return receipt
+    if changed is not None:
+        uow.funds.save_book(changed, expected_version=book.version)
+    if outcome.loan is not None:
+        if outcome.loan_version is None:
+            uow.loans.add(outcome.loan)
+        else:
+            uow.loans.save(outcome.loan, outcome.loan_version)
+    uow.connection.execute(sql().insert_command, record)
     return receipt
 
 

@@ -66,8 +66,10 @@ def application(draw):
     )
 )
 def test_one_record_rates_as_the_batch_service_rates_it(rows):
-    records = [validate_record(record)[0] for record, _, _ in rows]
-    frame = validate_applications(pd.DataFrame([record for record, _, _ in rows])).frame
+    applications = [record | {"application_id": f"A{i}"} for i, (record, _, _) in enumerate(rows)]
+    records = [validate_record(record)[0] for record in applications]
+    frame = validate_applications(pd.DataFrame(applications)).frame
+    assert len(frame) == len(rows)
     batch = rate_applications(frame, FixedScorer([p for _, p, _ in rows], [r for _, _, r in rows]), POLICY)
     for position, (record, (_, pd_value, reasons)) in enumerate(zip(records, rows, strict=True)):
         single = rate_record(record, pd_value, reasons, POLICY)

@@ -62,7 +62,6 @@ def _create_audit() -> None:
         sa.Column("policy_version", sa.String(64), nullable=True),
         sa.Column("input_sha256", sa.String(64), nullable=False),
         sa.Column("outcome", sa.String(48), nullable=False),
-        sa.Column("status_code", sa.Integer(), nullable=False),
         sa.Column("detail", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("record_id", name="pk_audit_record"),
     )

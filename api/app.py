@@ -1,0 +1,83 @@
+"""The FastAPI application, built by :func:`create_app` from the settings — nothing connects or loads at import.
+
+The lifespan builds the services (:mod:`api.services`: database engine, champion model, keys, fund room, audit
+writer) when the server starts and closes them when it stops: uvicorn stops accepting connections on SIGTERM, lets
+the requests in flight finish, then the audit writer drains its queue before the process exits. ``serve_app`` is
+the factory uvicorn's workers call (settings from the environment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import errors
+from api.limits import BodyLimit
+from api.metrics import Metrics
+from api.middleware import Observe
+from api.routes import assessments, funds, loans, operations, reports
+from api.schemas.assessments import application_schema
+from api.services import ApiOptions, Services
+from credit_engine.config import Settings, load_settings
+
+DESCRIPTION = """
+Scoring and fund-ledger API of the credit engine for 富民贷 / 强农贷.
+
+* **Authentication**: `Authorization: Bearer ce_…` (keys from `credit-engine keys create`). 401 without a valid key,
+  403 outside the key's role or scope (a 403 says nothing about what exists outside it).
+* **Errors** have one shape everywhere: `{"error", "message", "message_zh", "details": [{"field", "rule",
+  "message"}]}`; a 422 lists every bad field.
+* **Writes** to the ledger need an `Idempotency-Key` header: a retry with the same key and body returns the first
+  response, the same key with another body is a 422, a retry while the first is running a 409.
+* **Money** is yuan with at most 2 decimals (a third decimal is a 422, never rounded); the ledger keeps fen.
+"""
+
+
+def create_app(settings: Settings, options: ApiOptions | None = None) -> FastAPI:
+    options = options or ApiOptions()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = Services(settings, options, metrics)
+        services.start()
+        app.state.services = services
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="credit-engine API",
+        version="1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for module in (assessments, funds, loans, reports, operations):
+        app.include_router(module.router)
+    large = frozenset({assessments.BATCH_PATH, funds.EVENT_FILES_PATH})
+    app.add_middleware(
+        BodyLimit, default_bytes=options.max_body_bytes, large_bytes=options.max_upload_bytes, large_paths=large
+    )
+    app.add_middleware(Observe, metrics=metrics)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with the household application's schema generated from the contract's field table."""
+    if app.openapi_schema is None:
+        document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        document.setdefault("components", {}).setdefault("schemas", {})["FuminApplication"] = application_schema()
+        app.openapi_schema = document
+    return app.openapi_schema
+
+
+def serve_app() -> FastAPI:
+    """The factory of ``credit-engine serve`` (each uvicorn worker calls it): settings from the environment."""
+    return create_app(load_settings())

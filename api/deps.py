@@ -1,0 +1,100 @@
+"""Dependencies as typed aliases, so a route's signature reads in domain words (``principal: PrincipalDep``).
+
+Authentication: ``Authorization: Bearer ce_…``; a missing, malformed, unknown or revoked key is a 401 (with
+``WWW-Authenticate: Bearer``), decided from the keys held in memory. JSON bodies that the routes validate against the
+data contract themselves are read by :func:`json_body` (invalid JSON is a 422 like any other bad input).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import Future
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException
+
+from api.services import Services
+from credit_engine.access.principal import Principal
+from credit_engine.assessment import Assessor
+from credit_engine.audit.log import AuditUnavailable
+from credit_engine.errors import InvalidInput, RowError
+from credit_engine.ledger_desk import LedgerDesk
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key from `credit-engine keys create`: `Authorization: Bearer ce_…`",
+)
+
+
+async def services(request: Request) -> Services:  # async: a sync dependency would cost a thread hop
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+async def principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
+    ring = request.app.state.services.keys
+    found = ring.principal_for(credentials.credentials)
+    if found is None and await run_in_threadpool(ring.refresh_for_unknown, credentials.credentials):
+        found = ring.principal_for(credentials.credentials)
+    if found is None:
+        raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
+    request.state.key_id = found.key_id
+    return found
+
+
+PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+async def assessor(request: Request) -> Assessor:
+    return request.app.state.services.assessor
+
+
+async def desk(request: Request) -> LedgerDesk:
+    return request.app.state.services.desk
+
+
+async def recorded_in_audit(recorded: Future, timeout: float) -> None:
+    """Wait, without blocking the event loop, until an audit record is stored (else ``AuditUnavailable``)."""
+    try:
+        await asyncio.wait_for(asyncio.wrap_future(recorded), timeout)
+    except AuditUnavailable:
+        raise
+    except Exception as error:  # a timeout: nothing is known to be on record
+        raise AuditUnavailable() from error
+
+
+AssessorDep = Annotated[Assessor, Depends(assessor)]
+DeskDep = Annotated[LedgerDesk, Depends(desk)]
+
+
+def _invalid_json(message: str) -> InvalidInput:
+    return InvalidInput([RowError(None, "body", "json", f"{message} / 请求内容不是有效的 JSON")])
+
+
+async def json_body(request: Request) -> Any:
+    """The request body as JSON values (text must be UTF-8; lone surrogates are refused, they cannot be stored)."""
+    raw = await request.body()
+    try:
+        value = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        raise _invalid_json("the body is not valid JSON") from None
+    if b"\\u" in raw or b"\\U" in raw:
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise _invalid_json("the body holds an invalid unicode escape") from None
+    return value
+
+
+JsonBody = Annotated[Any, Depends(json_body)]

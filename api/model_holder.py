@@ -1,0 +1,130 @@
+"""The champion being served, loaded once at start-up and swapped atomically on ``POST /v1/models/reload``.
+
+Requests read :attr:`ChampionHolder.current` once when they start, so a reload never changes a decision half-way:
+requests in flight finish on the old model, new ones get the new one the moment the reference is replaced. A reload
+first resolves what ``models:/<name>@champion`` points to; the same version is not loaded again. A new version is
+loaded and checked in full (it must score the household contract, :meth:`ServedModel.check`) before it replaces
+anything; if any step fails the old model keeps serving and the error says why. One reload runs at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from api.scorer import ModelRejected, ServedModel
+from credit_engine.errors import CreditEngineError
+from models.store import LoadedModel, load_estimator
+
+log = logging.getLogger(__name__)
+Loader = Callable[[str, str | None], LoadedModel]
+
+
+class ModelUnavailable(CreditEngineError):
+    code = "model_unavailable"
+    message_en = "no model is loaded; ask a model administrator to reload the champion"
+    message_zh = "尚未加载模型，请模型管理员重新加载冠军模型"
+
+    def __init__(self) -> None:
+        super().__init__(f"{self.message_en} / {self.message_zh}")
+
+
+class ModelReloadFailed(CreditEngineError):
+    code = "model_reload_failed"
+
+    def __init__(self, reason: str, serving: str | None) -> None:
+        self.reason = reason
+        self.serving = serving
+        self.message_en = f"reload failed, still serving {serving or 'no model'}: {reason}"
+        self.message_zh = f"重新加载失败，继续使用 {serving or '（无模型）'}：{reason}"
+        super().__init__(f"{self.message_en} / {self.message_zh}")
+
+
+class ReloadInProgress(CreditEngineError):
+    code = "reload_in_progress"
+    message_en = "another reload is running; try again when it has finished"
+    message_zh = "另一次重新加载正在进行，请稍后再试"
+
+    def __init__(self) -> None:
+        super().__init__(f"{self.message_en} / {self.message_zh}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadOutcome:
+    previous_version: str | None
+    model_version: str
+    changed: bool
+
+
+class ChampionHolder:
+    """Holds the served champion of ``model_uri`` (e.g. ``models:/household-pd@champion``)."""
+
+    def __init__(self, model_uri: str, tracking_uri: str | None, loader: Loader = load_estimator) -> None:
+        self.model_uri = model_uri
+        self.tracking_uri = tracking_uri
+        self.loader = loader
+        self._current: ServedModel | None = None
+        self._reloading = threading.Lock()
+        self.last_error: str | None = None
+
+    @property
+    def current(self) -> ServedModel | None:
+        return self._current
+
+    def serving(self) -> ServedModel:
+        """The model a request should use (read once per request)."""
+        model = self._current
+        if model is None:
+            raise ModelUnavailable()
+        return model
+
+    def load_at_start(self) -> None:
+        """Load the champion; a failure leaves the service up but not ready (``/readyz``) until a reload works."""
+        try:
+            self.reload()
+        except ModelReloadFailed as error:
+            log.error("no champion loaded at start-up: %s", error.reason)
+
+    def reload(self) -> ReloadOutcome:
+        if not self._reloading.acquire(blocking=False):
+            raise ReloadInProgress()
+        try:
+            return self._reload()
+        finally:
+            self._reloading.release()
+
+    def _reload(self) -> ReloadOutcome:
+        previous = self._current
+        old_version = previous.model_version if previous else None
+        try:
+            version = self._resolve()
+            if previous is not None and version is not None and version == old_version:
+                return ReloadOutcome(old_version, old_version, False)
+            candidate = ServedModel(self.loader(self.model_uri, self.tracking_uri))
+            candidate.check()
+        except ModelRejected as error:
+            raise self._failed(str(error), old_version) from error
+        except Exception as error:  # MLflow, the artifact store, unpickling: any failure keeps the old model
+            raise self._failed(f"{type(error).__name__}: {error}", old_version) from error
+        self._current = candidate
+        self.last_error = None
+        log.info("serving model %s (was %s), fast path %s", candidate.model_version, old_version, candidate.fast_path)
+        return ReloadOutcome(old_version, candidate.model_version, True)
+
+    def _failed(self, reason: str, serving: str | None) -> ModelReloadFailed:
+        self.last_error = reason
+        log.warning("model reload failed, still serving %s: %s", serving, reason)
+        return ModelReloadFailed(reason[:500], serving)
+
+    def _resolve(self) -> str | None:
+        """``NAME/VERSION`` the URI points to now (None when it is not a registry URI)."""
+        if not self.model_uri.startswith("models:/"):
+            return None
+        from mlflow import MlflowClient
+
+        from models.store import resolve_version
+
+        name, version = resolve_version(MlflowClient(tracking_uri=self.tracking_uri), self.model_uri)
+        return f"{name}/{version}" if name and version else None

@@ -1,0 +1,1 @@
+"""Routes per resource; each translates HTTP to one service call and back."""

@@ -1,0 +1,98 @@
+"""Fund reports over HTTP: leverage, portfolio quality and interest subsidy, as JSON, CSV, XLSX or an HTML page.
+
+Scoped to what the key may read: a county or province it covers (by default its own), everything for an auditor.
+JSON is the ledger's JSON report (amounts in integer fen, the primary view's rows); CSV the primary view in yuan;
+XLSX one sheet per view; HTML one self-contained page with charts.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from api.deps import DeskDep, PrincipalDep
+from api.schemas.common import IsoDate, IsoMoment, error_responses
+from credit_engine.ledger_desk import ReportRequest
+from credit_engine.reports.build import Report
+from credit_engine.reports.formats import write_report
+
+router = APIRouter(prefix="/v1/reports", tags=["reports 报表"])
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+Format = Annotated[Literal["json", "csv", "xlsx", "html"], Query(description="json | csv | xlsx | html")]
+AsOf = Annotated[IsoDate | None, Query(description="Value date YYYY-MM-DD (default: today).")]
+KnownAt = Annotated[IsoMoment | None, Query(description="As known at this time (ISO; no zone: China time).")]
+County = Annotated[str | None, Query(pattern=r"^[0-9]{6}$", description="One county (6-digit code).")]
+Province = Annotated[str | None, Query(pattern=r"^[0-9]{2}$", description="One province (2-digit code).")]
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report in the format asked for",
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+            "text/csv": {"schema": {"type": "string"}},
+            MEDIA["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    },
+    **error_responses(401, 403, 422, 503),
+}
+
+
+def _rendered(report: Report, fmt: str) -> Response:
+    with tempfile.TemporaryDirectory() as folder:
+        content = write_report(report, fmt, Path(folder) / f"{report.kind}.{fmt}").read_bytes()
+    headers = {"Content-Disposition": f'attachment; filename="{report.kind}-{report.as_of}.{fmt}"'}
+    return Response(content, media_type=MEDIA[fmt], headers=None if fmt in ("json", "html") else headers)
+
+
+@router.get("/leverage", response_class=Response, responses=RESPONSES, summary="Leverage / 放大倍数报表")
+def leverage(
+    principal: PrincipalDep,
+    desk: DeskDep,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    county: County = None,
+    province: Province = None,
+    format: Format = "json",
+) -> Response:
+    """Per fund: balance, covered principal, multiple, floor shortfall, cap headroom, NPL ratio, status."""
+    request = ReportRequest("leverage", as_of, known_at, county, province)
+    return _rendered(desk.report(principal, request, with_series=format in ("xlsx", "html")), format)
+
+
+@router.get("/portfolio", response_class=Response, responses=RESPONSES, summary="Portfolio quality / 资产质量报表")
+def portfolio(
+    principal: PrincipalDep,
+    desk: DeskDep,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    county: County = None,
+    province: Province = None,
+    format: Format = "json",
+) -> Response:
+    """Overdue buckets, NPL ratio, compensation claimed, paid and pending, recoveries, write-offs, loss rate."""
+    request = ReportRequest("portfolio", as_of, known_at, county, province)
+    return _rendered(desk.report(principal, request, with_series=format in ("xlsx", "html")), format)
+
+
+@router.get("/subsidy", response_class=Response, responses=RESPONSES, summary="Interest subsidy / 贴息测算报表")
+def subsidy(
+    principal: PrincipalDep,
+    desk: DeskDep,
+    first_day: Annotated[IsoDate, Query(alias="from", description="First day YYYY-MM-DD.")],
+    last_day: Annotated[IsoDate, Query(alias="to", description="Last day YYYY-MM-DD.")],
+    known_at: KnownAt = None,
+    county: County = None,
+    province: Province = None,
+    format: Format = "json",
+) -> Response:
+    """Interest subsidy due per fund and per loan for a period (only days when the loan was current)."""
+    request = ReportRequest("subsidy", None, known_at, county, province, first_day, last_day)
+    return _rendered(desk.report(principal, request, with_series=False), format)

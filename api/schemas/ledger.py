@@ -1,0 +1,274 @@
+"""Schemas of the fund ledger over HTTP: one request schema per event, the loan, the fund's position, the receipt.
+
+Each ``...In`` schema builds its ledger command (yuan → fen, multiples and shares → basis points); the idempotency
+key comes from the ``Idempotency-Key`` header and the actor from the API key, never from the body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import IsoDate, Strict, Yuan, fen, yuan_of
+from credit_engine.ledger import commands as c
+from credit_engine.ledger.commands import Receipt
+from credit_engine.ledger.domain import PolicyTerms, default_terms
+from credit_engine.ledger.loan import Loan
+from credit_engine.ledger.money import BPS
+from credit_engine.ledger.position import FundPosition
+
+FundId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$", examples=["F-140121-RCC"])]
+LoanId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$", examples=["L-2025-000123"])]
+CountyCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", examples=["140121"])]
+Multiple = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4, description="e.g. 8 for 8×")]
+Share = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4, description="e.g. 0.7 for 70 %")]
+
+
+def _bps(value: Decimal | None) -> int | None:
+    return None if value is None else int(value * BPS)
+
+
+class TermsIn(Strict):
+    """A fund's terms; any term not given keeps the configured default (or, for a new policy, the one in force)."""
+
+    floor_multiple: Multiple | None = None
+    cap_multiple: Multiple | None = Field(default=None, description="e.g. 10 for 10×")
+    no_cap: bool = Field(default=False, description="True: no cap at all.")
+    fund_share: Share | None = None
+    trigger_days: int | None = Field(default=None, ge=1, le=3650)
+    payment_deadline_days: int | None = Field(default=None, ge=1, le=3650)
+    npl_suspension: Share | None = Field(default=None, description="Suspend above this NPL ratio, e.g. 0.03.")
+    household_min_share: Share | None = None
+    subsidy_rate: Share | None = None
+    lending_suspended: bool | None = None
+
+    def terms(self, base: PolicyTerms) -> PolicyTerms:
+        changes: dict[str, Any] = {
+            "floor_multiple_bps": _bps(self.floor_multiple),
+            "cap_multiple_bps": _bps(self.cap_multiple),
+            "fund_share_bps": _bps(self.fund_share),
+            "trigger_days": self.trigger_days,
+            "payment_deadline_days": self.payment_deadline_days,
+            "npl_suspension_bps": _bps(self.npl_suspension),
+            "household_min_share_bps": _bps(self.household_min_share),
+            "subsidy_rate_bps": _bps(self.subsidy_rate),
+            "lending_suspended": self.lending_suspended,
+        }
+        terms = base.replace(**{name: value for name, value in changes.items() if value is not None})
+        return terms.replace(cap_multiple_bps=None) if self.no_cap else terms
+
+
+class FundIn(TermsIn):
+    fund_id: FundId
+    county_code: CountyCode
+    bank_code: str = Field(min_length=1, max_length=64, examples=["RCC"])
+    value_date: IsoDate
+    amount_yuan: Yuan = Field(description="The first contribution (注入).")
+
+    def command(self, key: str) -> c.CreateFund:
+        return c.CreateFund(
+            fund_id=self.fund_id,
+            idempotency_key=key,
+            county_code=self.county_code,
+            bank_code=self.bank_code,
+            value_date=self.value_date,
+            amount_fen=fen(self.amount_yuan),
+            terms=self.terms(default_terms()),
+        )
+
+
+class PolicyIn(TermsIn):
+    effective_from: IsoDate
+
+    def command(self, fund_id: str, key: str, current: PolicyTerms) -> c.SetPolicy:
+        terms = self.terms(current)
+        return c.SetPolicy(fund_id=fund_id, idempotency_key=key, effective_from=self.effective_from, terms=terms)
+
+
+class FundMoneyIn(Strict):
+    value_date: IsoDate
+    amount_yuan: Yuan
+
+
+class DisbursementIn(Strict):
+    """POST /v1/loans: lend a covered loan (富民贷 or 强农贷)."""
+
+    fund_id: FundId
+    loan_id: LoanId
+    product: Literal["fumin", "qiangnong"]
+    borrower_ref: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Pseudonymous borrower reference; a raw 18-digit ID number is pseudonymised on arrival.",
+        examples=["hh-140121101001023"],
+    )
+    amount_yuan: Yuan
+    value_date: IsoDate
+    maturity_date: IsoDate
+    assessment_id: str | None = Field(default=None, max_length=64, description="The approving assessment.")
+
+    def command(self, key: str) -> c.Disburse:
+        return c.Disburse(
+            fund_id=self.fund_id,
+            idempotency_key=key,
+            loan_id=self.loan_id,
+            product=self.product,
+            borrower_ref=self.borrower_ref,
+            value_date=self.value_date,
+            amount_fen=fen(self.amount_yuan),
+            maturity_date=self.maturity_date,
+        )
+
+
+class LoanEventIn(Strict):
+    fund_id: FundId
+    value_date: IsoDate
+
+
+class RepaymentIn(LoanEventIn):
+    amount_yuan: Yuan
+
+
+class DelinquencyIn(LoanEventIn):
+    days_past_due: int = Field(ge=1, le=36500)
+
+
+class ExtensionIn(LoanEventIn):
+    maturity_date: IsoDate
+
+
+class CompensationPaymentIn(LoanEventIn):
+    amount_yuan: Yuan | None = Field(default=None, description="Default: all that is pending.")
+
+
+class RecoveryIn(LoanEventIn):
+    amount_yuan: Yuan
+
+
+class ReversalIn(Strict):
+    reverses_event_id: str = Field(min_length=1, max_length=128, description="Idempotency key of the event.")
+    value_date: IsoDate | None = None
+
+
+class EventOut(BaseModel):
+    """The ledger's receipt: ``duplicate`` when the ledger had already recorded this event (same key and body)."""
+
+    fund_id: str
+    event_type: str
+    idempotency_key: str
+    transaction_id: int | None
+    recorded_at: dt.datetime
+    duplicate: bool
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, receipt: Receipt) -> EventOut:
+        values = receipt.as_dict()
+        return cls(**(values | {"recorded_at": receipt.recorded_at, "duplicate": receipt.duplicate}))
+
+
+class PositionOut(BaseModel):
+    """A fund as of a date: money in yuan, multiples as numbers, status ok / below_floor / at_cap / suspended."""
+
+    fund_id: str
+    county_code: str
+    bank_code: str
+    as_of: dt.date
+    fund_balance_yuan: float
+    covered_principal_yuan: float
+    covered_by_product_yuan: dict[str, float]
+    multiple: float | None
+    floor_multiple: float
+    cap_multiple: float | None
+    floor_shortfall_yuan: float
+    cap_headroom_yuan: float | None
+    npl_ratio: float
+    status: Literal["ok", "below_floor", "at_cap", "suspended"]
+
+    @classmethod
+    def of(cls, p: FundPosition) -> PositionOut:
+        cap = p.terms.cap_multiple_bps
+        return cls(
+            fund_id=p.fund_id,
+            county_code=p.county_code,
+            bank_code=p.bank_code,
+            as_of=p.as_of,
+            fund_balance_yuan=p.fund_balance_fen / 100,
+            covered_principal_yuan=p.covered_principal_fen / 100,
+            covered_by_product_yuan={k: v / 100 for k, v in p.covered_by_product_fen.items()},
+            multiple=p.multiple,
+            floor_multiple=p.terms.floor_multiple_bps / BPS,
+            cap_multiple=None if cap is None else cap / BPS,
+            floor_shortfall_yuan=p.floor_shortfall_fen / 100,
+            cap_headroom_yuan=yuan_of(p.cap_headroom_fen),
+            npl_ratio=p.npl_ratio,
+            status=p.status,  # type: ignore[arg-type]
+        )
+
+
+class LoanOut(BaseModel):
+    fund_id: str
+    loan_id: str
+    product: str
+    borrower_ref: str
+    state: str
+    disbursed_on: dt.date
+    maturity_date: dt.date
+    principal_yuan: float
+    outstanding_yuan: float
+    overdue_yuan: float
+    compensated_yuan: float
+    recovered_yuan: float
+    written_off_yuan: float
+
+    @classmethod
+    def of(cls, loan: Loan, on: dt.date) -> LoanOut:
+        return cls(
+            fund_id=loan.fund_id,
+            loan_id=loan.loan_id,
+            product=loan.product,
+            borrower_ref=loan.borrower_ref,
+            state=loan.state_on(on).value,
+            disbursed_on=loan.disbursed_on,
+            maturity_date=loan.maturity_date,
+            principal_yuan=loan.principal_fen / 100,
+            outstanding_yuan=loan.outstanding_fen / 100,
+            overdue_yuan=loan.overdue_fen / 100,
+            compensated_yuan=loan.compensated_fen / 100,
+            recovered_yuan=loan.recovered_fen / 100,
+            written_off_yuan=loan.written_off_fen / 100,
+        )
+
+
+class WrittenOut(BaseModel):
+    """A write's receipt and the fund's position right after it."""
+
+    event: EventOut
+    fund: PositionOut | None
+
+
+class LoanWrittenOut(WrittenOut):
+    """A disbursement: the loan as lent and the fund's new position."""
+
+    loan: LoanOut
+
+
+class ImportedEventOut(BaseModel):
+    row: int
+    fund_id: str
+    event_id: str
+    event_type: str
+    status: Literal["posted", "duplicate", "refused"]
+    error_code: str
+    message: str
+    transaction_id: int | None
+
+
+class ImportOut(BaseModel):
+    posted: int
+    duplicate: int
+    refused: int
+    events: list[ImportedEventOut]

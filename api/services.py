@@ -1,0 +1,104 @@
+"""Everything a running API holds, built from the settings when the app starts and closed when it stops.
+
+One database engine (the ledger's: SQLite by default, PostgreSQL by URL) serves the ledger and the service tables;
+the champion is loaded from the MLflow registry (``models:/<model_name>@champion``). Background threads keep the
+API keys, the funds' room and the audit writer going. If the database is unreachable at start-up the service still
+starts: assessments answer (fund room unknown) and ``/readyz`` says what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.metrics import Metrics
+from api.model_holder import ChampionHolder, Loader
+from credit_engine.access.keys import KeyRing
+from credit_engine.access.requests import IdempotentRequests
+from credit_engine.assessment import Assessor, FundRooms
+from credit_engine.audit.log import AuditLog
+from credit_engine.config import Settings
+from credit_engine.ledger import database as ledger_db
+from credit_engine.ledger_desk import LedgerDesk
+from credit_engine.policy import load_policy
+from credit_engine.service_db import database as service_db
+from models.store import load_estimator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApiOptions:
+    """Limits and intervals of a running API (tests shorten them)."""
+
+    max_body_bytes: int = 256 * 1024
+    max_upload_bytes: int = 10 * 1024 * 1024
+    key_refresh_seconds: float = 5.0
+    fund_refresh_seconds: float = 2.0
+    fund_stale_after_seconds: float = 15.0
+    audit_timeout_seconds: float = 30.0
+    model_loader: Loader = field(default=load_estimator)
+
+
+class Services:
+    def __init__(self, settings: Settings, options: ApiOptions, metrics: Metrics | None = None) -> None:
+        self.settings = settings
+        self.options = options
+        self.metrics = metrics or Metrics()
+        self.engine = _engine(settings)
+        secret = settings.pseudonym_secret.get_secret_value()
+        self.policy = load_policy(settings.policy_file)
+        self.champion = ChampionHolder(
+            f"models:/{settings.model_name}@champion", settings.mlflow_tracking_uri, options.model_loader
+        )
+        self.keys = KeyRing(self.engine, options.key_refresh_seconds)
+        self.requests = IdempotentRequests(self.engine)
+        self.fund_rooms = FundRooms(
+            self.engine,
+            refresh_seconds=options.fund_refresh_seconds,
+            stale_after_seconds=options.fund_stale_after_seconds,
+        )
+        self.audit = AuditLog(self.engine, settings.data_dir, timeout=options.audit_timeout_seconds)
+        self.assessor = Assessor(
+            self.policy, self.champion.serving, self.fund_rooms, self.audit, secret, on_decision=self.metrics.decided
+        )
+        self.desk = LedgerDesk(self.engine, self.audit, self.fund_rooms, secret)
+
+    def start(self) -> None:
+        _migrate(self.engine)
+        self.audit.start()
+        self.keys.start()
+        self.fund_rooms.start()
+        self.champion.load_at_start()
+        self.metrics.serving(self.champion.current.model_version if self.champion.current else None)
+
+    def close(self) -> None:
+        self.fund_rooms.close()
+        self.keys.close()
+        self.audit.close()
+        self.engine.dispose()
+
+    def database_ready(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+
+def _engine(settings: Settings) -> Engine:
+    options = {} if str(settings.database_url).startswith("sqlite") else {"connect_args": {"connect_timeout": 5}}
+    return ledger_db.engine_for_settings(settings, pool_pre_ping=True, **options)
+
+
+def _migrate(engine: Engine) -> None:
+    """SQLite: migrate both schemas; PostgreSQL: refuse an old schema. An unreachable database is only logged."""
+    try:
+        ledger_db.ensure_migrated(engine)
+        service_db.ensure_migrated(engine)
+    except SQLAlchemyError as error:
+        log.warning("database unreachable at start-up (%s): serving assessments without it", type(error).__name__)

@@ -1,0 +1,185 @@
+"""How much room each county's fund has for new loans, kept in memory for assessments (no query per request).
+
+An assessment says whether the county's risk-compensation fund can still cover the loan. :class:`FundRooms` reads
+every fund's cached book (balance, covered and overdue principal — the figures a disbursement is checked against
+under the fund's lock), its policy in force today and, only where the NPL ratio could suspend lending, the NPL
+principal; it keeps the result in memory and refreshes it every ``refresh_seconds`` on a background thread, and at
+once for a fund after a ledger write through this process. The status follows the reports
+(:class:`~credit_engine.ledger.position.FundPosition`): suspended > at_cap > below_floor > ok. When the database has
+not answered for ``stale_after_seconds`` the room is ``unknown``. A disbursement re-checks everything under the
+fund's lock, so a room a second old can make an assessment refer, never breach a cap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from credit_engine.ledger.domain import Fund, FundBook, ledger_date, policy_in_force
+from credit_engine.ledger.position import FundPosition
+from credit_engine.ledger.repository import policy_from_row
+from credit_engine.ledger.tables import FundBookRow, FundRow, PolicyRow
+from credit_engine.ledger.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+LENDING = ("ok", "below_floor")  # statuses under which a fund takes new loans
+
+
+@dataclass(frozen=True, slots=True)
+class FundRoom:
+    """A fund's room as an assessment reports it: ``status`` is ok, below_floor, at_cap, suspended, ``no_fund``
+    (none covers the county for this bank) or ``unknown``; ``headroom_fen`` None means no cap, or unknown."""
+
+    fund_id: str | None
+    status: str
+    headroom_fen: int | None
+
+    def fits(self, amount_fen: int) -> bool:
+        if self.status not in LENDING:
+            return False
+        return self.headroom_fen is None or amount_fen <= self.headroom_fen
+
+
+@dataclass(frozen=True, slots=True)
+class _Room:
+    fund: Fund
+    room: FundRoom
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class FundRooms:
+    def __init__(
+        self,
+        engine: Engine | None,
+        *,
+        refresh_seconds: float = 2.0,
+        stale_after_seconds: float = 15.0,
+        now: Callable[[], dt.datetime] = _utc_now,
+    ) -> None:
+        self.engine = engine
+        self.refresh_seconds = refresh_seconds
+        self.stale_after_seconds = stale_after_seconds
+        self.now = now
+        self._rooms: dict[str, _Room] = {}
+        self._refreshed_at = float("-inf")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Load once now (failure tolerated: the rooms are unknown until the database answers) and keep refreshing."""
+        self.refresh()
+        if self._thread is None and self.engine is not None:
+            self._thread = threading.Thread(target=self._run, name="fund-rooms", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.refresh_seconds):
+            self.refresh()
+
+    @property
+    def fresh(self) -> bool:
+        return time.monotonic() - self._refreshed_at <= self.stale_after_seconds
+
+    def refresh(self, fund_ids: Iterable[str] | None = None) -> bool:
+        """Re-read every fund (or those listed); False when the database did not answer."""
+        if self.engine is None:
+            return False
+        try:
+            rooms = self._read(None if fund_ids is None else list(fund_ids))
+        except SQLAlchemyError as error:
+            log.warning("fund rooms could not be refreshed: %s", type(error).__name__)
+            return False
+        with self._lock:
+            self._rooms = rooms if fund_ids is None else {**self._rooms, **rooms}
+            if fund_ids is None:
+                self._refreshed_at = time.monotonic()
+        return True
+
+    def for_county(self, county_code: str, bank_code: str | None) -> FundRoom:
+        """The room of the county's fund at ``bank_code`` (any bank: the one with most room)."""
+        candidates = [
+            r
+            for r in self._rooms.values()
+            if r.fund.county_code == county_code and (bank_code is None or r.fund.bank_code == bank_code)
+        ]
+        if not self.fresh:
+            best = candidates[0].fund.fund_id if len(candidates) == 1 else None
+            return FundRoom(best, "unknown", None)
+        if not candidates:
+            return FundRoom(None, "no_fund", None)
+        best = max(candidates, key=_preference)
+        return best.room
+
+    def fund(self, fund_id: str) -> Fund | None:
+        found = self._rooms.get(fund_id)
+        return None if found is None else found.fund
+
+    def _read(self, fund_ids: list[str] | None) -> dict[str, _Room]:
+        today = ledger_date(self.now())
+        assert self.engine is not None
+        with UnitOfWork(self.engine, read_only=True) as uow:
+            query = select(FundRow.county_code, FundRow.bank_code, FundBookRow).join(
+                FundBookRow, FundBookRow.fund_id == FundRow.fund_id
+            )
+            policies = select(PolicyRow)
+            if fund_ids is not None:
+                query = query.where(FundRow.fund_id.in_(fund_ids))
+                policies = policies.where(PolicyRow.fund_id.in_(fund_ids))
+            versions: dict[str, list] = {}
+            for row in uow.connection.execute(policies):
+                versions.setdefault(row.fund_id, []).append(policy_from_row(row))
+            rooms = {}
+            for row in uow.connection.execute(query):
+                fund = Fund(row.fund_id, row.county_code, row.bank_code, row.opened_on, None)
+                room = _room_of(uow, fund, _book(row), versions.get(fund.fund_id, []), today)
+                rooms[fund.fund_id] = _Room(fund, room)
+        return rooms
+
+
+def _book(row: Any) -> FundBook:
+    covered = {"fumin": row.covered_fumin_fen, "qiangnong": row.covered_qiangnong_fen}
+    return FundBook(row.fund_id, row.opened_on, row.fund_balance_fen, covered, row.overdue_fen, row.policy_version)
+
+
+def _room_of(uow: UnitOfWork, fund: Fund, book: FundBook, versions: list, today: dt.date) -> FundRoom:
+    policy = policy_in_force(versions, today)
+    if policy is None:  # opened with a future policy only: nothing can be lent yet
+        return FundRoom(fund.fund_id, "suspended", 0)
+    terms = policy.terms
+    npl_fen = uow.journal.npl_principal_fen(fund.fund_id, today) if book.npl_could_suspend(terms) else 0
+    position = FundPosition(
+        fund_id=fund.fund_id,
+        county_code=fund.county_code,
+        bank_code=fund.bank_code,
+        as_of=today,
+        known_at=None,
+        terms=terms,
+        policy_effective_from=policy.effective_from,
+        fund_balance_fen=book.fund_balance_fen,
+        covered_by_product_fen=dict(book.covered_fen),
+        overdue_fen={"1_30": 0, "31_60": 0, "61_89": 0, "90_plus": npl_fen},
+    )
+    return FundRoom(fund.fund_id, position.status, position.cap_headroom_fen)
+
+
+def _preference(room: _Room) -> tuple[bool, float]:
+    headroom = room.room.headroom_fen
+    return room.room.status in LENDING, float("inf") if headroom is None else float(headroom)

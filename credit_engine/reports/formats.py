@@ -1,0 +1,88 @@
+"""Writing a report to a file: JSON (fen, the primary view's rows), CSV (UTF-8 with BOM, yuan), XLSX or HTML.
+
+:func:`write_report` picks the renderer by format. JSON keeps the data's own types — amounts as integer fen in
+``*_fen`` keys, ratios and multiples as numbers — so programs can read it; the CSV shows the primary view as a
+person reads it (yuan with two decimals, percentages, bilingual headers) and makes any text a spreadsheet would run
+as a formula inert. Output is deterministic: the same report gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from credit_engine.errors import InvalidInput, RowError
+from credit_engine.reports.build import Report
+from credit_engine.reports.layout import Column, Sheet, sheets, status_label, yuan
+
+FORMATS = ("json", "csv", "xlsx", "html")
+
+
+def to_json(report: Report) -> str:
+    rows = [line.as_dict() for line in report.primary]
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+def _inert(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def display(column: Column, value: object) -> str:
+    """A value as text for people (CSV and HTML): yuan, percentages, multiples, yes/no, status labels."""
+    if value is None:
+        return ""
+    if column.kind == "fen":
+        return f"{yuan(int(value)):,.2f}"  # type: ignore[call-overload]
+    if column.kind == "ratio":
+        return f"{float(value):.2%}"  # type: ignore[arg-type]
+    if column.kind == "multiple":
+        return f"{float(value):.2f}×"  # type: ignore[arg-type]
+    if column.kind == "int":
+        return f"{int(value):,}"  # type: ignore[call-overload]
+    if column.kind == "bool":
+        return "是 yes" if value else "否 no"
+    if column.kind == "status":
+        return status_label(str(value))
+    return str(value)
+
+
+def _csv_cell(column: Column, value: object) -> str:
+    if value is None:
+        return ""
+    if column.kind == "fen":
+        return str(yuan(int(value)))  # type: ignore[call-overload]
+    if column.kind in ("int", "ratio", "multiple"):
+        return display(column, value).replace(",", "")
+    return _inert(display(column, value))
+
+
+def to_csv(sheet: Sheet) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([f"{c.zh} {c.en}" for c in sheet.columns])
+    for row in sheet.rows:
+        writer.writerow([_csv_cell(c, row.get(c.key)) for c in sheet.columns])
+    return buffer.getvalue()
+
+
+def write_report(report: Report, fmt: str, path: Path) -> Path:
+    """Render ``report`` as ``fmt`` into ``path`` (its folder is created)."""
+    if fmt not in FORMATS:
+        raise InvalidInput([RowError(None, "format", "report_format", f"one of {', '.join(FORMATS)}", fmt)])
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":
+        path.write_text(to_json(report), encoding="utf-8")
+    elif fmt == "csv":
+        path.write_text(to_csv(sheets(report)[0]), encoding="utf-8-sig", newline="")
+    elif fmt == "xlsx":
+        from credit_engine.reports.xlsx import write_workbook
+
+        write_workbook(report, path)
+    else:
+        from credit_engine.reports.html import render_page
+
+        path.write_text(render_page(report), encoding="utf-8")
+    return path

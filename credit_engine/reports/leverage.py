@@ -1,0 +1,237 @@
+"""Leverage (放大倍数) and household share (富民贷占比) per fund, and their roll-ups per county and per province.
+
+A :class:`LeverageLine` is one fund's position as the fund administrator reads it: balance, covered principal by
+product, the multiple against the floor and the cap, the floor shortfall (how much more the bank must lend to
+reach the floor) and the cap headroom, the NPL ratio and the status. A :class:`Rollup` sums the funds of a county
+or a province: the multiple of the sums, the sum of the funds' shortfalls and headrooms, and how many funds are in
+each status. A :class:`HouseholdLine` compares the household share of covered lending with the fund's minimum and
+says how much more 富民贷 lending would reach it at today's enterprise lending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+
+from credit_engine.ledger.money import BPS
+from credit_engine.ledger.position import FundPosition
+from credit_engine.regions import PROVINCES, county_by_code
+
+STATUSES = ("ok", "below_floor", "at_cap", "suspended")
+STATUS_LABELS = {
+    "ok": "正常 ok",
+    "below_floor": "低于下限 below floor",
+    "at_cap": "已达上限 at cap",
+    "suspended": "暂停放款 suspended",
+}
+SEVERITY = {"ok": 0, "below_floor": 1, "at_cap": 2, "suspended": 3}
+BANKS = {"SXRCU": "山西省农村信用社", "PSBC": "中国邮政储蓄银行", "RCC": "农村信用社"}
+
+
+def county_name(code: str) -> str:
+    try:
+        return county_by_code(code).name_zh
+    except KeyError:
+        return ""
+
+
+def prefecture(code: str) -> str:
+    try:
+        return county_by_code(code).prefecture_zh
+    except KeyError:
+        return ""
+
+
+def province_name(code: str) -> str:
+    return PROVINCES.get(code[:2], code[:2])
+
+
+def _ratio(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _multiple(bps: int | None) -> float | None:
+    return None if bps is None else bps / BPS
+
+
+@dataclass(frozen=True, slots=True)
+class LeverageLine:
+    """One fund: the JSON leverage report's row (its first twelve keys are the contract's)."""
+
+    fund_id: str
+    county_code: str
+    bank: str
+    fund_balance_fen: int
+    covered_principal_fen: int
+    multiple: float | None
+    floor_multiple: float
+    cap_multiple: float | None
+    floor_shortfall_fen: int
+    cap_headroom_fen: int | None
+    npl_ratio: float
+    status: str
+    county_name: str
+    prefecture: str
+    bank_name: str
+    covered_fumin_fen: int
+    covered_qiangnong_fen: int
+    npl_fen: int
+    household_share: float | None
+    policy_effective_from: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def leverage_line(position: FundPosition) -> LeverageLine:
+    terms = position.terms
+    return LeverageLine(
+        fund_id=position.fund_id,
+        county_code=position.county_code,
+        bank=position.bank_code,
+        fund_balance_fen=position.fund_balance_fen,
+        covered_principal_fen=position.covered_principal_fen,
+        multiple=_ratio(position.multiple),
+        floor_multiple=terms.floor_multiple_bps / BPS,
+        cap_multiple=_multiple(terms.cap_multiple_bps),
+        floor_shortfall_fen=position.floor_shortfall_fen,
+        cap_headroom_fen=position.cap_headroom_fen,
+        npl_ratio=_ratio(position.npl_ratio) or 0.0,
+        status=position.status,
+        county_name=county_name(position.county_code),
+        prefecture=prefecture(position.county_code),
+        bank_name=BANKS.get(position.bank_code, ""),
+        covered_fumin_fen=position.covered_by_product_fen.get("fumin", 0),
+        covered_qiangnong_fen=position.covered_by_product_fen.get("qiangnong", 0),
+        npl_fen=position.npl_fen,
+        household_share=_ratio(position.household_share),
+        policy_effective_from=position.policy_effective_from.isoformat(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Rollup:
+    """The funds of one county (``level`` "county") or province (``level`` "province"), summed."""
+
+    level: str
+    code: str
+    name: str
+    funds: int
+    fund_balance_fen: int
+    covered_principal_fen: int
+    covered_fumin_fen: int
+    covered_qiangnong_fen: int
+    floor_required_fen: int
+    floor_shortfall_fen: int
+    cap_headroom_fen: int | None
+    npl_fen: int
+    status_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def multiple(self) -> float | None:
+        return _ratio(self.covered_principal_fen / self.fund_balance_fen) if self.fund_balance_fen > 0 else None
+
+    @property
+    def floor_multiple(self) -> float | None:
+        """The floor of the sums (the balance-weighted floor of the funds)."""
+        return _ratio(self.floor_required_fen / self.fund_balance_fen) if self.fund_balance_fen > 0 else None
+
+    @property
+    def npl_ratio(self) -> float:
+        return _ratio(self.npl_fen / self.covered_principal_fen) or 0.0 if self.covered_principal_fen else 0.0
+
+    @property
+    def household_share(self) -> float | None:
+        covered = self.covered_principal_fen
+        return _ratio(self.covered_fumin_fen / covered) if covered else None
+
+    @property
+    def status(self) -> str:
+        """The most severe status among the funds."""
+        present = [s for s, n in self.status_counts.items() if n]
+        return max(present, key=SEVERITY.__getitem__, default="ok")
+
+    @property
+    def status_summary(self) -> str:
+        return "; ".join(f"{STATUS_LABELS[s]} {n}" for s, n in self.status_counts.items() if n)
+
+    def as_dict(self) -> dict[str, object]:
+        values = asdict(self)
+        for name in ("multiple", "floor_multiple", "npl_ratio", "household_share", "status", "status_summary"):
+            values[name] = getattr(self, name)
+        return values
+
+
+def _rollup(level: str, code: str, name: str, positions: list[FundPosition]) -> Rollup:
+    headrooms = [p.cap_headroom_fen for p in positions]
+    return Rollup(
+        level=level,
+        code=code,
+        name=name,
+        funds=len(positions),
+        fund_balance_fen=sum(p.fund_balance_fen for p in positions),
+        covered_principal_fen=sum(p.covered_principal_fen for p in positions),
+        covered_fumin_fen=sum(p.covered_by_product_fen.get("fumin", 0) for p in positions),
+        covered_qiangnong_fen=sum(p.covered_by_product_fen.get("qiangnong", 0) for p in positions),
+        floor_required_fen=sum(p.floor_shortfall_fen + p.covered_principal_fen for p in positions),
+        floor_shortfall_fen=sum(p.floor_shortfall_fen for p in positions),
+        cap_headroom_fen=None if any(h is None for h in headrooms) else sum(h or 0 for h in headrooms),
+        npl_fen=sum(p.npl_fen for p in positions),
+        status_counts={status: sum(p.status == status for p in positions) for status in STATUSES},
+    )
+
+
+def _grouped(positions: Iterable[FundPosition], key: Callable[[FundPosition], str]) -> dict[str, list]:
+    groups: dict[str, list[FundPosition]] = {}
+    for position in positions:
+        groups.setdefault(key(position), []).append(position)
+    return dict(sorted(groups.items()))
+
+
+def county_rollups(positions: list[FundPosition]) -> list[Rollup]:
+    groups = _grouped(positions, lambda p: p.county_code)
+    return [_rollup("county", code, county_name(code), group) for code, group in groups.items()]
+
+
+def province_rollups(positions: list[FundPosition]) -> list[Rollup]:
+    groups = _grouped(positions, lambda p: p.county_code[:2])
+    return [_rollup("province", code, province_name(code), group) for code, group in groups.items()]
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdLine:
+    """Household share of covered lending (富民贷 ÷ all covered) against the fund's minimum (60% by default)."""
+
+    fund_id: str
+    county_code: str
+    county_name: str
+    bank: str
+    covered_fumin_fen: int
+    covered_qiangnong_fen: int
+    household_share: float | None
+    household_min_share: float
+    meets_minimum: bool
+    household_gap_fen: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def household_line(position: FundPosition) -> HouseholdLine:
+    fumin = position.covered_by_product_fen.get("fumin", 0)
+    enterprise = position.covered_by_product_fen.get("qiangnong", 0)
+    minimum = position.terms.household_min_share_bps
+    # fumin / (fumin + enterprise) >= m  <=>  fumin >= m × enterprise / (1 − m), rounded up to the fen
+    needed = -(-minimum * enterprise // (BPS - minimum)) if minimum < BPS else fumin
+    return HouseholdLine(
+        fund_id=position.fund_id,
+        county_code=position.county_code,
+        county_name=county_name(position.county_code),
+        bank=position.bank_code,
+        covered_fumin_fen=fumin,
+        covered_qiangnong_fen=enterprise,
+        household_share=_ratio(position.household_share),
+        household_min_share=minimum / BPS,
+        meets_minimum=fumin * BPS >= minimum * (fumin + enterprise),
+        household_gap_fen=max(needed - fumin, 0),
+    )

@@ -1,0 +1,52 @@
+"""``credit-engine keys`` (the key alone on the last line, only its hash stored), ``audit export`` and ``migrate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("CREDIT_ENGINE_DATABASE_URL", "CREDIT_ENGINE_CONFIG", "MLFLOW_TRACKING_URI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CREDIT_ENGINE_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_a_created_key_is_printed_alone_on_the_last_line_and_only_its_hash_is_kept(home: Path):
+    args = ["keys", "create", "--role", "officer", "--name", "王五", "--bank", "RCC", "--county", "140121"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert token.startswith("ce_") and " " not in token
+    assert token.split("_", 2)[2].encode() not in (home / "data" / "ledger.db").read_bytes()
+    listed = runner.invoke(app, ["keys", "list"])
+    assert token.split("_")[1] in listed.output and "active" in listed.output
+
+
+def test_a_key_can_be_revoked_and_a_bad_scope_is_exit_2(home: Path):
+    token = (
+        runner.invoke(app, ["keys", "create", "--role", "auditor", "--name", "审计"]).output.strip().splitlines()[-1]
+    )
+    key_id = token.split("_")[1]
+    assert runner.invoke(app, ["keys", "revoke", key_id]).exit_code == 0
+    assert "revoked" in runner.invoke(app, ["keys", "list"]).output
+    assert runner.invoke(app, ["keys", "revoke", "000000000000"]).exit_code == 1
+    assert runner.invoke(app, ["keys", "create", "--role", "officer", "--name", "x"]).exit_code == 2
+
+
+def test_migrate_then_an_empty_audit_export(home: Path):
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    out = home / "audit.jsonl"
+    result = runner.invoke(app, ["audit", "export", "--from", "2025-01-01", "--to", "2025-01-31", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == ""
+    bad = runner.invoke(app, ["audit", "export", "--from", "2025-02-01", "--to", "2025-01-01"])
+    assert bad.exit_code == 2

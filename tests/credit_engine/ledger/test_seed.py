@@ -1,0 +1,129 @@
+"""Seeding a demo ledger from a generated registry: every status shows, nothing is refused, twice posts nothing.
+
+A small registry (six counties of a generated one) and small funds (500,000 yuan each) keep the seed to about a
+thousand events per backend; the plan, the posting path and the rules are the same as for the 5,000,000-yuan
+funds of the full demo.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from credit_engine.ledger.database import make_engine, migrate
+from credit_engine.ledger.seed import SeedRefused, post_plan, read_registry, seed_ledger
+from credit_engine.ledger.seed_plan import plan_seed
+from credit_engine.ledger.tables import LoanRow, TransactionRow
+from credit_engine.ledger.unit_of_work import UnitOfWork
+from credit_engine.ledger.validations import audit
+
+SECRET = "test-secret"
+FUND_FEN = 50_000_000  # 500,000 yuan
+COUNTIES = ["140122", "140123", "140221", "140425", "140721", "141123"]
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory) -> Path:
+    from training.generator import generate_registry
+
+    households, _ = generate_registry(12_000, 11)
+    folder = tmp_path_factory.mktemp("registry")
+    households[households["county_code"].isin(COUNTIES)].to_parquet(folder / "households.parquet", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def seeded(registry, database_url):
+    """A fresh ledger seeded once per backend: (engine, first summary, second summary)."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    first = seed_ledger(engine, registry, SECRET, fund_fen=FUND_FEN)
+    second = seed_ledger(engine, registry, SECRET, fund_fen=FUND_FEN)
+    yield engine, first, second
+    engine.dispose()
+
+
+def test_every_status_shows_with_one_fund_per_county_and_a_second_bank(seeded):
+    _, first, _ = seeded
+    banks = sorted(p.bank_code for p in first.positions)
+    assert (len(first.positions), banks.count("PSBC"), set(first.by_status())) == (
+        len(COUNTIES) + 1,
+        1,
+        {"ok", "below_floor", "at_cap", "suspended"},
+    )
+
+
+def test_nothing_planned_is_refused_and_seeding_twice_posts_nothing(seeded):
+    _, first, second = seeded
+    assert (first.counts["duplicate"], second.counts["posted"], second.counts["duplicate"]) == (
+        0,
+        0,
+        first.counts["posted"],
+    )
+
+
+def _funds(summary) -> list[str]:
+    return [p.fund_id for p in summary.positions]
+
+
+def test_the_seeded_ledger_passes_the_audit(seeded):
+    engine, first, _ = seeded
+    with UnitOfWork(engine, read_only=True) as uow:
+        assert audit(uow, _funds(first)) == []
+
+
+def test_the_history_has_every_kind_of_event(seeded):
+    engine, first, _ = seeded
+    query = select(TransactionRow.event_type).where(TransactionRow.fund_id.in_(_funds(first))).distinct()
+    with UnitOfWork(engine, read_only=True) as uow:
+        kinds = set(uow.connection.execute(query).scalars())
+    assert kinds >= {
+        "contribution",
+        "fund_interest",
+        "disbursement",
+        "repayment",
+        "delinquency",
+        "cure",
+        "compensation_claim",
+        "compensation_payment",
+        "recovery",
+        "write_off",
+    }
+
+
+def test_borrowers_are_pseudonyms_never_raw_id_numbers(seeded, registry):
+    engine, first, _ = seeded
+    query = select(LoanRow.borrower_ref, LoanRow.product).where(LoanRow.fund_id.in_(_funds(first)))
+    with UnitOfWork(engine, read_only=True) as uow:
+        refs = list(uow.connection.execute(query))
+    raw = set(read_registry(registry)["head_id_number"])
+    households = [ref for ref, product in refs if product == "fumin"]
+    assert households and all(re.fullmatch(r"[0-9a-f]{32}", ref) and ref not in raw for ref in households)
+
+
+def test_the_plan_is_deterministic(registry):
+    households = read_registry(registry)
+    one, two = plan_seed(households, SECRET, FUND_FEN), plan_seed(households, SECRET, FUND_FEN)
+    assert [p.commands for p in one] == [p.commands for p in two]
+
+
+def test_a_refused_command_keeps_nothing_of_its_transaction(registry, ledger_engine):
+    plan = plan_seed(read_registry(registry), SECRET, FUND_FEN)[0]
+    fund_id = f"F-broken-{id(plan)}"
+    commands = [type(cmd)(**{**_fields(cmd), "fund_id": fund_id}) for cmd in plan.commands[:20]]
+    commands.insert(5, commands[1])  # the same loan disbursed again under another key is refused
+    commands[5] = type(commands[5])(**{**_fields(commands[5]), "idempotency_key": "again"})
+    plan.commands = commands
+    with pytest.raises(SeedRefused):
+        post_plan(ledger_engine, plan)
+    with UnitOfWork(ledger_engine, read_only=True) as uow:
+        assert uow.funds.get(fund_id) is None
+
+
+def _fields(command) -> dict:
+    import dataclasses
+
+    return {f.name: getattr(command, f.name) for f in dataclasses.fields(command)}

@@ -1,0 +1,118 @@
+"""The audit log: durable before the caller goes on, one commit for many callers, a spool while the database is
+down, and the export of a period in China days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sqlite3
+import threading
+import time
+import uuid
+
+import pytest
+from sqlalchemy import event
+
+from credit_engine.audit.export import audit_records, export_audit, write_records
+from credit_engine.audit.log import AuditEntry, AuditLog, AuditUnavailable, input_sha256
+from credit_engine.ledger.database import make_engine
+from credit_engine.service_db.database import migrate
+
+
+def entry(at: dt.datetime | None = None, **changes) -> AuditEntry:
+    values = {
+        "record_id": uuid.uuid4().hex,
+        "action": "assessment",
+        "recorded_at": at or dt.datetime.now(dt.UTC),
+        "key_id": "k1",
+        "input_sha256": input_sha256({"a": 1}),
+        "outcome": "approve",
+        "county_code": "140121",
+        "detail": {"inputs": {"head_id_number": "1401**********123X"}},
+    }
+    return AuditEntry(**(values | changes))
+
+
+@pytest.fixture
+def audit(service_engine, tmp_path):
+    log = AuditLog(service_engine, tmp_path)
+    log.start()
+    yield log
+    log.close()
+
+
+def test_an_entry_is_stored_before_record_returns(audit):
+    made = entry()
+    audit.record(made)
+    assert audit.get(made.record_id) == made
+
+
+def test_many_concurrent_callers_share_commits_and_all_are_stored(audit, service_engine):
+    commits = []
+
+    def counted(connection):
+        commits.append(1)
+        time.sleep(0.02)  # a slow disk: callers queue up meanwhile
+
+    event.listen(service_engine, "commit", counted)
+    made = [entry() for _ in range(64)]
+    threads = [threading.Thread(target=audit.record, args=(e,)) for e in made]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    event.remove(service_engine, "commit", counted)
+    assert all(audit.get(e.record_id) is not None for e in made)
+    assert len(commits) < len(made)
+
+
+def test_while_the_database_is_down_entries_are_spooled_and_copied_in_later(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
+    migrate(engine)
+    down = {"now": True}
+
+    def refuse(*args, **kwargs):
+        if down["now"]:
+            raise sqlite3.OperationalError("unreachable")
+
+    log = AuditLog(engine, tmp_path / "spool")
+    log.start()
+    try:
+        event.listen(engine, "do_connect", refuse)
+        engine.pool.dispose()
+        spooled = entry()
+        log.record(spooled)  # answered: it is in the spool
+        assert spooled.record_id in log.spool_path.read_text()
+        down["now"] = False
+        later = entry()
+        log.record(later)
+        assert log.get(spooled.record_id) == spooled and log.get(later.record_id) == later
+        assert not log.spool_path.exists()
+    finally:
+        log.close()
+        engine.dispose()
+
+
+def test_a_log_that_is_not_running_refuses_to_pretend(service_engine, tmp_path):
+    with pytest.raises(AuditUnavailable):
+        AuditLog(service_engine, tmp_path).record(entry())
+
+
+def test_the_export_takes_whole_china_days_oldest_first(audit, service_engine, tmp_path):
+    china = dt.timezone(dt.timedelta(hours=8))
+    inside = [
+        entry(dt.datetime(2030, 3, 1, 0, 0, tzinfo=china), county_code="=cmd"),
+        entry(dt.datetime(2030, 3, 2, 23, 59, tzinfo=china)),
+    ]
+    outside = [entry(dt.datetime(2030, 2, 28, 23, 59, tzinfo=china)), entry(dt.datetime(2030, 3, 3, tzinfo=china))]
+    for made in [*inside, *outside]:
+        audit.record(made)
+    found = list(audit_records(service_engine, dt.date(2030, 3, 1), dt.date(2030, 3, 2)))
+    assert [e.record_id for e in found] == [e.record_id for e in inside]
+    buffer = io.StringIO()
+    assert write_records(iter(found), buffer, "jsonl") == 2
+    assert json.loads(buffer.getvalue().splitlines()[0])["record_id"] == inside[0].record_id
+    out = export_audit(service_engine, dt.date(2030, 3, 1), dt.date(2030, 3, 2), tmp_path / "audit.csv")
+    text = (tmp_path / "audit.csv").read_text(encoding="utf-8-sig")
+    assert out == 2 and "'=cmd" in text  # a formula-looking cell is made inert

@@ -1,0 +1,149 @@
+"""The assessment service in its own words, on fakes (no model, no database): decisions with the fund's room,
+what goes on the audit record, who may read it back, and batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from concurrent.futures import Future
+
+import pytest
+
+from credit_engine.access.principal import AccessDenied, Principal, Role, Scope
+from credit_engine.assessment import AssessmentNotFound, Assessor, FundRoom
+from credit_engine.audit.log import input_sha256
+from credit_engine.contract import example_application, idnumber
+from credit_engine.errors import InvalidInput
+from credit_engine.policy import load_policy
+
+OFFICER = Principal("k-officer", "o", Role.OFFICER, Scope("RCC", frozenset({"140121"})))
+AUDITOR = Principal("k-audit", "a", Role.AUDITOR, Scope())
+
+
+class FakeScorer:
+    model_version = "household-pd/9"
+
+    def __init__(self, pd_value: float = 0.004, reasons=("R06", "R01")) -> None:
+        self.pd_value, self.reasons = pd_value, list(reasons)
+
+    def pd_and_reasons(self, record, top_n):
+        return self.pd_value, self.reasons
+
+    def batch_pd_and_reasons(self, records, top_n):
+        return [self.pd_value] * len(records), [self.reasons for _ in records]
+
+
+class FakeRooms:
+    def __init__(self, room: FundRoom) -> None:
+        self.room = room
+
+    def for_county(self, county_code, bank_code):
+        return self.room
+
+
+class FakeAudit:
+    timeout = 1.0
+
+    def __init__(self) -> None:
+        self.entries = {}
+
+    def record(self, entry):
+        self.entries[entry.record_id] = entry
+
+    def submit(self, entry):
+        self.record(entry)
+        done = Future()
+        done.set_result(None)
+        return done
+
+    def record_many(self, entries):
+        for entry in entries:
+            self.record(entry)
+
+    def get(self, record_id):
+        return self.entries.get(record_id)
+
+
+def assessor(room=FundRoom("F-1", "ok", 10_000_000), scorer=None) -> Assessor:
+    return Assessor(load_policy(), lambda: scorer or FakeScorer(), FakeRooms(room), FakeAudit(), "secret")
+
+
+def body(**changes) -> dict:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in example_application(**changes).items()}
+
+
+def test_a_low_pd_with_room_in_the_fund_is_approved_with_the_models_reasons():
+    made = assessor().assess(OFFICER, body())
+    assert made.decision == "approve" and made.grade == "AAA" and made.credit_line_yuan > 0
+    assert [r.code for r in made.reasons] == ["R06", "R01"] and made.model_version == "household-pd/9"
+
+
+@pytest.mark.parametrize(
+    ("room", "reason"),
+    [
+        (FundRoom("F-1", "at_cap", 50_000), "F01"),
+        (FundRoom("F-1", "ok", 100_000), "F01"),  # 1,000 yuan of room, less than the line
+        (FundRoom("F-1", "suspended", 10_000_000), "F02"),
+        (FundRoom(None, "unknown", None), "F03"),
+        (FundRoom(None, "no_fund", None), "F04"),
+    ],
+)
+def test_an_approval_the_fund_cannot_take_is_referred_with_the_funds_reason(room, reason):
+    made = assessor(room).assess(OFFICER, body())
+    assert made.decision == "refer" and made.reasons[0].code == reason
+    assert made.reasons[0].text_zh and made.reasons[0].text_en and len(made.reasons) <= 4
+
+
+def test_a_decline_stays_a_decline_whatever_the_fund():
+    made = assessor(FundRoom(None, "unknown", None)).assess(OFFICER, body(credit_record="adverse"))
+    assert made.decision == "decline" and made.reasons[0].code == "K03" and made.credit_line_yuan == 0
+
+
+def test_the_audit_record_keeps_the_id_number_masked_and_pseudonymised_only():
+    service = assessor()
+    raw = example_application()["head_id_number"]
+    made = service.assess(OFFICER, body())
+    entry = service.audit.get(made.assessment_id)
+    inputs = entry.detail["inputs"]
+    assert inputs["head_id_number"] == idnumber.mask(raw)
+    assert inputs["head_id_pseudonym"] == idnumber.pseudonymise(raw, "secret")
+    assert raw not in json.dumps(entry.as_json(), ensure_ascii=False)
+    assert entry.input_sha256 == input_sha256(inputs) and entry.outcome == "approve"
+    assert entry.key_id == OFFICER.key_id and entry.detail["result"] == made.as_result()
+
+
+def test_the_stored_assessment_is_shown_to_its_county_and_bank_and_to_auditors_only():
+    service = assessor()
+    made = service.assess(OFFICER, body())
+    assert service.stored(AUDITOR, made.assessment_id).record_id == made.assessment_id
+    other_county = Principal("k2", "o2", Role.OFFICER, Scope("RCC", frozenset({"140122"})))
+    other_bank = Principal("k3", "o3", Role.OFFICER, Scope("ABC", frozenset({"140121"})))
+    for principal in (other_county, other_bank):
+        with pytest.raises(AccessDenied):
+            service.stored(principal, made.assessment_id)
+        with pytest.raises(AccessDenied):
+            service.stored(principal, "no-such-assessment")
+    with pytest.raises(AssessmentNotFound):
+        service.stored(AUDITOR, "no-such-assessment")
+
+
+def test_an_invalid_or_out_of_scope_application_is_refused_before_scoring():
+    with pytest.raises(InvalidInput) as refused:
+        assessor().assess(OFFICER, body(head_age="x", labor_count=9))
+    assert {e.field for e in refused.value.errors} == {"head_age", "labor_count"}
+    other = body(county_code="140122", head_id_number=idnumber.make("140122", dt.date(1980, 5, 17), 123))
+    with pytest.raises(AccessDenied):
+        assessor().assess(OFFICER, other)
+    with pytest.raises(AccessDenied):
+        assessor().assess(AUDITOR, body())
+
+
+def test_a_batch_numbers_its_rows_and_names_duplicates_scope_and_shape_errors():
+    other = body(county_code="140122", head_id_number=idnumber.make("140122", dt.date(1980, 5, 17), 123))
+    rows = [body(application_id="A"), body(application_id="A"), other | {"application_id": "C"}, "not an object"]
+    service = assessor()
+    found = service.assess_batch(OFFICER, rows, first_row=2, from_file=True)
+    assert [r.row for r in found] == [2, 3, 4, 5]
+    assert [e.rule for e in found[0].errors] == ["duplicate_application_id"] and found[0].errors[0].row == 2
+    assert [e.rule for e in found[2].errors] == ["forbidden"] and [e.rule for e in found[3].errors] == ["type_object"]
+    assert all(r.assessment is None for r in found) and not service.audit.entries
