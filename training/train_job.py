@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
-from credit_engine.rating import grade_for_pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from credit_engine.config import Settings
 from credit_engine.features import load_spec
 from credit_engine.policy import load_policy
+from credit_engine.rating import grade_for_pd
 from training import registration, tracking
 from training.data import load_frame
 from training.families import CANDIDATES, evaluate_families, fit_families, select
