@@ -33,6 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._data import WORK, registry  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
+NOTES = (
+    "Every request is a full assessment: validation, knock-outs, PD and 4 reasons (TreeSHAP), grade, line, the "
+    "county fund's headroom (in memory) and the audit record (group commit, durable before the answer). The bound "
+    "runs on one thread without competition; the server shares the 2 cores with the load generator and with "
+    "whatever else runs on the machine (see the load average), so the CPU column — CPU time of the server's process "
+    "tree per request vs CPU time of the bound per request — is the load-independent comparison."
+)
 CLI = Path(sys.executable).with_name("credit-engine")
 COUNTY_SCOPE = "14"
 WARMUP_SECONDS = 3.0  # api_load.py's default warm-up
@@ -331,6 +338,7 @@ def _write(args, trees: int, bound: dict, runs: list[dict], load_before) -> None
             f"{c['server_cpu_ms_per_request']:.2f} ({bound['bound_cpu_ms']:.2f}) | {c['p50_ms']:.1f} | "
             f"{c['p99_ms']:.1f} | {c['errors']} | {s['p50_ms']:.2f} | {b['median_seconds']:.2f} |"
         )
+    lines += ["", NOTES]
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
 
 

@@ -115,10 +115,9 @@ def _bind_processors(dialect: Any) -> tuple:
 
 
 def _row(entry: AuditEntry, processors: tuple) -> tuple:
-    values = entry.as_row()
+    values = [getattr(entry, name) for name in _COLUMNS]  # not asdict(): it would deep-copy every detail
     return tuple(
-        values[name] if process is None else process(values[name])
-        for name, process in zip(_COLUMNS, processors, strict=True)
+        value if process is None else process(value) for value, process in zip(values, processors, strict=True)
     )
 
 

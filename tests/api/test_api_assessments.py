@@ -9,6 +9,8 @@ import pytest
 
 from credit_engine.contract import example_application, idnumber
 
+pytestmark = pytest.mark.xdist_group("test_api_assessments")  # one worker: the module shares its app and database
+
 RESPONSE_FIELDS = {
     "assessment_id",
     "decision",

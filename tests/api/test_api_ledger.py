@@ -10,6 +10,8 @@ import pytest
 
 from credit_engine.contract import example_application, idnumber
 
+pytestmark = pytest.mark.xdist_group("test_api_ledger")  # one worker: the module shares its app and database
+
 
 def loan_body(fund_id: str, loan_id: str, yuan=30000, **changes) -> dict:
     body = {"fund_id": fund_id, "loan_id": loan_id, "product": "fumin", "borrower_ref": f"hh-{loan_id}"}

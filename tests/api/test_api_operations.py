@@ -9,6 +9,8 @@ import threading
 import pytest
 from sqlalchemy import event
 
+pytestmark = pytest.mark.xdist_group("test_api_operations")  # one worker: the module shares its app and database
+
 
 def test_healthz_and_readyz(api):
     assert api.client.get("/healthz").json() == {"status": "ok"}

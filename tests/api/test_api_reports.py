@@ -7,6 +7,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+pytestmark = pytest.mark.xdist_group("test_api_reports")  # one worker: the module shares its app and database
+
 LEVERAGE_FIELDS = {
     "fund_id",
     "county_code",

@@ -18,6 +18,8 @@ from api.services import ApiOptions
 from credit_engine.ledger.database import engine_for_settings, migrate
 from credit_engine.service_db import database as service_db
 
+pytestmark = pytest.mark.xdist_group("test_api_schemathesis")  # one worker: the module shares its app and database
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 

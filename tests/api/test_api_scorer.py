@@ -9,6 +9,8 @@ from api.scorer import ModelRejected, ServedModel
 from credit_engine.contract.record import validate_record
 from models.store import LoadedModel, load_estimator
 
+pytestmark = pytest.mark.xdist_group("test_api_scorer")  # one worker: the module shares its app and database
+
 
 @pytest.fixture(scope="module")
 def served(mlflow_store) -> ServedModel:

@@ -17,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+pytestmark = pytest.mark.xdist_group("test_api_server")  # one worker: the module shares its app and database
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
