@@ -8,7 +8,7 @@ driven to the cap or into suspension (a local shock leaves > 3% of principal 90+
 stay below the 8× floor, the rest land between floor and cap. Each eligible household's loan is a *story* —
 disbursement, repayment at maturity, an extension, a short delinquency and its cure, or (households the registry
 marks ``defaulted``) delinquency, compensation claim, payment, recovery and write-off. A few 强农贷 enterprise loans
-bring the household share to 60–80% (two counties stay below the 60% minimum).
+bring the household share to 60–80%; two counties get more of them and may fall below the 60% minimum.
 
 The stories' events are simulated in recording order against the ledger's own domain objects (:class:`FundBook`,
 the loan state machine), with the suspension rule applied conservatively (every overdue loan counts as
