@@ -8,6 +8,7 @@ the factory uvicorn's workers call (settings from the environment).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api import errors
+from api import errors, server
 from api.limits import BodyLimit
 from api.metrics import Metrics
 from api.middleware import Observe
@@ -46,6 +47,11 @@ def create_app(settings: Settings, options: ApiOptions | None = None) -> FastAPI
         services = Services(settings, options, metrics)
         services.start()
         app.state.services = services
+        if server.supervised():  # another worker reloaded the champion: follow it (off the event loop)
+            loop = asyncio.get_running_loop()
+            loop.add_signal_handler(
+                server.SIBLINGS_RELOAD, lambda: loop.run_in_executor(None, services.follow_sibling_reload)
+            )
         try:
             yield
         finally:

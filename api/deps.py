@@ -64,10 +64,10 @@ async def desk(request: Request) -> LedgerDesk:
     return request.app.state.services.desk
 
 
-async def recorded_in_audit(recorded: Future, timeout: float) -> None:
+async def recorded_in_audit(recorded: Future | asyncio.Future, timeout: float) -> None:
     """Wait, without blocking the event loop, until an audit record is stored (else ``AuditUnavailable``)."""
     try:
-        await asyncio.wait_for(asyncio.wrap_future(recorded), timeout)
+        await asyncio.wait_for(recorded if asyncio.isfuture(recorded) else asyncio.wrap_future(recorded), timeout)
     except AuditUnavailable:
         raise
     except Exception as error:  # a timeout: nothing is known to be on record

@@ -87,8 +87,10 @@ class ChampionHolder:
         except ModelReloadFailed as error:
             log.error("no champion loaded at start-up: %s", error.reason)
 
-    def reload(self) -> ReloadOutcome:
-        if not self._reloading.acquire(blocking=False):
+    def reload(self, wait: bool = False) -> ReloadOutcome:
+        """Load the champion the registry names now (``wait``: after a reload that is running, instead of raising
+        ``ReloadInProgress``)."""
+        if not self._reloading.acquire(blocking=wait):
             raise ReloadInProgress()
         try:
             return self._reload()

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.metrics import Metrics
-from api.model_holder import ChampionHolder, Loader
+from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOutcome
 from credit_engine.access.keys import KeyRing
 from credit_engine.access.requests import IdempotentRequests
 from credit_engine.assessment import Assessor, FundRooms
@@ -74,6 +74,21 @@ class Services:
         self.fund_rooms.start()
         self.champion.load_at_start()
         self.metrics.serving(self.champion.current.model_version if self.champion.current else None)
+
+    def reload_champion(self, wait: bool = False) -> ReloadOutcome:
+        outcome = self.champion.reload(wait=wait)
+        self.metrics.serving(outcome.model_version)
+        return outcome
+
+    def follow_sibling_reload(self) -> None:
+        """Another worker of this server reloaded the champion: load it here too (after any reload running now);
+        a failure is logged and the old model keeps serving."""
+        try:
+            outcome = self.reload_champion(wait=True)
+        except ModelReloadFailed as error:
+            log.warning("following another worker's reload failed, still serving %s", error.serving)
+            return
+        log.info("followed another worker's reload: serving %s", outcome.model_version)
 
     def close(self) -> None:
         self.fund_rooms.close()

@@ -65,6 +65,7 @@ def _run(kind: str, as_of: dt.date, known_at: str | None, county, province, fmt:
     console.print(f"{kind} report / 报表: {len(report.positions)} funds / 基金 → {path}", highlight=False)
 
 
+AS_OF = typer.Option(..., "--as-of", help="Value date YYYY-MM-DD / 截至日.")
 COUNTY = typer.Option(None, "--county", help="Only this county (6-digit code) / 仅该县.")
 PROVINCE = typer.Option(None, "--province", help="Only this province (2-digit code) / 仅该省.")
 KNOWN_AT = typer.Option(None, "--known-at", help="As known at this recording time (ISO) / 记账截至时点.")
@@ -72,32 +73,24 @@ FORMAT = typer.Option(..., "--format", help=f"{FORMAT_HELP} / 格式.")
 OUT = typer.Option(..., "--out", help="Output file / 输出文件.")
 
 
-@app.command("leverage")
-@guarded
-def leverage(
-    as_of: str = typer.Option(..., "--as-of", help="Value date YYYY-MM-DD / 截至日."),
-    known_at: str | None = KNOWN_AT,
-    county: str | None = COUNTY,
-    province: str | None = PROVINCE,
-    fmt: str = FORMAT,
-    out: Path = OUT,
-) -> None:
-    """Leverage per fund, county and province, household share, month-end series / 放大倍数报表."""
-    _run("leverage", _day("--as-of", as_of), known_at, county, province, fmt, out)
+def _as_of_report(kind: str, summary: str) -> None:
+    """Register ``credit-engine report <kind>``: a report as of one value date (leverage, portfolio)."""
+
+    @app.command(kind, help=summary)
+    @guarded
+    def command(
+        as_of: str = AS_OF,
+        known_at: str | None = KNOWN_AT,
+        county: str | None = COUNTY,
+        province: str | None = PROVINCE,
+        fmt: str = FORMAT,
+        out: Path = OUT,
+    ) -> None:
+        _run(kind, _day("--as-of", as_of), known_at, county, province, fmt, out)
 
 
-@app.command("portfolio")
-@guarded
-def portfolio(
-    as_of: str = typer.Option(..., "--as-of", help="Value date YYYY-MM-DD / 截至日."),
-    known_at: str | None = KNOWN_AT,
-    county: str | None = COUNTY,
-    province: str | None = PROVINCE,
-    fmt: str = FORMAT,
-    out: Path = OUT,
-) -> None:
-    """Overdue buckets, NPL, compensation, recoveries, write-offs, loss rate / 资产质量报表."""
-    _run("portfolio", _day("--as-of", as_of), known_at, county, province, fmt, out)
+_as_of_report("leverage", "Leverage per fund, county and province, household share, month-end series / 放大倍数报表.")
+_as_of_report("portfolio", "Overdue buckets, NPL, compensation, recoveries, write-offs, loss rate / 资产质量报表.")
 
 
 @app.command("subsidy")

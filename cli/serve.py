@@ -3,7 +3,8 @@
 ``serve`` builds the app in each worker from the settings (``api.app:serve_app``): the champion is loaded once at
 start-up from ``models:/<model_name>@champion``. Logs are JSON lines on stdout; SIGTERM or Ctrl-C stops accepting
 connections, lets requests in flight finish (up to ``--graceful-seconds``) and drains the audit writer. With
-several workers, Prometheus metrics are collected across processes in a temporary folder.
+several workers (:mod:`api.server`: each its own ``SO_REUSEPORT`` socket, so the kernel spreads connections),
+Prometheus metrics are collected across processes in a temporary folder.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, guarded, settings
+from cli.common import console, fail, guarded, settings
 
 
 @guarded
@@ -27,8 +28,7 @@ def serve(
     demo: Annotated[bool, typer.Option("--demo", help="Create a demo officer key and print a curl to try.")] = False,
 ) -> None:
     """Serve the scoring and fund-ledger API / 启动评分与台账服务."""
-    import uvicorn
-
+    from api import server
     from api.logging import LOG_CONFIG
 
     settings()  # invalid settings stop here, before any worker starts
@@ -37,17 +37,10 @@ def serve(
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="credit-engine-metrics-")
     config = {**LOG_CONFIG, "root": {**LOG_CONFIG["root"], "level": log_level.upper()}}
-    uvicorn.run(
-        "api.app:serve_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=config,
-        access_log=False,
-        server_header=False,
-        timeout_graceful_shutdown=graceful_seconds,
-    )
+    try:
+        server.run(host, port, workers, config, graceful_seconds)
+    except OSError as error:  # the address is taken or not ours
+        fail(f"cannot listen on {host}:{port}: {error.strerror or error} / 无法监听该地址")
 
 
 def _print_demo(host: str, port: int) -> None:

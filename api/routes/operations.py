@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
+from api import server
 from api.deps import PrincipalDep, ServicesDep
 from api.schemas.common import error_responses
 from api.schemas.operations import HealthOut, ModelOut, ReadyOut, ReloadOut
@@ -82,10 +83,12 @@ def champion(principal: PrincipalDep, services: ServicesDep) -> ModelOut:
 )
 def reload_model(principal: PrincipalDep, services: ServicesDep) -> ReloadOut:
     """Load what `models:/<name>@champion` points to now and swap it in atomically: requests in flight finish on
-    the old model. A reload that fails (bad artifact, schema mismatch) keeps the old model and says why (409)."""
+    the old model. A reload that fails (bad artifact, schema mismatch) keeps the old model and says why (409). With
+    several workers, every worker then loads the new champion too."""
     principal.require(Permission.MANAGE_MODELS)
-    outcome = services.champion.reload()
-    services.metrics.serving(outcome.model_version)
+    outcome = services.reload_champion()
+    if outcome.changed:
+        server.reload_siblings()  # with several workers: every one of them loads it too
     return ReloadOut(
         previous_version=outcome.previous_version, model_version=outcome.model_version, changed=outcome.changed
     )

@@ -11,6 +11,7 @@ and policy versions and the full result, so it can be explained and replayed lat
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -146,9 +147,12 @@ class Assessor:
             raise AuditUnavailable() from error
         return assessment
 
-    def assess_and_record(self, principal: Principal, body: Mapping[str, Any]) -> tuple[Assessment, Future]:
+    def assess_and_record(
+        self, principal: Principal, body: Mapping[str, Any], *, on_event_loop: bool = False
+    ) -> tuple[Assessment, Future | asyncio.Future]:
         """The assessment, and a future that completes once its audit record is stored: the caller must wait for
-        it before answering (an event loop awaits it without blocking a thread)."""
+        it before answering. ``on_event_loop``: an asyncio future of the running loop, to await without blocking
+        a thread."""
         principal.require(Permission.ASSESS)
         if not isinstance(body, Mapping):
             raise InvalidInput([RowError(None, "body", "type_object", _NOT_AN_OBJECT)])
@@ -159,7 +163,7 @@ class Assessor:
         scorer = self.champion()
         pd_value, model_reasons = scorer.pd_and_reasons(record, MAX_REASONS)
         assessment, entry = self._decide(principal, record, pd_value, model_reasons, scorer.model_version)
-        recorded = self.audit.submit(entry)
+        recorded = self.audit.submit_async(entry) if on_event_loop else self.audit.submit(entry)
         self._observe([assessment])
         return assessment, recorded
 

@@ -11,6 +11,7 @@ start, for a spool left by a process that stopped). If neither the database nor 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import fcntl
@@ -28,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import JSON, Engine, select
+from sqlalchemy import JSON, Connection, Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from credit_engine.audit.tables import AuditRow
@@ -145,6 +146,8 @@ class AuditLog:
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._spool: TextIO | None = None
+        self._connection: Connection | None = None  # the writer thread's
+        self._from_loops: dict[asyncio.AbstractEventLoop, list] = {}  # entries of this turn of each event loop
 
     @property
     def spool_path(self) -> Path:
@@ -185,6 +188,25 @@ class AuditLog:
         self._queue.put((entry, future))
         return future
 
+    def submit_async(self, entry: AuditEntry) -> asyncio.Future:
+        """Queue one entry from a running event loop; the returned asyncio future completes (on that loop) when
+        it is stored, or fails with :class:`AuditUnavailable`. The writer settles all the futures of one group
+        commit with one wake-up of the loop, not one per entry; and the entries submitted in one turn of the loop
+        reach the writer together (one hand-over to its thread, not one per entry)."""
+        if self._thread is None:
+            raise AuditUnavailable()
+        loop = asyncio.get_running_loop()
+        waiter = loop.create_future()
+        pending = self._from_loops.get(loop)
+        if pending is None:
+            pending = self._from_loops[loop] = []
+            loop.call_soon(self._hand_over, loop)
+        pending.append((entry, (loop, waiter)))
+        return waiter
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._queue.put(self._from_loops.pop(loop))
+
     def get(self, record_id: str) -> AuditEntry | None:
         with self.engine.connect() as connection:
             row = connection.execute(select(AuditRow).where(AuditRow.record_id == record_id)).first()
@@ -193,19 +215,23 @@ class AuditLog:
     def _run(self) -> None:
         self._replay_spools(include_own=True)
         while True:
-            batch = [self._queue.get()]
+            batch = _items(self._queue.get())
             until = time.monotonic() + self.linger_seconds  # a moment for more callers: one commit for them all
             while len(batch) < self.max_batch:
                 try:
-                    batch.append(self._queue.get(timeout=max(until - time.monotonic(), 0.0)))
+                    batch += _items(self._queue.get(timeout=max(until - time.monotonic(), 0.0)))
                 except queue.Empty:
                     break
             stop = any(item is _STOP for item in batch)
             self._write([item for item in batch if item is not _STOP])
             if stop:
+                if self._connection is not None:
+                    with contextlib.suppress(SQLAlchemyError):
+                        self._connection.close()
+                    self._connection = None
                 return
 
-    def _write(self, batch: list[tuple[AuditEntry, Future]]) -> None:
+    def _write(self, batch: list[tuple[AuditEntry, Any]]) -> None:
         if not batch:
             return
         try:
@@ -218,14 +244,36 @@ class AuditLog:
                 self._append_to_spool([entry for entry, _ in batch])
             except OSError:
                 log.error("audit log: neither the database nor the spool took %d entries", len(batch))
-                for _, future in batch:
-                    future.set_exception(AuditUnavailable())
+                _settle([done for _, done in batch], stored=False)
                 return
-        for _, future in batch:
-            future.set_result(None)
+        _settle([done for _, done in batch], stored=True)
 
     def _insert(self, entries: list[AuditEntry], skip_existing: bool = False) -> None:
-        with self.engine.begin() as connection:
+        """One transaction on the writer's own connection, kept between group commits (a pool checkout, ping and
+        reset per commit would cost more than the insert); a connection that fails is dropped and the next group
+        opens a new one."""
+        for attempt in (1, 2):
+            if self._connection is None:
+                self._connection = self.engine.connect()
+            connection = self._connection
+            try:
+                self._insert_on(connection, entries, skip_existing)
+                return
+            except SQLAlchemyError as error:
+                self._drop_connection()
+                if attempt == 2 or not getattr(error, "connection_invalidated", False):
+                    raise  # a connection that went stale while idle (a server restart) gets one fresh retry
+
+    def _drop_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(SQLAlchemyError):
+                connection.invalidate()
+                connection.close()
+
+    @staticmethod
+    def _insert_on(connection: Connection, entries: list[AuditEntry], skip_existing: bool) -> None:
+        with connection.begin():
             if skip_existing:
                 ids = [e.record_id for e in entries]
                 known = set(connection.scalars(select(AuditRow.record_id).where(AuditRow.record_id.in_(ids))))
@@ -270,3 +318,27 @@ class AuditLog:
             self._spool = None
         path.unlink()
         log.info("audit log: %d spooled entries copied from %s", len(entries), path.name)
+
+
+def _settle(waiters: list[Any], stored: bool) -> None:
+    """Complete the callers' futures: thread futures at once, each event loop's futures in one call on that loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future]] = {}
+    for waiter in waiters:
+        if isinstance(waiter, Future):
+            waiter.set_result(None) if stored else waiter.set_exception(AuditUnavailable())
+        else:
+            by_loop.setdefault(waiter[0], []).append(waiter[1])
+    for loop, futures in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody waits for these any more
+            loop.call_soon_threadsafe(_settle_on_loop, futures, stored)
+
+
+def _settle_on_loop(futures: list[asyncio.Future], stored: bool) -> None:
+    for future in futures:
+        if not future.done():  # a caller that timed out has cancelled its future
+            future.set_result(None) if stored else future.set_exception(AuditUnavailable())
+
+
+def _items(got: Any) -> list:
+    """What one queue item holds: an entry (with its waiter), a list of them from an event loop, or the stop mark."""
+    return got if isinstance(got, list) else [got]

@@ -5,7 +5,8 @@ SQLite: foreign keys on, WAL journal, a generous busy timeout, and every write t
 (read-only units of work use a plain deferred ``BEGIN``). PostgreSQL: plain READ COMMITTED; writers serialise per
 fund on a ``SELECT ... FOR UPDATE`` of the fund's book. :func:`open_ledger` creates the SQLite folder when first
 used and upgrades a SQLite file to the head revision automatically; a PostgreSQL database must be migrated with
-``credit-engine ledger migrate`` (:func:`migrate`).
+``credit-engine ledger migrate`` (:func:`migrate`). The Alembic plumbing is :mod:`credit_engine.dbschema`'s, with
+the ledger's own migrations folder and version table, ``ledger_alembic_version``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from credit_engine.dbschema import VersionedSchema
 from credit_engine.ledger.errors import LedgerNotMigrated
 
 READ_ONLY = "ledger_read_only"
@@ -53,67 +55,12 @@ def make_engine(url: str, **options: Any) -> Engine:
     return create_engine(url, **options)
 
 
-def _alembic_config(engine: Engine) -> Any:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    url = engine.url.render_as_string(hide_password=False)
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser reads % as interpolation
-    return config
-
-
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    config = _alembic_config(create_engine("sqlite://"))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    from alembic.migration import MigrationContext
-
-    with engine.connect() as connection:
-        if not inspect(connection).has_table(VERSION_TABLE):
-            return None
-        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-        return context.get_current_revision()
-
-
-def migrate(engine: Engine, revision: str = "head") -> str | None:
-    """Upgrade the ledger schema to ``revision``; returns the revision the database is at afterwards."""
-    from alembic import command
-
-    config = _alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-    return current_revision(engine)
-
-
-def downgrade(engine: Engine, revision: str = "base") -> str | None:
-    """Downgrade the ledger schema to ``revision`` (``base`` drops the ledger's tables: all its data)."""
-    from alembic import command
-
-    config = _alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-    return current_revision(engine)
-
-
-def ensure_migrated(engine: Engine) -> None:
-    """Upgrade a SQLite ledger automatically; refuse a PostgreSQL ledger that is not at head."""
-    head = head_revision()
-    current = current_revision(engine)
-    if current == head:
-        return
-    if engine.dialect.name == "sqlite":
-        migrate(engine)
-        return
-    raise LedgerNotMigrated(current, head)
+SCHEMA = VersionedSchema(MIGRATIONS, VERSION_TABLE, LedgerNotMigrated)
+head_revision = SCHEMA.head_revision
+current_revision = SCHEMA.current_revision
+migrate = SCHEMA.migrate  # (engine, revision="head") -> the revision the database is at afterwards
+downgrade = SCHEMA.downgrade  # (engine, revision="base"): base drops the ledger's tables, all its data
+ensure_migrated = SCHEMA.ensure_migrated  # upgrades SQLite; raises LedgerNotMigrated on PostgreSQL behind head
 
 
 def engine_for_settings(settings: Any, **options: Any) -> Engine:

@@ -90,9 +90,7 @@ def simulate(
         if command is not None:
             plan.commands.append(command)
     if fill_cap:
-        command = sim.fill_cap()
-        if command is not None:
-            plan.commands.append(command)
+        plan.commands.extend(sim.fill_cap())
     plan.dropped, plan.end_balance_fen = sim.dropped, sim.book.fund_balance_fen
     return plan
 
@@ -221,25 +219,37 @@ class _Simulation:
         assert kind == "write_off" and loan.state is LoanState.COMPENSATED
         return c.WriteOff(**common)
 
-    def fill_cap(self) -> c.Command | None:
-        """A last 强农贷 loan on the final day for exactly the headroom left: the fund is at its cap."""
+    def fill_cap(self) -> list[c.Command]:
+        """Last 强农贷 loans on the final day for exactly the headroom left: the fund is at its cap.
+
+        The headroom is split into as few loans as the 强农贷 product limit allows, of equal size to the fen (the
+        first ones a fen larger): ``QN-<county>-<bank>-CAP``, then ``-CAP-2``, ``-CAP-3``… to enterprises named
+        alike. A headroom within the limit is one loan, as before, so ledgers seeded earlier stay idempotent."""
         headroom = self.book.headroom_fen(self.terms)
         if (
             headroom is None
             or headroom <= 0
             or self.book.overdue_fen * 10_000 > self.terms.npl_suspension_bps * self.book.covered_principal_fen
         ):
-            return None
-        loan_id = f"QN-{self.spec.county_code}-{self.spec.bank_code}-CAP"
-        step = Step(
-            END,
-            "disbursement",
-            loan_id,
-            {
-                "product": "qiangnong",
-                "amount_fen": headroom,
-                "maturity_date": dt.date(2028, 12, 31),
-                "borrower_ref": f"ENT-{self.spec.county_code}-CAP",
-            },
-        )
-        return self._disburse(step)
+            return []
+        count = -(-headroom // Product.QIANGNONG.limit_fen)
+        base, extra = divmod(headroom, count)
+        commands = []
+        for number in range(1, count + 1):
+            suffix = "CAP" if number == 1 else f"CAP-{number}"
+            step = Step(
+                END,
+                "disbursement",
+                f"QN-{self.spec.county_code}-{self.spec.bank_code}-{suffix}",
+                {
+                    "product": "qiangnong",
+                    "amount_fen": base + (1 if number <= extra else 0),
+                    "maturity_date": dt.date(2028, 12, 31),
+                    "borrower_ref": f"ENT-{self.spec.county_code}-{suffix}",
+                },
+            )
+            command = self._disburse(step)
+            if command is None:
+                break
+            commands.append(command)
+        return commands

@@ -3,16 +3,17 @@
 The same discipline as the ledger (:mod:`credit_engine.ledger.database`): a SQLite database is upgraded to the head
 revision automatically when first used; a PostgreSQL database must be migrated deliberately (``credit-engine
 migrate``), and a service started on an older schema refuses to run. On PostgreSQL the upgrade holds an advisory
-lock, so several processes starting at once migrate one at a time.
+lock, so several processes starting at once migrate one at a time. The Alembic plumbing is
+:mod:`credit_engine.dbschema`'s, with this schema's own migrations folder and version table.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, inspect, text
+from sqlalchemy import MetaData
 
+from credit_engine.dbschema import VersionedSchema
 from credit_engine.errors import CreditEngineError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -39,63 +40,9 @@ def metadata() -> MetaData:
     return audit_tables.AuditRow.metadata
 
 
-def _alembic_config(engine: Engine) -> Any:
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
-    return config
-
-
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://"))).get_current_head()
-    assert head is not None
-    return head
-
-
-def current_revision(engine: Engine) -> str | None:
-    from alembic.migration import MigrationContext
-
-    with engine.connect() as connection:
-        if not inspect(connection).has_table(VERSION_TABLE):
-            return None
-        return MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE}).get_current_revision()
-
-
-def migrate(engine: Engine, revision: str = "head") -> str | None:
-    """Upgrade the service tables to ``revision``; returns the revision the database is at afterwards."""
-    from alembic import command
-
-    config = _alembic_config(engine)
-    with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK})
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-    return current_revision(engine)
-
-
-def downgrade(engine: Engine, revision: str = "base") -> str | None:
-    """Downgrade the service tables to ``revision`` (``base`` drops them: keys and the audit log with them)."""
-    from alembic import command
-
-    config = _alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-    return current_revision(engine)
-
-
-def ensure_migrated(engine: Engine) -> None:
-    """Upgrade SQLite automatically; refuse a PostgreSQL database whose service tables are not at head."""
-    head = head_revision()
-    current = current_revision(engine)
-    if current == head:
-        return
-    if engine.dialect.name == "sqlite":
-        migrate(engine)
-        return
-    raise ServiceDbNotMigrated(current, head)
+SCHEMA = VersionedSchema(MIGRATIONS, VERSION_TABLE, ServiceDbNotMigrated, advisory_lock=_PG_LOCK)
+head_revision = SCHEMA.head_revision
+current_revision = SCHEMA.current_revision
+migrate = SCHEMA.migrate  # (engine, revision="head"), under the advisory lock on PostgreSQL
+downgrade = SCHEMA.downgrade  # (engine, revision="base"): base drops the keys and the audit log
+ensure_migrated = SCHEMA.ensure_migrated  # upgrades SQLite; raises ServiceDbNotMigrated on PostgreSQL behind head

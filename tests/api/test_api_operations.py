@@ -68,7 +68,8 @@ def test_the_champion_is_read_by_model_and_audit_keys_only(api):
 
 @contextlib.contextmanager
 def database_outage(engine):
-    """The database stops answering: every new connection fails and pooled ones are dropped."""
+    """The database stops answering: every new connection fails, pooled ones are dropped, and a statement on a
+    connection that is held open (the audit writer keeps one) fails too."""
     down = {"now": True}
 
     def refuse(*args, **kwargs):
@@ -76,12 +77,14 @@ def database_outage(engine):
             raise sqlite3.OperationalError("database is unreachable (test outage)")
 
     event.listen(engine, "do_connect", refuse)
+    event.listen(engine, "before_cursor_execute", refuse)
     engine.pool.dispose()
     try:
         yield
     finally:
         down["now"] = False
         event.remove(engine, "do_connect", refuse)
+        event.remove(engine, "before_cursor_execute", refuse)
 
 
 def test_with_the_database_down_assessments_answer_and_ledger_writes_are_503(api, tmp_path):

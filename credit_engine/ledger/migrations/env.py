@@ -5,48 +5,8 @@ table, ``ledger_alembic_version``, so other parts of the engine may migrate the 
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine, pool
-
+from credit_engine.dbschema import run_migrations
+from credit_engine.ledger.database import VERSION_TABLE
 from credit_engine.ledger.tables import Base
 
-VERSION_TABLE = "ledger_alembic_version"
-
-
-def _run(connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        version_table=VERSION_TABLE,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_offline() -> None:
-    context.configure(
-        url=context.config.get_main_option("sqlalchemy.url"),
-        target_metadata=Base.metadata,
-        version_table=VERSION_TABLE,
-        literal_binds=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_online() -> None:
-    connection = context.config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
-    engine = create_engine(context.config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
-    with engine.connect() as connection:
-        _run(connection)
-
-
-if context.is_offline_mode():
-    run_offline()
-else:
-    run_online()
+run_migrations(Base.metadata, VERSION_TABLE)

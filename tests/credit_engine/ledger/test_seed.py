@@ -8,14 +8,19 @@ funds of the full demo.
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from credit_engine.ledger import commands as c
 from credit_engine.ledger.database import make_engine, migrate
+from credit_engine.ledger.domain import Product, default_terms
+from credit_engine.ledger.money import multiple_of
 from credit_engine.ledger.seed import SeedRefused, post_plan, read_registry, seed_ledger
 from credit_engine.ledger.seed_plan import plan_seed
+from credit_engine.ledger.seed_simulation import FundSpec, simulate
 from credit_engine.ledger.tables import LoanRow, TransactionRow
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.ledger.validations import audit
@@ -127,3 +132,37 @@ def _fields(command) -> dict:
     import dataclasses
 
     return {f.name: getattr(command, f.name) for f in dataclasses.fields(command)}
+
+
+@pytest.mark.parametrize(("fund_yuan", "loans"), [(1_000_000, 1), (5_000_000, 2), (20_000_000, 7)])
+def test_the_cap_is_filled_by_loans_within_the_product_limit(fund_yuan, loans):
+    """An empty fund driven to its cap: the headroom (10× the fund) is lent in as few 强农贷 loans as the product
+    limit allows — one, named ``-CAP`` as before, when it fits in one."""
+    terms = default_terms()
+    spec = FundSpec("F-cap", "140100", "SXRCU", fund_yuan * 100, "at_cap", 98_000, 3_000)
+    plan = simulate(spec, [], terms, 0, fill_cap=True)
+    lent = [cmd for cmd in plan.commands if isinstance(cmd, c.Disburse)]
+    assert [cmd.loan_id for cmd in lent][:2] == ["QN-140100-SXRCU-CAP", "QN-140100-SXRCU-CAP-2"][:loans]
+    assert (len(lent), len({cmd.loan_id for cmd in lent}), sum(cmd.amount_fen for cmd in lent)) == (
+        loans,
+        loans,
+        multiple_of(plan.end_balance_fen, terms.cap_multiple_bps),
+    )
+    assert all(0 < cmd.amount_fen <= Product.QIANGNONG.limit_fen for cmd in lent)
+
+
+def test_a_small_registry_seeds_its_funds_at_the_cap_without_a_refusal(ledger_engine):
+    """5,000 households leave the 5,000,000-yuan funds driven to their cap more than one 强农贷 loan of headroom."""
+    from training.generator import generate_registry
+
+    households, _ = generate_registry(5_000, 42)
+    plans = [plan for plan in plan_seed(households, SECRET) if plan.spec.target == "at_cap"]
+    fund_ids = []
+    for plan in plans:
+        fund_id = f"F-cap-{uuid.uuid4().hex[:10]}"
+        plan.commands = [type(cmd)(**{**_fields(cmd), "fund_id": fund_id}) for cmd in plan.commands]
+        assert post_plan(ledger_engine, plan)["posted"] == len(plan.commands)
+        fund_ids.append(fund_id)
+    split = [cmd.loan_id for plan in plans for cmd in plan.commands if cmd.idempotency_key.endswith("-CAP-2/1")]
+    with UnitOfWork(ledger_engine, read_only=True) as uow:
+        assert (len(fund_ids), len(split), audit(uow, fund_ids)) == (2, 2, [])

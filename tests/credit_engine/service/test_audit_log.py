@@ -3,6 +3,7 @@ down, and the export of a period in China days."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -79,7 +80,10 @@ def test_while_the_database_is_down_entries_are_spooled_and_copied_in_later(tmp_
     log = AuditLog(engine, tmp_path / "spool")
     log.start()
     try:
+        before = entry()
+        log.record(before)  # the writer now holds a connection: the outage must break it, not just new ones
         event.listen(engine, "do_connect", refuse)
+        log._connection.connection.dbapi_connection.close()
         engine.pool.dispose()
         spooled = entry()
         log.record(spooled)  # answered: it is in the spool
@@ -92,6 +96,34 @@ def test_while_the_database_is_down_entries_are_spooled_and_copied_in_later(tmp_
     finally:
         log.close()
         engine.dispose()
+
+
+def test_a_connection_that_went_stale_while_idle_is_replaced_without_spooling(audit):
+    audit.record(entry())
+    audit._connection.connection.dbapi_connection.close()  # e.g. the server restarted meanwhile
+    made = entry()
+    audit.record(made)
+    assert audit.get(made.record_id) == made
+    assert not audit.spool_path.exists()
+
+
+def test_entries_from_one_turn_of_an_event_loop_reach_the_writer_together_and_all_are_stored(audit, service_engine):
+    commits = []
+
+    def counted(connection):
+        commits.append(1)
+
+    event.listen(service_engine, "commit", counted)
+    made = [entry() for _ in range(20)]
+
+    async def officers_at_the_counter():
+        waiters = [audit.submit_async(e) for e in made]  # one turn of the loop: one hand-over
+        await asyncio.wait_for(asyncio.gather(*waiters), 30)
+
+    asyncio.run(officers_at_the_counter())
+    event.remove(service_engine, "commit", counted)
+    assert all(audit.get(e.record_id) == e for e in made)
+    assert len(commits) == 1
 
 
 def test_a_log_that_is_not_running_refuses_to_pretend(service_engine, tmp_path):
