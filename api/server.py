@@ -3,7 +3,7 @@
 With ``workers > 1`` every worker opens its own listening socket on the same address with ``SO_REUSEPORT``, so the
 kernel spreads new connections over the workers by a hash of each connection. (uvicorn's own workers share one
 socket: a burst of keep-alive connections — a bank system's connection pool — then lands on whichever worker woke
-first, and the others idle; measured here, 16 connections were served by one of two workers in one run of three.)
+first, and the others idle: here, one benchmark run in three with two workers ran at the speed of one.)
 The parent holds the port (bound, never listening, so it is given no connections and a port in use fails at once),
 starts the workers, replaces one that dies, and on SIGINT or SIGTERM passes SIGTERM on and waits while the workers
 finish the requests in flight (uvicorn's graceful shutdown) before it exits.

@@ -72,11 +72,13 @@ def _wait_ready(base: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail("the server did not become ready")
 
 
-@pytest.fixture(scope="module")
-def two_workers(tmp_path_factory, mlflow_store):
-    home = tmp_path_factory.mktemp("workers")
+def _server_env(home: Path, tracking_uri: str, **more: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_ENGINE_", "MLFLOW_"))}
-    env |= {"CREDIT_ENGINE_HOME": str(home), "CREDIT_ENGINE_MLFLOW_TRACKING_URI": mlflow_store[0]}
+    return env | {"CREDIT_ENGINE_HOME": str(home), "CREDIT_ENGINE_MLFLOW_TRACKING_URI": tracking_uri} | more
+
+
+def _two_workers(home: Path, env: dict[str, str]) -> tuple[subprocess.Popen, int, str, Path]:
+    """``credit-engine serve --workers 2`` on a free port, once it answers /readyz."""
     port = _free_port()
     log = home / "server.log"
     with log.open("w") as out:
@@ -84,6 +86,14 @@ def two_workers(tmp_path_factory, mlflow_store):
         process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     _wait_ready(base, process, log)
+    return process, port, base, log
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory, mlflow_store):
+    home = tmp_path_factory.mktemp("workers")
+    env = _server_env(home, mlflow_store[0])
+    process, port, base, log = _two_workers(home, env)
     while len(_workers(process.pid)) < 2 or not all(_socket_inodes(w) for w in _workers(process.pid)):
         time.sleep(0.2)
     yield process, port, base, env, log
@@ -137,8 +147,7 @@ def test_a_port_that_is_taken_fails_at_once_with_a_message(tmp_path, mlflow_stor
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_ENGINE_", "MLFLOW_"))}
-        env |= {"CREDIT_ENGINE_HOME": str(tmp_path), "CREDIT_ENGINE_MLFLOW_TRACKING_URI": mlflow_store[0]}
+        env = _server_env(tmp_path, mlflow_store[0])
         command = [CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
         done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
@@ -162,20 +171,12 @@ def reloadable_workers(tmp_path_factory, mlflow_store, trainer):
     uri, artifacts = mlflow_store
     trainer(uri, artifacts, model_name=WORKERS_MODEL, seed=3, n_estimators=20)
     home = tmp_path_factory.mktemp("workers-reload")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CREDIT_ENGINE_", "MLFLOW_"))}
-    env |= {"CREDIT_ENGINE_HOME": str(home), "CREDIT_ENGINE_MLFLOW_TRACKING_URI": uri}
-    env |= {"CREDIT_ENGINE_MODEL_NAME": WORKERS_MODEL}
+    env = _server_env(home, uri, CREDIT_ENGINE_MODEL_NAME=WORKERS_MODEL)
     keys = subprocess.run(
         [CLI, "keys", "create", "--role", "model_admin", "--name", "models"],
         env=env, cwd=home, capture_output=True, text=True, timeout=60, check=True,
     )  # fmt: skip
-    port = _free_port()
-    log = home / "server.log"
-    with log.open("w") as out:
-        command = [CLI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
-        process = subprocess.Popen(command, env=env, cwd=home, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    _wait_ready(base, process, log)
+    process, port, base, log = _two_workers(home, env)
     time.sleep(3)  # the second worker too
     yield base, keys.stdout.strip().splitlines()[-1], uri, artifacts
     process.terminate()
