@@ -140,6 +140,7 @@ class Supervisor:
                 self.failed = True
                 return
             log.warning("Worker [%s] died (exit code %s); starting another", process.pid, process.exitcode)
+            _forget_metrics(process.pid)
             self.processes[i] = self._start()
 
     def _stop_all(self) -> None:
@@ -153,3 +154,11 @@ class Supervisor:
                 log.error("Worker [%s] did not stop in time; killing it", process.pid)
                 process.kill()
                 process.join()
+
+
+def _forget_metrics(pid: int) -> None:
+    """Drop a dead worker's live gauges from the shared Prometheus folder (its counters stay in the totals)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid)

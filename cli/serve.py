@@ -10,6 +10,7 @@ Prometheus metrics are collected across processes in a temporary folder.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from typing import Annotated
 
@@ -34,13 +35,17 @@ def serve(
     settings()  # invalid settings stop here, before any worker starts
     if demo:
         _print_demo(host, port)
+    metrics_dir = None
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="credit-engine-metrics-")
+        metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="credit-engine-metrics-")
     config = {**LOG_CONFIG, "root": {**LOG_CONFIG["root"], "level": log_level.upper()}}
     try:
         server.run(host, port, workers, config, graceful_seconds)
     except OSError as error:  # the address is taken or not ours
         fail(f"cannot listen on {host}:{port}: {error.strerror or error} / 无法监听该地址")
+    finally:
+        if metrics_dir is not None:  # the workers' metric files die with the server
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _print_demo(host: str, port: int) -> None:

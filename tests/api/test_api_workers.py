@@ -137,9 +137,13 @@ def test_a_worker_that_dies_is_replaced(two_workers):
 def test_sigterm_stops_every_worker_and_the_parent(two_workers):
     process, _, _, _, log = two_workers
     workers = _workers(process.pid)
+    environ = dict(v.split("=", 1) for v in Path(f"/proc/{workers[0]}/environ").read_text().split("\0") if "=" in v)
+    metrics = Path(environ["PROMETHEUS_MULTIPROC_DIR"])
+    assert metrics.is_dir()
     process.send_signal(signal.SIGTERM)
     assert process.wait(60) == 0, log.read_text()[-2000:]
     assert not any(Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text() for w in workers)
+    assert not metrics.exists()  # the workers' metric files are removed with the server
 
 
 def test_a_port_that_is_taken_fails_at_once_with_a_message(tmp_path, mlflow_store):
