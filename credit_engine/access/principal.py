@@ -130,6 +130,13 @@ def check_scope(role: Role, scope: Scope) -> None:
             RowError(None, "county", "required", "give --county or --province / 须指定 --county 或 --province")
         )
     if role in (Role.MODEL_ADMIN, Role.AUDITOR) and (scope.bank_code or not scope.everywhere):
-        errors.append(RowError(None, "scope", "no_scope", f"a {role} key takes no scope / 该角色不设范围"))
+        errors.append(
+            RowError(
+                None,
+                "scope",
+                "no_scope",
+                f"{'an' if role[:1] in 'aeiou' else 'a'} {role} key takes no scope / 该角色不设范围",
+            )
+        )
     if errors:
         raise InvalidInput(errors, "the key's scope does not fit its role / 密钥范围与角色不符")

@@ -142,7 +142,7 @@ class _Simulation:
         facts = step.facts
         product = Product(facts["product"])
         end_fen = self.ends.get(step.story_id, 0)
-        if end_fen > self.budget_fen:
+        if end_fen > self.budget_fen or facts["amount_fen"] > product.limit_fen:  # over the product limit: refused
             self.dropped.add(step.story_id)
             return None
         try:  # every overdue loan counts as non-performing here: stricter than the ledger, never looser
