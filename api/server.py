@@ -68,8 +68,12 @@ def serve_worker(options: dict[str, Any]) -> None:
     """One worker process: its own listening socket on the shared address, then uvicorn's server on it."""
     signal.signal(SIBLINGS_RELOAD, signal.SIG_IGN)  # until the app listens for it (it loads the champion anyway)
     config = uvicorn.Config(**options)
-    sock = reuse_port_socket(config.host, config.port)
-    sock.listen(config.backlog)
+    try:
+        sock = reuse_port_socket(config.host, config.port)
+        sock.listen(config.backlog)
+    except OSError as error:  # it would fail the same way on every restart
+        log.error("worker cannot listen on %s:%s: %s", config.host, config.port, error)
+        sys.exit(STARTUP_FAILURE)
     server = uvicorn.Server(config)
     server.run(sockets=[sock])
     if not server.started:
