@@ -55,6 +55,8 @@ def create_app(settings: Settings, options: ApiOptions | None = None) -> FastAPI
         try:
             yield
         finally:
+            if server.supervised():
+                asyncio.get_running_loop().remove_signal_handler(server.SIBLINGS_RELOAD)
             services.close()
 
     app = FastAPI(
