@@ -115,14 +115,15 @@ def _prefix_table() -> tuple[tuple[str, ...], ...]:
     return tuple(table)
 
 
-def _merge_reasons(leading: tuple[str, ...], model: Sequence[str]) -> list[str]:
+def merge_reasons(leading: Sequence[str], model: Sequence[str]) -> tuple[str, ...]:
+    """Leading codes, then the model's, without repeats or blanks, at most four."""
     merged = list(leading[:MAX_REASONS])
     for code in model:
         if len(merged) == MAX_REASONS:
             break
         if code and code not in merged:
             merged.append(code)
-    return merged
+    return tuple(merged)
 
 
 def _reason_columns(prefix_id: np.ndarray, model_reasons: Sequence[Sequence[str]] | None) -> dict[str, pd.Categorical]:
@@ -132,7 +133,7 @@ def _reason_columns(prefix_id: np.ndarray, model_reasons: Sequence[Sequence[str]
         rows: Sequence[Sequence[str]] = table
         codes = {name: prefix_id for name in REASON_COLUMNS}
     else:
-        rows = [_merge_reasons(table[i], model) for i, model in zip(prefix_id.tolist(), model_reasons, strict=True)]
+        rows = [merge_reasons(table[i], model) for i, model in zip(prefix_id.tolist(), model_reasons, strict=True)]
         codes = {name: np.arange(len(rows)) for name in REASON_COLUMNS}
     known = ["", *REASONS]
     unknown = sorted({code for row in rows for code in row} - set(known))

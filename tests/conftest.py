@@ -8,6 +8,7 @@ skip PostgreSQL silently.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -24,19 +25,31 @@ BACKENDS = [
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of an empty database of the parametrised backend, created for this session."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('database') / 'test.db'}"
+    with _empty_database(request.param, "test", tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory: pytest.TempPathFactory):
+    """``with empty_database(backend, prefix) as url``: another empty database of that backend, dropped after."""
+    return lambda backend, prefix: _empty_database(backend, prefix, tmp_path_factory)
+
+
+@contextlib.contextmanager
+def _empty_database(backend: str, prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp(prefix) / f'{prefix}.db'}"
         return
-    yield from _fresh_postgres_database(os.environ[PG_ENV])
+    yield from _fresh_postgres_database(os.environ[PG_ENV], prefix)
 
 
-def _fresh_postgres_database(server_url: str) -> Iterator[str]:
+def _fresh_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import OperationalError
 
     server = make_url(server_url)
-    name = f"ce_test_{uuid.uuid4().hex[:12]}"
+    name = f"ce_{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:

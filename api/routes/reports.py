@@ -52,34 +52,36 @@ def _rendered(report: Report, fmt: str) -> Response:
     return Response(content, media_type=MEDIA[fmt], headers=None if fmt in ("json", "html") else headers)
 
 
-@router.get("/leverage", response_class=Response, responses=RESPONSES, summary="Leverage / 放大倍数报表")
-def leverage(
-    principal: PrincipalDep,
-    desk: DeskDep,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-    county: County = None,
-    province: Province = None,
-    format: Format = "json",
-) -> Response:
-    """Per fund: balance, covered principal, multiple, floor shortfall, cap headroom, NPL ratio, status."""
-    request = ReportRequest("leverage", as_of, known_at, county, province)
-    return _rendered(desk.report(principal, request, with_series=format in ("xlsx", "html")), format)
+def _as_of_report(kind: str, summary: str, description: str) -> None:
+    """``GET /v1/reports/<kind>``: a report as of one value date (leverage, portfolio)."""
+
+    def report(
+        principal: PrincipalDep,
+        desk: DeskDep,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
+        county: County = None,
+        province: Province = None,
+        format: Format = "json",
+    ) -> Response:
+        request = ReportRequest(kind, as_of, known_at, county, province)
+        return _rendered(desk.report(principal, request, with_series=format in ("xlsx", "html")), format)
+
+    report.__name__ = kind  # the OpenAPI operation id, as a function of that name would give
+    report.__doc__ = description
+    router.get(f"/{kind}", response_class=Response, responses=RESPONSES, summary=summary)(report)
 
 
-@router.get("/portfolio", response_class=Response, responses=RESPONSES, summary="Portfolio quality / 资产质量报表")
-def portfolio(
-    principal: PrincipalDep,
-    desk: DeskDep,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-    county: County = None,
-    province: Province = None,
-    format: Format = "json",
-) -> Response:
-    """Overdue buckets, NPL ratio, compensation claimed, paid and pending, recoveries, write-offs, loss rate."""
-    request = ReportRequest("portfolio", as_of, known_at, county, province)
-    return _rendered(desk.report(principal, request, with_series=format in ("xlsx", "html")), format)
+_as_of_report(
+    "leverage",
+    "Leverage / 放大倍数报表",
+    "Per fund: balance, covered principal, multiple, floor shortfall, cap headroom, NPL ratio, status.",
+)
+_as_of_report(
+    "portfolio",
+    "Portfolio quality / 资产质量报表",
+    "Overdue buckets, NPL ratio, compensation claimed, paid and pending, recoveries, write-offs, loss rate.",
+)
 
 
 @router.get("/subsidy", response_class=Response, responses=RESPONSES, summary="Interest subsidy / 贴息测算报表")

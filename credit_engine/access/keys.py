@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from credit_engine.access.principal import Principal, Role, Scope, check_scope
 from credit_engine.access.tables import ApiKeyRow
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
+from credit_engine.refresher import PeriodicRefresh
 
 PREFIX = "ce"
 _TOKEN = re.compile(r"ce_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
@@ -110,7 +111,7 @@ def list_keys(engine: Engine) -> list[ApiKey]:
         return [_key(row) for row in connection.execute(select(ApiKeyRow).order_by(ApiKeyRow.created_at))]
 
 
-class KeyRing:
+class KeyRing(PeriodicRefresh):
     """The live keys in memory: :meth:`principal_for` answers from memory (no query, never blocks); a background
     thread refreshes them every ``refresh_seconds``; :meth:`refresh_for_unknown` loads a key created since."""
 
@@ -120,24 +121,10 @@ class KeyRing:
         self._keys: dict[str, tuple[str, ApiKey]] = {}
         self._loaded_at = float("-inf")
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         self.refresh()
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="api-keys", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.refresh_seconds):
-            self.refresh()
+        self._keep_refreshing("api-keys")
 
     def refresh(self) -> None:
         """Reload every key; on a database error keep the keys already known."""

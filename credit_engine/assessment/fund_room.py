@@ -28,6 +28,7 @@ from credit_engine.ledger.position import FundPosition
 from credit_engine.ledger.repository import policy_from_row
 from credit_engine.ledger.tables import FundBookRow, FundRow, PolicyRow
 from credit_engine.ledger.unit_of_work import UnitOfWork
+from credit_engine.refresher import PeriodicRefresh
 
 log = logging.getLogger(__name__)
 LENDING = ("ok", "below_floor")  # statuses under which a fund takes new loans
@@ -58,7 +59,7 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class FundRooms:
+class FundRooms(PeriodicRefresh):
     def __init__(
         self,
         engine: Engine | None,
@@ -73,26 +74,13 @@ class FundRooms:
         self.now = now
         self._rooms: dict[str, _Room] = {}
         self._refreshed_at = float("-inf")
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def start(self) -> None:
         """Load once now (failure tolerated: the rooms are unknown until the database answers) and keep refreshing."""
         self.refresh()
-        if self._thread is None and self.engine is not None:
-            self._thread = threading.Thread(target=self._run, name="fund-rooms", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.refresh_seconds):
-            self.refresh()
+        if self.engine is not None:
+            self._keep_refreshing("fund-rooms")
 
     @property
     def fresh(self) -> bool:

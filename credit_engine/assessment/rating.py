@@ -17,8 +17,7 @@ from typing import Any
 
 from credit_engine.policy import knockouts
 from credit_engine.policy.config import RatingPolicy
-from credit_engine.rating import DECISIONS, DECISIONS_ZH, InvalidScorerOutput
-from credit_engine.reasons import MAX_REASONS
+from credit_engine.rating import DECISIONS, DECISIONS_ZH, InvalidScorerOutput, merge_reasons
 
 _ROUNDING_TOLERANCE = 1e-9  # as credit_engine.credit_line
 
@@ -117,17 +116,6 @@ def credit_line_yuan(record: Mapping[str, Any], grade: str, policy: RatingPolicy
     line = int(rounded) if rounded >= limits.min_amount_yuan else 0
     grade_without_line = grade_line == 0
     return line, grade_without_line, line == 0 and not grade_without_line
-
-
-def merge_reasons(leading: Sequence[str], model: Sequence[str]) -> tuple[str, ...]:
-    """Leading codes, then the model's, without repeats or blanks, at most four."""
-    merged = list(leading[:MAX_REASONS])
-    for code in model:
-        if len(merged) == MAX_REASONS:
-            break
-        if code and code not in merged:
-            merged.append(code)
-    return tuple(merged)
 
 
 def _decide(pd_value: float, failed: list[str], lines: tuple[int, bool, bool], policy: RatingPolicy):

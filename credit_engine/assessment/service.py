@@ -21,12 +21,13 @@ from typing import Any, Protocol
 
 from credit_engine.access.principal import AccessDenied, Permission, Principal
 from credit_engine.assessment.fund_room import FundRoom, FundRooms
-from credit_engine.assessment.rating import RecordRating, merge_reasons, rate_record
+from credit_engine.assessment.rating import RecordRating, rate_record
 from credit_engine.audit.log import AuditEntry, AuditLog, AuditUnavailable, input_sha256
 from credit_engine.contract import idnumber
 from credit_engine.contract.record import validate_record
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
 from credit_engine.policy.config import RatingPolicy
+from credit_engine.rating import merge_reasons
 from credit_engine.reasons import MAX_REASONS, REASONS, Reason
 
 ACTION = "assessment"

@@ -5,7 +5,6 @@ database holds exactly the ledger's tables."""
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -22,29 +21,9 @@ BACKENDS = [
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def service_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('service') / 'service.db'}"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import OperationalError
-
-    server = make_url(os.environ[PG_ENV])
-    name = f"ce_service_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        pytest.fail(f"{PG_ENV} is set but PostgreSQL is unreachable: {error}", pytrace=False)
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def service_url(request: pytest.FixtureRequest, empty_database) -> Iterator[str]:
+    with empty_database(request.param, "service") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
