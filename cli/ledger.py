@@ -223,11 +223,15 @@ def import_file(
 def audit_command(
     fund_id: list[str] | None = typer.Option(None, "--fund-id", help="Only these funds / 仅审计这些基金."),
 ) -> None:
-    """Re-check the whole ledger against its journal; exit 1 with every violation found."""
-    from credit_engine.ledger.validations import audit
+    """Re-check the whole ledger against its journal; exit 1 with every violation found. Funds over their cap are
+    listed as notices (policy allows it; they lend nothing until back under)."""
+    from credit_engine.ledger.validations import audit, notices
 
     with _ledger(read_only=True) as reader, reader as uow:
         violations = audit(uow, fund_id or None)
+        found = notices(uow, fund_id or None)
+    for notice in found:
+        console.print(f"  notice / 提示 {notice}", highlight=False, markup=False)
     if violations:
         for violation in violations:
             err_console.print(f"  {violation}", highlight=False, markup=False)

@@ -2,7 +2,8 @@
 
 :class:`LedgerDesk` runs every ledger service for a :class:`~credit_engine.access.principal.Principal`: fund events
 (opening, policies, contributions, clawbacks, interest, compensation payments) need ``write_funds`` (fund
-administrators), loan events ``write_loans`` (bank officers, only at funds of their own bank), reversals either; the
+administrators), loan events ``write_loans`` (bank officers, only at funds of their own bank), and a reversal the
+permission of the event it reverses (an officer cannot cancel a clawback, nor a fund administrator a loan); the
 fund must lie in the key's scope — a fund outside it and a fund that does not exist are refused alike. The key id
 becomes the ledger's ``recorded_by``; a raw ID number given as a borrower is pseudonymised with the keyed hash first.
 Every attempt that reaches the ledger is audited with its outcome (posted, duplicate or the refusal's code). A
@@ -40,6 +41,7 @@ from credit_engine.reports.build import Report, Scope, build_report
 
 _FUND_EVENTS = (c.CreateFund, c.SetPolicy, c.Contribute, c.ClawBack, c.RecordFundInterest, c.PayCompensation)
 _LOAN_EVENTS = (c.Disburse, c.Repay, c.ReportDelinquency, c.Cure, c.ClaimCompensation, c.Recover, c.WriteOff, c.Extend)
+_BY_NAME: dict[str, type[c.Command]] = {kind.__name__: kind for kind in (*_FUND_EVENTS, *_LOAN_EVENTS, c.Reverse)}
 _SERVICES: dict[type[c.Command], Callable[[UnitOfWork, Any], Receipt]] = {
     command: service for service, command in SERVICES.values()
 } | {c.CreateFund: services.create_fund, c.SetPolicy: services.set_policy}
@@ -90,12 +92,24 @@ class Written:
     loan: Loan | None = None
 
 
-def permissions_for(command: c.Command) -> tuple[Permission, ...]:
-    if isinstance(command, _FUND_EVENTS):
+def permissions_for(command: c.Command | type[c.Command]) -> tuple[Permission, ...]:
+    """The permissions that may post ``command`` (or a command of that kind); a reversal needs one of them first,
+    then the right to post what it reverses (:func:`reversal_permission`)."""
+    kind = command if isinstance(command, type) else type(command)
+    if issubclass(kind, _FUND_EVENTS):
         return (Permission.WRITE_FUNDS,)
-    if isinstance(command, _LOAN_EVENTS):
+    if issubclass(kind, _LOAN_EVENTS):
         return (Permission.WRITE_LOANS,)
-    return (Permission.WRITE_LOANS, Permission.WRITE_FUNDS)  # a reversal: whoever may post events at the fund
+    return (Permission.WRITE_LOANS, Permission.WRITE_FUNDS)
+
+
+def reversal_permission(reversed_kind: str) -> Permission | None:
+    """The permission a reversal of a command of that kind (its class name, as recorded) needs: the one that posts
+    it. None for a kind that names no postable event (the ledger refuses such a reversal itself)."""
+    kind = _BY_NAME.get(reversed_kind)
+    if kind is None or kind is c.Reverse:
+        return None
+    return permissions_for(kind)[0]
 
 
 class LedgerDesk:
@@ -126,6 +140,8 @@ class LedgerDesk:
         fund, linked = None, None
         try:
             fund = self._fund_in_scope(principal, permission, command)
+            if isinstance(command, c.Reverse):
+                self._may_reverse(principal, fund, command)
             if assessment_id is not None:
                 linked = self._linked_assessment(principal, fund, command, assessment_id)
             receipt = _SERVICES[type(command)](UnitOfWork(self.engine, self.clock), command)
@@ -149,11 +165,12 @@ class LedgerDesk:
         except Exception as error:  # an uploaded file can be anything: whatever breaks the reader, it is not a table
             message = f"the file cannot be read as an event table / 无法读取该事件文件: {type(error).__name__}"
             raise InvalidInput([RowError(None, "file", "file_unreadable", message)]) from None
-        commands = []
-        for event in events:
-            _, command = command_for(event, principal.key_id)
-            self._fund_in_scope(principal, self._permission(principal, command), command)
-            commands.append(command)
+        commands = [command_for(event, principal.key_id)[1] for event in events]
+        in_file = {(command.fund_id, command.idempotency_key): type(command).__name__ for command in commands}
+        for command in commands:
+            fund = self._fund_in_scope(principal, self._permission(principal, command), command)
+            if isinstance(command, c.Reverse):
+                self._may_reverse(principal, fund, command, in_file)
         outcomes = []
         for event, command in zip(events, commands, strict=True):
             outcome = apply_event(UnitOfWork(self.engine, self.clock), event, principal.key_id)
@@ -215,6 +232,24 @@ class LedgerDesk:
         if not allowed:
             raise AccessDenied()
         return allowed[0]
+
+    def _may_reverse(
+        self,
+        principal: Principal,
+        fund: Fund | None,
+        command: c.Reverse,
+        in_file: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
+        """Refuse a reversal of an event the key may not post (what it reverses: earlier in the same file, else as
+        recorded; an event that does not exist is left to the ledger, which refuses it as unknown)."""
+        kind = (in_file or {}).get((command.fund_id, command.reverses_key))
+        if kind is None:
+            with UnitOfWork(self.engine, read_only=True) as uow:
+                prior = uow.commands.get(command.fund_id, command.reverses_key)
+            kind = None if prior is None else prior.command
+        permission = None if kind is None else reversal_permission(kind)
+        if permission is not None and fund is not None:
+            principal.require_fund(permission, fund.county_code, fund.bank_code)
 
     def _pseudonym(self, borrower_ref: str) -> str:
         text = idnumber.normalise(borrower_ref)

@@ -14,7 +14,7 @@ from credit_engine.contract.idnumber import mask
 from credit_engine.reasons import MAX_REASONS
 
 Decision = Literal["approve", "refer", "decline"]
-FundStatus = Literal["ok", "below_floor", "at_cap", "suspended", "no_fund", "unknown"]
+FundStatus = Literal["ok", "below_floor", "at_cap", "over_cap", "suspended", "no_fund", "unknown"]
 
 
 def _field_schema(definition: FieldDef) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class ReasonOut(BaseModel):
 
 class FundRoomOut(BaseModel):
     fund_id: str | None = Field(description="The county's fund at the key's bank (None: none, or unknown).")
-    status: FundStatus = Field(description="ok / below_floor lend; at_cap, suspended, no_fund, unknown refer.")
+    status: FundStatus = Field(description="ok, below_floor lend; at_cap, over_cap, suspended, no_fund, unknown refer.")
     headroom_yuan: float | None = Field(description="Room under the cap in yuan (None: no cap, or unknown).")
 
 

@@ -171,7 +171,8 @@ class EventOut(BaseModel):
 
 
 class PositionOut(BaseModel):
-    """A fund as of a date: money in yuan, multiples as numbers, status ok / below_floor / at_cap / suspended."""
+    """A fund as of a date: money in yuan, multiples as numbers, status ok / below_floor / at_cap / over_cap /
+    suspended (``over_cap_yuan``: how far a clawback left covered principal above the cap; no loan until under)."""
 
     fund_id: str
     county_code: str
@@ -186,7 +187,8 @@ class PositionOut(BaseModel):
     floor_shortfall_yuan: float
     cap_headroom_yuan: float | None
     npl_ratio: float
-    status: Literal["ok", "below_floor", "at_cap", "suspended"]
+    status: Literal["ok", "below_floor", "at_cap", "over_cap", "suspended"]
+    over_cap_yuan: float = 0.0
 
     @classmethod
     def of(cls, p: FundPosition) -> PositionOut:
@@ -206,6 +208,7 @@ class PositionOut(BaseModel):
             cap_headroom_yuan=yuan_of(p.cap_headroom_fen),
             npl_ratio=p.npl_ratio,
             status=p.status,  # type: ignore[arg-type]
+            over_cap_yuan=p.over_cap_fen / 100,
         )
 
 

@@ -5,9 +5,9 @@ every fund's cached book (balance, covered and overdue principal — the figures
 under the fund's lock), its policy in force today and, only where the NPL ratio could suspend lending, the NPL
 principal; it keeps the result in memory and refreshes it every ``refresh_seconds`` on a background thread, and at
 once for a fund after a ledger write through this process. The status follows the reports
-(:class:`~credit_engine.ledger.position.FundPosition`): suspended > at_cap > below_floor > ok. When the database has
-not answered for ``stale_after_seconds`` the room is ``unknown``. A disbursement re-checks everything under the
-fund's lock, so a room a second old can make an assessment refer, never breach a cap.
+(:class:`~credit_engine.ledger.position.FundPosition`): suspended > over_cap > at_cap > below_floor > ok. When the
+database has not answered for ``stale_after_seconds`` the room is ``unknown``. A disbursement re-checks everything
+under the fund's lock, so a room a second old can make an assessment refer, never breach a cap.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ LENDING = ("ok", "below_floor")  # statuses under which a fund takes new loans
 
 @dataclass(frozen=True, slots=True)
 class FundRoom:
-    """A fund's room as an assessment reports it: ``status`` is ok, below_floor, at_cap, suspended, ``no_fund``
-    (none covers the county for this bank) or ``unknown``; ``headroom_fen`` None means no cap, or unknown."""
+    """A fund's room as an assessment reports it: ``status`` is ok, below_floor, at_cap, over_cap, suspended,
+    ``no_fund`` (none covers the county for this bank) or ``unknown``; ``headroom_fen`` None means no cap, or
+    unknown."""
 
     fund_id: str | None
     status: str

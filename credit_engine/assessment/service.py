@@ -41,7 +41,7 @@ FUND_REASONS: dict[str, Reason] = {
     "F04": Reason("F04", "本县在本行没有风险补偿金", "no risk-compensation fund covers this county at this bank"),
 }
 _NOT_AN_OBJECT = "an application is a JSON object / 申请须为 JSON 对象"
-_FUND_STATUS_REASON = {"at_cap": "F01", "suspended": "F02", "unknown": "F03", "no_fund": "F04"}
+_FUND_STATUS_REASON = {"at_cap": "F01", "over_cap": "F01", "suspended": "F02", "unknown": "F03", "no_fund": "F04"}
 
 
 class AssessmentNotFound(CreditEngineError):

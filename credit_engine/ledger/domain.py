@@ -17,7 +17,7 @@ from pathlib import Path
 
 from credit_engine.errors import RowError
 from credit_engine.ledger import accounts
-from credit_engine.ledger.errors import FundSuspended, InsufficientFundCapacity, ProductLimitExceeded
+from credit_engine.ledger.errors import FundOverCap, FundSuspended, InsufficientFundCapacity, ProductLimitExceeded
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.money import BPS, multiple_of
 
@@ -184,7 +184,7 @@ class FundBook:
         return multiple_of(self.fund_balance_fen, terms.cap_multiple_bps) - self.covered_principal_fen
 
     def check_disbursement(self, terms: PolicyTerms, product: Product, amount_fen: int, npl_fen: int) -> None:
-        """Refuse a loan above the product limit, while suspended, or beyond the cap."""
+        """Refuse a loan above the product limit, while suspended, while over the cap, or beyond the cap."""
         if amount_fen > product.limit_fen:
             raise ProductLimitExceeded(product.value, amount_fen, product.limit_fen)
         if terms.lending_suspended:
@@ -197,5 +197,7 @@ class FundBook:
                 self.fund_id, f"NPL ratio {ratio:.2%} above {limit:g}%", f"不良率 {ratio:.2%} 超过 {limit:g}%"
             )
         headroom = self.headroom_fen(terms)
+        if headroom is not None and headroom < 0:
+            raise FundOverCap(self.fund_id, amount_fen, -headroom)
         if headroom is not None and amount_fen > headroom:
             raise InsufficientFundCapacity(self.fund_id, amount_fen, max(headroom, 0))

@@ -112,6 +112,25 @@ class FundSuspended(InsufficientFundCapacity):
         )
 
 
+class FundOverCap(InsufficientFundCapacity):
+    """Covered principal already stands above cap × balance (a clawback left it there): no loan until it is under."""
+
+    code = "fund_over_cap"
+
+    def __init__(self, fund_id: str, amount_fen: int, over_cap_fen: int) -> None:
+        LedgerError.__init__(
+            self,
+            f"fund {fund_id} is over its cap by {over_cap_fen / 100:,.2f} yuan and lends nothing until it is back "
+            f"under (the disbursement needs {amount_fen / 100:,.2f})",
+            f"风险补偿金 {fund_id} 超上限 {over_cap_fen / 100:,.2f} 元，回到上限以内前不得新增放款"
+            f"（本笔 {amount_fen / 100:,.2f} 元）",
+            fund_id=fund_id,
+            amount_fen=amount_fen,
+            headroom_fen=0,
+            over_cap_fen=over_cap_fen,
+        )
+
+
 class FundWouldGoNegative(LedgerError):
     code = "fund_would_go_negative"
 

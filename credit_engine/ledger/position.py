@@ -96,6 +96,14 @@ class FundPosition:
         return max(multiple_of(self.fund_balance_fen, self.terms.cap_multiple_bps) - self.covered_principal_fen, 0)
 
     @property
+    def over_cap_fen(self) -> int:
+        """How far covered principal stands above cap × balance (0 when under it, or no cap): a clawback may leave
+        a fund there (policy allows it), and then it lends nothing until it is back under."""
+        if self.terms.cap_multiple_bps is None:
+            return 0
+        return max(self.covered_principal_fen - multiple_of(self.fund_balance_fen, self.terms.cap_multiple_bps), 0)
+
+    @property
     def suspended(self) -> bool:
         covered = self.covered_principal_fen
         over = covered > 0 and self.npl_fen * BPS > self.terms.npl_suspension_bps * covered
@@ -103,10 +111,12 @@ class FundPosition:
 
     @property
     def status(self) -> str:
-        """``suspended`` > ``at_cap`` > ``below_floor`` > ``ok``."""
+        """``suspended`` > ``over_cap`` (超上限) > ``at_cap`` > ``below_floor`` > ``ok``."""
         headroom = self.cap_headroom_fen
         if self.suspended:
             return "suspended"
+        if self.over_cap_fen > 0:
+            return "over_cap"
         if headroom is not None and headroom < MIN_LOAN_FEN:
             return "at_cap"
         return "below_floor" if self.floor_shortfall_fen > 0 else "ok"

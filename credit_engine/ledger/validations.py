@@ -6,6 +6,10 @@ and the ledger as a whole does; postings repeat their transaction's fund, loan, 
 value date; the cached books and loans equal what the postings and events give; every event's postings are the
 ones its recipe makes (loan events replayed through the state machine, reversals the negation of what they
 reverse); every transaction has its idempotency record.
+
+Beside the violations, :data:`NOTICES` list states the ledger allows but someone must act on: a fund that a
+clawback left over its cap (超上限; it lends nothing until it is back under). :func:`notices` runs them; they do
+not make the audit fail.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from itertools import groupby
 from sqlalchemy import and_, func, or_, select
 
 from credit_engine.ledger import accounts
+from credit_engine.ledger.domain import ledger_date
 from credit_engine.ledger.journal import Posting
 from credit_engine.ledger.loan import LoanState, apply_event, open_loan
+from credit_engine.ledger.money import fen_to_yuan
+from credit_engine.ledger.position import fund_positions
 from credit_engine.ledger.repository import event_from_row
 from credit_engine.ledger.tables import CommandRow, FundBookRow, LoanRow, PolicyRow, PostingRow, TransactionRow
 from credit_engine.ledger.unit_of_work import UnitOfWork
@@ -234,3 +241,26 @@ CHECKS = (
 def audit(uow: UnitOfWork, fund_ids: list[str] | None = None) -> list[Violation]:
     """Run every check (on the funds listed, or the whole ledger); an empty list means a clean ledger."""
     return [violation for check in CHECKS for violation in check(uow, fund_ids)]
+
+
+def funds_over_cap(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
+    """Funds whose covered principal stands above cap × balance today (everything recorded), with the excess."""
+    positions = fund_positions(uow, ledger_date(uow.now()), None, fund_ids=fund_ids)
+    return [
+        Violation(
+            "over_cap",
+            f"fund {p.fund_id}",
+            f"covered principal is {fen_to_yuan(p.over_cap_fen)} yuan over the cap; no loan until it is back under"
+            f" / 超上限 {fen_to_yuan(p.over_cap_fen)} 元，回到上限以内前不得新增放款",
+        )
+        for p in positions
+        if p.over_cap_fen > 0
+    ]
+
+
+NOTICES = (funds_over_cap,)
+
+
+def notices(uow: UnitOfWork, fund_ids: list[str] | None = None) -> list[Violation]:
+    """States to act on that are not violations (a fund over its cap); an empty list when there are none."""
+    return [notice for check in NOTICES for notice in check(uow, fund_ids)]

@@ -81,6 +81,7 @@ QUALITY = (
     C("loss_rate", "损失率", "Loss rate", "ratio"),
 )
 STATUS = (C("status", "状态", "Status", "status"),)
+OVER_CAP = (C("over_cap_fen", "超上限金额(元)", "Over cap by (yuan)", "fen"),)
 SUMMARY = (C("status_summary", "各状态基金数", "Funds by status"),)
 SUBSIDY = (
     C("period_from", "起始日", "From", "date"),
@@ -112,7 +113,7 @@ SERIES = (
     C("npl_ratio", "不良率", "NPL ratio", "ratio"),
 )
 VIEWS = {
-    "leverage": ("放大倍数(基金)", "Leverage by fund", FUND + LEVERAGE + STATUS),
+    "leverage": ("放大倍数(基金)", "Leverage by fund", FUND + LEVERAGE + OVER_CAP + STATUS),
     "leverage_county": ("放大倍数(县)", "Leverage by county", AREA + LEVERAGE + STATUS + SUMMARY),
     "leverage_province": ("放大倍数(省)", "Leverage by province", AREA + LEVERAGE + STATUS + SUMMARY),
     "household": ("富民贷占比", "Household share", FUND + HOUSEHOLD),

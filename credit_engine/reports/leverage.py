@@ -2,7 +2,8 @@
 
 A :class:`LeverageLine` is one fund's position as the fund administrator reads it: balance, covered principal by
 product, the multiple against the floor and the cap, the floor shortfall (how much more the bank must lend to
-reach the floor) and the cap headroom, the NPL ratio and the status. A :class:`Rollup` sums the funds of a county
+reach the floor) and the cap headroom — or, for a fund a clawback left over its cap, the excess (status
+``over_cap``, 超上限) — the NPL ratio and the status. A :class:`Rollup` sums the funds of a county
 or a province: the multiple of the sums, the sum of the funds' shortfalls and headrooms, and how many funds are in
 each status. A :class:`HouseholdLine` compares the household share of covered lending with the fund's minimum and
 says how much more 富民贷 lending would reach it at today's enterprise lending.
@@ -17,14 +18,15 @@ from credit_engine.ledger.money import BPS
 from credit_engine.ledger.position import FundPosition
 from credit_engine.regions import PROVINCES, county_by_code
 
-STATUSES = ("ok", "below_floor", "at_cap", "suspended")
+STATUSES = ("ok", "below_floor", "at_cap", "over_cap", "suspended")
 STATUS_LABELS = {
     "ok": "正常 ok",
     "below_floor": "低于下限 below floor",
     "at_cap": "已达上限 at cap",
+    "over_cap": "超上限 over cap",
     "suspended": "暂停放款 suspended",
 }
-SEVERITY = {"ok": 0, "below_floor": 1, "at_cap": 2, "suspended": 3}
+SEVERITY = {"ok": 0, "below_floor": 1, "at_cap": 2, "over_cap": 3, "suspended": 4}
 BANKS = {"SXRCU": "山西省农村信用社", "PSBC": "中国邮政储蓄银行", "RCC": "农村信用社"}
 
 
@@ -78,6 +80,7 @@ class LeverageLine:
     npl_fen: int
     household_share: float | None
     policy_effective_from: str
+    over_cap_fen: int = 0  # covered principal above cap × balance (status ``over_cap``)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -106,6 +109,7 @@ def leverage_line(position: FundPosition) -> LeverageLine:
         npl_fen=position.npl_fen,
         household_share=_ratio(position.household_share),
         policy_effective_from=position.policy_effective_from.isoformat(),
+        over_cap_fen=position.over_cap_fen,
     )
 
 

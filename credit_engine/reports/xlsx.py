@@ -17,7 +17,13 @@ from credit_engine.reports.layout import Column, Sheet, sheets, status_label, yu
 
 FORMATS = {"fen": "#,##0.00", "ratio": "0.00%", "multiple": '0.00"×"', "int": "#,##0", "date": "yyyy-mm-dd"}
 WIDTHS = {"fen": 18, "ratio": 11, "multiple": 10, "int": 12, "date": 12, "bool": 9, "status": 20}
-STATUS_FILLS = {"ok": "D9EAD3", "below_floor": "FCE5CD", "at_cap": "CFE2F3", "suspended": "F4CCCC"}
+STATUS_FILLS = {
+    "ok": "D9EAD3",
+    "below_floor": "FCE5CD",
+    "at_cap": "CFE2F3",
+    "over_cap": "EA9999",
+    "suspended": "F4CCCC",
+}
 NOTES = (
     ("金额单位 Money", "元，两位小数（由分精确换算） / yuan, two decimals (exact from fen)"),
     ("逾期分档 Overdue buckets", "按截至日的逾期天数：1–30、31–60、61–89、90天以上（90天起为不良）"),

@@ -64,8 +64,18 @@ def test_counties_and_the_province_sum_their_funds_and_count_statuses(ledger, re
     counties = {r.code: (r.funds, r.covered_principal_fen, r.status_counts, r.status) for r in views["leverage_county"]}
     province = views["leverage_province"][0]
     assert counties == {
-        f"{region}0101": (2, 11_500_000, {"ok": 1, "below_floor": 1, "at_cap": 0, "suspended": 0}, "below_floor"),
-        f"{region}0202": (2, 18_000_000, {"ok": 0, "below_floor": 0, "at_cap": 1, "suspended": 1}, "suspended"),
+        f"{region}0101": (
+            2,
+            11_500_000,
+            {"ok": 1, "below_floor": 1, "at_cap": 0, "over_cap": 0, "suspended": 0},
+            "below_floor",
+        ),
+        f"{region}0202": (
+            2,
+            18_000_000,
+            {"ok": 0, "below_floor": 0, "at_cap": 1, "over_cap": 0, "suspended": 1},
+            "suspended",
+        ),
     }
     assert (province.code, province.funds, province.fund_balance_fen, province.multiple) == (
         region,
