@@ -6,7 +6,9 @@ administrators), loan events ``write_loans`` (bank officers, only at funds of th
 permission of the event it reverses (an officer cannot cancel a clawback, nor a fund administrator a loan); the
 fund must lie in the key's scope — a fund outside it and a fund that does not exist are refused alike. The key id
 becomes the ledger's ``recorded_by``; a raw ID number given as a borrower is pseudonymised with the keyed hash first.
-Every attempt that reaches the ledger is audited with its outcome (posted, duplicate or the refusal's code). A
+Every attempt that reaches the ledger is audited with its outcome (posted, duplicate or the refusal's code); when
+the audit log lives in the ledger's database (the default) a posted write's entry commits in the write's own
+transaction, so no crash can leave a posted event without its audit record, nor an audit record of nothing. A
 disbursement may name the assessment that approved it: it must be an approval in the fund's county at the same
 bank, with a line covering the amount, and its model and policy versions go on the audit record.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from credit_engine.access.principal import AccessDenied, Permission, Principal
 from credit_engine.assessment.fund_room import FundRooms
@@ -126,6 +128,7 @@ class LedgerDesk:
         self.fund_rooms = fund_rooms
         self.pseudonym_secret = pseudonym_secret
         self.clock = clock
+        self.audit_in_write = audit.shares_database(engine)
 
     def today(self) -> dt.date:
         return ledger_date(self.clock())
@@ -144,12 +147,13 @@ class LedgerDesk:
                 self._may_reverse(principal, fund, command)
             if assessment_id is not None:
                 linked = self._linked_assessment(principal, fund, command, assessment_id)
-            receipt = _SERVICES[type(command)](UnitOfWork(self.engine, self.clock), command)
+            receipt = _SERVICES[type(command)](self._unit_of_work(principal, command, fund, linked), command)
         except (LedgerError, InvalidInput, AccessDenied) as error:
             self._audit(principal, command, fund, getattr(error, "code", "invalid_input"), None, linked)
             raise
         self.fund_rooms.refresh([command.fund_id])
-        self._audit(principal, command, fund, "duplicate" if receipt.duplicate else "posted", receipt, linked)
+        if receipt.duplicate or not self.audit_in_write:
+            self._audit(principal, command, fund, "duplicate" if receipt.duplicate else "posted", receipt, linked)
         loan_id = getattr(command, "loan_id", None) or receipt.details.get("loan_id")
         return Written(receipt, self._position(command.fund_id), self._loan(command.fund_id, loan_id))
 
@@ -173,9 +177,10 @@ class LedgerDesk:
                 self._may_reverse(principal, fund, command, in_file)
         outcomes = []
         for event, command in zip(events, commands, strict=True):
-            outcome = apply_event(UnitOfWork(self.engine, self.clock), event, principal.key_id)
             fund = self._known_fund(command.fund_id)
-            self._audit(principal, command, fund, outcome["error_code"] or str(outcome["status"]), None, None)
+            outcome = apply_event(self._unit_of_work(principal, command, fund, None), event, principal.key_id)
+            if outcome["status"] != "posted" or not self.audit_in_write:
+                self._audit(principal, command, fund, outcome["error_code"] or str(outcome["status"]), None, None)
             outcomes.append(outcome)
         self.fund_rooms.refresh({command.fund_id for command in commands})
         return outcomes
@@ -307,27 +312,40 @@ class LedgerDesk:
             raise InvalidInput([RowError(None, "assessment_id", rule, message, assessment_id)])
         return entry
 
+    def _unit_of_work(self, principal: Principal, command: c.Command, fund: Fund | None, linked) -> UnitOfWork:
+        """The write's unit of work: with the audit log in the ledger's database, the "posted" entry is inserted
+        in the write's transaction (an insert that fails rolls the write back)."""
+        if not self.audit_in_write:
+            return UnitOfWork(self.engine, self.clock)
+
+        def posted(connection: Connection, receipt: Receipt) -> None:
+            entry = self._entry(principal, command, fund, "posted", receipt, linked)
+            AuditLog.insert_in(connection, [entry])
+
+        return UnitOfWork(self.engine, self.clock, on_write=posted)
+
     def _audit(self, principal, command: c.Command, fund, outcome: str, receipt: Receipt | None, linked) -> None:
+        self.audit.record(self._entry(principal, command, fund, outcome, receipt, linked))
+
+    def _entry(self, principal, command: c.Command, fund, outcome: str, receipt: Receipt | None, linked) -> AuditEntry:
         detail: dict[str, Any] = {"command": canonical_body(command)}
         if receipt is not None:
             detail["receipt"] = receipt.as_dict()
         if linked is not None:
             detail["assessment_id"] = linked.record_id
-        self.audit.record(
-            AuditEntry(
-                record_id=uuid.uuid4().hex,
-                action=f"ledger.{command.event_type}",
-                recorded_at=self.clock(),
-                key_id=principal.key_id,
-                input_sha256=body_hash(command),
-                outcome=outcome,
-                county_code=fund.county_code if fund is not None else None,
-                fund_id=command.fund_id[:64],
-                resource_id=(getattr(command, "loan_id", None) or command.idempotency_key)[:128],
-                model_version=linked.model_version if linked is not None else None,
-                policy_version=linked.policy_version if linked is not None else None,
-                detail=detail,
-            )
+        return AuditEntry(
+            record_id=uuid.uuid4().hex,
+            action=f"ledger.{command.event_type}",
+            recorded_at=self.clock(),
+            key_id=principal.key_id,
+            input_sha256=body_hash(command),
+            outcome=outcome,
+            county_code=fund.county_code if fund is not None else None,
+            fund_id=command.fund_id[:64],
+            resource_id=(getattr(command, "loan_id", None) or command.idempotency_key)[:128],
+            model_version=linked.model_version if linked is not None else None,
+            policy_version=linked.policy_version if linked is not None else None,
+            detail=detail,
         )
 
 

@@ -5,8 +5,11 @@ takes whatever has queued up meanwhile (lingering a millisecond for more) and in
 commit), so sixteen concurrent assessments cost about one commit, not sixteen. When the database cannot be
 reached, entries go to a spool file (JSON lines, fsynced) in the data folder instead — the assessment still answers
 and is still on record — and the spool is copied into the database by the next successful write (or the next
-start, for a spool left by a process that stopped). If neither the database nor the spool can take an entry,
-:class:`AuditUnavailable` is raised and the caller must not answer as if the decision was recorded.
+start, for a spool left by a process that stopped). A spool file names its database (``audit-spool-<tag>-<pid>``,
+:func:`~credit_engine.service_db.identity.database_tag`) and is drained only into that one. A ledger write whose
+database is the audit log's does not go through the writer at all: :meth:`AuditLog.insert_in` adds its entry in
+the write's own transaction, so the two commit or vanish together. If neither the database nor the spool can take
+an entry, :class:`AuditUnavailable` is raised and the caller must not answer as if the decision was recorded.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from credit_engine.audit.tables import AuditRow
 from credit_engine.errors import CreditEngineError
+from credit_engine.service_db.identity import database_tag
 
 log = logging.getLogger(__name__)
 _STOP = object()
@@ -151,7 +155,24 @@ class AuditLog:
 
     @property
     def spool_path(self) -> Path:
-        return self.spool_dir / f"audit-spool-{os.getpid()}.jsonl"
+        return self.spool_dir / f"{self._spool_prefix}{os.getpid()}.jsonl"
+
+    @functools.cached_property
+    def _spool_prefix(self) -> str:
+        return f"audit-spool-{database_tag(self.engine)}-"
+
+    def shares_database(self, engine: Engine) -> bool:
+        """Whether ``engine`` reaches this log's database (then a write there can carry its entry itself)."""
+        return engine is self.engine or database_tag(engine) == database_tag(self.engine)
+
+    @staticmethod
+    def insert_in(connection: Connection, entries: Iterable[AuditEntry]) -> None:
+        """Insert entries in the caller's transaction on ``connection`` (it commits or rolls back with them)."""
+        rows = list(entries)
+        if rows:
+            dialect = connection.dialect
+            processors = _bind_processors(dialect)
+            connection.exec_driver_sql(_insert_sql(dialect.paramstyle), [_row(e, processors) for e in rows])
 
     def start(self) -> None:
         if self._thread is None:
@@ -278,10 +299,7 @@ class AuditLog:
                 ids = [e.record_id for e in entries]
                 known = set(connection.scalars(select(AuditRow.record_id).where(AuditRow.record_id.in_(ids))))
                 entries = [e for e in entries if e.record_id not in known]
-            if entries:
-                dialect = connection.dialect
-                processors = _bind_processors(dialect)
-                connection.exec_driver_sql(_insert_sql(dialect.paramstyle), [_row(e, processors) for e in entries])
+            AuditLog.insert_in(connection, entries)
 
     def _append_to_spool(self, entries: list[AuditEntry]) -> None:
         if self._spool is None:
@@ -293,10 +311,11 @@ class AuditLog:
         os.fsync(self._spool.fileno())
 
     def _replay_spools(self, include_own: bool) -> None:
-        """Copy spooled entries into the database: this process's spool, and any left by a stopped process."""
+        """Copy spooled entries into the database: this process's spool, and any left by a stopped process — only
+        spools of this database (another database's spool waits for a process of that database)."""
         if not self.spool_dir.is_dir():
             return
-        for path in sorted(self.spool_dir.glob("audit-spool-*.jsonl")):
+        for path in sorted(self.spool_dir.glob(f"{self._spool_prefix}*.jsonl")):
             own = path == self.spool_path
             if own and not include_own:
                 continue

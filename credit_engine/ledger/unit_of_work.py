@@ -3,7 +3,9 @@
 Services open it with ``with uow:`` and call ``uow.commit()`` when everything is written; leaving the block
 without a commit (or with an exception) rolls everything back. The clock is injectable so tests control the
 recording time (``recorded_at``, UTC). ``read_only=True`` opens a deferred transaction on SQLite (reports);
-writers open ``BEGIN IMMEDIATE`` there and lock the fund's book on PostgreSQL.
+writers open ``BEGIN IMMEDIATE`` there and lock the fund's book on PostgreSQL. ``on_write`` is called with the
+connection and the receipt of a write just before it commits (the service layer's audit entry, when the audit log
+lives in the same database, joins the transaction that way: both commit, or neither).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.database import READ_ONLY
 from credit_engine.ledger.repository import (
     CommandRepository,
@@ -23,6 +26,7 @@ from credit_engine.ledger.repository import (
 )
 
 Clock = Callable[[], dt.datetime]
+WriteHook = Callable[[Connection, Receipt], None]
 
 
 def utc_now() -> dt.datetime:
@@ -38,10 +42,13 @@ class UnitOfWork:
     commands: CommandRepository
     connection: Connection
 
-    def __init__(self, engine: Engine, clock: Clock = utc_now, *, read_only: bool = False) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock = utc_now, *, read_only: bool = False, on_write: WriteHook | None = None
+    ) -> None:
         self.engine = engine
         self.clock = clock
         self.read_only = read_only
+        self.on_write = on_write
         self._committed = False
         self._open = False
 
@@ -81,6 +88,12 @@ class UnitOfWork:
         finally:
             self.connection.close()
             self._open = False
+
+    def written(self, receipt: Receipt) -> None:
+        """A write is complete but not committed: let ``on_write`` add to the same transaction (it may raise, and
+        then nothing is committed)."""
+        if self.on_write is not None:
+            self.on_write(self.connection, receipt)
 
     def commit(self) -> None:
         if self.read_only:

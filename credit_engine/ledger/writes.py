@@ -5,7 +5,8 @@ SQLite) so writers of one fund queue up, and (2) look up the idempotency key in 
 the first receipt, nothing posted; other body: ``IdempotencyConflict``; (3) stamp the recording time; (4) run the
 event's handler, which validates against the locked book, the policy in force and the loan, and returns an
 :class:`Outcome`; (5) write the transaction, its postings, the updated caches and the command record (on
-PostgreSQL the caches and the command record in one statement, :func:`.repository.close_write`), and commit.
+PostgreSQL the caches and the command record in one statement, :func:`.repository.close_write`), let the unit of
+work's ``on_write`` hook add its rows (the audit entry), and commit.
 On PostgreSQL the key read in (2) comes from the statement's snapshot, taken before any wait for the lock, so a
 duplicate of the writer it waited for can slip past: a refusal re-reads the key first (the duplicate gets its
 receipt), and a post hits the command's primary key and is retried once, when the key is seen.
@@ -65,6 +66,7 @@ def execute(uow: UnitOfWork, command: Command, handler: Handler, *, lock: bool =
             with uow:
                 receipt = _execute_once(uow, command, handler, lock)
                 if not receipt.duplicate:
+                    uow.written(receipt)
                     uow.commit()
                 return receipt
         except IntegrityError:

@@ -8,19 +8,27 @@ objects (funds and keys of their own), so the tests do not depend on one another
 from __future__ import annotations
 
 import io
+import os
 import uuid
 
 import pytest
 
 pytestmark = pytest.mark.xdist_group("test_rights_and_faults")  # one worker: the module shares its apps
+PG_ENV = "CREDIT_ENGINE_TEST_DATABASE_URL"
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    *([pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)] if os.environ.get(PG_ENV) else []),
+]
 
 
-@pytest.fixture(scope="module")
-def api(api_for, settings_factory, mlflow_store, database_url, tmp_path_factory):
-    """The app on the parametrised backend (overrides the SQLite-only ``api`` of tests/api/conftest.py)."""
-    settings = settings_factory(tmp_path_factory.mktemp("hostile"), mlflow_store[0], database_url)
-    with api_for(settings) as api:
-        yield api
+@pytest.fixture(scope="module", params=BACKENDS)
+def api(request, api_for, settings_factory, mlflow_store, empty_database, tmp_path_factory):
+    """The app on a database of its own per backend (overrides the SQLite-only ``api`` of tests/api/conftest.py;
+    not the ledger suite's database, which must hold only the ledger's tables)."""
+    with empty_database(request.param, "hostile") as url:
+        settings = settings_factory(tmp_path_factory.mktemp("hostile"), mlflow_store[0], url)
+        with api_for(settings) as api:
+            yield api
 
 
 def _fund(api, yuan="100000") -> str:
@@ -111,3 +119,138 @@ def test_a_fund_a_clawback_left_over_its_cap_says_over_cap_and_refuses_loans_wit
     refused = api.post(api.keys.officer, "/v1/loans", _loan(fund_id, "OC-3", 1000), key=f"OC-3-{fund_id}")
     assert refused.status_code == 409 and refused.json()["error"] == "InsufficientFundCapacity"
     assert "超上限" in refused.json()["message_zh"]
+
+
+# -------------------------------------------------------------------------- item 8: the audit of ledger writes
+_FAILING_AUDIT = {
+    "sqlite": [
+        "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_record WHEN NEW.resource_id LIKE 'BOOM-%' "
+        "BEGIN SELECT RAISE(ABORT, 'audit append failed'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION audit_fails() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF left(NEW.resource_id, 5) = 'BOOM-' THEN RAISE EXCEPTION 'audit append failed'; END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_record FOR EACH ROW EXECUTE FUNCTION audit_fails()",
+    ],
+}
+_WORKING_AUDIT = {
+    "sqlite": ["DROP TRIGGER audit_fails"],
+    "postgresql": ["DROP TRIGGER audit_fails ON audit_record", "DROP FUNCTION audit_fails()"],
+}
+
+
+def _run_sql(api, statements: list[str]) -> None:
+    with api.services.engine.begin() as connection:
+        for statement in statements:
+            connection.exec_driver_sql(statement)
+
+
+def _audit_outcomes(api, resource_id: str) -> list[str]:
+    from sqlalchemy import select
+
+    from credit_engine.audit.tables import AuditRow
+
+    query = select(AuditRow.outcome).where(AuditRow.resource_id == resource_id, AuditRow.action.like("ledger.%"))
+    with api.services.engine.connect() as connection:
+        return sorted(connection.scalars(query))
+
+
+def test_a_ledger_write_whose_audit_entry_cannot_be_stored_is_not_posted_and_a_retry_posts_both(api):
+    fund_id, backend = _fund(api), api.services.engine.dialect.name
+    loan_id = f"BOOM-{fund_id}"
+    _run_sql(api, _FAILING_AUDIT[backend])
+    try:
+        failed = api.post(api.keys.officer, "/v1/loans", _loan(fund_id, loan_id), key=loan_id)
+    finally:
+        _run_sql(api, _WORKING_AUDIT[backend])
+    assert failed.status_code == 503, failed.text
+    assert api.get(api.keys.officer, f"/v1/funds/{fund_id}/loans/{loan_id}").status_code == 404
+    assert _audit_outcomes(api, loan_id) == []
+    retried = api.post(api.keys.officer, "/v1/loans", _loan(fund_id, loan_id), key=loan_id)
+    assert retried.status_code == 201, retried.text
+    assert _audit_outcomes(api, loan_id) == ["posted"]
+
+
+def test_a_posted_write_is_on_record_even_if_the_audit_writer_never_gets_to_it(api):
+    """A process killed right after the ledger commit: the audit writer thread never runs (here: it is stopped)."""
+    fund_id = _fund(api)
+    audit = api.services.audit
+    audit.close()
+    try:
+        posted = api.post(api.keys.officer, "/v1/loans", _loan(fund_id, "CR-1"), key=f"CR-1-{fund_id}")
+    finally:
+        audit.start()
+    assert posted.status_code == 201, posted.text
+    assert _audit_outcomes(api, "CR-1") == ["posted"]
+    replayed = api.post(api.keys.officer, "/v1/loans", _loan(fund_id, "CR-1"), key=f"CR-1-{fund_id}")
+    assert replayed.status_code == 201 and _audit_outcomes(api, "CR-1") == ["posted"]
+
+
+def test_every_event_of_an_event_file_posted_has_its_audit_entry_in_the_same_transaction(api):
+    fund_id = _fund(api)
+    csv = (
+        "event_id,event_type,value_date,fund_id,loan_id,product,borrower_ref,amount_yuan,maturity_date\n"
+        f"EV-A1,disbursement,2025-03-01,{fund_id},BOOM-F{fund_id},fumin,hh-1,20000,2026-03-01\n"
+        f"EV-A2,disbursement,2025-03-01,{fund_id},FA-{fund_id},fumin,hh-2,20000,2026-03-01\n"
+    )
+    backend = api.services.engine.dialect.name
+    _run_sql(api, _FAILING_AUDIT[backend])
+    try:
+        files = {"file": ("events.csv", io.BytesIO(csv.encode()), "text/csv")}
+        failed = api.post(api.keys.officer, "/v1/ledger/event-files", files=files, key=f"file-{fund_id}")
+    finally:
+        _run_sql(api, _WORKING_AUDIT[backend])
+    assert failed.status_code == 503
+    assert api.get(api.keys.officer, f"/v1/funds/{fund_id}/loans/BOOM-F{fund_id}").status_code == 404
+    files = {"file": ("events.csv", io.BytesIO(csv.encode()), "text/csv")}
+    retried = api.post(api.keys.officer, "/v1/ledger/event-files", files=files, key=f"file-{fund_id}")
+    assert retried.status_code == 200 and retried.json()["posted"] == 2
+    assert _audit_outcomes(api, f"BOOM-F{fund_id}") == _audit_outcomes(api, f"FA-{fund_id}") == ["posted"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_audit_spool_is_drained_only_into_the_database_it_was_written_for(backend, empty_database, tmp_path):
+    import datetime as dt
+
+    from credit_engine.audit.log import AuditEntry, AuditLog
+    from credit_engine.ledger.database import make_engine
+    from credit_engine.service_db.database import migrate
+
+    def entry() -> AuditEntry:
+        at = dt.datetime.now(dt.UTC)
+        return AuditEntry(
+            record_id=uuid.uuid4().hex,
+            action="assessment",
+            recorded_at=at,
+            key_id="k",
+            input_sha256="0" * 64,
+            outcome="refer",
+        )
+
+    def recorded(engine, made: AuditEntry) -> None:
+        log = AuditLog(engine, tmp_path)
+        log.start()
+        try:
+            log.record(made)
+        finally:
+            log.close()
+
+    with empty_database(backend, "spool_a") as url_a, empty_database(backend, "spool_b") as url_b:
+        engine_a, engine_b = make_engine(url_a), make_engine(url_b)
+        try:
+            migrate(engine_b)
+            for_a, for_b, later_a = entry(), entry(), entry()
+            recorded(engine_a, for_a)  # A has no audit table yet: the entry goes to A's spool
+            assert [p.name for p in tmp_path.iterdir()] and for_a.record_id in next(tmp_path.iterdir()).read_text()
+            recorded(engine_b, for_b)  # B is up: it must leave A's spool alone
+            b_log = AuditLog(engine_b, tmp_path)
+            assert (b_log.get(for_a.record_id), b_log.get(for_b.record_id)) == (None, for_b)
+            assert len(list(tmp_path.iterdir())) == 1
+            migrate(engine_a)
+            recorded(engine_a, later_a)  # A is up again: its spool is drained into A
+            a_log = AuditLog(engine_a, tmp_path)
+            assert (a_log.get(for_a.record_id), a_log.get(later_a.record_id)) == (for_a, later_a)
+            assert list(tmp_path.iterdir()) == []
+        finally:
+            engine_a.dispose()
+            engine_b.dispose()
