@@ -1,7 +1,8 @@
 """Dependencies as typed aliases, so a route's signature reads in domain words (``principal: PrincipalDep``).
 
 Authentication: ``Authorization: Bearer ce_…``; a missing, malformed, unknown or revoked key is a 401 (with
-``WWW-Authenticate: Bearer``), decided from the keys held in memory. JSON bodies that the routes validate against the
+``WWW-Authenticate: Bearer``), decided from the keys held in memory; a key that cannot be decided while the database
+is down (unknown to the keys held) is a 503, never a 401. JSON bodies that the routes validate against the
 data contract themselves are read by :func:`json_body` (invalid JSON is a 422 like any other bad input).
 """
 
@@ -18,6 +19,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from api.services import Services
+from credit_engine.access.keys import KeysUnavailable
 from credit_engine.access.principal import Principal
 from credit_engine.assessment import Assessor
 from credit_engine.audit.log import AuditUnavailable
@@ -47,6 +49,8 @@ async def principal(
     found = ring.principal_for(credentials.credentials)
     if found is None and await run_in_threadpool(ring.refresh_for_unknown, credentials.credentials):
         found = ring.principal_for(credentials.credentials)
+    if found is None and ring.undecided(credentials.credentials):
+        raise KeysUnavailable()
     if found is None:
         raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
     request.state.key_id = found.key_id

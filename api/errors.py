@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from api.model_holder import ModelReloadFailed, ModelUnavailable, ReloadInProgress
+from credit_engine.access.keys import KeysUnavailable
 from credit_engine.access.principal import AccessDenied
 from credit_engine.access.requests import IdempotencyKeyReused, RequestInFlight
 from credit_engine.assessment.service import AssessmentNotFound
@@ -54,6 +55,7 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     ReloadInProgress: (409, "ReloadInProgress"),
     AuditUnavailable: (503, "AuditUnavailable"),
     ServiceDbNotMigrated: (503, "DatabaseNotMigrated"),
+    KeysUnavailable: (503, "KeysUnavailable"),
 }
 _HTTP = {
     400: ("BadRequest", "the request is malformed", "请求格式有误"),

@@ -3,7 +3,8 @@
 One database engine (the ledger's: SQLite by default, PostgreSQL by URL) serves the ledger and the service tables;
 the champion is loaded from the MLflow registry (``models:/<model_name>@champion``). Background threads keep the
 API keys, the funds' room and the audit writer going. If the database is unreachable at start-up the service still
-starts: assessments answer (fund room unknown) and ``/readyz`` says what is missing.
+starts: assessments answer (fund room unknown), keys are checked against the last known key table (a cache in the
+data folder, written whenever the keys are loaded) and ``/readyz`` says what is missing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.metrics import Metrics
 from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOutcome
+from credit_engine.access.key_cache import key_cache_path
 from credit_engine.access.keys import KeyRing
 from credit_engine.access.requests import IdempotentRequests
 from credit_engine.assessment import Assessor, FundRooms
@@ -54,7 +56,7 @@ class Services:
         self.champion = ChampionHolder(
             f"models:/{settings.model_name}@champion", settings.mlflow_tracking_uri, options.model_loader
         )
-        self.keys = KeyRing(self.engine, options.key_refresh_seconds)
+        self.keys = KeyRing(self.engine, options.key_refresh_seconds, key_cache_path(settings.data_dir, self.engine))
         self.requests = IdempotentRequests(self.engine)
         self.fund_rooms = FundRooms(
             self.engine,

@@ -5,7 +5,10 @@ revoke``), the secret is 32 random bytes shown once at creation. Only SHA-256 of
 is right for a random 256-bit secret (a slow password hash earns nothing there). :class:`KeyRing` keeps the keys in
 memory, refreshed from the database every few seconds, so recognising a key costs no query and works while the
 database is briefly unreachable; a key created since the last refresh is looked up on first use, and a revocation
-takes effect everywhere within one refresh interval.
+takes effect everywhere within one refresh interval. Every load is also written to a local cache (hashes only,
+:mod:`.key_cache`); a ring that starts while the database is down answers from that cache (revoked keys stay
+revoked), and a token it cannot decide — a key id it does not know while the database does not answer — is
+:meth:`KeyRing.undecided`: the caller answers 503 (:class:`KeysUnavailable`), never 401 to a key that may be valid.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from credit_engine.access.key_cache import read_key_cache, write_key_cache
 from credit_engine.access.principal import Principal, Role, Scope, check_scope
 from credit_engine.access.tables import ApiKeyRow
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
@@ -39,6 +45,17 @@ class UnknownKey(CreditEngineError):
 
     def __init__(self, key_id: str) -> None:
         super().__init__(f"no API key {key_id} / 没有 API 密钥 {key_id}")
+
+
+class KeysUnavailable(CreditEngineError):
+    """The key cannot be checked now: unknown to the keys held, and the database does not answer (HTTP 503)."""
+
+    code = "keys_unavailable"
+    message_en = "the API key cannot be checked right now (database unavailable); try again shortly"
+    message_zh = "数据库暂时不可用，暂时无法核验 API 密钥，请稍后重试"
+
+    def __init__(self) -> None:
+        super().__init__(f"{self.message_en} / {self.message_zh}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +81,36 @@ def _digest(secret: str) -> str:
 def _key(row: object) -> ApiKey:
     scope = Scope(row.bank_code, frozenset(row.counties or ()), row.province)  # type: ignore[attr-defined]
     return ApiKey(row.key_id, row.name, Role(row.role), scope, row.created_at, row.revoked_at)  # type: ignore[attr-defined]
+
+
+def _record(row: Any) -> dict[str, Any]:
+    """A key row as the cache stores it (the hash of the secret, never the secret)."""
+    moment = lambda value: None if value is None else value.isoformat()  # noqa: E731
+    return {
+        "key_id": row.key_id,
+        "secret_sha256": row.secret_sha256,
+        "name": row.name,
+        "role": row.role,
+        "bank_code": row.bank_code,
+        "counties": sorted(row.counties or ()),
+        "province": row.province,
+        "created_at": moment(row.created_at),
+        "revoked_at": moment(row.revoked_at),
+    }
+
+
+def _cached_key(record: dict[str, Any]) -> tuple[str, ApiKey]:
+    moment = lambda text: None if text is None else dt.datetime.fromisoformat(text)  # noqa: E731
+    scope = Scope(record["bank_code"], frozenset(record["counties"]), record["province"])
+    key = ApiKey(
+        record["key_id"],
+        record["name"],
+        Role(record["role"]),
+        scope,
+        moment(record["created_at"]),
+        moment(record["revoked_at"]),
+    )
+    return record["secret_sha256"], key
 
 
 def create_key(
@@ -115,11 +162,14 @@ class KeyRing(PeriodicRefresh):
     """The live keys in memory: :meth:`principal_for` answers from memory (no query, never blocks); a background
     thread refreshes them every ``refresh_seconds``; :meth:`refresh_for_unknown` loads a key created since."""
 
-    def __init__(self, engine: Engine, refresh_seconds: float = 5.0) -> None:
+    def __init__(self, engine: Engine, refresh_seconds: float = 5.0, cache_path: Path | None = None) -> None:
         self.engine = engine
         self.refresh_seconds = refresh_seconds
+        self.cache_path = cache_path
         self._keys: dict[str, tuple[str, ApiKey]] = {}
         self._loaded_at = float("-inf")
+        self._answered = False  # whether the last load from the database succeeded
+        self._cached: list[dict[str, Any]] | None = None  # what the cache file holds, as last written or read
         self._lock = threading.Lock()
 
     def start(self) -> None:
@@ -127,17 +177,47 @@ class KeyRing(PeriodicRefresh):
         self._keep_refreshing("api-keys")
 
     def refresh(self) -> None:
-        """Reload every key; on a database error keep the keys already known."""
+        """Reload every key and cache them; on a database error keep the keys already known (none yet: the
+        cached ones)."""
         with self._lock:
             try:
                 with self.engine.connect() as connection:
                     rows = list(connection.execute(select(ApiKeyRow)))
             except SQLAlchemyError as error:
                 log.warning("API keys could not be refreshed: %s", type(error).__name__)
+                self._answered = False
+                if not self._keys:
+                    self._load_cache()
                 return
             finally:
                 self._loaded_at = time.monotonic()
             self._keys = {row.key_id: (row.secret_sha256, _key(row)) for row in rows}
+            self._answered = True
+            self._save_cache([_record(row) for row in rows])
+
+    def _load_cache(self) -> None:
+        records = None if self.cache_path is None else read_key_cache(self.cache_path)
+        if records:
+            self._keys = {record["key_id"]: _cached_key(record) for record in records}
+            self._cached = records
+            log.warning("API keys: database unreachable, %d keys from the last known key table", len(records))
+
+    def _save_cache(self, records: list[dict[str, Any]]) -> None:
+        records.sort(key=lambda record: record["key_id"])
+        if self.cache_path is None or records == self._cached:
+            return
+        try:
+            write_key_cache(self.cache_path, records)
+        except OSError as error:
+            log.warning("API key cache could not be written: %s", type(error).__name__)
+            return
+        self._cached = records
+
+    def undecided(self, token: str) -> bool:
+        """A well-formed token whose key id is not known while the database does not answer: it may be a key
+        created since the keys were last loaded, so it is neither accepted nor refused (503, not 401)."""
+        match = _TOKEN.fullmatch(token)
+        return match is not None and match.group(1) not in self._keys and not self._answered
 
     def principal_for(self, token: str) -> Principal | None:
         """The caller a bearer token names, or None (malformed, unknown, wrong secret or revoked)."""

@@ -7,6 +7,7 @@ objects (funds and keys of their own), so the tests do not depend on one another
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import uuid
@@ -254,3 +255,71 @@ def test_an_audit_spool_is_drained_only_into_the_database_it_was_written_for(bac
         finally:
             engine_a.dispose()
             engine_b.dispose()
+
+
+# ------------------------------------------------------------------- item 9: the database down at start-up
+@contextlib.contextmanager
+def _unreachable(backend: str, url: str, home):
+    """Make the database of ``url`` unreachable under the same URL (SQLite: its file moved away and something that
+    is not a database in its place; PostgreSQL: the database renamed), and bring it back afterwards."""
+    if backend == "sqlite":
+        path = home / "db" / "engine.db"
+        path.rename(path.with_suffix(".away"))
+        path.write_bytes(b"not a database " * 100)
+        try:
+            yield
+        finally:
+            path.with_suffix(".away").replace(path)
+        return
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    admin = create_engine(os.environ[PG_ENV], isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'ALTER DATABASE "{name}" RENAME TO "{name}_away"')
+        try:
+            yield
+        finally:
+            with admin.connect() as connection:
+                connection.exec_driver_sql(f'ALTER DATABASE "{name}_away" RENAME TO "{name}"')
+    finally:
+        admin.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_started_with_the_database_down_valid_keys_still_work_from_the_last_known_key_table(
+    backend, api_for, settings_factory, mlflow_store, empty_database, tmp_path, api_application
+):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.services import ApiOptions
+    from credit_engine.access.keys import revoke_key
+
+    with contextlib.ExitStack() as stack:
+        if backend == "sqlite":
+            (tmp_path / "db").mkdir()
+            url = f"sqlite:///{tmp_path / 'db' / 'engine.db'}"
+        else:
+            url = stack.enter_context(empty_database(backend, "keysdown"))
+        settings = settings_factory(tmp_path, mlflow_store[0], url)
+        with api_for(settings) as api:  # the keys are loaded once: the cache is written
+            keys = api.keys
+            revoke_key(api.services.engine, keys.other_officer.split("_")[1])
+            api.services.keys.refresh()
+        cached = list(settings.data_dir.glob("api-keys-*.json"))
+        assert len(cached) == 1 and cached[0].stat().st_mode & 0o777 == 0o600
+        assert keys.officer.split("_")[2] not in cached[0].read_text()  # hashes only, never a secret
+        options = ApiOptions(key_refresh_seconds=0.5, fund_refresh_seconds=0.5)
+        with _unreachable(backend, url, tmp_path), TestClient(create_app(settings, options)) as client:
+            header = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731
+            assessed = client.post("/v1/fumin/assessments", json=api_application, headers=header(keys.officer))
+            revoked = client.post("/v1/fumin/assessments", json=api_application, headers=header(keys.other_officer))
+            unknown = client.get("/v1/funds", headers=header(f"ce_{'0' * 12}_{'A' * 43}"))
+            malformed = client.get("/v1/funds", headers=header("ce_not_a_key"))
+        assert assessed.status_code == 200, assessed.text
+        assert assessed.json()["fund"]["status"] == "unknown" and assessed.json()["decision"] in ("refer", "decline")
+        assert (revoked.status_code, unknown.status_code, malformed.status_code) == (401, 503, 401)
+        assert unknown.json()["error"] == "KeysUnavailable"
