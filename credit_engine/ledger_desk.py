@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,18 +31,17 @@ from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger import commands as c
 from credit_engine.ledger import services
-from credit_engine.ledger.commands import Receipt, body_hash, canonical_body
+from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.domain import CHINA, Fund, PolicyTerms, ledger_date, policy_in_force
 from credit_engine.ledger.errors import LedgerError, UnknownFund, UnknownLoan
 from credit_engine.ledger.importer import SERVICES, apply_event, command_for
 from credit_engine.ledger.loan import Loan
 from credit_engine.ledger.position import FundPosition, fund_positions
 from credit_engine.ledger.unit_of_work import UnitOfWork
+from credit_engine.ledger_audit import ledger_entry, link_problem
+from credit_engine.ledger_rights import permissions_for, reversal_permission
 from credit_engine.reports.build import Report, Scope, build_report
 
-_FUND_EVENTS = (c.CreateFund, c.SetPolicy, c.Contribute, c.ClawBack, c.RecordFundInterest, c.PayCompensation)
-_LOAN_EVENTS = (c.Disburse, c.Repay, c.ReportDelinquency, c.Cure, c.ClaimCompensation, c.Recover, c.WriteOff, c.Extend)
-_BY_NAME: dict[str, type[c.Command]] = {kind.__name__: kind for kind in (*_FUND_EVENTS, *_LOAN_EVENTS, c.Reverse)}
 _SERVICES: dict[type[c.Command], Callable[[UnitOfWork, Any], Receipt]] = {
     command: service for service, command in SERVICES.values()
 } | {c.CreateFund: services.create_fund, c.SetPolicy: services.set_policy}
@@ -92,26 +90,6 @@ class Written:
     receipt: Receipt
     position: FundPosition | None
     loan: Loan | None = None
-
-
-def permissions_for(command: c.Command | type[c.Command]) -> tuple[Permission, ...]:
-    """The permissions that may post ``command`` (or a command of that kind); a reversal needs one of them first,
-    then the right to post what it reverses (:func:`reversal_permission`)."""
-    kind = command if isinstance(command, type) else type(command)
-    if issubclass(kind, _FUND_EVENTS):
-        return (Permission.WRITE_FUNDS,)
-    if issubclass(kind, _LOAN_EVENTS):
-        return (Permission.WRITE_LOANS,)
-    return (Permission.WRITE_LOANS, Permission.WRITE_FUNDS)
-
-
-def reversal_permission(reversed_kind: str) -> Permission | None:
-    """The permission a reversal of a command of that kind (its class name, as recorded) needs: the one that posts
-    it. None for a kind that names no postable event (the ledger refuses such a reversal itself)."""
-    kind = _BY_NAME.get(reversed_kind)
-    if kind is None or kind is c.Reverse:
-        return None
-    return permissions_for(kind)[0]
 
 
 class LedgerDesk:
@@ -306,7 +284,7 @@ class LedgerDesk:
     def _linked_assessment(self, principal: Principal, fund: Fund | None, command: c.Command, assessment_id: str):
         """The approving assessment a disbursement names, checked against the loan (``InvalidInput`` if not)."""
         entry = self.audit.get(assessment_id) if len(assessment_id) <= 64 else None
-        problem = _link_problem(entry, principal, fund, command)
+        problem = link_problem(entry, principal, fund, command)
         if problem is not None:
             rule, message = problem
             raise InvalidInput([RowError(None, "assessment_id", rule, message, assessment_id)])
@@ -328,39 +306,4 @@ class LedgerDesk:
         self.audit.record(self._entry(principal, command, fund, outcome, receipt, linked))
 
     def _entry(self, principal, command: c.Command, fund, outcome: str, receipt: Receipt | None, linked) -> AuditEntry:
-        detail: dict[str, Any] = {"command": canonical_body(command)}
-        if receipt is not None:
-            detail["receipt"] = receipt.as_dict()
-        if linked is not None:
-            detail["assessment_id"] = linked.record_id
-        return AuditEntry(
-            record_id=uuid.uuid4().hex,
-            action=f"ledger.{command.event_type}",
-            recorded_at=self.clock(),
-            key_id=principal.key_id,
-            input_sha256=body_hash(command),
-            outcome=outcome,
-            county_code=fund.county_code if fund is not None else None,
-            fund_id=command.fund_id[:64],
-            resource_id=(getattr(command, "loan_id", None) or command.idempotency_key)[:128],
-            model_version=linked.model_version if linked is not None else None,
-            policy_version=linked.policy_version if linked is not None else None,
-            detail=detail,
-        )
-
-
-def _link_problem(entry: AuditEntry | None, principal: Principal, fund: Fund | None, command) -> tuple[str, str] | None:
-    if not isinstance(command, c.Disburse) or fund is None:
-        return "not_a_disbursement", "only a disbursement names an assessment / 仅放款可关联评估"
-    if entry is None or entry.action != "assessment" or entry.county_code != fund.county_code:
-        return "unknown_assessment", "no such assessment in this fund's county / 该县无此评估记录"
-    if entry.detail.get("bank_code") not in (None, fund.bank_code) or not principal.scope.covers_county(
-        fund.county_code
-    ):
-        return "unknown_assessment", "no such assessment in this fund's county / 该县无此评估记录"
-    result: Mapping[str, Any] = entry.detail.get("result", {})
-    if result.get("decision") != "approve":
-        return "assessment_not_approved", "the assessment did not approve the loan / 该评估未批准"
-    if command.amount_fen > int(result.get("credit_line_yuan", 0)) * 100:
-        return "amount_above_line", "the amount exceeds the approved credit line / 金额超过核定授信额度"
-    return None
+        return ledger_entry(principal.key_id, command, fund, outcome, receipt, linked, self.clock())
