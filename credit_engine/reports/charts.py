@@ -10,7 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
-STATUS_COLOURS = {"ok": "#38a169", "below_floor": "#dd8a1f", "at_cap": "#3b6fd8", "suspended": "#d64545"}
+STATUS_COLOURS = {
+    "ok": "#38a169",
+    "below_floor": "#dd8a1f",
+    "at_cap": "#3b6fd8",
+    "over_cap": "#805ad5",
+    "suspended": "#d64545",
+    "needs_action": "#d69e2e",
+}
 LINE_COLOURS = ("#3b6fd8", "#d64545", "#38a169", "#805ad5")
 ROW = 18
 LEFT = 170
