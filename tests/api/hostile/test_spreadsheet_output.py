@@ -83,6 +83,7 @@ def hostile(api) -> dict[str, str]:
     try:
         for fund_id, bank in funds.items():
             _insert_fund(engine, fund_id, bank)
+        _insert_fund(engine, "F-COUNTY-CONTROL", "RCC", county="1401\x1b9")  # in the province's and all charts
     finally:
         engine.dispose()
     return funds
