@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api import errors, server
+from api import docs, errors, server
 from api.limits import BodyLimit
 from api.metrics import Metrics
 from api.middleware import Observe
@@ -64,8 +64,11 @@ def create_app(settings: Settings, options: ApiOptions | None = None) -> FastAPI
         version="1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves /docs and /redoc from the package's own assets: they work offline
+        redoc_url=None,
     )
     errors.install(app)
+    docs.install(app)
     for module in (assessments, funds, loans, reports, operations):
         app.include_router(module.router)
     large = frozenset({assessments.BATCH_PATH, funds.EVENT_FILES_PATH})

@@ -271,7 +271,7 @@ def seed_command(
     from credit_engine.ledger.money import yuan_to_fen
     from credit_engine.ledger.seed import seed_ledger
     from credit_engine.reports.layout import yuan
-    from credit_engine.reports.leverage import STATUS_LABELS
+    from credit_engine.reports.leverage import STATUS_LABELS, STATUSES
 
     fund_fen = _converted("--fund-yuan", fund_yuan or default_contribution_yuan(), yuan_to_fen)
     secret = settings().pseudonym_secret.get_secret_value()
@@ -296,7 +296,8 @@ def seed_command(
         ("covered / 覆盖贷款余额(元)", "right"),
     ):
         table.add_column(title, justify=justify)  # type: ignore[arg-type]
-    for status, label in STATUS_LABELS.items():
+    for status in STATUSES:  # a fund's statuses (needs_action is a county's or a province's)
+        label = STATUS_LABELS[status]
         mine = [p for p in summary.positions if p.status == status]
         balance = sum(p.fund_balance_fen for p in mine)
         covered = sum(p.covered_principal_fen for p in mine)

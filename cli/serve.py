@@ -49,15 +49,15 @@ def serve(
 
 
 def _print_demo(host: str, port: int) -> None:
-    """A demo officer key for the first fund of the ledger, and a ready-to-paste curl with an application there."""
-    import datetime as dt
+    """A demo officer key for the fund of the OpenAPI example's county (else the first fund of the ledger), and a
+    ready-to-paste curl with an application there: the README's and the OpenAPI example's."""
     import json
 
     from sqlalchemy import select
 
+    from api.schemas.assessments import EXAMPLE_BANK, EXAMPLE_COUNTY, example_body
     from credit_engine.access.keys import create_key
     from credit_engine.access.principal import Scope
-    from credit_engine.contract import example_application, idnumber
     from credit_engine.ledger.database import open_ledger
     from credit_engine.ledger.tables import FundRow
     from credit_engine.service_db.database import ensure_migrated
@@ -65,16 +65,15 @@ def _print_demo(host: str, port: int) -> None:
     engine = open_ledger(settings())
     try:
         ensure_migrated(engine)
+        funds = select(FundRow).order_by(FundRow.fund_id).limit(1)
+        example = funds.where(FundRow.county_code == EXAMPLE_COUNTY, FundRow.bank_code == EXAMPLE_BANK)
         with engine.connect() as connection:
-            fund = connection.execute(select(FundRow).order_by(FundRow.fund_id).limit(1)).first()
-        county, bank = (fund.county_code, fund.bank_code) if fund else ("140121", "RCC")
+            fund = connection.execute(example).first() or connection.execute(funds).first()
+        county, bank = (fund.county_code, fund.bank_code) if fund else (EXAMPLE_COUNTY, EXAMPLE_BANK)
         _, token = create_key(engine, "officer", "demo officer", Scope(bank, frozenset({county})), created_by="demo")
     finally:
         engine.dispose()
-    born = dt.date(1980, 5, 17)
-    body = example_application(county_code=county, head_id_number=idnumber.make(county, born, 123))
-    body = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in body.items()}
-    payload = json.dumps(body, ensure_ascii=False)
+    payload = json.dumps(example_body(county), ensure_ascii=False)
     console.print(f"demo officer key for bank {bank}, county {county} / 演示信贷员密钥:", highlight=False)
     console.print(token, highlight=False, soft_wrap=True)
     console.print("try / 试一试:", highlight=False)

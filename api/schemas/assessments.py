@@ -9,12 +9,26 @@ from pydantic import BaseModel, Field
 
 from api.schemas.common import ErrorDetail
 from credit_engine.assessment import BatchRow
-from credit_engine.contract import APPLICATION_FIELDS, FieldDef, example_application
+from credit_engine.contract import APPLICATION_FIELDS, FieldDef, example_application, idnumber
 from credit_engine.contract.idnumber import mask
 from credit_engine.reasons import MAX_REASONS
 
 Decision = Literal["approve", "refer", "decline"]
 FundStatus = Literal["ok", "below_floor", "at_cap", "over_cap", "suspended", "no_fund", "unknown"]
+EXAMPLE_COUNTY, EXAMPLE_BANK = "140122", "SXRCU"  # 阳曲县: the first fund of the demo ledger, which `serve --demo` uses
+
+
+def example_body(county: str = EXAMPLE_COUNTY) -> dict[str, Any]:
+    """The contract's example application moved to ``county`` (ids, ID number and village there) as a JSON body:
+    the OpenAPI example, and the body of the curl ``serve --demo`` prints and the README shows."""
+    record = example_application(
+        application_id=f"A-{county}-000001",
+        household_id=f"{county}101001023",
+        head_id_number=idnumber.make(county, dt.date(1980, 5, 17), 123),
+        county_code=county,
+        village_code=f"{county}101001",
+    )
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in record.items()}
 
 
 def _field_schema(definition: FieldDef) -> dict[str, Any]:
@@ -47,7 +61,6 @@ def _field_schema(definition: FieldDef) -> dict[str, Any]:
 
 def application_schema() -> dict[str, Any]:
     """JSON Schema of a 富民贷 application, from the contract's field table (the single source of truth)."""
-    example = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in example_application().items()}
     return {
         "title": "FuminApplication",
         "type": "object",
@@ -59,7 +72,7 @@ def application_schema() -> dict[str, Any]:
         "properties": {f.name: _field_schema(f) for f in APPLICATION_FIELDS},
         "required": [f.name for f in APPLICATION_FIELDS if f.required],
         "additionalProperties": False,
-        "example": example,
+        "example": example_body(),
     }
 
 

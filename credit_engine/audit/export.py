@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 from credit_engine.audit.log import AuditEntry, entry_from_row
 from credit_engine.audit.tables import AuditRow
+from credit_engine.cell_text import csv_text
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger.domain import CHINA
 
@@ -46,12 +47,6 @@ def audit_records(engine: Engine, first_day: dt.date, last_day: dt.date) -> Iter
             yield entry_from_row(row)
 
 
-def _inert(value: object) -> object:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def write_records(entries: Iterator[AuditEntry], handle: TextIO, fmt: str) -> int:
     """Write ``entries`` to an open text file as ``jsonl`` or ``csv``; returns how many were written."""
     count = 0
@@ -64,7 +59,7 @@ def write_records(entries: Iterator[AuditEntry], handle: TextIO, fmt: str) -> in
             handle.write(json.dumps(entry.as_json(), ensure_ascii=False) + "\n")
         else:
             values = entry.as_json() | {"detail": json.dumps(dict(entry.detail), ensure_ascii=False, sort_keys=True)}
-            writer.writerow({key: _inert(value) for key, value in values.items()})
+            writer.writerow({key: csv_text(value) for key, value in values.items()})
         count += 1
     return count
 

@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from credit_engine.cell_text import csv_text, inert_cell, xlsx_value, xml_text
 from credit_engine.contract.fields import FIELD_BY_NAME, normalise_headers
 from credit_engine.errors import RowError
 
@@ -80,15 +80,8 @@ def write_rejects(errors: list[RowError], path: str | Path) -> Path:
         writer = csv.writer(handle)
         writer.writerow(REJECT_COLUMNS)
         for error in errors:
-            writer.writerow([_inert("" if getattr(error, c) is None else getattr(error, c)) for c in REJECT_COLUMNS])
+            writer.writerow([csv_text("" if getattr(error, c) is None else getattr(error, c)) for c in REJECT_COLUMNS])
     return path
-
-
-def _inert(value: object) -> object:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def rejects_path(output: str | Path) -> Path:
@@ -171,7 +164,7 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
     text_columns = {i for i, (_, column) in enumerate(frame.items()) if not _is_plain(column)}
     for row in zip(*columns, strict=True):
         if text_columns:
-            row = tuple(_literal(sheet, v) if i in text_columns else v for i, v in enumerate(row))
+            row = tuple(xlsx_value(sheet, v) if i in text_columns else v for i, v in enumerate(row))
         sheet.append(row)
     workbook.save(path)
 
@@ -183,22 +176,10 @@ def _write_header(sheet: Any, frame: pd.DataFrame) -> None:
     bold = Font(bold=True)
     cells = []
     for header in frame.columns:
-        cell = WriteOnlyCell(sheet, value=str(header))
+        cell = inert_cell(WriteOnlyCell(sheet, value=xml_text(str(header))))
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
-
-
-def _literal(sheet: Any, value: Any) -> Any:
-    """Text as Excel should keep it: characters XLSX cannot hold dropped, text that looks like a formula kept text."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not value.startswith("="):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
 
 
 def _is_plain(column: pd.Series) -> bool:

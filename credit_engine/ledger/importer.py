@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from credit_engine.cell_text import csv_text
 from credit_engine.errors import InvalidInput
 from credit_engine.ledger import commands as c
 from credit_engine.ledger import services
@@ -50,13 +51,6 @@ def command_for(event: EventRow, recorded_by: str) -> tuple[Callable, c.Command]
     values = {name: getattr(event, _FROM_FILE.get(name, name)) for name in names}
     values["recorded_by"] = recorded_by
     return service, command_type(**values)
-
-
-def _inert(value: object) -> object:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (the file's ids are echoed back)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 @dataclass
@@ -102,7 +96,7 @@ def import_events(
         writer.writeheader()
         for done, event in enumerate(events, start=1):
             outcome = apply_event(uow, event, recorded_by)
-            writer.writerow({key: _inert(value) for key, value in outcome.items()})
+            writer.writerow({key: csv_text(value) for key, value in outcome.items()})
             summary.counts[str(outcome["status"])] += 1
             if outcome["error_code"]:
                 summary.refusals[str(outcome["error_code"])] += 1

@@ -2,20 +2,24 @@
 
 :func:`bars` draws one horizontal bar per county with optional markers (the floor and the cap of each county) and
 an optional threshold line (the 3% NPL suspension threshold); :func:`lines` draws month-end series with dashed
-reference lines (floor, cap, threshold). Every label is escaped; colours follow the status palette of the page.
+reference lines (floor, cap, threshold). Every label is escaped (a stored control character shows as U+FFFD);
+colours follow the status palette of the page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from html import escape
+from html import escape as _html_escape
+
+from credit_engine.cell_text import xml_text
 
 STATUS_COLOURS = {
     "ok": "#38a169",
     "below_floor": "#dd8a1f",
     "at_cap": "#3b6fd8",
-    "over_cap": "#9b2c2c",
+    "over_cap": "#805ad5",
     "suspended": "#d64545",
+    "needs_action": "#d69e2e",
 }
 LINE_COLOURS = ("#3b6fd8", "#d64545", "#38a169", "#805ad5")
 ROW = 18
@@ -30,6 +34,11 @@ class Bar:
     status: str = "ok"
     markers: dict[str, float] = field(default_factory=dict)  # name -> value (e.g. floor, cap)
     text: str = ""
+
+
+def escape(text: str) -> str:
+    """Text for an SVG element or attribute: HTML-escaped, and a character XML forbids shown as U+FFFD."""
+    return _html_escape(xml_text(str(text)))
 
 
 def _x(value: float, top: float, span: float) -> float:

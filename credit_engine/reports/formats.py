@@ -3,7 +3,9 @@
 :func:`write_report` picks the renderer by format. JSON keeps the data's own types — amounts as integer fen in
 ``*_fen`` keys, ratios and multiples as numbers — so programs can read it; the CSV shows the primary view as a
 person reads it (yuan with two decimals, percentages, bilingual headers) and makes any text a spreadsheet would run
-as a formula inert. Output is deterministic: the same report gives the same bytes.
+as a formula inert. Any stored text renders: JSON escapes it, the text of the CSV, XLSX and HTML outputs shows a
+character XML forbids (a NUL in a bank code) as U+FFFD (:mod:`credit_engine.cell_text`). Output is deterministic:
+the same report gives the same bytes.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import json
 from pathlib import Path
 
+from credit_engine.cell_text import csv_text, xml_text
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.reports.build import Report
 from credit_engine.reports.layout import Column, Sheet, sheets, status_label, yuan
@@ -23,10 +26,6 @@ FORMATS = ("json", "csv", "xlsx", "html")
 def to_json(report: Report) -> str:
     rows = [line.as_dict() for line in report.primary]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
-
-
-def _inert(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def display(column: Column, value: object) -> str:
@@ -45,7 +44,7 @@ def display(column: Column, value: object) -> str:
         return "是 yes" if value else "否 no"
     if column.kind == "status":
         return status_label(str(value))
-    return str(value)
+    return xml_text(str(value))
 
 
 def _csv_cell(column: Column, value: object) -> str:
@@ -55,7 +54,7 @@ def _csv_cell(column: Column, value: object) -> str:
         return str(yuan(int(value)))  # type: ignore[call-overload]
     if column.kind in ("int", "ratio", "multiple"):
         return display(column, value).replace(",", "")
-    return _inert(display(column, value))
+    return str(csv_text(display(column, value)))
 
 
 def to_csv(sheet: Sheet) -> str:

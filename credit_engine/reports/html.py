@@ -18,7 +18,7 @@ from credit_engine.reports import charts
 from credit_engine.reports.build import Report
 from credit_engine.reports.formats import display
 from credit_engine.reports.layout import Sheet, sheets
-from credit_engine.reports.leverage import STATUS_LABELS, county_rollups
+from credit_engine.reports.leverage import STATUS_LABELS, STATUSES, Rollup, county_rollups, rollup_of
 
 TEMPLATE = Path(__file__).with_name("report.html")
 
@@ -50,10 +50,10 @@ def _county_charts(report: Report) -> list[str]:
     rollups = county_rollups(report.positions)
     found = []
     if report.kind == "leverage":
-        items = [charts.Bar(f"{r.name} {r.code}", r.multiple or 0.0, r.status, _markers(report, r)) for r in rollups]
+        items = [charts.Bar(f"{r.name} {r.code}", r.multiple or 0.0, r.worst_status, _markers(r)) for r in rollups]
         found.append(charts.bars("放大倍数与上下限（按县） Multiple vs floor and cap by county", items, "×"))
     if report.kind in ("leverage", "portfolio"):
-        items = [charts.Bar(f"{r.name} {r.code}", r.npl_ratio * 100, r.status) for r in rollups]
+        items = [charts.Bar(f"{r.name} {r.code}", r.npl_ratio * 100, r.worst_status) for r in rollups]
         limit = min((p.terms.npl_suspension_bps / 100 for p in report.positions), default=3.0)
         found.append(
             charts.bars("不良率（按县） NPL ratio by county", items, "%", (f"暂停阈值 suspension {limit:g}%", limit))
@@ -70,12 +70,11 @@ def _county_charts(report: Report) -> list[str]:
     return found
 
 
-def _markers(report: Report, rollup) -> dict[str, float]:  # noqa: ANN001 - a leverage Rollup
-    """The county's floor (balance-weighted) and its tightest cap (none if a fund has no cap)."""
+def _markers(rollup: Rollup) -> dict[str, float]:
+    """The county's floor and cap (balance-weighted); no cap tick when one of its funds has no cap."""
     markers = {"floor": rollup.floor_multiple or 0.0}
-    caps = [p.terms.cap_multiple_bps for p in report.positions if p.county_code == rollup.code]
-    if caps and all(cap is not None for cap in caps):
-        markers["cap"] = min(caps) / 10_000  # type: ignore[type-var]
+    if rollup.cap_multiple is not None and rollup.uncapped_funds == 0:
+        markers["cap"] = rollup.cap_multiple
     return markers
 
 
@@ -92,9 +91,8 @@ def _series_charts(report: Report) -> list[str]:
     multiple = [by_month[d][1] / by_month[d][0] if by_month[d][0] > 0 else None for d in labels]
     npl = [by_month[d][2] / by_month[d][1] * 100 if by_month[d][1] else 0.0 for d in labels]
     terms = report.positions[0].terms
-    references = {f"下限 floor {terms.floor_multiple_bps / 10_000:g}×": terms.floor_multiple_bps / 10_000}
-    if terms.cap_multiple_bps:
-        references[f"上限 cap {terms.cap_multiple_bps / 10_000:g}×"] = terms.cap_multiple_bps / 10_000
+    names = {"floor": "下限 floor", "cap": "上限 cap"}
+    references = {f"{names[k]} {v:.4g}×": v for k, v in _markers(rollup_of(report.positions)).items()}
     short = [d[:7] for d in labels]
     return [
         charts.lines(
@@ -117,7 +115,7 @@ def _series_charts(report: Report) -> list[str]:
 def render_page(report: Report) -> str:
     """The whole page as text (UTF-8, no external reference)."""
     zh, en = report.title
-    counts = {status: sum(p.status == status for p in report.positions) for status in STATUS_LABELS}
+    counts = {status: sum(p.status == status for p in report.positions) for status in STATUSES}
     context = {
         "title_zh": zh,
         "title_en": en,

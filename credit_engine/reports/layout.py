@@ -82,7 +82,14 @@ QUALITY = (
 )
 STATUS = (C("status", "状态", "Status", "status"),)
 OVER_CAP = (C("over_cap_fen", "超上限金额(元)", "Over cap by (yuan)", "fen"),)
-SUMMARY = (C("status_summary", "各状态基金数", "Funds by status"),)
+AREA_CAP = (
+    C("cap_multiple", "倍数上限(有上限基金)", "Cap (capped funds)", "multiple"),
+    C("uncapped_funds", "无上限基金数", "Uncapped funds", "int"),
+)
+SUMMARY = (
+    C("worst_status", "最严重基金状态", "Most severe fund status", "status"),
+    C("status_summary", "各状态基金数", "Funds by status"),
+)
 SUBSIDY = (
     C("period_from", "起始日", "From", "date"),
     C("period_to", "截止日", "To", "date"),
@@ -114,12 +121,12 @@ SERIES = (
 )
 VIEWS = {
     "leverage": ("放大倍数(基金)", "Leverage by fund", FUND + LEVERAGE + OVER_CAP + STATUS),
-    "leverage_county": ("放大倍数(县)", "Leverage by county", AREA + LEVERAGE + STATUS + SUMMARY),
-    "leverage_province": ("放大倍数(省)", "Leverage by province", AREA + LEVERAGE + STATUS + SUMMARY),
+    "leverage_county": ("放大倍数(县)", "Leverage by county", AREA + LEVERAGE + AREA_CAP + STATUS + SUMMARY),
+    "leverage_province": ("放大倍数(省)", "Leverage by province", AREA + LEVERAGE + AREA_CAP + STATUS + SUMMARY),
     "household": ("富民贷占比", "Household share", FUND + HOUSEHOLD),
     "portfolio": ("资产质量(基金)", "Portfolio quality by fund", FUND + QUALITY + STATUS),
-    "portfolio_county": ("资产质量(县)", "Portfolio quality by county", AREA[:2] + QUALITY + STATUS),
-    "portfolio_province": ("资产质量(省)", "Portfolio quality by province", AREA[:2] + QUALITY + STATUS),
+    "portfolio_county": ("资产质量(县)", "Portfolio quality by county", AREA[:2] + QUALITY + STATUS + SUMMARY),
+    "portfolio_province": ("资产质量(省)", "Portfolio quality by province", AREA[:2] + QUALITY + STATUS + SUMMARY),
     "subsidy": ("贴息(基金)", "Subsidy by fund", FUND + SUBSIDY),
     "subsidy_loans": ("贴息明细(贷款)", "Subsidy by loan", SUBSIDY_LOANS),
 }

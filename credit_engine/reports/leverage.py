@@ -4,9 +4,12 @@ A :class:`LeverageLine` is one fund's position as the fund administrator reads i
 product, the multiple against the floor and the cap, the floor shortfall (how much more the bank must lend to
 reach the floor) and the cap headroom — or, for a fund a clawback left over its cap, the excess (status
 ``over_cap``, 超上限) — the NPL ratio and the status. A :class:`Rollup` sums the funds of a county
-or a province: the multiple of the sums, the sum of the funds' shortfalls and headrooms, and how many funds are in
-each status. A :class:`HouseholdLine` compares the household share of covered lending with the fund's minimum and
-says how much more 富民贷 lending would reach it at today's enterprise lending.
+or a province. Its multiple is the multiple of the sums; its floor is the balance-weighted floor of its funds
+(Σ floor × balance ÷ Σ balance) and its cap the balance-weighted cap of its capped funds; its floor shortfall and
+cap headroom are the sums of the funds' own (a fund above its floor never offsets one below it: they are different
+banks' obligations), uncapped funds adding no headroom and counted apart. Its status follows :func:`area_status`.
+A :class:`HouseholdLine` compares the household share of covered lending with the fund's minimum and says how much
+more 富民贷 lending would reach it at today's enterprise lending.
 """
 
 from __future__ import annotations
@@ -18,15 +21,17 @@ from credit_engine.ledger.money import BPS
 from credit_engine.ledger.position import FundPosition
 from credit_engine.regions import PROVINCES, county_by_code
 
-STATUSES = ("ok", "below_floor", "at_cap", "over_cap", "suspended")
+STATUSES = ("ok", "below_floor", "at_cap", "over_cap", "suspended")  # a fund's, least to most severe
+NEEDS_ACTION = "needs_action"  # a county's or province's whose funds differ in status
 STATUS_LABELS = {
     "ok": "正常 ok",
     "below_floor": "低于下限 below floor",
     "at_cap": "已达上限 at cap",
     "over_cap": "超上限 over cap",
     "suspended": "暂停放款 suspended",
+    NEEDS_ACTION: "需处理 needs action",
 }
-SEVERITY = {"ok": 0, "below_floor": 1, "at_cap": 2, "over_cap": 3, "suspended": 4}
+SEVERITY = {status: rank for rank, status in enumerate(STATUSES)}
 BANKS = {"SXRCU": "山西省农村信用社", "PSBC": "中国邮政储蓄银行", "RCC": "农村信用社"}
 
 
@@ -113,9 +118,45 @@ def leverage_line(position: FundPosition) -> LeverageLine:
     )
 
 
+def area_status(statuses: Iterable[str]) -> tuple[str, str, dict[str, int]]:
+    """The status of a county or a province from its funds' statuses: ``(status, worst_status, status_counts)``.
+
+    ``status`` is the funds' own status when they all share it (a county whose only fund is suspended is
+    ``suspended``, one whose funds are all fine is ``ok``), and ``needs_action`` (需处理) when they differ: two
+    suspended funds out of 58 do not make a province "suspended", they make it need action. ``worst_status`` is the
+    most severe status of any of its funds (what to look at first) and ``status_counts`` how many funds are in each
+    status, every status listed from the least to the most severe.
+    """
+    counts = dict.fromkeys(STATUSES, 0)
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    present = [status for status, n in counts.items() if n]
+    worst = max(present, key=lambda s: SEVERITY.get(s, len(SEVERITY)), default="ok")
+    return (present[0] if len(present) == 1 else NEEDS_ACTION if present else "ok"), worst, counts
+
+
+def status_summary(counts: dict[str, int]) -> str:
+    """Funds by status, the most severe first: ``暂停放款 suspended 2/58; 正常 ok 56/58``."""
+    total = sum(counts.values())
+    present = sorted((s for s, n in counts.items() if n), key=lambda s: -SEVERITY.get(s, len(SEVERITY)))
+    return "; ".join(f"{STATUS_LABELS.get(s, s)} {counts[s]}/{total}" for s in present)
+
+
+def weighted_multiple(pairs: Iterable[tuple[int, int]]) -> float | None:
+    """Σ (multiple in bps × balance) ÷ Σ balance, as a multiple (None when the balances sum to nothing)."""
+    pairs = list(pairs)
+    balance = sum(fen for _, fen in pairs)
+    return _ratio(sum(bps * fen for bps, fen in pairs) / (balance * BPS)) if balance > 0 else None
+
+
 @dataclass(frozen=True, slots=True)
 class Rollup:
-    """The funds of one county (``level`` "county") or province (``level`` "province"), summed."""
+    """The funds of one county (``level`` "county") or province (``level`` "province"), summed.
+
+    ``floor_multiple`` is the balance-weighted floor of all its funds and ``floor_required_fen`` the sum of their
+    floors in fen; ``cap_multiple`` the balance-weighted cap of its capped funds and ``cap_headroom_fen`` the sum of
+    their headrooms (both None when no fund is capped); ``uncapped_funds`` counts the funds without a cap.
+    """
 
     level: str
     code: str
@@ -125,20 +166,20 @@ class Rollup:
     covered_principal_fen: int
     covered_fumin_fen: int
     covered_qiangnong_fen: int
+    floor_multiple: float | None
     floor_required_fen: int
     floor_shortfall_fen: int
+    cap_multiple: float | None
     cap_headroom_fen: int | None
+    uncapped_funds: int
     npl_fen: int
+    status: str
+    worst_status: str
     status_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def multiple(self) -> float | None:
         return _ratio(self.covered_principal_fen / self.fund_balance_fen) if self.fund_balance_fen > 0 else None
-
-    @property
-    def floor_multiple(self) -> float | None:
-        """The floor of the sums (the balance-weighted floor of the funds)."""
-        return _ratio(self.floor_required_fen / self.fund_balance_fen) if self.fund_balance_fen > 0 else None
 
     @property
     def npl_ratio(self) -> float:
@@ -150,24 +191,24 @@ class Rollup:
         return _ratio(self.covered_fumin_fen / covered) if covered else None
 
     @property
-    def status(self) -> str:
-        """The most severe status among the funds."""
-        present = [s for s, n in self.status_counts.items() if n]
-        return max(present, key=SEVERITY.__getitem__, default="ok")
-
-    @property
     def status_summary(self) -> str:
-        return "; ".join(f"{STATUS_LABELS[s]} {n}" for s, n in self.status_counts.items() if n)
+        return status_summary(self.status_counts)
 
     def as_dict(self) -> dict[str, object]:
         values = asdict(self)
-        for name in ("multiple", "floor_multiple", "npl_ratio", "household_share", "status", "status_summary"):
+        for name in ("multiple", "npl_ratio", "household_share", "status_summary"):
             values[name] = getattr(self, name)
         return values
 
 
+def _floor_fen(position: FundPosition) -> int:
+    """The fund's floor in fen (its balance × its floor multiple, rounded up as its shortfall is)."""
+    return -(-position.fund_balance_fen * position.terms.floor_multiple_bps // BPS)
+
+
 def _rollup(level: str, code: str, name: str, positions: list[FundPosition]) -> Rollup:
-    headrooms = [p.cap_headroom_fen for p in positions]
+    capped = [p for p in positions if p.terms.cap_multiple_bps is not None]
+    status, worst, counts = area_status(p.status for p in positions)
     return Rollup(
         level=level,
         code=code,
@@ -177,11 +218,16 @@ def _rollup(level: str, code: str, name: str, positions: list[FundPosition]) -> 
         covered_principal_fen=sum(p.covered_principal_fen for p in positions),
         covered_fumin_fen=sum(p.covered_by_product_fen.get("fumin", 0) for p in positions),
         covered_qiangnong_fen=sum(p.covered_by_product_fen.get("qiangnong", 0) for p in positions),
-        floor_required_fen=sum(p.floor_shortfall_fen + p.covered_principal_fen for p in positions),
+        floor_multiple=weighted_multiple((p.terms.floor_multiple_bps, p.fund_balance_fen) for p in positions),
+        floor_required_fen=sum(_floor_fen(p) for p in positions),
         floor_shortfall_fen=sum(p.floor_shortfall_fen for p in positions),
-        cap_headroom_fen=None if any(h is None for h in headrooms) else sum(h or 0 for h in headrooms),
+        cap_multiple=weighted_multiple((p.terms.cap_multiple_bps or 0, p.fund_balance_fen) for p in capped),
+        cap_headroom_fen=sum(p.cap_headroom_fen or 0 for p in capped) if capped else None,
+        uncapped_funds=len(positions) - len(capped),
         npl_fen=sum(p.npl_fen for p in positions),
-        status_counts={status: sum(p.status == status for p in positions) for status in STATUSES},
+        status=status,
+        worst_status=worst,
+        status_counts=counts,
     )
 
 
@@ -190,6 +236,11 @@ def _grouped(positions: Iterable[FundPosition], key: Callable[[FundPosition], st
     for position in positions:
         groups.setdefault(key(position), []).append(position)
     return dict(sorted(groups.items()))
+
+
+def rollup_of(positions: list[FundPosition]) -> Rollup:
+    """All ``positions`` as one roll-up (level "all"): the figures of everything reported."""
+    return _rollup("all", "", "全部 all", positions)
 
 
 def county_rollups(positions: list[FundPosition]) -> list[Rollup]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from credit_engine.ledger.position import FundPosition
-from credit_engine.reports.leverage import STATUSES, county_name, province_name
+from credit_engine.reports.leverage import area_status, county_name, province_name, status_summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +100,22 @@ class PortfolioLine:
     bank: str
     status: str
     figures: QualityFigures
+    worst_status: str = ""
+    status_counts: dict[str, int] | None = None
 
     def as_dict(self) -> dict[str, object]:
         head = {"fund_id" if self.level == "fund" else "code": self.code}
         head |= {"county_code": self.county_code, "county_name": self.name, "bank": self.bank}
+        tail: dict[str, object] = {"status": self.status}
         if self.level != "fund":
             head = {"level": self.level, "code": self.code, "name": self.name}
-        return head | asdict(self.figures) | self.figures.derived() | {"status": self.status}
+            counts = self.status_counts or {}
+            tail |= {
+                "worst_status": self.worst_status,
+                "status_counts": counts,
+                "status_summary": status_summary(counts),
+            }
+        return head | asdict(self.figures) | self.figures.derived() | tail
 
 
 def portfolio_line(position: FundPosition) -> PortfolioLine:
@@ -120,8 +129,8 @@ def _summed(level: str, code: str, name: str, positions: list[FundPosition]) -> 
     total = QualityFigures()
     for position in positions:
         total = total.plus(figures(position))
-    worst = max((p.status for p in positions), key=STATUSES.index, default="ok")
-    return PortfolioLine(level, code, name, code if level == "county" else "", "", worst, total)
+    status, worst, counts = area_status(p.status for p in positions)
+    return PortfolioLine(level, code, name, code if level == "county" else "", "", status, total, worst, counts)
 
 
 def portfolio_rollups(positions: list[FundPosition], level: str) -> list[PortfolioLine]:

@@ -3,8 +3,10 @@
 Headers are Chinese with the English below them in the same cell; the header row is frozen and filtered; money is
 written in yuan as exact decimals (fen ÷ 100 through ``Decimal``) with the format ``#,##0.00``, ratios as
 percentages, multiples with a ×, dates as dates; status cells are coloured like the web page. Column widths follow
-the content. The about sheet states the as-of date, the recording time the report is as known at, the scope and
-how buckets and the loss rate are defined.
+the content. Text is written as text whatever it holds: a character XML forbids shows as U+FFFD and text that looks
+like a formula is an inert string cell (:mod:`credit_engine.cell_text`), so no stored value can break the workbook
+or run in it. The about sheet states the as-of date, the recording time the report is as known at, the scope and
+how buckets, the loss rate and the statuses of counties and provinces are defined.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from credit_engine.cell_text import inert_cell, xml_text
 from credit_engine.reports.build import Report
 from credit_engine.reports.layout import Column, Sheet, sheets, status_label, yuan
 
@@ -21,14 +24,28 @@ STATUS_FILLS = {
     "ok": "D9EAD3",
     "below_floor": "FCE5CD",
     "at_cap": "CFE2F3",
-    "over_cap": "EA9999",
+    "over_cap": "D9D2E9",
     "suspended": "F4CCCC",
+    "needs_action": "FFF2CC",
 }
 NOTES = (
     ("金额单位 Money", "元，两位小数（由分精确换算） / yuan, two decimals (exact from fen)"),
     ("逾期分档 Overdue buckets", "按截至日的逾期天数：1–30、31–60、61–89、90天以上（90天起为不良）"),
     ("损失率 Loss rate", "(已代偿未回收本金 + 核销本金) ÷ (覆盖贷款余额 + 已代偿本金)"),
-    ("状态 Status", "暂停放款 > 已达上限 > 低于下限 > 正常 / suspended > at cap > below floor > ok"),
+    (
+        "状态 Status",
+        "暂停放款 > 超上限 > 已达上限 > 低于下限 > 正常 / suspended > over cap > at cap > below floor > ok",
+    ),
+    (
+        "县、省状态 County, province status",
+        "各基金状态相同时即为该状态，不同时为“需处理”，并列出最严重状态及各状态基金数 / the funds' status when they "
+        "all share it, else needs action, with the most severe fund status and the funds in each status",
+    ),
+    (
+        "县、省上下限 County, province floor and cap",
+        "下限 = Σ(基金下限倍数 × 基金余额) ÷ Σ基金余额；上限按有上限的基金同样加权；缺口、余量为各基金之和 / floor = "
+        "Σ(floor × balance) ÷ Σ balance; the cap likewise over capped funds; shortfall and headroom: the funds' sums",
+    ),
 )
 
 
@@ -43,7 +60,7 @@ def _value(column: Column, value: object) -> object:
         return "是" if value else "否"
     if column.kind == "status":
         return status_label(str(value))
-    return value
+    return xml_text(value) if isinstance(value, str) else value
 
 
 def _width(column: Column, sheet: Sheet) -> float:
@@ -65,6 +82,8 @@ def _fill_sheet(worksheet, sheet: Sheet) -> None:  # noqa: ANN001 - an openpyxl 
     worksheet.row_dimensions[1].height = 32
     for row in sheet.rows:
         worksheet.append([_value(c, row.get(c.key)) for c in sheet.columns])
+        for cell in worksheet[worksheet.max_row]:
+            inert_cell(cell)
     for index, column in enumerate(sheet.columns, start=1):
         letter = get_column_letter(index)
         worksheet.column_dimensions[letter].width = _width(column, sheet)
@@ -95,7 +114,9 @@ def _about(worksheet, report: Report) -> None:  # noqa: ANN001
     if report.period:
         rows.append(("期间 Period", f"{report.period[0].isoformat()} – {report.period[1].isoformat()}"))
     for row in rows + list(NOTES):
-        worksheet.append(list(row))
+        worksheet.append([xml_text(v) if isinstance(v, str) else v for v in row])
+        for cell in worksheet[worksheet.max_row]:
+            inert_cell(cell)
     worksheet.column_dimensions["A"].width = 24
     worksheet.column_dimensions["B"].width = 80
 
