@@ -136,7 +136,7 @@ class BatchOut(BaseModel):
                 row=r.row,
                 application_id=r.application_id,
                 assessment=r.assessment.as_result() if r.assessment else None,
-                errors=[ErrorDetail(field=e.field, rule=e.rule, message=e.message) for e in r.errors],
+                errors=[ErrorDetail.of(e.field, e.rule, e.message, e.value) for e in r.errors],
             )
             for r in rows
         ]
