@@ -8,13 +8,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from api.schemas.common import ErrorDetail
+from credit_engine import identifiers
 from credit_engine.assessment import BatchRow
 from credit_engine.contract import APPLICATION_FIELDS, FieldDef, example_application
 from credit_engine.contract.idnumber import mask
+from credit_engine.identifiers import json_pattern
 from credit_engine.reasons import MAX_REASONS
 
 Decision = Literal["approve", "refer", "decline"]
 FundStatus = Literal["ok", "below_floor", "at_cap", "suspended", "no_fund", "unknown"]
+
+
+_YUAN_TEXT = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
 
 
 def _field_schema(definition: FieldDef) -> dict[str, Any]:
@@ -34,6 +39,10 @@ def _field_schema(definition: FieldDef) -> dict[str, Any]:
         "id_number": {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$"},
         "county_code": {"type": "string", "pattern": "^[0-9]{6}$"},
     }[kind]
+    if definition.code is not None:
+        schema = {"type": "string", "pattern": json_pattern(definition.code)}
+    if definition.money:
+        schema = {"anyOf": [{"type": "number", "multipleOf": 0.01}, {"type": "string", "pattern": _YUAN_TEXT}]}
     if definition.minimum is not None:
         key = "exclusiveMinimum" if definition.minimum_exclusive else "minimum"
         schema[key] = definition.minimum
@@ -134,7 +143,7 @@ class BatchOut(BaseModel):
         out = [
             BatchRowOut(
                 row=r.row,
-                application_id=r.application_id,
+                application_id=None if r.application_id is None else identifiers.shown(r.application_id),
                 assessment=r.assessment.as_result() if r.assessment else None,
                 errors=[ErrorDetail.of(e.field, e.rule, e.message, e.value) for e in r.errors],
             )

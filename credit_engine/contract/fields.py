@@ -231,7 +231,8 @@ def label_zh(field_name: str, code: Any) -> str:
 
 
 def example_application(**changes: Any) -> dict[str, Any]:
-    """A complete, valid application in canonical codes (documentation, API examples, tests), with ``changes``."""
+    """A complete, valid application in canonical codes (documentation, API examples, tests), with ``changes``; a
+    changed ``county_code`` brings a village of that county unless ``village_code`` is given too."""
     example = {
         "application_id": "A-140121-000001",
         "household_id": "H140121-01023",
@@ -272,4 +273,7 @@ def example_application(**changes: Any) -> dict[str, Any]:
         "village_broadband": False,
         "village_migration_rate": 0.35,
     }
+    county = str(changes.get("county_code", ""))
+    if len(county) == 6 and county.isdigit() and "village_code" not in changes:  # a village of that county
+        example["village_code"] = f"{county}101001"
     return {**example, **changes}
