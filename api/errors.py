@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from api.model_holder import ModelReloadFailed, ModelUnavailable, ReloadInProgress
+from api.schemas.common import ErrorDetail
 from credit_engine.access.keys import KeysUnavailable
 from credit_engine.access.principal import AccessDenied
 from credit_engine.access.requests import IdempotencyKeyReused, RequestInFlight
@@ -94,8 +95,13 @@ def error_response(status: int, content: dict[str, Any], headers: dict[str, str]
     return JSONResponse(content, status_code=status, headers=headers)
 
 
+def detail(field: str, rule: str, message: str, value: object = None) -> dict[str, str]:
+    """One bad field: its name in English and 中文, the rule, the message and the value given (ID numbers masked)."""
+    return ErrorDetail.of(field, rule, message, value).model_dump(exclude_none=True)
+
+
 def row_details(errors: list[RowError]) -> list[dict[str, str]]:
-    return [{"field": e.field, "rule": e.rule, "message": e.message} for e in errors]
+    return [detail(e.field, e.rule, e.message, e.value) for e in errors]
 
 
 def status_of(error: Exception) -> tuple[int, str]:
@@ -139,7 +145,9 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
         message = str(item.get("msg", "invalid"))
         if " / " not in message:
             message = f"{message} / {_PYDANTIC_ZH.get(kind, '输入有误')}"
-        details.append({"field": _location(tuple(item.get("loc", ()))), "rule": kind, "message": message})
+        given = item.get("input")
+        value = given if kind != "missing" and isinstance(given, str | int | float) else None
+        details.append(detail(_location(tuple(item.get("loc", ()))), kind, message, value))
     text = f"{len(details)} invalid value(s) in the request"
     return error_response(422, body("InvalidInput", text, f"请求有误，共 {len(details)} 处", details))
 

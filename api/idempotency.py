@@ -1,8 +1,9 @@
 """``Idempotency-Key`` on every write: a retry gets the first response, a different body a 422, a retry while the
 first is running a 409 (:mod:`credit_engine.access.requests` keeps the record, per API key).
 
-A request is identified by its method, path and body: JSON bodies by their canonical form (key order and blanks do
-not matter), file uploads by each part's name, file name and content (not the random multipart boundary). Only
+A request is identified by its method, path and body: a JSON body by the canonical form of the validated request
+(:meth:`OnceOnly.of`: key order, blanks and an amount written ``"30000"`` or ``30000`` do not matter), file uploads by
+each part's name, file name and content (not the random multipart boundary). Only
 successful responses are stored; a refused write gives its key back, so the client can correct and retry it.
 """
 
@@ -21,6 +22,7 @@ from starlette.datastructures import UploadFile
 from api.deps import PrincipalDep, ServicesDep
 from credit_engine.access.requests import IdempotentRequests
 from credit_engine.audit.log import canonical_json
+from credit_engine.identifiers import CODES, json_pattern
 
 log = logging.getLogger(__name__)
 REPLAYED = "Idempotent-Replayed"
@@ -30,8 +32,8 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         min_length=1,
-        max_length=128,
-        pattern=r"^[A-Za-z0-9._:\-]+$",
+        max_length=CODES["event_id"].max_length,
+        pattern=json_pattern("event_id"),
         description="Chosen by the client, unique per write (e.g. the bank's event id); a retry reuses it.",
         examples=["disb-2025-06-30-000123"],
     ),
@@ -41,11 +43,21 @@ IdempotencyKey = Annotated[
 class OnceOnly:
     """Runs a write at most once per idempotency key and answers retries with the stored response."""
 
-    def __init__(self, requests: IdempotentRequests, key_id: str, key: str, request_sha256: str) -> None:
+    def __init__(
+        self, requests: IdempotentRequests, key_id: str, key: str, request_sha256: str, target: str = ""
+    ) -> None:
         self.requests = requests
         self.key_id = key_id
         self.key = key
         self.request_sha256 = request_sha256
+        self.target = target
+
+    def of(self, body: BaseModel) -> OnceOnly:
+        """The same write identified by its validated body: a retry that writes a value differently (an amount as
+        a number or as text) is the same request."""
+        digest = hashlib.sha256(f"{self.target}\n".encode())
+        digest.update(canonical_json(body.model_dump(mode="json")).encode())
+        return OnceOnly(self.requests, self.key_id, self.key, digest.hexdigest(), self.target)
 
     def run(self, status_code: int, write: Callable[[], BaseModel]) -> Response:
         stored = self.requests.begin(self.key_id, self.key, self.request_sha256)
@@ -89,7 +101,8 @@ async def _request_sha256(request: Request) -> str:
 
 
 async def once_only(request: Request, principal: PrincipalDep, key: IdempotencyKey, services: ServicesDep) -> OnceOnly:
-    return OnceOnly(services.requests, principal.key_id, key, await _request_sha256(request))
+    target = f"{request.method} {request.url.path}"
+    return OnceOnly(services.requests, principal.key_id, key, await _request_sha256(request), target)
 
 
 OnceOnlyDep = Annotated[OnceOnly, Depends(once_only)]

@@ -125,7 +125,13 @@ def sample_records() -> list[dict[str, Any]]:
         {},
         {"prior_loans": 0, "prior_overdue_times": 0, "annual_net_income": 0.0, "transfer_income": 0.0},
         {"head_gender": "F", "head_id_number": female, "credit_record": "adverse", "purpose": "wedding"},
-        {"registry_status": "none", "county_code": "999999", "head_health": "serious", "requested_amount": 80000.0},
+        {
+            "registry_status": "none",
+            "county_code": "999999",
+            "village_code": "999999101001",
+            "head_health": "serious",
+            "requested_amount": 80000.0,
+        },
         {"prior_loans": 3, "prior_overdue_times": 20, "total_liabilities": 90000.0, "total_assets": 0.0},
     ]
     records = []

@@ -49,9 +49,16 @@ def create(
     province: Annotated[str | None, typer.Option(help="2-digit province code / 省代码.")] = None,
 ) -> None:
     """Create a key; it is shown only now, alone on the last line / 创建密钥（仅显示一次）."""
+    from credit_engine import identifiers
     from credit_engine.access.keys import create_key
     from credit_engine.access.principal import Scope
 
+    identifiers.require_text("name", name)
+    for field, kind, value in [("bank", "bank_code", bank), ("province", "province_code", province)]:
+        if value is not None:
+            identifiers.require_code(field, kind, value)
+    for code in county or ():
+        identifiers.require_code("county", "county_code", code)
     scope = Scope(bank, frozenset(county or ()), province)
     with _engine() as engine:
         key, token = create_key(engine, role, name, scope, created_by="cli")

@@ -178,7 +178,7 @@ def _set_policy(uow, fund_id: str, on: dt.date, changes: dict, no_cap: bool, key
         raise UnknownFund(fund_id)
     command = commands.SetPolicy(
         fund_id=fund_id,
-        idempotency_key=key or "",
+        idempotency_key=key or "policy",
         recorded_by=_actor(recorded_by),
         effective_from=on,
         terms=_terms(current.terms, changes, no_cap),

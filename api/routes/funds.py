@@ -12,7 +12,16 @@ from api.deps import DeskDep, PrincipalDep
 from api.idempotency import OnceOnlyDep
 from api.routes.writes import WRITE_ERRORS, post
 from api.schemas.common import IsoDate, IsoMoment, error_responses, fen
-from api.schemas.ledger import FundIn, FundMoneyIn, ImportOut, PolicyIn, PositionOut, ReversalIn, WrittenOut
+from api.schemas.ledger import (
+    FundId,
+    FundIn,
+    FundMoneyIn,
+    ImportOut,
+    PolicyIn,
+    PositionOut,
+    ReversalIn,
+    WrittenOut,
+)
 from credit_engine.ledger import commands as c
 
 router = APIRouter(prefix="/v1", tags=["funds 风险补偿金"])
@@ -23,7 +32,7 @@ KnownAt = Annotated[IsoMoment | None, Query(description="Only what the ledger kn
 @router.post("/funds", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS, summary="Open a fund / 设立")
 def open_fund(body: FundIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
     """Open a county's fund at a partner bank (fund administrators); the money arrives as its first contribution."""
-    return post(once, desk, principal, body.command(once.key))
+    return post(once.of(body), desk, principal, body.command(once.key))
 
 
 @router.get("/funds", response_model=list[PositionOut], responses=error_responses(401, 403, 422, 503))
@@ -33,52 +42,54 @@ def list_funds(principal: PrincipalDep, desk: DeskDep, as_of: AsOf = None, known
 
 
 @router.get("/funds/{fund_id}", response_model=PositionOut, responses=error_responses(401, 403, 404, 422, 503))
-def fund_position(fund_id: str, principal: PrincipalDep, desk: DeskDep, as_of: AsOf = None, known_at: KnownAt = None):
+def fund_position(
+    fund_id: FundId, principal: PrincipalDep, desk: DeskDep, as_of: AsOf = None, known_at: KnownAt = None
+):
     """One fund: balance, covered principal, multiple, floor shortfall, cap headroom, NPL ratio, status."""
     return PositionOut.of(desk.position(principal, fund_id, as_of, known_at))
 
 
 @router.post("/funds/{fund_id}/policies", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)
-def set_policy(fund_id: str, body: PolicyIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
+def set_policy(fund_id: FundId, body: PolicyIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
     """New terms from ``effective_from`` on (terms not given stay as in force then); older reports keep the old."""
     current = desk.terms_on(principal, fund_id, body.effective_from)
-    return post(once, desk, principal, body.command(fund_id, once.key, current))
+    return post(once.of(body), desk, principal, body.command(fund_id, once.key, current))
 
 
 @router.post("/funds/{fund_id}/contributions", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)
-def contribute(fund_id: str, body: FundMoneyIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
+def contribute(fund_id: FundId, body: FundMoneyIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
     """注入/补充: money paid into the fund."""
     command = c.Contribute(
         fund_id=fund_id, idempotency_key=once.key, value_date=body.value_date, amount_fen=fen(body.amount_yuan)
     )
-    return post(once, desk, principal, command)
+    return post(once.of(body), desk, principal, command)
 
 
 @router.post("/funds/{fund_id}/clawbacks", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)
-def claw_back(fund_id: str, body: FundMoneyIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
+def claw_back(fund_id: FundId, body: FundMoneyIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
     """收回/核减: money taken back out of the fund (never below zero on any date)."""
     command = c.ClawBack(
         fund_id=fund_id, idempotency_key=once.key, value_date=body.value_date, amount_fen=fen(body.amount_yuan)
     )
-    return post(once, desk, principal, command)
+    return post(once.of(body), desk, principal, command)
 
 
 @router.post("/funds/{fund_id}/interest", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)
-def fund_interest(fund_id: str, body: FundMoneyIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
+def fund_interest(fund_id: FundId, body: FundMoneyIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
     """Interest earned on the fund's account (it stays in the fund)."""
     command = c.RecordFundInterest(
         fund_id=fund_id, idempotency_key=once.key, value_date=body.value_date, amount_fen=fen(body.amount_yuan)
     )
-    return post(once, desk, principal, command)
+    return post(once.of(body), desk, principal, command)
 
 
 @router.post("/funds/{fund_id}/reversals", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)
-def reverse(fund_id: str, body: ReversalIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
+def reverse(fund_id: FundId, body: ReversalIn, principal: PrincipalDep, desk: DeskDep, once: OnceOnlyDep):
     """冲正: cancel an earlier event by its event id (a loan's latest event first)."""
     command = c.Reverse(
         fund_id=fund_id, idempotency_key=once.key, reverses_key=body.reverses_event_id, value_date=body.value_date
     )
-    return post(once, desk, principal, command)
+    return post(once.of(body), desk, principal, command)
 
 
 EVENT_FILES_PATH = "/v1/ledger/event-files"

@@ -8,9 +8,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from api.schemas.common import ErrorDetail
+from credit_engine import identifiers
 from credit_engine.assessment import BatchRow
 from credit_engine.contract import APPLICATION_FIELDS, FieldDef, example_application, idnumber
 from credit_engine.contract.idnumber import mask
+from credit_engine.identifiers import json_pattern
 from credit_engine.reasons import MAX_REASONS
 
 Decision = Literal["approve", "refer", "decline"]
@@ -23,12 +25,15 @@ def example_body(county: str = EXAMPLE_COUNTY) -> dict[str, Any]:
     the OpenAPI example, and the body of the curl ``serve --demo`` prints and the README shows."""
     record = example_application(
         application_id=f"A-{county}-000001",
-        household_id=f"{county}101001023",
+        household_id=f"H{county}-01023",
         head_id_number=idnumber.make(county, dt.date(1980, 5, 17), 123),
         county_code=county,
         village_code=f"{county}101001",
     )
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in record.items()}
+
+
+_YUAN_TEXT = r"^[0-9]{1,16}(\.[0-9]{1,2})?$"
 
 
 def _field_schema(definition: FieldDef) -> dict[str, Any]:
@@ -48,6 +53,10 @@ def _field_schema(definition: FieldDef) -> dict[str, Any]:
         "id_number": {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$"},
         "county_code": {"type": "string", "pattern": "^[0-9]{6}$"},
     }[kind]
+    if definition.code is not None:
+        schema = {"type": "string", "pattern": json_pattern(definition.code)}
+    if definition.money:
+        schema = {"anyOf": [{"type": "number", "multipleOf": 0.01}, {"type": "string", "pattern": _YUAN_TEXT}]}
     if definition.minimum is not None:
         key = "exclusiveMinimum" if definition.minimum_exclusive else "minimum"
         schema[key] = definition.minimum
@@ -147,9 +156,9 @@ class BatchOut(BaseModel):
         out = [
             BatchRowOut(
                 row=r.row,
-                application_id=r.application_id,
+                application_id=None if r.application_id is None else identifiers.shown(r.application_id),
                 assessment=r.assessment.as_result() if r.assessment else None,
-                errors=[ErrorDetail(field=e.field, rule=e.rule, message=e.message) for e in r.errors],
+                errors=[ErrorDetail.of(e.field, e.rule, e.message, e.value) for e in r.errors],
             )
             for r in rows
         ]

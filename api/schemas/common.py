@@ -4,19 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from credit_engine.ledger.money import yuan_to_fen
+from credit_engine import identifiers
+from credit_engine.contract import idnumber
+from credit_engine.field_names import field_zh
+from credit_engine.ledger.money import MAX_AMOUNT_FEN, AmountError, yuan_to_fen
 
 
 class ErrorDetail(BaseModel):
     field: str = Field(description="The field (or header, query parameter) that broke a rule.")
+    field_zh: str | None = Field(default=None, description="The field's 中文 name, e.g. 户主年龄 for head_age.")
     rule: str = Field(description="The rule it broke, e.g. `required`, `type_int`, `yuan_decimals`.")
     message: str = Field(description="What is wrong, in English and 中文.")
+    value: str | None = Field(
+        default=None, description="The value given (ID numbers masked, at most 80 characters); absent when missing."
+    )
+
+    @classmethod
+    def of(cls, field: str, rule: str, message: str, value: object = None) -> ErrorDetail:
+        """A bad field named in English and 中文, with the value given (ID numbers masked)."""
+        shown = None
+        if value is not None:
+            shown = idnumber.mask(str(value)) if field.endswith("head_id_number") else identifiers.shown(value)
+        return cls(field=field, field_zh=field_zh(field), rule=rule, message=message, value=shown)
 
 
 class ErrorBody(BaseModel):
@@ -52,7 +67,13 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         error, message, message_zh, description = _ERROR_EXAMPLES[code]
         example = {"error": error, "message": message, "message_zh": message_zh, "details": []}
         if code == 422:
-            detail = {"field": "head_age", "rule": "type_int", "message": "must be a whole number / 必须是整数"}
+            detail = {
+                "field": "head_age",
+                "field_zh": "户主年龄",
+                "rule": "type_int",
+                "message": "must be a whole number / 必须是整数",
+                "value": "forty",
+            }
             example["details"] = [detail]
         found[code] = {
             "model": ErrorBody,
@@ -63,19 +84,13 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _yuan(value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise PydanticCustomError(
-            "yuan_type", "must be an amount in yuan, e.g. 30000 or 1234.56 / 须为以元为单位的金额"
-        )
     try:
-        fen = yuan_to_fen(str(value))
-    except (ValueError, InvalidOperation):
-        raise PydanticCustomError(
-            "yuan_decimals", "must be yuan with at most 2 decimals / 须为元，最多两位小数"
-        ) from None
-    if fen <= 0:
+        amount_fen = yuan_to_fen(value)
+    except AmountError as error:
+        raise PydanticCustomError(error.rule, str(error)) from None
+    if amount_fen <= 0:
         raise PydanticCustomError("yuan_positive", "must be more than 0 yuan / 须大于 0 元")
-    return Decimal(fen) / 100
+    return Decimal(amount_fen) / 100
 
 
 Yuan = Annotated[
@@ -85,15 +100,43 @@ Yuan = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "exclusiveMinimum": 0, "multipleOf": 0.01},
-                {"type": "string", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,2})?$"},
+                {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_AMOUNT_FEN // 100, "multipleOf": 0.01},
+                {"type": "string", "pattern": r"^[0-9]{1,16}(\.[0-9]{1,2})?$"},
             ],
-            "description": "Yuan, more than 0, at most 2 decimals (a third decimal is refused, never rounded).",
+            "description": (
+                "Yuan, more than 0 and at most 10,000,000,000 (a loan: at most its product's limit), at most 2 "
+                "decimals (a third decimal is refused, never rounded): a JSON number or plain decimal text."
+            ),
             "examples": [30000, "1234.56"],
         }
     ),
 ]
-"""Yuan in a request: a JSON number or numeric string, > 0, at most 2 decimals; exact (``Decimal``)."""
+"""Yuan in a request: a JSON number or plain decimal text (the ledger's one money parser), > 0; exact."""
+
+
+def _code_validator(kind: str):
+    def check(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise PydanticCustomError("string_type", "must be text / 须为文本")
+        rule = identifiers.code_violation(kind, value)
+        if rule is not None:
+            raise PydanticCustomError(rule, identifiers.message(kind, rule))
+        return value
+
+    return check
+
+
+def code(kind: str, example: str, description: str | None = None) -> Any:
+    """An identifier of ``kind`` (:data:`credit_engine.identifiers.CODES`) as a request field or parameter type."""
+    schema: dict[str, Any] = {
+        "type": "string",
+        "pattern": identifiers.json_pattern(kind),
+        "maxLength": identifiers.CODES[kind].max_length,
+        "examples": [example],
+    }
+    if description:
+        schema["description"] = description
+    return Annotated[str, BeforeValidator(_code_validator(kind)), WithJsonSchema(schema)]
 
 
 def fen(amount: Decimal) -> int:

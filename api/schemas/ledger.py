@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import IsoDate, Strict, Yuan, fen, yuan_of
+from api.schemas.common import IsoDate, Strict, Yuan, code, fen, yuan_of
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.domain import PolicyTerms, default_terms
@@ -20,9 +20,18 @@ from credit_engine.ledger.loan import Loan
 from credit_engine.ledger.money import BPS
 from credit_engine.ledger.position import FundPosition
 
-FundId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$", examples=["F-140121-RCC"])]
-LoanId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._\-]+$", examples=["L-2025-000123"])]
-CountyCode = Annotated[str, Field(pattern=r"^[0-9]{6}$", examples=["140121"])]
+FundId = code("fund_id", "140121-SXRCU")
+LoanId = code("loan_id", "L-2025-000123")
+CountyCode = code("county_code", "140121")
+BankCode = code("bank_code", "SXRCU", "Partner bank code / 合作银行代码.")
+BorrowerRef = code(
+    "borrower_ref",
+    "hh-H000001023",
+    "Pseudonymous borrower reference; a bare 18-character ID number is replaced by its keyed hash on arrival, an ID "
+    "number in any other form is refused.",
+)
+EventId = code("event_id", "disb-2025-06-30-000123", "The event id (Idempotency-Key) of the event to reverse.")
+AssessmentId = code("assessment_id", "9f1c2e4b7a0d4c6f8e2b1a3c5d7e9f01", "The approving assessment.")
 Multiple = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4, description="e.g. 8 for 8×")]
 Share = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4, description="e.g. 0.7 for 70 %")]
 
@@ -64,7 +73,7 @@ class TermsIn(Strict):
 class FundIn(TermsIn):
     fund_id: FundId
     county_code: CountyCode
-    bank_code: str = Field(min_length=1, max_length=64, examples=["RCC"])
+    bank_code: BankCode
     value_date: IsoDate
     amount_yuan: Yuan = Field(description="The first contribution (注入).")
 
@@ -99,16 +108,11 @@ class DisbursementIn(Strict):
     fund_id: FundId
     loan_id: LoanId
     product: Literal["fumin", "qiangnong"]
-    borrower_ref: str = Field(
-        min_length=1,
-        max_length=64,
-        description="Pseudonymous borrower reference; a raw 18-digit ID number is pseudonymised on arrival.",
-        examples=["hh-140121101001023"],
-    )
+    borrower_ref: BorrowerRef
     amount_yuan: Yuan
     value_date: IsoDate
     maturity_date: IsoDate
-    assessment_id: str | None = Field(default=None, max_length=64, description="The approving assessment.")
+    assessment_id: AssessmentId | None = None
 
     def command(self, key: str) -> c.Disburse:
         return c.Disburse(
@@ -149,7 +153,7 @@ class RecoveryIn(LoanEventIn):
 
 
 class ReversalIn(Strict):
-    reverses_event_id: str = Field(min_length=1, max_length=128, description="Idempotency key of the event.")
+    reverses_event_id: EventId
     value_date: IsoDate | None = None
 
 

@@ -24,6 +24,7 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 from pandas.api.extensions import ExtensionArray
 
+from credit_engine import identifiers
 from credit_engine.contract import idnumber
 from credit_engine.contract.fields import FieldDef
 from credit_engine.contract.idbatch import calendar_dates, civil_from_days, id_facts
@@ -32,11 +33,14 @@ RULES: tuple[str, ...] = (
     "",  # code 0: no rule broken
     *"required type_int type_number type_bool type_date choice min max".split(),
     *"id_format id_birth_date id_checksum county_code_format date_in_future".split(),
+    *"control_character id_number code_format yuan_format yuan_decimals".split(),
 )
 CODE = {rule: code for code, rule in enumerate(RULES)}
 OK = 0
 
 _INT = r"[+-]?[0-9]{1,18}"
+_YUAN = r"[0-9]{1,16}(?:\.[0-9]{1,40})?"  # plain decimal text; more than 2 decimals is its own rule
+_MAYBE_ID = r"[0-9０-９](?:[\s\-./_·]*[0-9０-９Xx]){14}"  # 15 digits or more, perhaps separated: look closer
 _NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
 _DATE = re.compile(r"([0-9]{4})(?:[-/.]|年)([0-9]{1,2})(?:[-/.]|月)([0-9]{1,2})日?(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 _TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是"})
@@ -86,7 +90,9 @@ def check_column(definition: FieldDef, column: pd.Series, *, required: bool, tod
         if missing[position]:
             return None
         value = str(distinct.iat[position if codes is None else codes[position]]).strip()
-        return idnumber.mask(value) if definition.kind == "id_number" else value
+        if definition.kind == "id_number":
+            return idnumber.mask(value)
+        return identifiers.shown(value) if definition.code is not None else value
 
     return ColumnCheck(spread(outcome.values), broken, missing, derived, shown)
 
@@ -182,17 +188,27 @@ def _check_int(definition: FieldDef, values: pd.Series, today: np.datetime64) ->
     return ColumnCheck(parsed, broken, missing)
 
 
+def whole_fen(yuan: np.ndarray) -> np.ndarray:
+    """Where amounts in yuan have at most 2 decimals (the float path's test, shared with the single record's)."""
+    fen = yuan * 100.0
+    return np.abs(fen - np.round(fen)) < 1e-6
+
+
 def _check_float(definition: FieldDef, values: pd.Series, today: np.datetime64) -> ColumnCheck:
     missing = np.zeros(len(values), bool)
+    type_rule = CODE["yuan_format" if definition.money else "type_number"]
     if (numbers := _typed_numbers(values)) is not None:
         parsed, good = numbers, np.ones(len(values), bool)
     else:
         text, _ = _as_text(values)
-        missing, good = _blank(text), text.str.fullmatch(_NUMBER).to_numpy(dtype=bool)
+        missing = _blank(text)
+        good = text.str.fullmatch(_YUAN if definition.money else _NUMBER).to_numpy(dtype=bool)
         parsed = _parse(text, good, pa.float64())
     good = good & np.isfinite(parsed)
     parsed = np.where(good, parsed, 0.0)
-    broken = np.where(good | missing, OK, CODE["type_number"]).astype(np.int8)
+    broken = np.where(good | missing, OK, type_rule).astype(np.int8)
+    if definition.money:
+        broken[(broken == OK) & ~missing & ~whole_fen(parsed)] = CODE["yuan_decimals"]
     _bounds(definition, parsed, broken)
     return ColumnCheck(parsed, broken, missing)
 
@@ -243,7 +259,14 @@ def _check_enum(definition: FieldDef, values: pd.Series, today: np.datetime64) -
 
 def _check_text(definition: FieldDef, values: pd.Series, today: np.datetime64) -> ColumnCheck:
     text, _ = _as_text(values)
-    return ColumnCheck(text.array, np.zeros(len(text), np.int8), _blank(text))
+    missing, broken = _blank(text), np.zeros(len(text), np.int8)
+    if definition.code is not None:  # vectorised screens; Python only names the rule of the suspicious values
+        pattern = identifiers.CODES[definition.code].pattern
+        suspicious = ~text.str.fullmatch(pattern).to_numpy(dtype=bool) | text.str.contains(_MAYBE_ID).to_numpy(bool)
+        for position in np.flatnonzero(suspicious & ~missing):
+            rule = identifiers.code_violation(definition.code, text.iat[position])
+            broken[position] = OK if rule is None else CODE[rule]
+    return ColumnCheck(text.array, broken, missing)
 
 
 def _check_county_code(definition: FieldDef, values: pd.Series, today: np.datetime64) -> ColumnCheck:

@@ -25,7 +25,11 @@ KINDS: tuple[str, ...] = ("str", "int", "float", "bool", "date", "enum", "id_num
 
 @dataclass(frozen=True, slots=True)
 class FieldDef:
-    """One contract column; ``choices`` maps each English code to its 中文 label, in table order."""
+    """One contract column; ``choices`` maps each English code to its 中文 label, in table order.
+
+    ``code`` makes a text field an identifier of that kind (:data:`credit_engine.identifiers.CODES`); ``money``
+    makes a float field yuan: a number or plain decimal text (``123``, ``123.45``), at most 2 decimals.
+    """
 
     name: str
     zh: str
@@ -36,6 +40,8 @@ class FieldDef:
     choices: Mapping[str, str] | None = field(default=None, hash=False)
     description: str = ""
     minimum_exclusive: bool = False
+    code: str | None = None
+    money: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -51,8 +57,12 @@ class FieldDef:
         return tuple(self.choices or ())
 
 
+MAX_YUAN = 10_000_000_000
+"""The upper bound of every amount of the application (requested_amount has its own, lower one)."""
+
+
 def _money(name: str, zh: str, description: str) -> FieldDef:
-    return FieldDef(name, zh, "float", minimum=0, description=f"{description}, yuan")
+    return FieldDef(name, zh, "float", minimum=0, maximum=MAX_YUAN, description=f"{description}, yuan", money=True)
 
 
 def _flag(name: str, zh: str, description: str) -> FieldDef:
@@ -99,11 +109,15 @@ PURPOSE = {
 }
 
 APPLICATION_FIELDS: tuple[FieldDef, ...] = (
-    FieldDef("application_id", "申请编号", "str", required=False, description="application reference"),
-    FieldDef("household_id", "户编号", "str", description="household number in the registry"),
+    FieldDef(
+        "application_id", "申请编号", "str", required=False, description="application reference", code="application_id"
+    ),
+    FieldDef("household_id", "户编号", "str", description="household number in the registry", code="household_id"),
     FieldDef("head_id_number", "户主身份证号", "id_number", description="head's resident ID (GB 11643)"),
     FieldDef("county_code", "县代码", "county_code", description="county code (GB/T 2260)"),
-    FieldDef("village_code", "村代码", "str", description="village code"),
+    FieldDef(
+        "village_code", "村代码", "str", description="village code: the county code and 6 digits", code="village_code"
+    ),
     _enum("registry_status", "建档立卡状态", REGISTRY_STATUS, "poverty registry status"),
     FieldDef("head_age", "户主年龄", "int", minimum=0, maximum=120, description="head's age; agrees with the ID"),
     _enum("head_gender", "户主性别", GENDER, "head's gender; agrees with the ID"),
@@ -138,6 +152,7 @@ APPLICATION_FIELDS: tuple[FieldDef, ...] = (
         minimum_exclusive=True,
         maximum=30_000_000,
         description="amount requested, yuan (product limits are policy)",
+        money=True,
     ),
     FieldDef("term_months", "贷款期限", "int", minimum=1, maximum=120, description="term in months"),
     _enum("purpose", "贷款用途", PURPOSE, "purpose of the loan"),
@@ -216,10 +231,11 @@ def label_zh(field_name: str, code: Any) -> str:
 
 
 def example_application(**changes: Any) -> dict[str, Any]:
-    """A complete, valid application in canonical codes (documentation, API examples, tests), with ``changes``."""
+    """A complete, valid application in canonical codes (documentation, API examples, tests), with ``changes``; a
+    changed ``county_code`` brings a village of that county unless ``village_code`` is given too."""
     example = {
         "application_id": "A-140121-000001",
-        "household_id": "140121101001023",
+        "household_id": "H140121-01023",
         "head_id_number": idnumber.make("140121", dt.date(1980, 5, 17), 123),
         "county_code": "140121",
         "village_code": "140121101001",
@@ -257,4 +273,7 @@ def example_application(**changes: Any) -> dict[str, Any]:
         "village_broadband": False,
         "village_migration_rate": 0.35,
     }
+    county = str(changes.get("county_code", ""))
+    if len(county) == 6 and county.isdigit() and "village_code" not in changes:  # a village of that county
+        example["village_code"] = f"{county}101001"
     return {**example, **changes}

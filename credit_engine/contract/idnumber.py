@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import unicodedata
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -88,3 +89,74 @@ def pseudonymise(id_number: str, secret: str) -> str:
     """Keyed hash (HMAC-SHA256, hex, 32 chars) of a normalised ID number, stable for joins."""
     digest = hmac.new(secret.encode(), normalise(id_number).encode(), hashlib.sha256).hexdigest()
     return digest[:32]
+
+
+# An ID number hidden in other text: digits possibly full-width (NFKC makes them ASCII) and split by blanks,
+# hyphens, dots or slashes, e.g. "hh-110101199003074514", "110101 19900307 4514", "１１０１０１…".
+_SEPARATED_DIGITS = re.compile(r"[0-9](?:[\s\-./_·]*[0-9Xx])+")
+_DIGIT_RUN = re.compile(r"[0-9]+[Xx]?")
+_HASH = re.compile(r"[0-9a-f]{32}")
+
+
+def _plausible_18(run: str) -> bool:
+    born = birth_date_or_none(run)
+    return born is not None and 1900 <= born.year and born <= dt.date.today()
+
+
+def _plausible_15(run: str) -> bool:
+    """The first-generation 15-digit number: county (6), birth date YYMMDD of the 1900s (6), sequence (3)."""
+    try:
+        dt.date(1900 + int(run[6:8]), int(run[8:10]), int(run[10:12]))
+    except ValueError:
+        return False
+    return True
+
+
+def _run_is_id(run: str, bounded: bool) -> bool:
+    if len(run) == 18 and run[:17].isdigit():
+        return _plausible_18(run.upper())
+    if len(run) == 15 and run.isdigit():
+        return bounded and _plausible_15(run)
+    if len(run) > 18:  # a longer digit string: an 18-digit window with a valid check character and birth date
+        return any(violation(run[i : i + 18].upper()) is None for i in range(len(run) - 17))
+    return False
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """No letter or digit right before ``start`` or right after ``end`` (blanks and punctuation may be there)."""
+    return not (start > 0 and text[start - 1].isalnum()) and not (end < len(text) and text[end].isalnum())
+
+
+def looks_like_id_number(text: str) -> bool:
+    """True when ``text`` holds something that reads as a resident ID number anywhere in it.
+
+    Full-width digits count as digits (NFKC), and blanks, hyphens, dots, slashes or underscores between digits are
+    ignored. A run of 18 (17 digits and a digit or X) with a real birth date (1900 to today), an 18-digit window of
+    a longer run that is a valid ID number (check character included), or a run of exactly 15 digits that stands
+    apart from letters and whose characters 7–12 are a real date (the first-generation number) is an ID number.
+    A 32-character lowercase hex string (a keyed hash, an assessment id) is not read as one.
+    """
+    plain = unicodedata.normalize("NFKC", str(text))
+    if _HASH.fullmatch(plain):
+        return False
+    for run in _DIGIT_RUN.finditer(plain):
+        if _run_is_id(run.group(), _bounded(plain, run.start(), run.end())):
+            return True
+    for group in _SEPARATED_DIGITS.finditer(plain):
+        squeezed = _squeezed(group.group())
+        if squeezed != group.group() and _run_is_id(squeezed, _bounded(plain, group.start(), group.end())):
+            return True
+    return False
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\s\-./_·]+", "", text)
+
+
+def mask_within(text: str) -> str:
+    """``text`` with each digit group that reads as an ID number masked (first 4 and last 4 characters kept), for
+    errors and logs: a value holding an ID number is never shown whole."""
+    plain = unicodedata.normalize("NFKC", str(text))
+    if not looks_like_id_number(plain):
+        return str(text)
+    return _SEPARATED_DIGITS.sub(lambda m: mask(m.group()) if looks_like_id_number(m.group()) else m.group(), plain)

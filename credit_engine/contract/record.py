@@ -20,16 +20,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from credit_engine import identifiers
 from credit_engine.contract import columns, idnumber
 from credit_engine.contract.columns import RULES
 from credit_engine.contract.fields import FIELD_BY_NAME, LABEL_FIELD, FieldDef, field_for_header
-from credit_engine.contract.rules import CROSS_FIELD_RULES
+from credit_engine.contract.rules import CROSS_FIELD_RULES, VILLAGE_MESSAGE
 from credit_engine.contract.validation import message
 from credit_engine.errors import RowError
 
 # The frame path's own patterns and words (the same text rules, by construction).
 _INT = re.compile(columns._INT)
 _NUMBER = re.compile(columns._NUMBER)
+_YUAN = re.compile(columns._YUAN)
 _DATE = columns._DATE
 _TRUE_WORDS, _FALSE_WORDS = columns._TRUE_WORDS, columns._FALSE_WORDS
 _FIELD_ORDER = {name: position for position, name in enumerate(FIELD_BY_NAME)}
@@ -90,18 +94,22 @@ def _check_int(definition: FieldDef, value: Any) -> tuple[Any, str]:
 
 
 def _check_float(definition: FieldDef, value: Any) -> tuple[Any, str]:
+    type_rule = "yuan_format" if definition.money else "type_number"
     if isinstance(value, bool):
-        return None, "type_number"
+        return None, type_rule
     if isinstance(value, int | float):
         try:
             parsed = float(value)
         except OverflowError:
-            return None, "type_number"
+            return None, type_rule
     else:
         text = _text(value)
-        parsed = float(text) if text is not None and _NUMBER.fullmatch(text) else math.nan
+        pattern = _YUAN if definition.money else _NUMBER
+        parsed = float(text) if text is not None and pattern.fullmatch(text) else math.nan
     if not math.isfinite(parsed):
-        return None, "type_number"
+        return None, type_rule
+    if definition.money and not columns.whole_fen(np.array([parsed]))[0]:
+        return parsed, "yuan_decimals"
     return parsed, _bounds(definition, parsed)
 
 
@@ -150,7 +158,10 @@ def _check_enum(definition: FieldDef, value: Any) -> tuple[Any, str]:
 
 
 def _check_text(definition: FieldDef, value: Any) -> tuple[Any, str]:
-    return _text(value), ""
+    text = _text(value)
+    if definition.code is None or text is None:
+        return text, ""
+    return text, identifiers.code_violation(definition.code, text) or ""
 
 
 def _check_county_code(definition: FieldDef, value: Any) -> tuple[Any, str]:
@@ -201,6 +212,8 @@ def _check(definition: FieldDef, value: Any, required: bool) -> _Checked:
     shown = _shown(value)
     if definition.kind == "id_number" and shown is not None:
         shown = idnumber.mask(shown)
+    elif definition.code is not None and shown is not None:
+        shown = identifiers.shown(shown)
     return _Checked(parsed, rule, False, shown)
 
 
@@ -251,6 +264,13 @@ def _gender_matches_id(checked: Mapping[str, _Checked]) -> str | None:
     return f"differs from the gender on the ID number ({on_id}) / 与身份证号的性别 ({zh[on_id]}) 不符"
 
 
+def _village_in_county(checked: Mapping[str, _Checked]) -> str | None:
+    if not _usable(checked, "village_code", "county_code"):
+        return None
+    county = checked["county_code"].value
+    return None if checked["village_code"].value[:6] == county else VILLAGE_MESSAGE.format(county=county)
+
+
 # One record: (rule name, field reported, check); a file-level rule (duplicates) never fires on one record.
 _CROSS_FIELD: dict[str, tuple[str, Callable[[Mapping[str, _Checked]], str | None] | None]] = {
     "labor_le_household_size": ("labor_count", _not_above("labor_count", "household_size", 1)),
@@ -259,6 +279,7 @@ _CROSS_FIELD: dict[str, tuple[str, Callable[[Mapping[str, _Checked]], str | None
     "age_matches_id": ("head_age", _age_matches_id),
     "gender_matches_id": ("head_gender", _gender_matches_id),
     "duplicate_application_id": ("application_id", None),
+    "village_in_county": ("village_code", _village_in_county),
 }
 _unmatched = {rule.__name__ for rule in CROSS_FIELD_RULES} ^ set(_CROSS_FIELD)
 if _unmatched:  # a new cross-field rule must get its single-record twin here

@@ -127,6 +127,22 @@ def duplicate_application_id(columns: CheckedColumns) -> Finding | None:
     return Finding("application_id", "duplicate_application_id", rows, messages)
 
 
+VILLAGE_MESSAGE = "must start with the county_code ({county}) / 须以县代码 ({county}) 开头"
+
+
+def village_in_county(columns: CheckedColumns) -> Finding | None:
+    """village_code starts with the row's county_code (a village code is the county code and 6 digits)."""
+    involved = columns.involved("village_code", "county_code")
+    if involved is None:
+        return None
+    villages = pd.Series(columns.values("village_code"), dtype="str").str[:6].to_numpy(dtype=object)
+    counties = pd.Series(columns.values("county_code"), dtype="str").to_numpy(dtype=object)
+    rows = np.flatnonzero(involved & (villages != counties))
+    return Finding(
+        "village_code", "village_in_county", rows, [VILLAGE_MESSAGE.format(county=counties[r]) for r in rows]
+    )
+
+
 CROSS_FIELD_RULES: tuple[Callable[[CheckedColumns], Finding | None], ...] = (
     labor_le_household_size,
     migrant_le_labor,
@@ -134,5 +150,6 @@ CROSS_FIELD_RULES: tuple[Callable[[CheckedColumns], Finding | None], ...] = (
     age_matches_id,
     gender_matches_id,
     duplicate_application_id,
+    village_in_county,
 )
 """Every cross-field rule, in the order their errors are reported within a field."""

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from credit_engine import identifiers
 from credit_engine.contract.columns import RULES, ColumnCheck, check_column
 from credit_engine.contract.fields import APPLICATION_FIELDS, FIELD_BY_NAME, LABEL_FIELD, FieldDef, normalise_headers
 from credit_engine.contract.rules import CROSS_FIELD_RULES, CheckedColumns
@@ -110,6 +111,8 @@ def message(definition: FieldDef, rule: str) -> str:
         return f"must be at least {low} / 不得小于 {low}"
     if rule == "max":
         return f"must be at most {high} / 不得大于 {high}"
+    if rule in ("control_character", "id_number", "code_format"):
+        return identifiers.message(definition.code or "", rule)
     if rule == "choice":
         codes = ", ".join(f"{code} ({zh})" for code, zh in (definition.choices or {}).items())
         return f"must be one of {codes} / 必须是以下之一：{codes}"
@@ -127,6 +130,8 @@ _MESSAGES = {
     "id_checksum": "check character does not match (GB 11643) / 校验码错误 (GB 11643)",
     "county_code_format": "must be exactly 6 digits (GB/T 2260) / 必须是 6 位数字 (GB/T 2260)",
     "date_in_future": "must not be after today / 不得晚于今天",
+    "yuan_format": "must be a number or plain decimal text, e.g. 123 or 123.45 / 须为数字或普通小数，如 123 或 123.45",
+    "yuan_decimals": "must be yuan with at most 2 decimals / 须为元，最多两位小数",
 }
 
 

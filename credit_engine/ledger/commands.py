@@ -3,7 +3,8 @@
 Each command carries its fund, an ``idempotency_key`` unique within the fund (a bank file's event id) and
 ``recorded_by`` (the actor or API key id). :func:`body_hash` is the hash of the canonical body — every field but
 the key and the actor — so that the same key with the same body returns the first :class:`Receipt` and the same
-key with another body is an ``IdempotencyConflict``. Amounts are integer fen, shares basis points.
+key with another body is an ``IdempotencyConflict``. Amounts are integer fen, shares basis points. A command refuses
+to exist with an identifier that breaks its code's rules (:mod:`credit_engine.identifiers`): ``InvalidInput``.
 """
 
 from __future__ import annotations
@@ -14,9 +15,22 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from credit_engine import identifiers
 from credit_engine.ledger.domain import PolicyTerms
 
 _NOT_BODY = frozenset({"idempotency_key", "recorded_by"})
+
+
+# The identifiers a command may carry and the kind of code each one is (credit_engine.identifiers.CODES).
+_IDENTIFIERS = {
+    "fund_id": "fund_id",
+    "idempotency_key": "event_id",
+    "loan_id": "loan_id",
+    "borrower_ref": "borrower_ref",
+    "bank_code": "bank_code",
+    "county_code": "county_code",
+    "reverses_key": "event_id",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,6 +40,14 @@ class Command:
     recorded_by: str = "system"
 
     event_type = "command"
+
+    def __post_init__(self) -> None:
+        """Every identifier a command carries is a valid code (whoever built it: API, file, command line, seed)."""
+        for name, kind in _IDENTIFIERS.items():
+            value = getattr(self, name, None)
+            if value is not None:
+                identifiers.require_code(name, kind, value)
+        identifiers.require_text("recorded_by", self.recorded_by)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

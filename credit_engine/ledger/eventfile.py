@@ -5,8 +5,11 @@ The whole file is checked before anything is posted: columns, event types, the c
 the value date of the event it reverses), dates, amounts in yuan with at most two decimals (a third decimal is an
 error, never rounded), days past due, products, and event ids unique per fund within the file. Any broken rule
 raises ``InvalidInput`` listing every bad cell (spreadsheet row number — the header is row 1 — column and rule).
-A raw 18-digit ID number in ``borrower_ref`` is pseudonymised with the keyed hash before it goes anywhere; an
-invalid one is refused and shown masked.
+Ids and references follow their code's pattern (:mod:`credit_engine.identifiers`: no control characters, no ID
+number inside, the pattern of their kind); amounts go through the one money parser
+(:func:`credit_engine.ledger.money.yuan_to_fen`). A raw 18-digit ID number in ``borrower_ref`` is pseudonymised with
+the keyed hash before it goes anywhere; an invalid one, or one in any other form or column, is refused and shown
+masked.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from credit_engine import identifiers
 from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger.domain import Product
@@ -67,11 +71,10 @@ REQUIRED = {
 }
 _ALIASES = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)}
 _TYPE_ALIASES = {alias: name for name, aliases in EVENT_TYPES.items() for alias in (name, *aliases)}
-_LIMITS = {"event_id": 128, "fund_id": 64, "loan_id": 64, "borrower_ref": 64, "reverses_event_id": 128}
 RULES = {
     "value_date": "date",
     "maturity_date": "date",
-    "amount_yuan": "yuan_amount",
+    "amount_yuan": "yuan_format",
     "days_past_due": "whole_days",
     "product": "product",
     "borrower_ref": "pseudonymous_ref",
@@ -145,13 +148,29 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text.split(" ")[0].split("T")[0].replace("/", "-"))
 
 
+_KINDS = {"event_id": "event_id", "fund_id": "fund_id", "loan_id": "loan_id", "reverses_event_id": "event_id"}
+
+
+class _CellError(ValueError):
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
 def _borrower(text: str, secret: str) -> str:
     normalised = idnumber.normalise(text)
-    rule = idnumber.violation(normalised)
-    if rule is None:
-        return idnumber.pseudonymise(normalised, secret)
-    if rule != "id_format" or (len(normalised) == 18 and normalised[:17].isdigit()):
-        raise ValueError(f"looks like an ID number but breaks {rule} / 疑似身份证号但校验不通过")
+    if len(normalised) == 18 and normalised[:17].isdigit():
+        rule = idnumber.violation(normalised)
+        if rule is None:
+            return idnumber.pseudonymise(normalised, secret)
+        raise _CellError("pseudonymous_ref", f"looks like an ID number but breaks {rule} / 疑似身份证号但校验不通过")
+    return _code("borrower_ref", text)
+
+
+def _code(name: str, text: str) -> str:
+    rule = identifiers.code_violation(name if name == "borrower_ref" else _KINDS[name], text)
+    if rule is not None:
+        raise _CellError(rule, identifiers.message(_KINDS.get(name, name), rule))
     return text
 
 
@@ -162,19 +181,17 @@ def _convert(name: str, text: str, secret: str) -> object:
     if name == "amount_yuan":
         fen = yuan_to_fen(text)
         if fen <= 0:
-            raise ValueError("must be positive / 须大于 0")
+            raise _CellError("yuan_positive", "must be more than 0 yuan / 须大于 0 元")
         return fen
     if name == "days_past_due":
-        if not text.isdigit() or int(text) < 1:
-            raise ValueError("a whole number of days, at least 1 / 至少 1 天的整数")
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 36500:
+            raise ValueError("a whole number of days, 1 to 36500 / 1 至 36500 天的整数")
         return int(text)
     if name == "product":
         return Product.parse(text).value
     if name == "borrower_ref":
         return _borrower(text, secret)
-    if len(text) > _LIMITS.get(name, 128):
-        raise ValueError(f"longer than {_LIMITS.get(name, 128)} characters / 过长")
-    return text
+    return _code(name, text)
 
 
 def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: str):
@@ -198,8 +215,8 @@ def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: s
         try:
             values[name] = _convert(name, text, secret)
         except ValueError as error:
-            shown = idnumber.mask(text) if name == "borrower_ref" else text
-            errors.append(RowError(number, name, RULES.get(name, "text"), str(error), shown))
+            rule = getattr(error, "rule", None) or RULES.get(name, "text")
+            errors.append(RowError(number, name, rule, str(error), identifiers.shown(text)))
     if kind == "disbursement" and {"value_date", "maturity_date"} <= values.keys():
         if values["maturity_date"] <= values["value_date"]:  # type: ignore[operator]
             errors.append(

@@ -42,6 +42,22 @@ def test_a_key_can_be_revoked_and_a_bad_scope_is_exit_2(home: Path):
     assert runner.invoke(app, ["keys", "create", "--role", "officer", "--name", "x"]).exit_code == 2
 
 
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--name", "王五\x00"),
+        ("--name", "王五\u202e"),
+        ("--bank", "R\u200bCC"),
+        ("--bank", "rcc"),
+        ("--county", "14012x"),
+    ],
+)
+def test_a_key_name_or_scope_with_hidden_characters_or_a_bad_code_is_exit_2(home: Path, option: str, value: str):
+    options = {"--name": "王五", "--bank": "RCC", "--county": "140121", option: value}
+    result = runner.invoke(app, ["keys", "create", "--role", "officer", *[t for kv in options.items() for t in kv]])
+    assert (result.exit_code, "ce_" in result.output) == (2, False)
+
+
 def test_migrate_then_an_empty_audit_export(home: Path):
     assert runner.invoke(app, ["migrate"]).exit_code == 0
     out = home / "audit.jsonl"

@@ -14,6 +14,7 @@ from credit_engine.contract import (
     validate_applications,
 )
 from credit_engine.contract.columns import RULES, check_column
+from credit_engine.contract.record import validate_record
 
 
 def as_text(value):
@@ -88,9 +89,18 @@ def test_values_outside_product_policy_are_valid_data():
         ("neighbor_relations", "6", "max"),
         ("term_months", "0", "min"),
         ("term_months", "121", "max"),
-        ("annual_net_income", "1,000", "type_number"),
-        ("annual_net_income", "abc", "type_number"),
-        ("total_liabilities", "-5", "min"),
+        ("annual_net_income", "1,000", "yuan_format"),
+        ("annual_net_income", "abc", "yuan_format"),
+        ("total_liabilities", "-5", "yuan_format"),
+        ("requested_amount", "1e2", "yuan_format"),
+        ("requested_amount", "12.345", "yuan_decimals"),
+        ("requested_amount", "１０００", "yuan_format"),
+        ("arable_land_mu", "-5", "min"),
+        ("village_code", "14012110100\x00", "control_character"),
+        ("household_id", "H\u202e001", "control_character"),
+        ("application_id", "A-110101199003074514", "id_number"),
+        ("household_id", "140121101001023", "id_number"),
+        ("village_code", "140121-101001", "code_format"),
         ("requested_amount", "0", "min"),
         ("requested_amount", "30000001", "max"),
         ("village_migration_rate", "1.5", "max"),
@@ -294,7 +304,8 @@ def test_typed_input_gives_the_same_frame_as_text():
     [
         ("head_age", [43.0, 43.5, np.nan], ["", "type_int", "required"]),
         ("housing_safe", [1, 0, 2], ["", "", "type_bool"]),
-        ("annual_net_income", [1.5, np.inf, -1.0], ["", "type_number", "min"]),
+        ("annual_net_income", [1.5, np.inf, -1.0], ["", "yuan_format", "min"]),
+        ("requested_amount", [12.34, 12.345, 1e16], ["", "yuan_decimals", "max"]),
         ("head_age", [True, False, True], ["type_int"] * 3),
         (
             "application_date",
@@ -362,7 +373,7 @@ def test_a_large_file_reports_its_bad_rows_among_many_good_ones():
     result = validate_applications(raw(*records))
     assert found(result) == [
         (2, "application_id", "duplicate_application_id"),
-        (12, "annual_net_income", "type_number"),
+        (12, "annual_net_income", "yuan_format"),
         (1502, "head_id_number", "id_checksum"),
         (3001, "application_id", "duplicate_application_id"),
     ]
@@ -400,3 +411,24 @@ def test_vectorised_id_checks_agree_with_idnumber_violation(n):
         "required" if not idnumber.normalise(x) else (idnumber.violation(idnumber.normalise(x)) or "") for x in numbers
     ]
     assert [RULES[code] for code in check.broken] == expected
+
+
+def test_a_village_code_starts_with_its_county_code():
+    result = validate_applications(raw(application(), application(village_code="140122101001")))
+    assert found(result) == [(3, "village_code", "village_in_county")]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("requested_amount", 12.345, "yuan_decimals"),
+        ("requested_amount", "1e2", "yuan_format"),
+        ("village_code", "140122101001", "village_in_county"),
+        ("household_id", "hh-１１０１０１１９９００３０７４５１４", "id_number"),
+        ("application_id", "A\u200b1", "control_character"),
+    ],
+)
+def test_one_record_obeys_the_same_text_and_money_rules(field, value, rule):
+    _, errors = validate_record(application(**{field: value}))
+    assert [(e.field, e.rule) for e in errors] == [(field, rule)]
+    assert "110101199003074514" not in str(errors)

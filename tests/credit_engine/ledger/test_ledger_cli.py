@@ -57,11 +57,22 @@ def test_the_first_command_creates_and_migrates_the_sqlite_ledger(home, fund, da
 
 
 @pytest.mark.parametrize(
-    ("option", "value", "named"), [("--county", "14012", "county_code"), ("--fund-share", "0.75555", "fund_share")]
+    ("option", "value", "named"),
+    [
+        ("--county", "14012", "county_code"),
+        ("--fund-share", "0.75555", "fund_share"),
+        ("--bank", "R\x00C", "bank_code"),
+        ("--bank", "RC\u202eC", "bank_code"),
+        ("--fund-id", "F-\u200bx", "fund_id"),
+        ("--fund-id", "F-110101199003074514", "fund_id"),
+        ("--amount-yuan", "1e2", "--amount-yuan"),
+        ("--amount-yuan", "1,000", "--amount-yuan"),
+        ("--amount-yuan", "10000000001", "--amount-yuan"),
+    ],
 )
 def test_invalid_options_exit_2_naming_the_option(home, option, value, named):
-    options = {"--county": "140121", option: value}
-    result = run("fund", "create", "--fund-id", "F-x", "--bank", "RCC", *[t for kv in options.items() for t in kv])
+    options = {"--fund-id": "F-x", "--bank": "RCC", "--county": "140121", option: value}
+    result = run("fund", "create", *[t for kv in options.items() for t in kv])
     assert (result.exit_code, named in result.output) == (2, True)
 
 

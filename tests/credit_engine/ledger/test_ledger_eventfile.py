@@ -47,7 +47,7 @@ def daily_file(tmp_path, fund: str):
         HEADER,
         f"e1,contribution,2025-02-01,{fund},,,,10000,,,",
         f"e2,disbursement,2025-02-02,{fund},L1,fumin,hh-1,50000,,2026-02-02,",
-        f"e3,disbursement,2025-02-02,{fund},L2,富民贷,{RAW_ID},\"1,234.50\",,2026-02-02,",
+        f"e3,disbursement,2025-02-02,{fund},L2,富民贷,{RAW_ID},1234.50,,2026-02-02,",
         f"e4,repayment,2025-03-01,{fund},L1,,,20000,,,",
         f"e5,delinquency,2025-04-01,{fund},L2,,,,15,,",
         f"e6,cure,2025-04-10,{fund},L2,,,,,,",
@@ -84,7 +84,7 @@ def test_a_malformed_row_posts_nothing_and_every_bad_row_is_named(ledger, fund, 
     found = {(e.row, e.field, e.rule) for e in caught.value.errors}
     assert (found, commands_of(ledger.uow, fund)) == (
         {
-            (3, "amount_yuan", "yuan_amount"),
+            (3, "amount_yuan", "yuan_decimals"),
             (4, "value_date", "date"),
             (5, "event_type", "event_type"),
             (6, "days_past_due", "required"),
@@ -165,6 +165,6 @@ def test_a_missing_column_is_reported_on_the_header_row(ledger, tmp_path):
 
 
 def test_ids_echoed_into_the_results_file_cannot_run_as_formulas(ledger, fund, tmp_path):
-    path = write(tmp_path, [HEADER, f"=1+1,contribution,2025-02-01,{fund},,,,100,,,"])
+    path = write(tmp_path, [HEADER, f"-1,contribution,2025-02-01,{fund},,,,100,,,"])
     summary = import_events(ledger.uow, path, SECRET)
-    assert results(summary)[0]["event_id"] == "'=1+1"
+    assert results(summary)[0]["event_id"] == "'-1"

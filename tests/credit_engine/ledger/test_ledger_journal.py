@@ -49,12 +49,18 @@ def test_every_recipe_balances(postings):
     assert sum(p.amount_fen for p in postings) == 0
 
 
-@pytest.mark.parametrize(("text", "fen"), [("1234.5", 123450), ("1,234.50", 123450), ("0.01", 1), ("50000", 5000000)])
+@pytest.mark.parametrize(
+    ("text", "fen"), [("1234.5", 123450), ("1234.50", 123450), ("0.01", 1), ("50000", 5000000), (1234.56, 123456)]
+)
 def test_yuan_with_two_decimals_is_exact_fen(text, fen):
     assert yuan_to_fen(text) == fen
 
 
-@pytest.mark.parametrize("text", ["1.005", "abc", "NaN", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["1.005", "abc", "NaN", "", "1e2", "1,000", "１０００", "1_000", "+1000", ".5", "1000.", "1e400", "-5"]
+    + [float("inf"), 1e16],
+)
 def test_a_third_decimal_or_garbage_is_refused_never_rounded(text):
     with pytest.raises(ValueError):
         yuan_to_fen(text)
