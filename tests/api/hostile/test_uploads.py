@@ -199,3 +199,9 @@ def test_an_event_file_whose_headers_match_no_event_column_is_one_error(api):
     assert [d["rule"] for d in body["details"]] == ["no_event_columns"]
     message = body["details"][0]["message"]
     assert "name, age, remark" in message and COLUMNS["event_id"][0] in message
+
+
+def test_an_upload_over_the_byte_limit_is_a_413(api):
+    content = b"a," * (6 * 1024 * 1024)  # 12 MB, over the 10 MB upload limit
+    body = assert_error_shape(_batch(api, content, "big.csv"), 413)
+    assert body["error"] == "PayloadTooLarge"
