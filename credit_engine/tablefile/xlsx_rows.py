@@ -79,18 +79,31 @@ def _check_directory(archive: zipfile.ZipFile, limits: TableLimits) -> None:
         raise UnreadableTable("the workbook is encrypted / 工作簿已加密")
 
 
-def _parse(source: IO[bytes], tags: tuple[str, ...], events: tuple[str, ...] = ("end",)):
-    """Streamed parse of a part: no DTD, no entities, no network."""
-    return etree.iterparse(
-        source, events=events, tag=tags, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+def _elements(source: IO[bytes], wanted: tuple[str, ...], kept_inside: tuple[str, ...] = ()):
+    """(event, element) of the ``wanted`` elements (by local name) as a part streams by: no DTD, no entities, no
+    network. Any other element is dropped the moment it ends, unless it lies inside one of ``kept_inside`` (a cell's
+    value until the cell is read): whatever else a hostile part holds, the tree stays one row deep."""
+    inside = 0
+    parser = etree.iterparse(
+        source, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
+    for event, element in parser:
+        name = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
+        if name in kept_inside:
+            inside += 1 if event == "start" else -1
+        if name in wanted:
+            yield event, element
+        elif event == "end" and not inside:
+            _drop(element)
 
 
 def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, dt.datetime]:
     """The path of the workbook's first sheet, and the workbook's date epoch (1900 or 1904)."""
     first, epoch = None, CALENDAR_WINDOWS_1900
     with archive.open(WORKBOOK) as source:
-        for _, element in _parse(source, ("{*}sheet", "{*}workbookPr")):
+        for event, element in _elements(source, ("sheet", "workbookPr")):
+            if event == "start":
+                continue
             if element.tag.endswith("workbookPr") and element.get("date1904", "0").lower() in ("1", "true"):
                 epoch = CALENDAR_MAC_1904
             elif element.tag.endswith("sheet") and first is None:
@@ -99,8 +112,8 @@ def _first_sheet(archive: zipfile.ZipFile) -> tuple[str, dt.datetime]:
     target = None
     if first is not None and RELATIONSHIPS in archive.namelist():
         with archive.open(RELATIONSHIPS) as source:
-            for _, element in _parse(source, ("{*}Relationship",)):
-                if element.get("Id") == first:
+            for event, element in _elements(source, ("Relationship",)):
+                if event == "end" and element.get("Id") == first:
                     target = element.get("Target")
                 element.clear()
     if target is None:
@@ -120,7 +133,9 @@ def _shared_strings(archive: zipfile.ZipFile, limits: TableLimits) -> list[str]:
     if "xl/sharedStrings.xml" not in archive.namelist():
         return strings
     with archive.open("xl/sharedStrings.xml") as source:
-        for _, element in _parse(source, ("{*}si",)):
+        for event, element in _elements(source, ("si",), ("si",)):
+            if event == "start":
+                continue
             if len(strings) >= limits.max_shared_strings:
                 n = f"{limits.max_shared_strings:,}"
                 message = f"more than {n} shared strings (the limit) / 共享字符串超过 {n} 个"
@@ -140,7 +155,9 @@ def _date_styles(archive: zipfile.ZipFile) -> frozenset[int]:
     custom: dict[int, str] = {}
     formats: list[int] = []
     with archive.open("xl/styles.xml") as source:
-        for _, element in _parse(source, ("{*}numFmt", "{*}xf")):
+        for event, element in _elements(source, ("numFmt", "xf")):
+            if event == "start":
+                continue
             if element.tag.endswith("numFmt"):
                 custom[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
             elif element.getparent() is not None and element.getparent().tag.endswith("cellXfs"):
@@ -159,7 +176,7 @@ def _sheet_rows(source, strings: list[str], dates: frozenset[int], epoch, limits
     last_row = 0
     row_number, column = 0, 0
     cells: list[str] = []
-    for event, element in _parse(source, ("{*}row", "{*}c"), ("start", "end")):
+    for event, element in _elements(source, ("row", "c"), ("c",)):
         if element.tag.endswith("row"):
             if event == "start":
                 row_number = _row_number(element.get("r"), last_row)
@@ -216,7 +233,10 @@ def _value(cell, strings: list[str], dates: frozenset[int], epoch) -> str:
     if raw is None or raw == "":
         return ""
     if kind == "s":
-        return strings[int(raw)]
+        index = int(raw)
+        if index < 0:
+            raise ValueError("negative shared string index")
+        return strings[index]
     if kind == "b":
         return "True" if raw.strip() in ("1", "true") else "False"
     if kind in ("str", "e"):

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
+import sys
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -171,3 +174,39 @@ def test_an_upload_name_with_a_long_extension_is_refused_shortly():
     error = caught.value.errors[0]
     assert error.rule == "file_type" and len(error.value) <= 17
     assert checked_suffix("名单.XLSX") == ".xlsx"
+
+
+PEAK_OF_READ = """
+import sys
+from pathlib import Path
+from credit_engine.tablefile import TableLimits, read_rows
+for _ in read_rows(Path(sys.argv[1]), TableLimits(max_rows=1000, max_columns=140, max_unzipped_bytes=64 * 1024**2)):
+    pass
+status = Path("/proc/self/status").read_text().splitlines()
+print(next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM")))
+"""
+
+
+def peak_of_reading(path) -> int:
+    done = subprocess.run([sys.executable, "-c", PEAK_OF_READ, str(path)], capture_output=True, text=True, check=True)
+    return int(done.stdout.split()[-1])
+
+
+def sheet_with(tmp_path, name: str, extra: str) -> object:
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    sheet = (
+        f'<worksheet xmlns="{main}"><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>{extra}</worksheet>'
+    )
+    with zipfile.ZipFile(tmp_path / name, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    return tmp_path / name
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads peak memory from /proc")
+def test_elements_the_reader_does_not_need_never_pile_up(tmp_path):
+    small = sheet_with(tmp_path, "small.xlsx", "")
+    junk = sheet_with(tmp_path, "junk.xlsx", "<mergeCells>" + '<mergeCell ref="A1:B2"/>' * 1_500_000 + "</mergeCells>")
+    assert list(read_rows(junk, TableLimits(max_rows=10, max_columns=10, max_unzipped_bytes=64 * 1024**2))) == [["1"]]
+    growth = peak_of_reading(junk) - peak_of_reading(small)
+    assert growth < 50 * 1024**2, f"{growth / 1024**2:.0f} MB"
