@@ -7,6 +7,7 @@ Each command builds a job or service call from its options and shows progress; t
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli.common import console, guarded, settings
+from cli.common import console, fail, guarded, settings
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Training data: Parquet, CSV or XLSX / 训练数据文件.")]
 SpecOpt = Annotated[Path | None, typer.Option("--spec", help="Feature spec YAML (default: household contract).")]
@@ -96,6 +97,7 @@ def rate(
     reasons: Annotated[bool, typer.Option("--reasons/--no-reasons", help="Compute model reasons.")] = True,
 ) -> None:
     """Rate every household of a registry file: PD, grade, credit line, decision, reasons / 批量评级授信."""
+    _check_rate_paths(input, output)
     from credit_engine.batch import rate_file
     from credit_engine.policy import load_policy
     from models.store import load_estimator
@@ -122,6 +124,28 @@ def rate(
             on_progress=on_progress,
         )
     _print_summary(result)
+
+
+def _check_rate_paths(input: Path, output: Path) -> None:
+    """Exit 2 before any model is loaded or bar drawn: an input that is missing, unreadable or of an unknown type,
+    an output of a type the ratings cannot be written as."""
+    inputs = (".csv", ".xlsx", ".parquet")
+    if not input.exists():
+        fail(f"找不到输入文件 / input file not found: {input}", code=2)
+    if not input.is_file() or not os.access(input, os.R_OK):
+        fail(f"无法读取输入文件 / input file cannot be read: {input}", code=2)
+    if input.suffix.lower() not in inputs:
+        fail(f"不支持的输入文件类型 / unsupported input type {input.suffix or '(none)'!r}: use {', '.join(inputs)}", 2)
+    if output.suffix.lower() not in inputs:
+        message = (
+            f"不支持的输出文件类型 / unsupported output type {output.suffix or '(none)'!r}: use {', '.join(inputs)}"
+        )
+        fail(message, code=2)
+    try:
+        with input.open("rb") as handle:
+            handle.read(1)
+    except OSError as error:
+        fail(f"无法读取输入文件 / input file cannot be read: {input} ({error.strerror})", code=2)
 
 
 def _print_summary(result) -> None:

@@ -16,7 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from credit_engine.contract import read_table, rejects_path, validate_applications, write_rejects, write_table
+from credit_engine.contract import (
+    read_table,
+    rejects_path,
+    require_contract_headers,
+    validate_applications,
+    write_rejects,
+    write_table,
+)
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.policy import RatingPolicy
 from credit_engine.rating import rate_applications, rating_summary
@@ -66,6 +73,7 @@ def rate_file(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> BatchResult:
     raw = read_table(input_path)
+    require_contract_headers(raw.columns)
     validated = validate_applications(raw)
     if validated.errors and strict:
         raise InvalidInput(validated.errors, f"{input_path}: {len(validated.errors)} invalid value(s)")

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, BinaryIO, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from api.deps import AssessorDep, JsonBody, PrincipalDep, json_body, recorded_in_audit
 from api.schemas.assessments import AssessmentOut, BatchOut, StoredAssessmentOut
 from api.schemas.common import error_responses
 from credit_engine.assessment import MAX_BATCH_ROWS
+from credit_engine.assessment.spreadsheets import SUFFIXES as SPREADSHEET_SUFFIXES
 from credit_engine.assessment.spreadsheets import batch_workbook, read_applications
 from credit_engine.errors import InvalidInput, RowError
+from credit_engine.tablefile import checked_suffix
 
 router = APIRouter(prefix="/v1", tags=["assessments 评估"])
 JSON = "application/json"
@@ -67,20 +71,29 @@ def stored_assessment(assessment_id: str, principal: PrincipalDep, assessor: Ass
 
 
 async def batch_input(request: Request) -> tuple[list[Any], int, bool]:
-    """(applications, number of the first row, read from a file) from a JSON list or an uploaded CSV/XLSX."""
+    """(applications, number of the first row, read from a file) from a JSON list or an uploaded CSV/XLSX.
+
+    The file is read within the batch's limits on a worker thread: parsing a spreadsheet never holds the event
+    loop (``/healthz`` and every other request keep answering while a large upload is read or refused)."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=2)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             message = "upload the applications as the form field `file` / 请以 file 字段上传文件"
             raise InvalidInput([RowError(None, "file", "required", message)])
-        suffix = Path(upload.filename or "").suffix.lower()
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
-            path.write_bytes(await upload.read())
-            return read_applications(path), 2, True
+        suffix = checked_suffix(upload.filename, SPREADSHEET_SUFFIXES)
+        return await run_in_threadpool(_read_upload, upload.file, suffix), 2, True
     body = await json_body(request)
     return (body if isinstance(body, list) else [body]), 0, False
+
+
+def _read_upload(source: BinaryIO, suffix: str) -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        source.seek(0)
+        with path.open("wb") as target:
+            shutil.copyfileobj(source, target)
+        return read_applications(path)
 
 
 BATCH_BODY = {

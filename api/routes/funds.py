@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +24,7 @@ from api.schemas.ledger import (
     WrittenOut,
 )
 from credit_engine.ledger import commands as c
+from credit_engine.tablefile import checked_suffix
 
 router = APIRouter(prefix="/v1", tags=["funds 风险补偿金"])
 AsOf = Annotated[IsoDate | None, Query(description="Value date of the position (default: today).")]
@@ -93,6 +95,7 @@ def reverse(fund_id: FundId, body: ReversalIn, principal: PrincipalDep, desk: De
 
 
 EVENT_FILES_PATH = "/v1/ledger/event-files"
+EVENT_FILE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 
 
 @router.post(
@@ -110,12 +113,14 @@ def import_event_file(
     """The whole file is validated first (any bad row: 422 listing every one, nothing posted) and every event's fund
     must be in the key's scope; then each event is posted, idempotent by its event id. Business refusals (cap
     reached, wrong loan state) are per-event outcomes, not errors."""
-    suffix = Path(file.filename or "").suffix.lower()
+    suffix = checked_suffix(file.filename, EVENT_FILE_SUFFIXES)
 
     def run() -> ImportOut:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"events{suffix}"
-            path.write_bytes(file.file.read())
+            file.file.seek(0)
+            with path.open("wb") as target:
+                shutil.copyfileobj(file.file, target)
             outcomes = desk.import_events(principal, path)
         counts = {status: sum(o["status"] == status for o in outcomes) for status in ("posted", "duplicate", "refused")}
         events = [o | {"transaction_id": o["transaction_id"] or None} for o in outcomes]

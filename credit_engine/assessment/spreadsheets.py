@@ -1,7 +1,8 @@
 """Batches as spreadsheets: applications read from an uploaded CSV/XLSX, results as a table with Chinese headers.
 
 Uploaded files are read like any registry file (:func:`credit_engine.contract.read_table`: cells as text, 中文 or
-English headers); each row then goes through the same single-record validation as a JSON batch, extra columns
+English headers), within :data:`BATCH_LIMITS` (a file of more than MAX_BATCH_ROWS rows is refused while it is read);
+each row then goes through the same single-record validation as a JSON batch, extra columns
 ignored. :func:`batch_table` lays the results out one row per input row, for the XLSX download.
 """
 
@@ -14,11 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from credit_engine.assessment.service import BatchRow
+from credit_engine.assessment.service import MAX_BATCH_ROWS, BatchRow
 from credit_engine.batch import OUTPUT_LABELS_ZH
-from credit_engine.contract import read_table, write_table
+from credit_engine.contract import APPLICATION_FIELDS, read_table, require_contract_headers, write_table
+from credit_engine.contract.tabular import COLUMN_MARGIN
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.rating import DECISIONS, DECISIONS_ZH
+from credit_engine.tablefile import TableLimits, checked_suffix
 
 COLUMN_LABELS_ZH = {
     **OUTPUT_LABELS_ZH,
@@ -71,21 +74,34 @@ def batch_table(rows: Sequence[BatchRow]) -> pd.DataFrame:
 
 
 SUFFIXES = (".csv", ".xlsx")
+BATCH_LIMITS = TableLimits(
+    max_rows=MAX_BATCH_ROWS,
+    max_columns=len(APPLICATION_FIELDS) + COLUMN_MARGIN,
+    max_bytes=16 * 1024**2,
+    max_unzipped_bytes=32 * 1024**2,
+    max_blank_rows=1_000,
+    max_shared_strings=200_000,
+)
+"""An uploaded batch: at most MAX_BATCH_ROWS applications (refused while reading, at the first row over), the
+contract's columns plus a margin, a workbook that unpacks to at most 32 MB."""
 
 
 def read_applications(path: Path) -> list[dict[str, Any]]:
-    """The rows of an uploaded CSV or XLSX file as records of raw text (headers mapped to field names)."""
-    if Path(path).suffix.lower() not in SUFFIXES:
-        message = "upload a .csv or .xlsx file / 请上传 .csv 或 .xlsx 文件"
-        raise InvalidInput([RowError(None, "file", "file_type", message, Path(path).suffix)])
+    """The rows of an uploaded CSV or XLSX file as records of raw text (headers mapped to field names).
+
+    ``InvalidInput`` for another file type, a file over :data:`BATCH_LIMITS` (``TableTooLarge`` naming the limit),
+    a file that cannot be read, or headers none of which is a contract field (one error, not one per row)."""
+    checked_suffix(Path(path).name, SUFFIXES)
     try:
-        frame = read_table(path)
+        frame = read_table(path, BATCH_LIMITS)
     except InvalidInput:
         raise
     except Exception as error:  # an uploaded file can be anything: whatever breaks the reader, it is not a table
         message = f"the file cannot be read as a table / 无法读取该文件: {type(error).__name__}"
         raise InvalidInput([RowError(None, "file", "file_unreadable", message)]) from None
     frame.columns = [str(column) for column in frame.columns]
+    if len(frame.columns):
+        require_contract_headers(frame.columns)
     return frame.to_dict("records")
 
 

@@ -16,7 +16,13 @@ from credit_engine.contract.fields import (
     normalise_headers,
 )
 from credit_engine.contract.rules import CROSS_FIELD_RULES
-from credit_engine.contract.tabular import read_table, rejects_path, write_rejects, write_table
+from credit_engine.contract.tabular import (
+    read_table,
+    rejects_path,
+    require_contract_headers,
+    write_rejects,
+    write_table,
+)
 from credit_engine.contract.validation import ValidatedApplications, validate_application, validate_applications
 
 __all__ = [
@@ -33,6 +39,7 @@ __all__ = [
     "normalise_headers",
     "read_table",
     "rejects_path",
+    "require_contract_headers",
     "validate_application",
     "validate_applications",
     "write_rejects",

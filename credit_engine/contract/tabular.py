@@ -2,8 +2,10 @@
 
 :func:`read_table` returns raw values for :func:`~credit_engine.contract.validation.validate_applications`: CSV and
 XLSX cells come back as text exactly as written (empty cells as ``""``, nothing coerced), Parquet keeps its types;
-headers are mapped to field names through the contract's aliases. CSV is read as UTF-8 (with or without BOM), or as
-GB18030 when that fails, as Chinese Excel exports often are. :func:`write_table` writes CSV with a BOM (so Excel shows
+headers are mapped to field names through the contract's aliases. CSV and XLSX go through the project's bounded
+reader (:mod:`credit_engine.tablefile`: hard limits on bytes, rows, columns and cells; CSV in UTF-8, with or without
+BOM, or GB18030 as Chinese Excel exports often are); :func:`require_contract_headers` refuses, once, a table none
+of whose headers is a contract field. :func:`write_table` writes CSV with a BOM (so Excel shows
 中文 correctly), XLSX through openpyxl's write-only mode with a bold, frozen header row, and Parquet;
 :func:`write_rejects` writes the errors of a validation beside the output.
 """
@@ -11,7 +13,7 @@ GB18030 when that fails, as Chinese Excel exports often are. :func:`write_table`
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,29 +24,52 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from credit_engine.cell_text import csv_text, inert_cell, xlsx_value, xml_text
-from credit_engine.contract.fields import FIELD_BY_NAME, normalise_headers
-from credit_engine.errors import RowError
+from credit_engine.contract.fields import APPLICATION_FIELDS, FIELD_BY_NAME, normalise_headers
+from credit_engine.errors import InvalidInput, RowError
+from credit_engine.tablefile import TableLimits, read_rows
+from credit_engine.tablefile.limits import too_many_columns, too_many_rows
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 REJECT_COLUMNS = ("row", "field", "rule", "message", "value")
 XLSX_MAX_ROWS = 1_048_576
+COLUMN_MARGIN = 100
+FILE_LIMITS = TableLimits(max_rows=10_000_000, max_columns=len(APPLICATION_FIELDS) + COLUMN_MARGIN)
+"""Limits of a registry file read from disk (``rate``, training): any size a machine can rate, bounded lines,
+cells and columns (the contract's width plus a margin for a registry's own columns)."""
+_CHUNK_ROWS = 50_000
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
+def read_table(path: str | Path, limits: TableLimits | None = None) -> pd.DataFrame:
     """A table by suffix (``.csv``, ``.xlsx``, ``.parquet``) with contract headers renamed to field names.
 
-    Raises ``ValueError`` for another suffix and :class:`~credit_engine.errors.InvalidInput` (``duplicate_column``)
-    when two headers name the same field.
+    CSV and XLSX are read through the bounded reader (:func:`credit_engine.tablefile.read_rows`) within ``limits``
+    (default :data:`FILE_LIMITS`; a file over one raises :class:`~credit_engine.tablefile.TableTooLarge`). Raises
+    ``ValueError`` for another suffix, ``FileNotFoundError`` for a missing file and
+    :class:`~credit_engine.errors.InvalidInput` (``duplicate_column``) when two headers name the same field.
     """
     path = Path(path)
     suffix = _suffix(path)
     if suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    elif suffix == ".csv":
-        frame = _read_csv(path)
+        frame = _read_parquet(path, limits or FILE_LIMITS)
     else:
-        frame = _read_xlsx(path)
+        frame = _frame(read_rows(path, limits or FILE_LIMITS))
     return frame.set_axis(normalise_headers(frame.columns), axis=1)
+
+
+def require_contract_headers(columns: Iterable[Any]) -> None:
+    """One error (row 1, the header) when no header names a contract field: the file is not an application table.
+
+    Without it, every row of such a file would report every required field as missing."""
+    columns = [str(c) for c in columns]
+    if any(c in FIELD_BY_NAME for c in columns):
+        return
+    found = ", ".join(columns[:12]) + (" …" if len(columns) > 12 else "") or "(none)"
+    expected = ", ".join(f"{f.name} ({f.zh})" for f in APPLICATION_FIELDS[:6]) + " …"
+    message = (
+        f"no header names a field of the application contract; found: {found}; expected e.g. {expected} / "
+        f"表头中没有任何申请表字段。文件表头：{found}；应有的表头如：{expected}"
+    )
+    raise InvalidInput([RowError(1, "file", "no_contract_columns", message, found[:200])], message)
 
 
 def write_table(
@@ -102,35 +127,44 @@ def _contract_label(column: Any, chinese_headers: bool) -> Any:
     return definition.zh if chinese_headers and definition is not None else column
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return _read_csv_as(path, "utf-8-sig")
-    except UnicodeDecodeError:
-        return _read_csv_as(path, "gb18030")
+def _read_parquet(path: Path, limits: TableLimits) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    shape = pq.ParquetFile(path).metadata
+    if shape.num_columns > limits.max_columns:
+        raise too_many_columns(limits, 1, shape.num_columns)
+    if shape.num_rows > limits.max_rows:
+        raise too_many_rows(limits, shape.num_rows + 1)
+    return pd.read_parquet(path)
 
 
-def _read_csv_as(path: Path, encoding: str) -> pd.DataFrame:
-    with path.open(encoding=encoding, newline="") as handle:
-        header = next(csv.reader(handle), [])
+def _frame(rows: Iterator[list[str]]) -> pd.DataFrame:
+    """Text cells as a frame of ``str`` columns, built a chunk of rows at a time (never a million lists at once)."""
+    header = next(rows, None)
     if not header:
+        for _ in rows:  # the rest is still read within the limits
+            pass
         return pd.DataFrame()
-    frame = pd.read_csv(
-        path,
-        encoding=encoding,
-        header=0,
-        names=list(range(len(header))),  # positions: pandas would rename a repeated header ("x.1")
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-    )
-    return frame.set_axis(header, axis=1)
+    width = len(header)
+    parts: list[pd.DataFrame] = []
+    chunk: list[list[str]] = []
+    for number, cells in enumerate(rows, start=2):
+        if len(cells) > width:
+            message = f"a value in column {len(cells)}, which has no header / 第 {len(cells)} 列有数据但没有表头"
+            raise InvalidInput([RowError(number, "file", "cell_without_header", message, cells[-1][:64])])
+        chunk.append(cells + [""] * (width - len(cells)))
+        if len(chunk) == _CHUNK_ROWS:
+            parts.append(_chunk_frame(chunk, width))
+            chunk = []
+    if chunk or not parts:
+        parts.append(_chunk_frame(chunk, width))
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return frame.set_axis(header, axis=1)  # positions first: a repeated header must reach normalise_headers
 
 
-def _read_xlsx(path: Path) -> pd.DataFrame:
-    cells = pd.read_excel(path, header=None, dtype=str, keep_default_na=False, na_filter=False, engine="calamine")
-    if cells.empty:
-        return pd.DataFrame()
-    return cells.iloc[1:].reset_index(drop=True).set_axis([str(h) for h in cells.iloc[0]], axis=1)
+def _chunk_frame(chunk: list[list[str]], width: int) -> pd.DataFrame:
+    columns = list(zip(*chunk, strict=True)) if chunk else [()] * width
+    return pd.DataFrame({i: pd.Series(column, dtype="str") for i, column in enumerate(columns)})
 
 
 def _display_width(text: str) -> int:

@@ -4,7 +4,9 @@ The whole file is checked before anything is posted: columns, event types, the c
 (:data:`REQUIRED`; ``event_id``, ``event_type``, ``fund_id`` and ``value_date`` always, except that a reversal takes
 the value date of the event it reverses), dates, amounts in yuan with at most two decimals (a third decimal is an
 error, never rounded), days past due, products, and event ids unique per fund within the file. Any broken rule
-raises ``InvalidInput`` listing every bad cell (spreadsheet row number — the header is row 1 — column and rule).
+raises ``InvalidInput`` listing every bad cell (spreadsheet row number — the header is row 1 — column and rule);
+a header naming no event column at all is one error. The file is read by the bounded reader
+(:mod:`credit_engine.tablefile`) within :data:`EVENT_LIMITS`.
 Ids and references follow their code's pattern (:mod:`credit_engine.identifiers`: no control characters, no ID
 number inside, the pattern of their kind); amounts go through the one money parser
 (:func:`credit_engine.ledger.money.yuan_to_fen`). A raw 18-digit ID number in ``borrower_ref`` is pseudonymised with
@@ -14,9 +16,7 @@ masked.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger.domain import Product
 from credit_engine.ledger.money import yuan_to_fen
+from credit_engine.tablefile import TableLimits, read_rows
 
 COLUMNS = {
     "event_id": ("事件编号", "事件id"),
@@ -69,6 +70,16 @@ REQUIRED = {
     "extension": ("loan_id", "maturity_date"),
     "reversal": ("reverses_event_id",),
 }
+MAX_EVENT_ROWS = 100_000
+EVENT_LIMITS = TableLimits(
+    max_rows=MAX_EVENT_ROWS,
+    max_columns=len(COLUMNS) + 50,
+    max_bytes=256 * 1024**2,
+    max_unzipped_bytes=256 * 1024**2,
+    max_shared_strings=500_000,
+)
+"""An event file holds at most 100,000 events (a bank's file per day and county is far smaller) and the event
+columns plus a margin for the bank's own."""
 _ALIASES = {alias.lower(): name for name, aliases in COLUMNS.items() for alias in (name, *aliases)}
 _TYPE_ALIASES = {alias: name for name, aliases in EVENT_TYPES.items() for alias in (name, *aliases)}
 RULES = {
@@ -99,36 +110,12 @@ class EventRow:
     reverses_event_id: str | None = None
 
 
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def read_table(path: Path) -> list[list[str]]:
-    """The file's rows as text cells (first sheet of a workbook; CSV in UTF-8, UTF-8 with BOM or GB18030)."""
+def read_table(path: Path, limits: TableLimits | None = None) -> list[list[str]]:
+    """The file's rows as text cells (first sheet of a workbook; CSV in UTF-8, UTF-8 with BOM or GB18030), read
+    within ``limits`` (default :data:`EVENT_LIMITS`; a file over one raises ``TableTooLarge``)."""
     if not path.is_file():
         raise FileNotFoundError(f"event file {path} not found / 找不到事件文件")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            return [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030")
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    return [[cell.strip() for cell in row] for row in read_rows(path, limits or EVENT_LIMITS)]
 
 
 def _header(cells: list[str]) -> tuple[dict[str, int], list[RowError]]:
@@ -138,10 +125,23 @@ def _header(cells: list[str]) -> tuple[dict[str, int], list[RowError]]:
         key = title.strip().lower().replace("（", "(").replace("）", ")")
         if key in _ALIASES:
             columns.setdefault(_ALIASES[key], index)
+    if not columns:
+        return columns, [_no_event_columns(cells)]
     for name in ("event_id", "event_type", "fund_id", "value_date"):
         if name not in columns:
             errors.append(RowError(1, name, "missing_column", f"column {name} / {COLUMNS[name][0]} is missing"))
     return columns, errors
+
+
+def _no_event_columns(cells: list[str]) -> RowError:
+    """One error for a file none of whose headers is an event column (not one per missing column or row)."""
+    found = ", ".join(cells[:12]) + (" …" if len(cells) > 12 else "") or "(none)"
+    expected = ", ".join(f"{name} ({COLUMNS[name][0]})" for name in ("event_id", "event_type", "fund_id", "value_date"))
+    message = (
+        f"no header names an event column; found: {found}; expected: {expected} … / "
+        f"表头中没有任何事件文件的列。文件表头：{found}；应有的表头：{expected} 等"
+    )
+    return RowError(1, "file", "no_event_columns", message, found[:200])
 
 
 def _date(text: str) -> dt.date:

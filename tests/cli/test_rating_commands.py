@@ -129,3 +129,49 @@ def test_forced_promotion_without_a_reason_is_a_usage_error(env, trained):
 def test_training_on_a_missing_file_fails_with_exit_1(env):
     result = runner.invoke(app, ["train", "--data", str(env / "nope.parquet"), "--report", str(env / "r.json")])
     assert result.exit_code == 1
+
+
+def corner_bomb(path):
+    """An XLSX whose only cells are A1 and XFD1048576 (it declares the whole sheet as its dimension)."""
+    book = openpyxl.Workbook()
+    book.active["A1"] = "户主年龄"
+    book.active["XFD1048576"] = "x"
+    book.save(path)
+    return path
+
+
+def test_rate_a_missing_input_exits_2_before_any_model_or_progress_bar(env, tmp_path):
+    result = runner.invoke(app, ["rate", "--input", str(tmp_path / "missing.csv"), "--output", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2, result.output
+    assert "找不到输入文件" in result.output and "input file not found" in result.output
+    assert "Errno" not in result.output and "评级中" not in result.output
+
+
+def test_rate_an_unreadable_input_exits_2(env, tmp_path):
+    result = runner.invoke(app, ["rate", "--input", str(tmp_path), "--output", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2, result.output
+    assert "无法读取输入文件" in result.output and "cannot be read" in result.output
+
+
+def test_rate_refuses_an_unsupported_output_before_rating(env, tmp_path):
+    source = tmp_path / "registry.csv"
+    source.write_text("户主年龄\n40\n", encoding="utf-8")
+    result = runner.invoke(app, ["rate", "--input", str(source), "--output", str(tmp_path / "x.txt")])
+    assert result.exit_code == 2, result.output
+    assert "不支持的输出文件类型" in result.output and "'.txt'" in result.output
+    assert "评级中" not in result.output and not (tmp_path / "x.txt").exists()
+
+
+def test_rate_a_file_with_no_contract_header_is_one_error(env, trained, tmp_path):
+    source = tmp_path / "foreign.csv"
+    source.write_text("name,age\n" + "张三,40\n" * 30, encoding="utf-8")
+    result = runner.invoke(app, ["rate", "--input", str(source), "--output", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2, result.output
+    assert result.output.count("no_contract_columns") == 1 and "required" not in result.output
+    assert "name, age" in result.output
+
+
+def test_rate_refuses_a_spreadsheet_bomb_with_exit_2_naming_the_limit(env, trained, tmp_path):
+    result = runner.invoke(app, ["rate", "--input", str(corner_bomb(tmp_path / "bomb.xlsx")), "--output", "o.csv"])
+    assert result.exit_code == 2, result.output
+    assert "max_columns" in result.output and "上限" in result.output

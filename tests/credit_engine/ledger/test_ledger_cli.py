@@ -94,6 +94,17 @@ def test_a_file_with_a_malformed_row_exits_2_and_names_the_row(home, fund):
     assert (result.exit_code, "row 2" in result.output, (home / "bad.results.csv").exists()) == (2, True, False)
 
 
+def test_a_spreadsheet_bomb_exits_2_naming_the_limit(home):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active["A1"], book.active["XFD1048576"] = "event_id", "x"  # declares A1:XFD1048576
+    book.save(home / "bomb.xlsx")
+    result = run("import", str(home / "bomb.xlsx"))
+    assert result.exit_code == 2, result.output
+    assert "max_columns" in result.output and "上限" in result.output
+
+
 def test_a_file_imported_twice_posts_once_and_writes_results_beside_it(home, fund):
     path = home / "daily.csv"
     path.write_text(
