@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import heap
 from api.metrics import Metrics
 from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOutcome
 from credit_engine.access.keys import KeyRing
@@ -22,6 +23,7 @@ from credit_engine.assessment import Assessor, FundRooms
 from credit_engine.audit.log import AuditLog
 from credit_engine.config import Settings
 from credit_engine.ledger import database as ledger_db
+from credit_engine.ledger.wal import WalCheckpointer
 from credit_engine.ledger_desk import LedgerDesk
 from credit_engine.policy import load_policy
 from credit_engine.service_db import database as service_db
@@ -39,8 +41,10 @@ class ApiOptions:
     key_refresh_seconds: float = 5.0
     fund_refresh_seconds: float = 2.0
     fund_stale_after_seconds: float = 15.0
+    wal_checkpoint_seconds: float = 1.0  # SQLite: checkpoints off the commits (credit_engine.ledger.wal)
     audit_timeout_seconds: float = 30.0
     model_loader: Loader = field(default=load_estimator)
+    settle_heap: bool = False  # freeze what start-up loaded (api.heap); a serving process, not every test app
 
 
 class Services:
@@ -49,6 +53,7 @@ class Services:
         self.options = options
         self.metrics = metrics or Metrics()
         self.engine = _engine(settings)
+        self.checkpoints = WalCheckpointer(self.engine, options.wal_checkpoint_seconds)
         secret = settings.pseudonym_secret.get_secret_value()
         self.policy = load_policy(settings.policy_file)
         self.champion = ChampionHolder(
@@ -69,15 +74,20 @@ class Services:
 
     def start(self) -> None:
         _migrate(self.engine)
+        self.checkpoints.start()
         self.audit.start()
         self.keys.start()
         self.fund_rooms.start()
         self.champion.load_at_start()
         self.metrics.serving(self.champion.current.model_version if self.champion.current else None)
+        if self.options.settle_heap:
+            heap.settle()
 
     def reload_champion(self, wait: bool = False) -> ReloadOutcome:
         outcome = self.champion.reload(wait=wait)
         self.metrics.serving(outcome.model_version)
+        if outcome.changed and self.options.settle_heap:
+            heap.settle()
         return outcome
 
     def follow_sibling_reload(self) -> None:
@@ -94,7 +104,10 @@ class Services:
         self.fund_rooms.close()
         self.keys.close()
         self.audit.close()
+        self.checkpoints.close()
         self.engine.dispose()
+        if self.options.settle_heap:
+            heap.release()
 
     def database_ready(self) -> bool:
         try:
@@ -106,7 +119,8 @@ class Services:
 
 
 def _engine(settings: Settings) -> Engine:
-    options = {} if str(settings.database_url).startswith("sqlite") else {"connect_args": {"connect_timeout": 5}}
+    sqlite = str(settings.database_url).startswith("sqlite")
+    options = {"background_checkpoints": True} if sqlite else {"connect_args": {"connect_timeout": 5}}
     return ledger_db.engine_for_settings(settings, pool_pre_ping=True, **options)
 
 
