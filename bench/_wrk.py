@@ -62,7 +62,9 @@ def run_wrk(
     seconds_measured = stats["duration_us"] / 1e6
     return {
         "load": "wrk",
-        "command": f"wrk -t{threads} -c{connections} -d{round(seconds)}s --latency -s assess.lua {url}",
+        "command": f"wrk -t{threads} -c{connections} -d{round(seconds)}s --latency -s assess.lua {url}".replace(
+            f":{port}/", ":PORT/"
+        ),
         "connections": connections,
         "seconds": seconds_measured,
         "requests": stats["requests"],
