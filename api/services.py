@@ -2,7 +2,8 @@
 
 One database engine (the ledger's: SQLite by default, PostgreSQL by URL) serves the ledger and the service tables;
 the champion is loaded from the MLflow registry (``models:/<model_name>@champion``). Background threads keep the
-API keys, the funds' room and the audit writer going. If the database is unreachable at start-up the service still
+API keys, the funds' room, the audit writer and (SQLite) the log checkpoints going; a serving process then freezes
+its start-up heap (:mod:`api.heap`). If the database is unreachable at start-up the service still
 starts: assessments answer (fund room unknown) and ``/readyz`` says what is missing.
 """
 
