@@ -90,5 +90,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def serve_app() -> FastAPI:
-    """The factory of ``credit-engine serve`` (each uvicorn worker calls it): settings from the environment."""
-    return create_app(load_settings())
+    """The factory of ``credit-engine serve`` (each uvicorn worker calls it): settings from the environment; the
+    heap is settled once the services have started (:mod:`api.heap`)."""
+    return create_app(load_settings(), ApiOptions(settle_heap=True))

@@ -8,6 +8,10 @@ The parent holds the port (bound, never listening, so it is given no connections
 starts the workers, replaces one that dies, and on SIGINT or SIGTERM passes SIGTERM on and waits while the workers
 finish the requests in flight (uvicorn's graceful shutdown) before it exits.
 
+uvicorn ends a graceful stop by raising the stop signal again with its default action, so the process dies of it
+without running its exit handlers: :func:`_flush_logs_on_sigterm` has the log lines still queued
+(:class:`api.logging.BackgroundHandler`) written first, then lets SIGTERM end the process as before.
+
 A model reload reaches one worker (the one that took the request); :func:`reload_siblings` then asks the parent,
 with ``SIGUSR1``, to pass the signal to every worker, and each reloads the champion too (the worker that reloaded
 first finds the same version and changes nothing).
@@ -45,6 +49,7 @@ def run(host: str, port: int, workers: int, log_config: dict[str, Any], graceful
         "timeout_graceful_shutdown": graceful_seconds,
     }
     if workers == 1:
+        _flush_logs_on_sigterm()
         uvicorn.run(**options)
         return
     Supervisor(options, workers).run()
@@ -75,9 +80,22 @@ def serve_worker(options: dict[str, Any]) -> None:
         log.error("worker cannot listen on %s:%s: %s", config.host, config.port, error)
         sys.exit(STARTUP_FAILURE)
     server = uvicorn.Server(config)
+    _flush_logs_on_sigterm()
     server.run(sockets=[sock])
     if not server.started:
         sys.exit(STARTUP_FAILURE)
+
+
+def _flush_logs_on_sigterm() -> None:
+    """SIGTERM (when nothing else handles it): write the queued log lines, then die of the signal as by default."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _die_after_flushing_logs)
+
+
+def _die_after_flushing_logs(signum: int, _frame: object) -> None:
+    logging.shutdown()
+    signal.signal(signum, signal.SIG_DFL)
+    signal.raise_signal(signum)
 
 
 def supervised() -> bool:

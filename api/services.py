@@ -2,9 +2,10 @@
 
 One database engine (the ledger's: SQLite by default, PostgreSQL by URL) serves the ledger and the service tables;
 the champion is loaded from the MLflow registry (``models:/<model_name>@champion``). Background threads keep the
-API keys, the funds' room and the audit writer going. If the database is unreachable at start-up the service still
-starts: assessments answer (fund room unknown), keys are checked against the last known key table (a cache in the
-data folder, written whenever the keys are loaded) and ``/readyz`` says what is missing.
+API keys, the funds' room, the audit writer and (SQLite) the log checkpoints going; a serving process then freezes
+its start-up heap (:mod:`api.heap`). If the database is unreachable at start-up the service still starts:
+assessments answer (fund room unknown), keys are checked against the last known key table (a cache in the data
+folder, written whenever the keys are loaded) and ``/readyz`` says what is missing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import heap
 from api.metrics import Metrics
 from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOutcome
 from credit_engine.access.key_cache import key_cache_path
@@ -24,6 +26,7 @@ from credit_engine.assessment import Assessor, FundRooms
 from credit_engine.audit.log import AuditLog
 from credit_engine.config import Settings
 from credit_engine.ledger import database as ledger_db
+from credit_engine.ledger.wal import WalCheckpointer
 from credit_engine.ledger_desk import LedgerDesk
 from credit_engine.policy import load_policy
 from credit_engine.service_db import database as service_db
@@ -41,8 +44,10 @@ class ApiOptions:
     key_refresh_seconds: float = 5.0
     fund_refresh_seconds: float = 2.0
     fund_stale_after_seconds: float = 15.0
+    wal_checkpoint_seconds: float = 1.0  # SQLite: checkpoints off the commits (credit_engine.ledger.wal)
     audit_timeout_seconds: float = 30.0
     model_loader: Loader = field(default=load_estimator)
+    settle_heap: bool = False  # freeze what start-up loaded (api.heap); a serving process, not every test app
 
 
 class Services:
@@ -51,6 +56,7 @@ class Services:
         self.options = options
         self.metrics = metrics or Metrics()
         self.engine = _engine(settings)
+        self.checkpoints = WalCheckpointer(self.engine, options.wal_checkpoint_seconds)
         secret = settings.pseudonym_secret.get_secret_value()
         self.policy = load_policy(settings.policy_file)
         self.champion = ChampionHolder(
@@ -71,15 +77,20 @@ class Services:
 
     def start(self) -> None:
         _migrate(self.engine)
+        self.checkpoints.start()
         self.audit.start()
         self.keys.start()
         self.fund_rooms.start()
         self.champion.load_at_start()
         self.metrics.serving(self.champion.current.model_version if self.champion.current else None)
+        if self.options.settle_heap:
+            heap.settle()
 
     def reload_champion(self, wait: bool = False) -> ReloadOutcome:
         outcome = self.champion.reload(wait=wait)
         self.metrics.serving(outcome.model_version)
+        if outcome.changed and self.options.settle_heap:
+            heap.settle()
         return outcome
 
     def follow_sibling_reload(self) -> None:
@@ -96,7 +107,10 @@ class Services:
         self.fund_rooms.close()
         self.keys.close()
         self.audit.close()
+        self.checkpoints.close()
         self.engine.dispose()
+        if self.options.settle_heap:
+            heap.release()
 
     def database_ready(self) -> bool:
         try:
@@ -108,7 +122,8 @@ class Services:
 
 
 def _engine(settings: Settings) -> Engine:
-    options = {} if str(settings.database_url).startswith("sqlite") else {"connect_args": {"connect_timeout": 5}}
+    sqlite = str(settings.database_url).startswith("sqlite")
+    options = {"background_checkpoints": True} if sqlite else {"connect_args": {"connect_timeout": 5}}
     return ledger_db.engine_for_settings(settings, pool_pre_ping=True, **options)
 
 

@@ -9,9 +9,11 @@
 3. ``credit-engine serve`` on 127.0.0.1 (1 and 2 workers), loaded by ``bench/api_load.py`` in a separate process:
    16 keep-alive connections for ``--seconds`` (throughput, p50/p90/p99), then one connection (single-client
    latency). Every request is a full assessment: 4 reasons, the fund's headroom and the audit write.
+   With ``--load wrk`` (or ``both``, the default) the same server is then loaded by ``wrk -t2 -c16 -d<seconds>s
+   --latency`` (the Debian package; bench/_wrk.py) posting one real application body with the officer's key.
 4. A batch of 1,000 applications in one request (median of 3).
 
-    .venv/bin/python bench/api_assessment.py [--households 100000] [--seconds 20] [--workers 1 2]
+    .venv/bin/python bench/api_assessment.py [--households 100000] [--seconds 20] [--workers 1 2] [--load both]
 """
 
 from __future__ import annotations
@@ -30,16 +32,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._api_results import write_results  # noqa: E402
 from bench._data import WORK, registry  # noqa: E402
+from bench._wrk import run_wrk  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
-NOTES = (
-    "Every request is a full assessment: validation, knock-outs, PD and 4 reasons (TreeSHAP), grade, line, the "
-    "county fund's headroom (in memory) and the audit record (group commit, durable before the answer). The bound "
-    "runs on one thread without competition; the server shares the 2 cores with the load generator and with "
-    "whatever else runs on the machine (see the load average), so the CPU column — CPU time of the server's process "
-    "tree per request vs CPU time of the bound per request — is the load-independent comparison."
-)
 CLI = Path(sys.executable).with_name("credit-engine")
 COUNTY_SCOPE = "14"
 WARMUP_SECONDS = 3.0  # api_load.py's default warm-up
@@ -243,12 +239,44 @@ def _batch(port: int, token: str, bodies: list[dict]) -> dict:
     return {"rows": 1000, "median_seconds": statistics.median(times), "all_seconds": times}
 
 
+def _measure(args, env: dict[str, str], workers: int, token: str, bodies: list[dict], bodies_path: Path, bound: dict):
+    """One server of ``workers`` workers under each load generator asked for, then single-client and batch."""
+    home = Path(env["CREDIT_ENGINE_HOME"])
+    process, port = _serve(env, workers, home / f"server-{workers}.log")
+    run: dict = {"workers": workers}
+    try:
+        if args.load in ("python", "both"):
+            cpu_before = _tree_cpu_seconds(process.pid)
+            concurrent = _load(port, token, bodies_path, args.connections, args.seconds)
+            served = concurrent["requests"] * (WARMUP_SECONDS + args.seconds) / args.seconds  # warm-up included
+            cpu_ms = (_tree_cpu_seconds(process.pid) - cpu_before) / served * 1000
+            concurrent["server_cpu_ms_per_request"] = cpu_ms
+            concurrent["cpu_ratio_to_bound"] = bound["bound_cpu_ms"] / cpu_ms
+            run |= {"concurrent": concurrent, "ratio_to_bound": concurrent["requests_per_second"] / bound["bound_rps"]}
+            run["single_client"] = _load(port, token, bodies_path, 1, min(args.seconds, 10))
+        if args.load in ("wrk", "both"):
+            cpu_before = _tree_cpu_seconds(process.pid)
+            loaded = run_wrk(port, token, bodies[0], connections=args.connections, seconds=args.seconds)
+            served = loaded["requests"] * (WARMUP_SECONDS + args.seconds) / args.seconds  # warm-up included
+            loaded["server_cpu_ms_per_request"] = (_tree_cpu_seconds(process.pid) - cpu_before) / served * 1000
+            run["wrk"] = loaded | {"ratio_to_bound": loaded["requests_per_second"] / bound["bound_rps"]}
+        run["batch"] = _batch(port, token, bodies)
+    finally:
+        process.terminate()
+        process.wait(60)
+    print(json.dumps(run), flush=True)
+    return run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--load", choices=["python", "wrk", "both"], default="both", help="bench/api_load.py, wrk (Debian), or both"
+    )
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server (a fresh database is made on it)")
     parser.add_argument("--reuse", action="store_true", help="reuse the champion and database of the last run")
     args = parser.parse_args()
@@ -273,73 +301,8 @@ def main() -> None:
     load_before = os.getloadavg()
     bound = _bound(f"sqlite:///{home / 'mlflow.db'}", bodies)
     print(f"in-process bound: {bound['bound_rps']:.0f} req/s ({bound['bound_ms']:.3f} ms)", flush=True)
-    runs = []
-    for workers in args.workers:
-        process, port = _serve(env, workers, home / f"server-{workers}.log")
-        try:
-            cpu_before = _tree_cpu_seconds(process.pid)
-            concurrent = _load(port, token, bodies_path, args.connections, args.seconds)
-            served = concurrent["requests"] * (WARMUP_SECONDS + args.seconds) / args.seconds  # warm-up included
-            cpu_ms = (_tree_cpu_seconds(process.pid) - cpu_before) / served * 1000
-            concurrent = concurrent | {"server_cpu_ms_per_request": cpu_ms}
-            single = _load(port, token, bodies_path, 1, min(args.seconds, 10))
-            batch = _batch(port, token, bodies)
-        finally:
-            process.terminate()
-            process.wait(60)
-        ratio = concurrent["requests_per_second"] / bound["bound_rps"]
-        concurrent["cpu_ratio_to_bound"] = bound["bound_cpu_ms"] / concurrent["server_cpu_ms_per_request"]
-        runs.append(
-            {
-                "workers": workers,
-                "concurrent": concurrent,
-                "single_client": single,
-                "batch": batch,
-                "ratio_to_bound": ratio,
-            }
-        )
-        print(json.dumps(runs[-1]), flush=True)
-    _write(args, trees, bound, runs, load_before)
-
-
-def _write(args, trees: int, bound: dict, runs: list[dict], load_before) -> None:
-    backend = "PostgreSQL" if args.database_url and "postgresql" in args.database_url else "SQLite"
-    load = f"load average {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
-    result = {
-        "date": dt.date.today().isoformat(),
-        "machine": f"{os.cpu_count()} cores shared with other work; {load}",
-        "command": "python bench/api_assessment.py " + " ".join(sys.argv[1:]),
-        "champion": {"family": "lightgbm", "trees": trees, "trained_on_households": args.households},
-        "database": backend,
-        "in_process": bound,
-        "runs": runs,
-        "targets": {"ratio_to_bound": 0.70, "p99_ms": 100, "single_client_p50_ms": 10, "batch_1000_seconds": 2},
-    }
-    RESULTS.mkdir(exist_ok=True)
-    name = "api_assessment" if backend == "SQLite" else "api_assessment_postgresql"
-    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
-    lines = [
-        "# Scoring API benchmark",
-        "",
-        f"{result['date']}, {result['machine']}; champion LightGBM, {trees} trees; database {backend}.",
-        f"Command: `{result['command']}`",
-        "",
-        f"In-process bound (validation + predict + pred_contrib, one thread): **{bound['bound_rps']:.0f} req/s** "
-        f"({bound['bound_ms']:.3f} ms); full in-process path (+ encoding, calibration, reasons, policy): "
-        f"{bound['full_in_process_rps']:.0f} req/s.",
-        "",
-        "| workers | req/s at 16 conn | ratio to bound (≥ 0.70) | server CPU ms/req (bound CPU ms) | p50 ms | p99 ms (≤ 100) | errors | single-client p50 ms (≤ 10) | batch 1,000 s (≤ 2) |",  # noqa: E501
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
-    for run in runs:
-        c, s, b = run["concurrent"], run["single_client"], run["batch"]
-        lines.append(
-            f"| {run['workers']} | {c['requests_per_second']:.0f} | {run['ratio_to_bound']:.2f} | "
-            f"{c['server_cpu_ms_per_request']:.2f} ({bound['bound_cpu_ms']:.2f}) | {c['p50_ms']:.1f} | "
-            f"{c['p99_ms']:.1f} | {c['errors']} | {s['p50_ms']:.2f} | {b['median_seconds']:.2f} |"
-        )
-    lines += ["", NOTES]
-    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")
+    runs = [_measure(args, env, workers, token, bodies, bodies_path, bound) for workers in args.workers]
+    write_results(args, trees, bound, runs, load_before)
 
 
 if __name__ == "__main__":

@@ -2,11 +2,15 @@
 
 SQLite: foreign keys on, WAL journal, a generous busy timeout, and every write transaction opened with
 ``BEGIN IMMEDIATE`` so writers are serialised and a disbursement's capacity check cannot race another writer
-(read-only units of work use a plain deferred ``BEGIN``). PostgreSQL: plain READ COMMITTED; writers serialise per
-fund on a ``SELECT ... FOR UPDATE`` of the fund's book. :func:`open_ledger` creates the SQLite folder when first
-used and upgrades a SQLite file to the head revision automatically; a PostgreSQL database must be migrated with
-``credit-engine ledger migrate`` (:func:`migrate`). The Alembic plumbing is :mod:`credit_engine.dbschema`'s, with
-the ledger's own migrations folder and version table, ``ledger_alembic_version``.
+(read-only units of work use a plain deferred ``BEGIN``). An engine made with ``background_checkpoints`` leaves
+copying the write-ahead log into the database file to a :class:`~credit_engine.ledger.wal.WalCheckpointer`
+thread, so no commit of its own waits for that copy and its fsync (the commit that crosses SQLite's 1,000-page
+mark would otherwise do it); past :data:`BACKSTOP_CHECKPOINT_PAGES` a commit still does it itself.
+PostgreSQL: plain READ COMMITTED; writers serialise per fund on a ``SELECT ... FOR UPDATE`` of the fund's book.
+:func:`open_ledger` creates the SQLite folder when first used and upgrades a SQLite file to the head revision
+automatically; a PostgreSQL database must be migrated with ``credit-engine ledger migrate`` (:func:`migrate`). The
+Alembic plumbing is :mod:`credit_engine.dbschema`'s, with the ledger's own migrations folder and version table,
+``ledger_alembic_version``.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from credit_engine.ledger.errors import LedgerNotMigrated
 READ_ONLY = "ledger_read_only"
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "ledger_alembic_version"
+BACKSTOP_CHECKPOINT_PAGES = 10_000  # 40 MB of log: a commit checkpoints only if the background thread fell behind
 
 
-def _sqlite_events(engine: Engine) -> None:
+def _sqlite_events(engine: Engine, background_checkpoints: bool) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
@@ -33,6 +38,8 @@ def _sqlite_events(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        if background_checkpoints:
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {BACKSTOP_CHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -41,13 +48,14 @@ def _sqlite_events(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url`` with the ledger's transaction discipline (see the module docstring)."""
+def make_engine(url: str, *, background_checkpoints: bool = False, **options: Any) -> Engine:
+    """An engine for ``url`` with the ledger's transaction discipline (see the module docstring);
+    ``background_checkpoints`` (SQLite) only with a running :class:`~credit_engine.ledger.wal.WalCheckpointer`."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = {"timeout": 60, "check_same_thread": False}
         engine = create_engine(url, connect_args=connect_args, **options)
-        _sqlite_events(engine)
+        _sqlite_events(engine, background_checkpoints)
         return engine
     options.setdefault("pool_size", 10)
     options.setdefault("max_overflow", 20)

@@ -174,6 +174,7 @@ def test_the_server_logs_json_and_stops_gracefully_finishing_requests_in_flight(
     assert outcome["response"].status_code == 200 and outcome["response"].json()["assessed"] == 400
     lines = [json.loads(line) for line in (home / "server.log").read_text().splitlines() if line.startswith("{")]
     assert any(line["message"] == "Application shutdown complete." for line in lines)
+    assert lines[-1]["message"] == f"Finished server process [{process.pid}]"  # queued log lines written at exit
     requests = [line for line in lines if line.get("message") == "request"]
     assert requests and {"route", "status", "ms", "request_id", "key_id"} <= set(requests[-1])
     assert not any("head_id_number" in json.dumps(line) for line in lines)

@@ -144,6 +144,8 @@ def test_sigterm_stops_every_worker_and_the_parent(two_workers):
     assert process.wait(60) == 0, log.read_text()[-2000:]
     assert not any(Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text() for w in workers)
     assert not metrics.exists()  # the workers' metric files are removed with the server
+    text = log.read_text()
+    assert all(f"Finished server process [{w}]" in text for w in workers), text[-2000:]  # queued log lines written
 
 
 def test_a_port_that_is_taken_fails_at_once_with_a_message(tmp_path, mlflow_store):
