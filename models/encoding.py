@@ -12,10 +12,15 @@ spec (scikit-learn's own checks pass bare arrays) every column is numeric.
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from credit_engine.features import DERIVATIONS, FeatureSpec, SpecError
+from credit_engine.features import DERIVATIONS, FeatureSpec, SpecError, derived_frame
 
 _MAX_CACHED_DTYPES = 32
 
@@ -66,6 +71,7 @@ class FrameEncoder:
         self.categories_ = {name: _fitted_categories(columns[name]) for name in self.spec.categorical}
         self.categorical_indices_ = [i for i, name in enumerate(self.feature_names_) if name in self.categories_]
         self._recodes: dict[pd.CategoricalDtype, np.ndarray] = {}
+        self.__dict__.pop("_codes_by_name", None)  # categories changed: build the record look-ups again
         return self
 
     def transform(self, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -87,6 +93,30 @@ class FrameEncoder:
 
     def fit_transform(self, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
         return self.fit(frame).transform(frame)
+
+    def record_row(self, record: Mapping[str, Any]) -> np.ndarray:
+        """One validated application (a mapping of field → value) as a ``(1, n_features)`` row, equal to
+        ``transform`` of a one-row frame of it, without building the frame (the scoring API's path: a one-row
+        frame costs milliseconds). The spec's derivation runs on the record itself (numpy scalars)."""
+        if self.spec is None:
+            raise TypeError("a model without a feature spec scores numeric matrices, not named applications")
+        derived = DERIVATIONS[self.spec.derive](record) if self.spec.derive else {}
+        codes = self._codes_by_name
+        row = np.empty((1, len(self.feature_names_)), dtype=np.float64)
+        for j, name in enumerate(self.feature_names_):
+            value = derived[name] if name in derived else record[name]
+            if value is None:
+                row[0, j] = math.nan
+            elif name in codes:
+                row[0, j] = codes[name].get(str(value), math.nan)
+            else:
+                row[0, j] = value
+        return row
+
+    @functools.cached_property
+    def _codes_by_name(self) -> dict[str, dict[str, float]]:
+        """Category → code of each categorical feature (built once; ``categories_`` is fixed after ``fit``)."""
+        return {name: {str(c): float(i) for i, c in enumerate(cats)} for name, cats in self.categories_.items()}
 
     def _codes(self, name: str, column: pd.Series) -> np.ndarray:
         dtype = column.dtype
@@ -118,7 +148,7 @@ def feature_columns(spec: FeatureSpec, frame: pd.DataFrame) -> dict[str, pd.Seri
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"a model with a feature spec reads a pandas DataFrame, got {type(frame).__name__}")
-    derived = DERIVATIONS[spec.derive](frame) if spec.derive else pd.DataFrame(index=frame.index)
+    derived = derived_frame(spec, frame)
     missing = [name for name in spec.feature_names if name not in derived.columns and name not in frame.columns]
     if missing:
         raise SpecError(f"columns required by the feature spec are missing: {', '.join(missing)}")

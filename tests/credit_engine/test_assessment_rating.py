@@ -27,8 +27,8 @@ class FixedScorer:
     def predict_pd(self, frame):
         return self.pds
 
-    def reason_codes(self, frame, top_n=4):
-        return self.reasons
+    def pd_and_reasons(self, frame, top_n=4):
+        return self.pds, self.reasons
 
 
 def _choice(name):
