@@ -17,6 +17,7 @@ import numpy as np
 
 from credit_engine.columns import Columns, number
 from credit_engine.policy.config import RatingPolicy
+from credit_engine.policy.scale import scale_arrays
 
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "annual_net_income",
@@ -50,19 +51,14 @@ def repayment_capacity_yuan(columns: Columns, policy: RatingPolicy) -> Any:
 def credit_lines(columns: Columns, grade_index: Any, policy: RatingPolicy) -> CreditLines:
     """The line of each application given its grade (position on the master scale)."""
     limits = policy.product_limits
-    grade_line = _grade_lines(policy)[grade_index]
+    grade_line = scale_arrays(policy).capped_line_yuan[grade_index]  # at most the product's maximum
     requested = np.fmax(number(columns["requested_amount"]), 0.0)  # NaN -> 0
-    ceiling = np.minimum(np.minimum(grade_line, limits.max_amount_yuan), requested)
-    ceiling = np.minimum(ceiling, repayment_capacity_yuan(columns, policy))
+    ceiling = np.minimum(np.minimum(grade_line, requested), repayment_capacity_yuan(columns, policy))
     step = policy.line_rounding_yuan
-    rounded = np.floor(np.maximum(ceiling, 0.0) / step + _ROUNDING_TOLERANCE) * step
+    rounded = np.floor(ceiling / step + _ROUNDING_TOLERANCE) * step  # every limit is >= 0, so is the ceiling
     line = (rounded * (rounded >= limits.min_amount_yuan)).astype(np.int64)  # below the product minimum: 0
     return CreditLines(
         line_yuan=line,
         grade_without_line=grade_line == 0,
         capacity_short=(line == 0) & (grade_line != 0),
     )
-
-
-def _grade_lines(policy: RatingPolicy) -> np.ndarray:
-    return np.array([policy.grade_lines_yuan[grade] for grade in policy.grades], dtype="float64")

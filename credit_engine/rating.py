@@ -32,6 +32,7 @@ from credit_engine.columns import Columns, number
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
 from credit_engine.policy import knockouts
 from credit_engine.policy.config import RatingPolicy
+from credit_engine.policy.scale import scale_arrays
 from credit_engine.reasons import MAX_REASONS, REASONS
 from credit_engine.scoring import Scorer
 
@@ -63,8 +64,7 @@ class InvalidScorerOutput(CreditEngineError):
 def grade_index(pd_values: Any, policy: RatingPolicy) -> Any:
     """Position of each PD on the master scale (0 = best grade): the first grade whose ``max_pd`` it is below (the
     last grade, up to 1.0, takes the rest)."""
-    upper_bounds = np.array([band.max_pd for band in policy.master_scale[:-1]], dtype="float64")
-    return np.searchsorted(upper_bounds, pd_values, side="right")
+    return np.searchsorted(scale_arrays(policy).upper_pd, pd_values, side="right")
 
 
 def grade_for_pd(pd_values: np.ndarray, policy: RatingPolicy) -> np.ndarray:

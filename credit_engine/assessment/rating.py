@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any
 
 from credit_engine.policy.config import RatingPolicy
@@ -48,7 +49,7 @@ def rate_record(
     if not 0.0 <= pd_value <= 1.0:
         raise InvalidScorerOutput(f"the scorer returned a PD outside 0–1: {pd_value!r}")
     rated = rate_columns(record, pd_value, policy)
-    failed = tuple(code for code, hit in zip(KNOCKOUT_CODES, rated.knockouts.tolist(), strict=True) if hit)
+    failed = tuple(compress(KNOCKOUT_CODES, rated.knockouts.tolist()))
     grade = policy.grades[rated.grade]
     decision, decision_code = int(rated.decision), DECISION_CODES[rated.decision_code]
     leading = [*failed, decision_code] if decision_code else failed

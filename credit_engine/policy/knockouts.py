@@ -57,9 +57,11 @@ def amount_out_of_limits(policy: RatingPolicy, columns: Columns) -> Any:
 def term_out_of_limits(policy: RatingPolicy, columns: Columns) -> Any:
     """K06: term outside the product's limits; forestry purposes may run to ``forestry_max_term_months``."""
     limits = policy.product_limits
+    term = number(columns["term_months"])
     forestry = is_in(columns["purpose"], limits.forestry_purposes)
-    longest = np.where(forestry, limits.forestry_max_term_months, limits.max_term_months)
-    return _outside(number(columns["term_months"]), limits.min_term_months, longest)
+    beyond_usual = _outside(term, limits.min_term_months, limits.max_term_months)
+    beyond_forestry = _outside(term, limits.min_term_months, limits.forestry_max_term_months)
+    return (forestry & beyond_forestry) | (np.logical_not(forestry) & beyond_usual)
 
 
 KNOCKOUT_RULES: tuple[tuple[str, KnockoutRule], ...] = (
