@@ -4,10 +4,11 @@ Numeric features become float64 (booleans 0/1, missing NaN); categorical feature
 categories seen in ``fit`` (a pandas Categorical's own category list when the column has one, else the sorted
 observed values), with unknown or missing values as NaN. The encoder follows ``FeatureSpec.prepare`` exactly — same
 derived columns from the spec's registered derivation, same order — but assembles the matrix itself instead of
-building an intermediate frame, because the scoring API encodes one application per request and pandas' per-call
-overhead dominates at one row (the derivation itself still runs in pandas and is most of a single row's cost).
-Category → code look-ups are built once in ``fit`` and, for Categorical columns, once per distinct dtype. Without a
-spec (scikit-learn's own checks pass bare arrays) every column is numeric.
+building an intermediate frame. One application (the scoring API's request) is encoded without any frame by
+:meth:`FrameEncoder.record_row`: the same derivation runs on the record itself (numpy scalars) and the same
+category codes are looked up in a dict, because pandas' per-call overhead is several times the model's time on one
+row. Category → code look-ups are built once in ``fit`` and, for Categorical columns, once per distinct dtype.
+Without a spec (scikit-learn's own checks pass bare arrays) every column is numeric.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ booster's own ranking inside a step (ranking metrics are not degraded by artific
 [0.0003, 0.9997] (the Basel IRB PD floor of 3 bp), because an exact 0% PD is not a credit statement.
 
 Reasons come from LightGBM's native TreeSHAP (``pred_contrib``) on the encoded numpy rows: the features that pushed
-the margin up, summed by business reason (``credit_engine.reasons``).
+the margin up, summed by business reason (``credit_engine.reasons``). One application (``score_record``, the
+scoring API's call) is encoded straight from its record and predicted on one thread, with the same arithmetic.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Rating one record is the batch rating service's twin: same grade, line, decision and reasons for any application."""
+"""Rating one record runs the batch rating service's rules on the record itself: same grade, line, decision and
+reasons for any application as its row of a rated frame."""
 
 import datetime as dt
 
