@@ -9,6 +9,7 @@ summed by business reason through the fixed feature → reason table, and the la
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from numbers import Integral
 from typing import Any
@@ -97,7 +98,7 @@ class PDClassifierMixin(ClassifierMixin):
         """PD and reasons of ONE validated application (field → value, as ``validate_record`` returns it), equal to
         ``pd_and_reasons`` of a one-row frame of it: the encoder's numpy row instead of a frame, which costs more
         than the model on one row (the scoring API's path)."""
-        check_is_fitted(self)
+        check_is_fitted(self, "encoder_")
         pds, reasons = self._scored(self.encoder_.record_row(record), top_n)
         return float(pds[0]), reasons[0]
 
@@ -130,8 +131,12 @@ class ReasonTable:
         """Per row, up to ``top_n`` reason codes with a positive summed adverse amount, largest first."""
         if not isinstance(top_n, Integral) or top_n < 0:
             raise ValueError(f"top_n must be a non-negative integer, got {top_n!r}")
-        by_reason = np.clip(adverse, 0.0, None) @ self.matrix
+        by_reason = np.maximum(adverse, 0.0) @ self.matrix
         order = np.argsort(-by_reason, axis=1, kind="stable")[:, :top_n]
-        chosen = np.take_along_axis(by_reason, order, axis=1) > _POSITIVE_EPSILON
-        codes = np.asarray(self.codes, dtype=object)
+        chosen = by_reason[np.arange(len(order))[:, None], order] > _POSITIVE_EPSILON
+        codes = self._code_array
         return [codes[row[keep]].tolist() for row, keep in zip(order, chosen, strict=True)]
+
+    @functools.cached_property
+    def _code_array(self) -> np.ndarray:
+        return np.asarray(self.codes, dtype=object)

@@ -72,7 +72,7 @@ class FrameEncoder:
         self.categories_ = {name: _fitted_categories(columns[name]) for name in self.spec.categorical}
         self.categorical_indices_ = [i for i, name in enumerate(self.feature_names_) if name in self.categories_]
         self._recodes: dict[pd.CategoricalDtype, np.ndarray] = {}
-        self.__dict__.pop("_codes_by_name", None)  # categories changed: build the record look-ups again
+        self.__dict__.pop("_record_plan", None)  # categories changed: build the record look-ups again
         return self
 
     def transform(self, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -102,22 +102,22 @@ class FrameEncoder:
         if self.spec is None:
             raise TypeError("a model without a feature spec scores numeric matrices, not named applications")
         derived = DERIVATIONS[self.spec.derive](record) if self.spec.derive else {}
-        codes = self._codes_by_name
-        row = np.empty((1, len(self.feature_names_)), dtype=np.float64)
-        for j, name in enumerate(self.feature_names_):
+        values = []
+        for name, codes in self._record_plan:
             value = derived[name] if name in derived else record[name]
             if value is None:
-                row[0, j] = math.nan
-            elif name in codes:
-                row[0, j] = codes[name].get(str(value), math.nan)
+                values.append(math.nan)
+            elif codes is not None:
+                values.append(codes.get(str(value), math.nan))
             else:
-                row[0, j] = value
-        return row
+                values.append(float(value))
+        return np.array([values], dtype=np.float64)
 
     @functools.cached_property
-    def _codes_by_name(self) -> dict[str, dict[str, float]]:
-        """Category → code of each categorical feature (built once; ``categories_`` is fixed after ``fit``)."""
-        return {name: {str(c): float(i) for i, c in enumerate(cats)} for name, cats in self.categories_.items()}
+    def _record_plan(self) -> list[tuple[str, dict[str, float] | None]]:
+        """Each feature in matrix order with its category → code look-up (None: numeric), built once per fit."""
+        codes = {name: {str(c): float(i) for i, c in enumerate(cats)} for name, cats in self.categories_.items()}
+        return [(name, codes.get(name)) for name in self.feature_names_]
 
     def _codes(self, name: str, column: pd.Series) -> np.ndarray:
         dtype = column.dtype

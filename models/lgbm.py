@@ -200,17 +200,17 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
 
     def _pd_from_margin(self, margin: np.ndarray) -> np.ndarray:
         if self.calibrator_ is None:
-            return np.clip(expit(margin), PD_FLOOR, 1.0 - PD_FLOOR)
+            return _floored(expit(margin))
         if isinstance(self.calibrator_, IsotonicRegression):
             # IsotonicRegression.predict is this interpolation (clipped at the ends) behind per-call input checks.
             iso = self.calibrator_
-            levels = np.clip(np.interp(margin, iso.X_thresholds_, iso.y_thresholds_), PD_FLOOR, 1.0 - PD_FLOOR)
+            levels = _floored(np.interp(margin, iso.X_thresholds_, iso.y_thresholds_))
             return levels + _TIE_BREAK * expit(margin)
         # Platt: LogisticRegression.predict_proba's own arithmetic on one feature, expit(margin @ coef_.T +
         # intercept_), without its per-call input checks (a fifth of a one-application request).
         sigmoid = self.calibrator_
         scores = (margin[:, None] @ sigmoid.coef_.T + sigmoid.intercept_).ravel()
-        return np.clip(expit(scores), PD_FLOOR, 1.0 - PD_FLOOR)
+        return _floored(expit(scores))
 
     def _train(self, matrix: np.ndarray, labels: np.ndarray, train: np.ndarray, valid: np.ndarray | None, seed: int):
         params = self._lgb_params(seed)
@@ -243,6 +243,11 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         if any(signs):
             params |= {"monotone_constraints": signs, "monotone_constraints_method": "advanced"}
         return params
+
+
+def _floored(pd_: np.ndarray) -> np.ndarray:
+    """PDs kept within [PD_FLOOR, 1 - PD_FLOOR] (``np.clip``'s arithmetic, without its Python-level wrapper)."""
+    return np.minimum(np.maximum(pd_, PD_FLOOR), 1.0 - PD_FLOOR)
 
 
 def _holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
