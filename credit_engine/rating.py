@@ -179,9 +179,15 @@ def _reason_columns(prefix_id: np.ndarray, model_reasons: Sequence[Sequence[str]
     }
 
 
-def _check_reasons(reasons: Sequence[Sequence[str]], rows: int) -> None:
-    if len(reasons) != rows:
-        raise InvalidScorerOutput(f"the scorer returned reasons for {len(reasons)} of {rows} rows")
+def _scored(scorer: Scorer, frame: pd.DataFrame, with_reasons: bool) -> tuple[np.ndarray, list | None]:
+    """The scorer's PDs (checked) and, ``with_reasons``, its reasons (one list per row) of the frame."""
+    if not with_reasons:
+        return _checked_pd(scorer.predict_pd(frame), len(frame)), None
+    scored, reasons = scorer.pd_and_reasons(frame, MAX_REASONS)
+    pd_values = _checked_pd(scored, len(frame))
+    if len(reasons) != len(frame):
+        raise InvalidScorerOutput(f"the scorer returned reasons for {len(reasons)} of {len(frame)} rows")
+    return pd_values, list(reasons)
 
 
 def _constant(value: str, rows: int) -> pd.Categorical:
@@ -203,13 +209,7 @@ def rate_applications(
     """
     _require_columns(frame)
     rows = len(frame)
-    if with_reasons:
-        scored, model_reasons = scorer.pd_and_reasons(frame, MAX_REASONS)
-    else:
-        scored, model_reasons = scorer.predict_pd(frame), None
-    pd_values = _checked_pd(scored, rows)
-    if model_reasons is not None:
-        _check_reasons(model_reasons, rows)
+    pd_values, model_reasons = _scored(scorer, frame, with_reasons)
     rated = rate_columns(frame, pd_values, policy)
     failed = rated.knockouts
     pattern = failed.astype(np.int64) @ (1 << np.arange(failed.shape[1], dtype=np.int64))
