@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from api.scorer import ModelRejected, ServedModel
 from credit_engine.errors import CreditEngineError
+from credit_engine.scoring import Champion
 from models.store import LoadedModel, load_estimator
 
 log = logging.getLogger(__name__)
@@ -73,12 +74,12 @@ class ChampionHolder:
     def current(self) -> ServedModel | None:
         return self._current
 
-    def serving(self) -> ServedModel:
-        """The model a request should use (read once per request)."""
+    def serving(self) -> Champion:
+        """The scorer and model version a request should use (read once per request)."""
         model = self._current
         if model is None:
             raise ModelUnavailable()
-        return model
+        return model.champion
 
     def load_at_start(self) -> None:
         """Load the champion; a failure leaves the service up but not ready (``/readyz``) until a reload works."""

@@ -141,7 +141,7 @@ def _bound(uri: str, bodies: list[dict], passes: int = 5) -> dict:
     served.check()
     booster, trees = served.estimator.booster_, served.estimator.best_iteration_
     policy = load_policy()
-    rows = [served.encoder.row(validate_record(b)[0]) for b in bodies]
+    rows = [served.estimator.encoder_.record_row(validate_record(b)[0]) for b in bodies]
     timings = {"bound": [], "full": []}
     cpu = []
     for _ in range(passes):
@@ -155,7 +155,7 @@ def _bound(uri: str, bodies: list[dict], passes: int = 5) -> dict:
         start = time.perf_counter()
         for body in bodies:
             record, _ = validate_record(body, report_unknown=True)
-            pd_value, reasons = served.pd_and_reasons(record, 4)
+            pd_value, reasons = served.champion.scorer.score_record(record, 4)
             rate_record(record, pd_value, reasons, policy)
         timings["full"].append(time.perf_counter() - start)
     best = {name: min(values) / len(bodies) for name, values in timings.items()}

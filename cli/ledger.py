@@ -270,6 +270,7 @@ def seed_command(
     from credit_engine.ledger.domain import default_contribution_yuan
     from credit_engine.ledger.money import yuan_to_fen
     from credit_engine.ledger.seed import seed_ledger
+    from credit_engine.policy import load_policy
     from credit_engine.reports.layout import yuan
     from credit_engine.reports.leverage import STATUS_LABELS, STATUSES
 
@@ -284,6 +285,7 @@ def seed_command(
                 folder,
                 secret,
                 fund_fen=fund_fen,
+                policy=load_policy(settings().policy_file),
                 progress=lambda d, t: progress.update(task, completed=d, total=t),
             )
     finally:

@@ -8,30 +8,41 @@ carries no line, D03 when the household's repayment capacity (or the product min
 line of 0; referrals carry the line they would get. Up to four reasons per row: K codes first, then the decision
 code, then the scorer's reasons, without repeats.
 
-The policy part costs a few hundred milliseconds per million rows: knock-outs and lines are numpy masks, and the
-text columns are ``Categorical`` built from small lookup tables (all combinations of knock-outs × decision codes)
-instead of per-row strings. Only ``with_reasons=True`` walks the rows in Python, to merge the scorer's reasons.
+The rules themselves are :func:`rate_columns`, written once over columns (:mod:`credit_engine.columns`): this
+service calls it with a frame's columns, the assessment of one application (:mod:`credit_engine.assessment.rating`)
+with the application itself. The policy part costs a few hundred milliseconds per million rows: knock-outs and
+lines are numpy masks, and the text columns are ``Categorical`` built from small lookup tables (all combinations
+of knock-outs × decision codes) instead of per-row strings. Only ``with_reasons=True`` walks the rows in Python,
+to merge the scorer's reasons.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from credit_engine import credit_line
+from credit_engine.columns import Columns, number
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
 from credit_engine.policy import knockouts
-from credit_engine.policy.config import DecisionBands, RatingPolicy
+from credit_engine.policy.config import RatingPolicy
+from credit_engine.policy.scale import scale_arrays
 from credit_engine.reasons import MAX_REASONS, REASONS
 from credit_engine.scoring import Scorer
 
 DECISIONS: tuple[str, ...] = ("approve", "refer", "decline")
 DECISIONS_ZH: tuple[str, ...] = ("批准", "转人工复核", "拒绝")
 _APPROVE, _REFER, _DECLINE = 0, 1, 2
-_DECISION_CODES: tuple[str, ...] = ("", "D01", "D02", "D03", "D04")
+DECISION_CODES: tuple[str, ...] = ("", "D01", "D02", "D03", "D04")
+# Per outcome of rate_columns (its findings in order, then none): the decision and the index of its code.
+_OUTCOME_DECISION = np.array([_DECLINE, _DECLINE, _REFER, _REFER, _REFER, _APPROVE])
+_OUTCOME_CODE = np.array([0, 1, 2, 4, 3, 0])
 
 REASON_COLUMNS: tuple[str, ...] = tuple(f"reason_{n}" for n in range(1, MAX_REASONS + 1))
 OUTPUT_COLUMNS: tuple[str, ...] = (
@@ -50,11 +61,10 @@ class InvalidScorerOutput(CreditEngineError):
     """The scorer broke its contract: wrong number of rows, or a PD that is not a probability."""
 
 
-def grade_index(pd_values: np.ndarray, policy: RatingPolicy) -> np.ndarray:
-    """Position of each PD on the master scale (0 = best grade): the first grade whose ``max_pd`` it is below."""
-    bounds = np.array([band.max_pd for band in policy.master_scale], dtype="float64")
-    position = np.searchsorted(bounds, np.asarray(pd_values, dtype="float64"), side="right")
-    return np.minimum(position, len(bounds) - 1)
+def grade_index(pd_values: Any, policy: RatingPolicy) -> Any:
+    """Position of each PD on the master scale (0 = best grade): the first grade whose ``max_pd`` it is below (the
+    last grade, up to 1.0, takes the rest)."""
+    return np.searchsorted(scale_arrays(policy).upper_pd, pd_values, side="right")
 
 
 def grade_for_pd(pd_values: np.ndarray, policy: RatingPolicy) -> np.ndarray:
@@ -81,20 +91,41 @@ def _checked_pd(values: object, rows: int) -> np.ndarray:
     return pd_values
 
 
-def _decide(
-    pd_values: np.ndarray, knocked_out: np.ndarray, lines: credit_line.CreditLines, bands: DecisionBands
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decision (index into DECISIONS), decision reason (index into _DECISION_CODES) and final line per row."""
-    above_decline = pd_values >= bands.decline_min_pd
-    in_refer_band = pd_values >= bands.approve_max_pd
-    no_line = lines.line_yuan == 0
-    decision = np.select([knocked_out | above_decline, in_refer_band | no_line], [_DECLINE, _REFER], _APPROVE)
-    code = np.select(
-        [knocked_out, above_decline, in_refer_band, lines.grade_without_line, lines.capacity_short],
-        [0, 1, 2, 4, 3],
-        0,
-    )
-    return decision, code, np.where(decision == _DECLINE, 0, lines.line_yuan)
+@dataclass(frozen=True, slots=True)
+class Rated:
+    """What the policy makes of applications and their PDs, as index arrays (one application: one row)."""
+
+    knockouts: np.ndarray  # rows × rules, True where a row fails a rule (knockouts.KNOCKOUT_CODES order)
+    grade: Any  # position on the master scale (policy.grades)
+    decision: Any  # index into DECISIONS
+    decision_code: Any  # index into DECISION_CODES
+    line_yuan: Any  # the line granted: 0 for a decline
+
+
+def rate_columns(columns: Columns, pd_values: Any, policy: RatingPolicy) -> Rated:
+    """The policy's rating of validated applications (columns) whose PDs are known: knock-outs, grade, credit line
+    and decision — for a frame's columns and its PD array, or for one application and its PD.
+
+    The first finding that holds decides, in this order: a knock-out (decline), a PD in the decline band (decline,
+    D01), a PD in the refer band (refer, D02), a grade without a line (refer, D04), no line the household can carry
+    (refer, D03); with none of them the application is approved.
+    """
+    pd_values = number(pd_values)
+    masks = knockouts.knockout_masks(columns, policy)
+    grades = grade_index(pd_values, policy)
+    lines = credit_line.credit_lines(columns, grades, policy)
+    bands = policy.decision
+    findings = [
+        functools.reduce(operator.or_, masks),
+        pd_values >= bands.decline_min_pd,
+        pd_values >= bands.approve_max_pd,
+        lines.grade_without_line,
+        lines.capacity_short,
+    ]
+    outcome = np.argmax(np.array([*findings, findings[0] | True]), axis=0)  # the last entry: no finding holds
+    decision = _OUTCOME_DECISION[outcome]
+    line = lines.line_yuan * (decision != _DECLINE)  # a decline gets no line
+    return Rated(knockouts.knockout_matrix(columns, policy, masks), grades, decision, _OUTCOME_CODE[outcome], line)
 
 
 def _categorical(codes: np.ndarray, labels: Sequence[str], *, ordered: bool = False) -> pd.Categorical:
@@ -110,7 +141,7 @@ def _prefix_table() -> tuple[tuple[str, ...], ...]:
     table = []
     for pattern in range(2 ** len(knockouts.KNOCKOUT_CODES)):
         failed = [code for bit, code in enumerate(knockouts.KNOCKOUT_CODES) if pattern >> bit & 1]
-        for decision_code in _DECISION_CODES:
+        for decision_code in DECISION_CODES:
             table.append(tuple([*failed, decision_code] if decision_code else failed))
     return tuple(table)
 
@@ -148,11 +179,15 @@ def _reason_columns(prefix_id: np.ndarray, model_reasons: Sequence[Sequence[str]
     }
 
 
-def _model_reasons(scorer: Scorer, frame: pd.DataFrame) -> list[list[str]]:
-    reasons = scorer.reason_codes(frame, top_n=MAX_REASONS)
+def _scored(scorer: Scorer, frame: pd.DataFrame, with_reasons: bool) -> tuple[np.ndarray, list | None]:
+    """The scorer's PDs (checked) and, ``with_reasons``, its reasons (one list per row) of the frame."""
+    if not with_reasons:
+        return _checked_pd(scorer.predict_pd(frame), len(frame)), None
+    scored, reasons = scorer.pd_and_reasons(frame, MAX_REASONS)
+    pd_values = _checked_pd(scored, len(frame))
     if len(reasons) != len(frame):
         raise InvalidScorerOutput(f"the scorer returned reasons for {len(reasons)} of {len(frame)} rows")
-    return list(reasons)
+    return pd_values, list(reasons)
 
 
 def _constant(value: str, rows: int) -> pd.Categorical:
@@ -174,16 +209,12 @@ def rate_applications(
     """
     _require_columns(frame)
     rows = len(frame)
-    pd_values = _checked_pd(scorer.predict_pd(frame), rows)
-    failed = knockouts.knockout_matrix(frame, policy)
-    grades = grade_index(pd_values, policy)
-    lines = credit_line.credit_lines(frame, grades, policy)
-    decision, decision_code, line_yuan = _decide(pd_values, failed.any(axis=1), lines, policy.decision)
-
+    pd_values, model_reasons = _scored(scorer, frame, with_reasons)
+    rated = rate_columns(frame, pd_values, policy)
+    failed = rated.knockouts
     pattern = failed.astype(np.int64) @ (1 << np.arange(failed.shape[1], dtype=np.int64))
-    prefix_id = pattern * len(_DECISION_CODES) + decision_code
-    model_reasons = _model_reasons(scorer, frame) if with_reasons else None
-    knockout_labels = [";".join(entry) for entry in _prefix_table()[:: len(_DECISION_CODES)]]
+    prefix_id = pattern * len(DECISION_CODES) + rated.decision_code
+    knockout_labels = [";".join(entry) for entry in _prefix_table()[:: len(DECISION_CODES)]]
     version = model_version or getattr(scorer, "model_version", None) or "unknown"
 
     columns = {
@@ -193,11 +224,11 @@ def rate_applications(
         "household_id": frame["household_id"].array,
         "county_code": frame["county_code"].array,
         "pd": pd_values,
-        "grade": _categorical(grades, policy.grades, ordered=True),
-        "grade_zh": _categorical(grades, [policy.grade_labels_zh[g] for g in policy.grades]),
-        "credit_line_yuan": line_yuan.astype(np.int64),
-        "decision": _categorical(decision, DECISIONS),
-        "decision_zh": _categorical(decision, DECISIONS_ZH),
+        "grade": _categorical(rated.grade, policy.grades, ordered=True),
+        "grade_zh": _categorical(rated.grade, [policy.grade_labels_zh[g] for g in policy.grades]),
+        "credit_line_yuan": rated.line_yuan.astype(np.int64),
+        "decision": _categorical(rated.decision, DECISIONS),
+        "decision_zh": _categorical(rated.decision, DECISIONS_ZH),
         **_reason_columns(prefix_id, model_reasons),
         "knockouts": _categorical(pattern, knockout_labels),
         "policy_version": _constant(policy.version, rows),

@@ -1,4 +1,5 @@
-"""What the PD estimators share: reading inputs with or without a feature spec, the 0/1 label, and reason codes.
+"""What the PD estimators share: reading inputs with or without a feature spec, the 0/1 label, the ``Scorer``
+methods (a table, or one application without a DataFrame) and reason codes.
 
 With a ``FeatureSpec`` an estimator reads pandas frames of applications (the spec names the columns and the label);
 without one it behaves like any scikit-learn binary classifier on a numeric matrix. Reason codes are computed the
@@ -8,7 +9,10 @@ summed by business reason through the fixed feature → reason table, and the la
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from numbers import Integral
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -83,8 +87,28 @@ class PDClassifierMixin(ClassifierMixin):
         return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(np.int64)]
 
     def predict_pd(self, frame: pd.DataFrame) -> np.ndarray:
-        """Probability of default (0–1) per row; the ``Scorer`` protocol of ``credit_engine.scoring``."""
+        """Probability of default (0–1) per row (the ``Scorer`` protocol of ``credit_engine.scoring``)."""
         return self.predict_proba(frame)[:, 1]
+
+    def pd_and_reasons(self, frame: pd.DataFrame, top_n: int = 4) -> tuple[np.ndarray, list[list[str]]]:
+        """``predict_pd`` and ``reason_codes`` of the same rows, encoding them once (the batch and the API's call)."""
+        return self._scored(self._matrix(frame), top_n)
+
+    def score_record(self, record: Mapping[str, Any], top_n: int = 4) -> tuple[float, list[str]]:
+        """PD and reasons of ONE validated application (field → value, as ``validate_record`` returns it), equal to
+        ``pd_and_reasons`` of a one-row frame of it: the encoder's numpy row instead of a frame, which costs more
+        than the model on one row (the scoring API's path)."""
+        check_is_fitted(self, "encoder_")
+        pds, reasons = self._scored(self.encoder_.record_row(record), top_n)
+        return float(pds[0]), reasons[0]
+
+    def _matrix(self, X: object) -> np.ndarray:
+        X = self._predict_inputs(X)  # first: an unfitted estimator says so (NotFittedError)
+        return self.encoder_.transform(X)
+
+    def _scored(self, matrix: np.ndarray, top_n: int) -> tuple[np.ndarray, list[list[str]]]:
+        """PDs and reasons of encoded rows (each family's own arithmetic)."""
+        raise NotImplementedError
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -107,8 +131,12 @@ class ReasonTable:
         """Per row, up to ``top_n`` reason codes with a positive summed adverse amount, largest first."""
         if not isinstance(top_n, Integral) or top_n < 0:
             raise ValueError(f"top_n must be a non-negative integer, got {top_n!r}")
-        by_reason = np.clip(adverse, 0.0, None) @ self.matrix
+        by_reason = np.maximum(adverse, 0.0) @ self.matrix
         order = np.argsort(-by_reason, axis=1, kind="stable")[:, :top_n]
-        chosen = np.take_along_axis(by_reason, order, axis=1) > _POSITIVE_EPSILON
-        codes = np.asarray(self.codes, dtype=object)
+        chosen = by_reason[np.arange(len(order))[:, None], order] > _POSITIVE_EPSILON
+        codes = self._code_array
         return [codes[row[keep]].tolist() for row, keep in zip(order, chosen, strict=True)]
+
+    @functools.cached_property
+    def _code_array(self) -> np.ndarray:
+        return np.asarray(self.codes, dtype=object)

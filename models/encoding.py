@@ -4,18 +4,24 @@ Numeric features become float64 (booleans 0/1, missing NaN); categorical feature
 categories seen in ``fit`` (a pandas Categorical's own category list when the column has one, else the sorted
 observed values), with unknown or missing values as NaN. The encoder follows ``FeatureSpec.prepare`` exactly — same
 derived columns from the spec's registered derivation, same order — but assembles the matrix itself instead of
-building an intermediate frame, because the scoring API encodes one application per request and pandas' per-call
-overhead dominates at one row (the derivation itself still runs in pandas and is most of a single row's cost).
-Category → code look-ups are built once in ``fit`` and, for Categorical columns, once per distinct dtype. Without a
-spec (scikit-learn's own checks pass bare arrays) every column is numeric.
+building an intermediate frame. One application (the scoring API's request) is encoded without any frame by
+:meth:`FrameEncoder.record_row`: the same derivation runs on the record itself (numpy scalars) and the same
+category codes are looked up in a dict, because pandas' per-call overhead is several times the model's time on one
+row. Category → code look-ups are built once in ``fit`` and, for Categorical columns, once per distinct dtype.
+Without a spec (scikit-learn's own checks pass bare arrays) every column is numeric.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from credit_engine.features import DERIVATIONS, FeatureSpec, SpecError
+from credit_engine.features import DERIVATIONS, FeatureSpec, SpecError, derived_frame
 
 _MAX_CACHED_DTYPES = 32
 
@@ -66,6 +72,7 @@ class FrameEncoder:
         self.categories_ = {name: _fitted_categories(columns[name]) for name in self.spec.categorical}
         self.categorical_indices_ = [i for i, name in enumerate(self.feature_names_) if name in self.categories_]
         self._recodes: dict[pd.CategoricalDtype, np.ndarray] = {}
+        self.__dict__.pop("_record_plan", None)  # categories changed: build the record look-ups again
         return self
 
     def transform(self, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -87,6 +94,30 @@ class FrameEncoder:
 
     def fit_transform(self, frame: pd.DataFrame | np.ndarray) -> np.ndarray:
         return self.fit(frame).transform(frame)
+
+    def record_row(self, record: Mapping[str, Any]) -> np.ndarray:
+        """One validated application (a mapping of field → value) as a ``(1, n_features)`` row, equal to
+        ``transform`` of a one-row frame of it, without building the frame (the scoring API's path: a one-row
+        frame costs milliseconds). The spec's derivation runs on the record itself (numpy scalars)."""
+        if self.spec is None:
+            raise TypeError("a model without a feature spec scores numeric matrices, not named applications")
+        derived = DERIVATIONS[self.spec.derive](record) if self.spec.derive else {}
+        values = []
+        for name, codes in self._record_plan:
+            value = derived[name] if name in derived else record[name]
+            if value is None:
+                values.append(math.nan)
+            elif codes is not None:
+                values.append(codes.get(str(value), math.nan))
+            else:
+                values.append(float(value))
+        return np.array([values], dtype=np.float64)
+
+    @functools.cached_property
+    def _record_plan(self) -> list[tuple[str, dict[str, float] | None]]:
+        """Each feature in matrix order with its category → code look-up (None: numeric), built once per fit."""
+        codes = {name: {str(c): float(i) for i, c in enumerate(cats)} for name, cats in self.categories_.items()}
+        return [(name, codes.get(name)) for name in self.feature_names_]
 
     def _codes(self, name: str, column: pd.Series) -> np.ndarray:
         dtype = column.dtype
@@ -118,7 +149,7 @@ def feature_columns(spec: FeatureSpec, frame: pd.DataFrame) -> dict[str, pd.Seri
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"a model with a feature spec reads a pandas DataFrame, got {type(frame).__name__}")
-    derived = DERIVATIONS[spec.derive](frame) if spec.derive else pd.DataFrame(index=frame.index)
+    derived = derived_frame(spec, frame)
     missing = [name for name in spec.feature_names if name not in derived.columns and name not in frame.columns]
     if missing:
         raise SpecError(f"columns required by the feature spec are missing: {', '.join(missing)}")

@@ -12,7 +12,8 @@ booster's own ranking inside a step (ranking metrics are not degraded by artific
 [0.0003, 0.9997] (the Basel IRB PD floor of 3 bp), because an exact 0% PD is not a credit statement.
 
 Reasons come from LightGBM's native TreeSHAP (``pred_contrib``) on the encoded numpy rows: the features that pushed
-the margin up, summed by business reason (``credit_engine.reasons``).
+the margin up, summed by business reason (``credit_engine.reasons``). One application (``score_record``, the
+scoring API's call) is encoded straight from its record and predicted on one thread, with the same arithmetic.
 """
 
 from __future__ import annotations
@@ -179,19 +180,13 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         """Per row, up to ``top_n`` business reasons whose features pushed the PD up, most adverse first."""
         return self.reasons_.top(self.raw_contributions(frame)[:, :-1], top_n)
 
-    def pd_and_reasons(self, frame: pd.DataFrame | np.ndarray, top_n: int = 4) -> tuple[np.ndarray, list[list[str]]]:
-        """``predict_pd`` and ``reason_codes`` of the same rows, encoding them once (the scoring API's call)."""
-        matrix = self._matrix(frame)
+    def _scored(self, matrix: np.ndarray, top_n: int) -> tuple[np.ndarray, list[list[str]]]:
         threads = self._threads(len(matrix))
         pd_ = self._pd_from_margin(self._margin(matrix))
         contributions = self.booster_.predict(
             matrix, pred_contrib=True, num_iteration=self.best_iteration_, num_threads=threads
         )
         return pd_, self.reasons_.top(contributions[:, :-1], top_n)
-
-    def _matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        X = self._predict_inputs(X)
-        return self.encoder_.transform(X)
 
     def _threads(self, n_rows: int) -> int:
         if n_rows <= _SMALL_BATCH:
@@ -205,13 +200,17 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
 
     def _pd_from_margin(self, margin: np.ndarray) -> np.ndarray:
         if self.calibrator_ is None:
-            return np.clip(expit(margin), PD_FLOOR, 1.0 - PD_FLOOR)
+            return _floored(expit(margin))
         if isinstance(self.calibrator_, IsotonicRegression):
             # IsotonicRegression.predict is this interpolation (clipped at the ends) behind per-call input checks.
             iso = self.calibrator_
-            levels = np.clip(np.interp(margin, iso.X_thresholds_, iso.y_thresholds_), PD_FLOOR, 1.0 - PD_FLOOR)
+            levels = _floored(np.interp(margin, iso.X_thresholds_, iso.y_thresholds_))
             return levels + _TIE_BREAK * expit(margin)
-        return np.clip(self.calibrator_.predict_proba(margin[:, None])[:, 1], PD_FLOOR, 1.0 - PD_FLOOR)
+        # Platt: LogisticRegression.predict_proba's own arithmetic on one feature, expit(margin @ coef_.T +
+        # intercept_), without its per-call input checks (a fifth of a one-application request).
+        sigmoid = self.calibrator_
+        scores = (margin[:, None] @ sigmoid.coef_.T + sigmoid.intercept_).ravel()
+        return _floored(expit(scores))
 
     def _train(self, matrix: np.ndarray, labels: np.ndarray, train: np.ndarray, valid: np.ndarray | None, seed: int):
         params = self._lgb_params(seed)
@@ -244,6 +243,11 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         if any(signs):
             params |= {"monotone_constraints": signs, "monotone_constraints_method": "advanced"}
         return params
+
+
+def _floored(pd_: np.ndarray) -> np.ndarray:
+    """PDs kept within [PD_FLOOR, 1 - PD_FLOOR] (``np.clip``'s arithmetic, without its Python-level wrapper)."""
+    return np.minimum(np.maximum(pd_, PD_FLOOR), 1.0 - PD_FLOOR)
 
 
 def _holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray | None]:

@@ -18,6 +18,9 @@ their maximum, mapped to the same business reasons as the models'.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
@@ -160,6 +163,15 @@ class ManualSheet(PDClassifierMixin, BaseEstimator):
             ]
         )
         return self.reasons_.top(shortfall, top_n)
+
+    def pd_and_reasons(self, frame: pd.DataFrame, top_n: int = 4) -> tuple[np.ndarray, list[list[str]]]:
+        """``predict_pd`` and ``reason_codes`` of the same rows."""
+        return self.predict_pd(frame), self.reason_codes(frame, top_n)
+
+    def score_record(self, record: Mapping[str, Any], top_n: int = 4) -> tuple[float, list[str]]:
+        """PD and reasons of one application, through a one-row frame (the sheet is the baseline, never served)."""
+        pds, reasons = self.pd_and_reasons(pd.DataFrame([record]), top_n)
+        return float(pds[0]), reasons[0]
 
     def _local_medians(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Each row's county medians (the overall ones for an unseen county)."""

@@ -149,8 +149,7 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
 
     def feature_points(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Points per row and feature, shape ``(n_rows, n_features)`` in ``feature_names_`` order."""
-        matrix = self._matrix(X)
-        return np.column_stack([points[self._bin_indices(j, matrix[:, j])] for j, points in enumerate(self.points_)])
+        return self._points(self._matrix(X))
 
     def bin_indices(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """Per row and feature, the row of the feature's card the value scores (``transform(metric="indices")``).
@@ -164,11 +163,6 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         """Per row, up to ``top_n`` reasons with the largest points shortfall against the best bins."""
         shortfall = self.best_points_[None, :] - self.feature_points(frame)
         return self.reasons_.top(shortfall, top_n)
-
-    def pd_and_reasons(self, frame: pd.DataFrame | np.ndarray, top_n: int = 4) -> tuple[np.ndarray, list[list[str]]]:
-        """``predict_pd`` and ``reason_codes`` of the same rows, encoding them once (the scoring API's call)."""
-        points = self.feature_points(frame)
-        return self._pd_from_points(points.sum(axis=1)), self.reasons_.top(self.best_points_[None, :] - points, top_n)
 
     def card(self) -> pd.DataFrame:
         """The readable card: one row per feature and bin, with count, event rate, WoE and points."""
@@ -210,9 +204,12 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         self.card().to_csv(path, index=False, float_format="%.4f")
         return path
 
-    def _matrix(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        X = self._predict_inputs(X)
-        return self.encoder_.transform(X)
+    def _points(self, matrix: np.ndarray) -> np.ndarray:
+        return np.column_stack([points[self._bin_indices(j, matrix[:, j])] for j, points in enumerate(self.points_)])
+
+    def _scored(self, matrix: np.ndarray, top_n: int) -> tuple[np.ndarray, list[list[str]]]:
+        points = self._points(matrix)
+        return self._pd_from_points(points.sum(axis=1)), self.reasons_.top(self.best_points_[None, :] - points, top_n)
 
     def _bin_lookup(self, name: str) -> np.ndarray:
         """Numeric feature: its bin edges. Categorical: the bin of each encoder code (-1: in no bin)."""

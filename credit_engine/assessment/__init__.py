@@ -1,7 +1,7 @@
 """Assessing 富民贷 applications one at a time (the scoring API) or in batches of up to 1,000.
 
-:mod:`.service` runs the decision flow and writes the audit record; :mod:`.rating` applies the rating policy to one
-record (the batch rating service's twin); :mod:`.fund_room` keeps every county fund's room in memory.
+:mod:`.service` runs the decision flow and writes the audit record; :mod:`.rating` applies the rating policy's rules
+(the batch rating service's own) to one record; :mod:`.fund_room` keeps every county fund's room in memory.
 """
 
 from credit_engine.assessment.fund_room import FundRoom, FundRooms
@@ -12,7 +12,6 @@ from credit_engine.assessment.service import (
     AssessmentNotFound,
     Assessor,
     BatchRow,
-    RecordScorer,
 )
 
 __all__ = [
@@ -24,5 +23,4 @@ __all__ = [
     "BatchRow",
     "FundRoom",
     "FundRooms",
-    "RecordScorer",
 ]

@@ -17,7 +17,9 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
+
+import pandas as pd
 
 from credit_engine.access.principal import AccessDenied, Permission, Principal
 from credit_engine.assessment.fund_room import FundRoom, FundRooms
@@ -29,6 +31,7 @@ from credit_engine.errors import CreditEngineError, InvalidInput, RowError
 from credit_engine.policy.config import RatingPolicy
 from credit_engine.rating import merge_reasons
 from credit_engine.reasons import MAX_REASONS, REASONS, Reason
+from credit_engine.scoring import Champion
 
 ACTION = "assessment"
 MAX_BATCH_ROWS = 1000
@@ -51,18 +54,6 @@ class AssessmentNotFound(CreditEngineError):
         self.message_en = f"no assessment {assessment_id}"
         self.message_zh = f"没有评估记录 {assessment_id}"
         super().__init__(f"{self.message_en} / {self.message_zh}")
-
-
-class RecordScorer(Protocol):
-    """The served model as the assessment sees it (the API adapts the registered estimator to this)."""
-
-    model_version: str
-
-    def pd_and_reasons(self, record: Mapping[str, Any], top_n: int) -> tuple[float, list[str]]: ...
-
-    def batch_pd_and_reasons(
-        self, records: Sequence[Mapping[str, Any]], top_n: int
-    ) -> tuple[Sequence[float], list[list[str]]]: ...
 
 
 def reason(code: str) -> Reason:
@@ -127,7 +118,7 @@ def _utc_now() -> dt.datetime:
 @dataclass
 class Assessor:
     policy: RatingPolicy
-    champion: Callable[[], RecordScorer]
+    champion: Callable[[], Champion]
     fund_rooms: FundRooms
     audit: AuditLog
     pseudonym_secret: str
@@ -161,9 +152,9 @@ class Assessor:
         if errors:
             raise InvalidInput(errors)
         principal.require_county(Permission.ASSESS, record["county_code"])
-        scorer = self.champion()
-        pd_value, model_reasons = scorer.pd_and_reasons(record, MAX_REASONS)
-        assessment, entry = self._decide(principal, record, pd_value, model_reasons, scorer.model_version)
+        champion = self.champion()
+        pd_value, model_reasons = champion.scorer.score_record(record, MAX_REASONS)
+        assessment, entry = self._decide(principal, record, pd_value, model_reasons, champion.model_version)
         recorded = self.audit.submit_async(entry) if on_event_loop else self.audit.submit(entry)
         self._observe([assessment])
         return assessment, recorded
@@ -182,14 +173,15 @@ class Assessor:
         ids = [_application_id(body) for body in bodies]
         duplicates = _duplicate_ids(ids, first_row)
         good = [i for i, (record, errors) in enumerate(checked) if not errors and i not in duplicates]
-        scorer = self.champion()
-        pds, reasons = scorer.batch_pd_and_reasons([checked[i][0] for i in good], MAX_REASONS) if good else ([], [])
+        champion = self.champion()
+        table = pd.DataFrame([checked[i][0] for i in good])
+        pds, reasons = champion.scorer.pd_and_reasons(table, MAX_REASONS) if good else ([], [])
         rows: list[BatchRow] = []
         entries = []
         decided = {}
         for i, pd_value, model_reasons in zip(good, pds, reasons, strict=True):
             decided[i], entry = self._decide(
-                principal, checked[i][0], float(pd_value), model_reasons, scorer.model_version
+                principal, checked[i][0], float(pd_value), list(model_reasons), champion.model_version
             )
             entries.append(entry)
         for i, (_, errors) in enumerate(checked):

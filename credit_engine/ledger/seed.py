@@ -28,6 +28,7 @@ from credit_engine.ledger.position import FundPosition, fund_positions
 from credit_engine.ledger.seed_plan import FundPlan, plan_seed
 from credit_engine.ledger.seed_stories import END
 from credit_engine.ledger.unit_of_work import Clock, UnitOfWork, utc_now
+from credit_engine.policy.config import RatingPolicy
 
 HOUSEHOLDS_FILE = "households.parquet"
 CHUNK = 500  # commands per transaction: PostgreSQL keeps every version of a row updated in one transaction
@@ -132,11 +133,13 @@ def seed_ledger(
     secret: str,
     *,
     fund_fen: int = 500_000_000,
+    policy: RatingPolicy | None = None,
     clock: Clock = utc_now,
     progress: Callable[[int, int], None] | None = None,
 ) -> SeedSummary:
-    """Plan and post the demo history of the registry in ``folder``; returns the outcome and the end positions."""
-    plans = plan_seed(read_registry(folder), secret, fund_fen)
+    """Plan and post the demo history of the registry in ``folder`` (households that pass the knock-outs of the
+    rating ``policy``, default the shipped one); returns the outcome and the end positions."""
+    plans = plan_seed(read_registry(folder), secret, fund_fen, policy)
     summary = SeedSummary()
     for done, plan in enumerate(plans, start=1):
         summary.counts += post_plan(engine, plan, clock)

@@ -5,7 +5,8 @@ fund: the commands that :mod:`.seed` then posts through the services. Every coun
 the provincial rural credit union (``SXRCU``); the county with the most households also gets a smaller fund at the
 Postal Savings Bank (``PSBC``). Counties are given a target status by their lending capacity: the largest are
 driven to the cap or into suspension (a local shock leaves > 3% of principal 90+ days past due), the smallest
-stay below the 8× floor, the rest land between floor and cap. Each eligible household's loan is a *story* —
+stay below the 8× floor, the rest land between floor and cap. A household is eligible when it passes the rating
+policy's knock-out rules (:mod:`credit_engine.policy.knockouts`). Each eligible household's loan is a *story* —
 disbursement, repayment at maturity, an extension, a short delinquency and its cure, or (households the registry
 marks ``defaulted``) delinquency, compensation claim, payment, recovery and write-off. A few 强农贷 enterprise loans
 bring the household share to 60–80%; two counties get more of them and may fall below the 60% minimum.
@@ -38,6 +39,8 @@ from credit_engine.ledger.seed_stories import (
     household_story,
     shock_story,
 )
+from credit_engine.policy.config import RatingPolicy, load_policy
+from credit_engine.policy.knockouts import passes_knockouts
 
 SEED = 20_231
 MAIN_BANK, SECOND_BANK = "SXRCU", "PSBC"
@@ -45,31 +48,21 @@ BANK_NAMES = {
     MAIN_BANK: "山西省农村信用社 Shanxi Rural Credit Union",
     SECOND_BANK: "中国邮政储蓄银行 Postal Savings Bank",
 }
-ELIGIBLE_STATUS = ("registered", "exited", "monitored")
-UNPRODUCTIVE = ("housing", "wedding", "consumption")
 
 
-def eligible(households):  # noqa: ANN001, ANN201 - pandas frames; pandas stays a lazy import of the caller
-    """Households that pass the 富民贷 knock-outs (registered, head 18–65, productive purpose, no adverse record,
-    amount 1,000–50,000 yuan)."""
-    frame = households
-    keep = (
-        frame["registry_status"].isin(ELIGIBLE_STATUS)
-        & frame["head_age"].between(18, 65)
-        & ~frame["purpose"].isin(UNPRODUCTIVE)
-        & (frame["credit_record"] != "adverse")
-        & frame["requested_amount"].between(1_000, 50_000)
-    )
-    return frame[keep].sort_values("household_id", kind="stable")
+def eligible(households, policy: RatingPolicy):  # noqa: ANN001, ANN201 - pandas frames
+    """Households that pass the rating policy's knock-out rules (the rules that rate them: registry status, head's
+    age, credit record, productive purpose, amount and term within the product's limits)."""
+    return households[passes_knockouts(households, policy)].sort_values("household_id", kind="stable")
 
 
 def _fen(yuan: float) -> int:
     return int(Decimal(str(yuan)).quantize(Decimal("0.01")) * 100)
 
 
-def fund_specs(households, fund_fen: int) -> list[FundSpec]:  # noqa: ANN001
+def fund_specs(households, fund_fen: int, policy: RatingPolicy) -> list[FundSpec]:  # noqa: ANN001
     """One fund per county (target by lending capacity, largest first) and a second fund for the largest county."""
-    pool = eligible(households)
+    pool = eligible(households, policy)
     capacity = pool.groupby("county_code")["requested_amount"].sum()
     counties = sorted(capacity.index, key=lambda code: (-capacity[code], code))
     n = len(counties)
@@ -116,12 +109,16 @@ def fund_specs(households, fund_fen: int) -> list[FundSpec]:  # noqa: ANN001
     return specs
 
 
-def plan_seed(households, secret: str, fund_fen: int = 500_000_000) -> list[FundPlan]:  # noqa: ANN001
-    """The plans of every fund of the registry (see the module docstring); ``fund_fen`` is a county fund's size."""
-    pool = eligible(households)
+def plan_seed(  # noqa: ANN001
+    households, secret: str, fund_fen: int = 500_000_000, policy: RatingPolicy | None = None
+) -> list[FundPlan]:
+    """The plans of every fund of the registry (see the module docstring); ``fund_fen`` is a county fund's size, a
+    household is lent to if it passes the knock-outs of ``policy`` (default: the shipped rating policy)."""
+    policy = policy or load_policy()
+    pool = eligible(households, policy)
     terms = default_terms()
     plans = []
-    specs = fund_specs(households, fund_fen)
+    specs = fund_specs(households, fund_fen, policy)
     second = {spec.county_code for spec in specs if spec.bank_code == SECOND_BANK}
     for spec in specs:
         county_pool = pool[pool["county_code"] == spec.county_code]

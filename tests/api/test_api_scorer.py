@@ -1,11 +1,13 @@
-"""The served model's one-row numpy path gives exactly what the estimator gives on a frame; a model that cannot
-score the household contract is refused before it is served."""
+"""The served model scores one application through its own one-record path, which gives exactly what its table
+path gives; a model whose one-record path disagrees is served through its table path; a model that cannot score the
+household contract is refused before it is served."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from api.scorer import ModelRejected, ServedModel
+from api.scorer import ModelRejected, ServedModel, sample_records
 from credit_engine.contract.record import validate_record
 from models.store import LoadedModel, load_estimator
 
@@ -19,16 +21,43 @@ def served(mlflow_store) -> ServedModel:
     return model
 
 
-def test_the_fast_path_is_used_and_equals_the_frame_path_on_generated_households(served):
+def test_the_models_one_record_path_is_served_and_equals_the_table_path_on_generated_households(served):
     from training.generator import generate_registry
 
     frame, _ = generate_registry(400, seed=99)
     records = [validate_record(row)[0] for row in frame.drop(columns="defaulted").to_dict("records")]
     records = [r for r in records if r]
-    pds, reasons = served.batch_pd_and_reasons(records, 4)
-    assert served.fast_path and served.shortcuts and len(records) > 300
+    pds, reasons = served.estimator.pd_and_reasons(pd.DataFrame(records), 4)
+    assert served.fast_path and served.champion.scorer is served.estimator and len(records) > 300
     for record, pd_value, codes in zip(records, pds, reasons, strict=True):
-        assert served.pd_and_reasons(record, 4) == (pd_value, codes)
+        assert served.champion.scorer.score_record(record, 4) == (pd_value, codes)
+
+
+class Skewed:
+    """A scorer whose one-record path is off by a hair."""
+
+    def __init__(self, estimator) -> None:
+        self.estimator = estimator
+
+    def predict_pd(self, frame):
+        return self.estimator.predict_pd(frame)
+
+    def pd_and_reasons(self, frame, top_n=4):
+        return self.estimator.pd_and_reasons(frame, top_n)
+
+    def score_record(self, record, top_n=4):
+        pd_value, reasons = self.estimator.score_record(record, top_n)
+        return pd_value + 1e-12, reasons
+
+
+def test_a_model_whose_one_record_path_disagrees_is_served_through_its_table_path(served):
+    skewed = ServedModel(LoadedModel(Skewed(served.estimator), "runs:/skewed", None, None))
+    skewed.check()
+
+    record = sample_records()[0]
+    pds, reasons = served.estimator.pd_and_reasons(pd.DataFrame([record]), 4)
+    assert not skewed.fast_path
+    assert skewed.champion.scorer.score_record(record, 4) == (pds[0], reasons[0])
 
 
 def test_a_model_that_cannot_score_the_contract_is_refused():

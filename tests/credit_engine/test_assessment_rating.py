@@ -1,4 +1,5 @@
-"""Rating one record is the batch rating service's twin: same grade, line, decision and reasons for any application."""
+"""Rating one record runs the batch rating service's rules on the record itself: same grade, line, decision and
+reasons for any application as its row of a rated frame."""
 
 import datetime as dt
 
@@ -27,8 +28,8 @@ class FixedScorer:
     def predict_pd(self, frame):
         return self.pds
 
-    def reason_codes(self, frame, top_n=4):
-        return self.reasons
+    def pd_and_reasons(self, frame, top_n=4):
+        return self.pds, self.reasons
 
 
 def _choice(name):

@@ -15,22 +15,24 @@ from credit_engine.audit.log import input_sha256
 from credit_engine.contract import example_application, idnumber
 from credit_engine.errors import InvalidInput
 from credit_engine.policy import load_policy
+from credit_engine.scoring import Champion, Scorer
 
 OFFICER = Principal("k-officer", "o", Role.OFFICER, Scope("RCC", frozenset({"140121"})))
 AUDITOR = Principal("k-audit", "a", Role.AUDITOR, Scope())
 
 
 class FakeScorer:
-    model_version = "household-pd/9"
-
     def __init__(self, pd_value: float = 0.004, reasons=("R06", "R01")) -> None:
         self.pd_value, self.reasons = pd_value, list(reasons)
 
-    def pd_and_reasons(self, record, top_n):
-        return self.pd_value, self.reasons
+    def predict_pd(self, frame):
+        return [self.pd_value] * len(frame)
 
-    def batch_pd_and_reasons(self, records, top_n):
-        return [self.pd_value] * len(records), [self.reasons for _ in records]
+    def pd_and_reasons(self, frame, top_n=4):
+        return self.predict_pd(frame), [self.reasons for _ in range(len(frame))]
+
+    def score_record(self, record, top_n=4):
+        return self.pd_value, self.reasons
 
 
 class FakeRooms:
@@ -65,11 +67,16 @@ class FakeAudit:
 
 
 def assessor(room=FundRoom("F-1", "ok", 10_000_000), scorer=None) -> Assessor:
-    return Assessor(load_policy(), lambda: scorer or FakeScorer(), FakeRooms(room), FakeAudit(), "secret")
+    champion = Champion(scorer or FakeScorer(), "household-pd/9")
+    return Assessor(load_policy(), lambda: champion, FakeRooms(room), FakeAudit(), "secret")
 
 
 def body(**changes) -> dict:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in example_application(**changes).items()}
+
+
+def test_the_fake_is_a_scorer():
+    assert isinstance(FakeScorer(), Scorer)
 
 
 def test_a_low_pd_with_room_in_the_fund_is_approved_with_the_models_reasons():

@@ -48,10 +48,10 @@ class FakeScorer:
     def predict_pd(self, frame):
         return self.pds
 
-    def reason_codes(self, frame, top_n=4):
+    def pd_and_reasons(self, frame, top_n=4):
         if not self.explains:
-            raise AssertionError("reason_codes must not be called")
-        return self.reasons
+            raise AssertionError("reasons must not be asked for")
+        return self.pds, self.reasons
 
 
 def applications(*changes: dict) -> pd.DataFrame:

@@ -62,6 +62,22 @@ def test_one_row_encodes_as_in_its_batch(spec, holdout):
         np.testing.assert_array_equal(encoder.transform(holdout.iloc[[i]])[0], batch[i])
 
 
+def test_one_record_encodes_as_its_one_row_frame(spec, households, holdout_as_text):
+    encoder = FrameEncoder(spec).fit(households)
+    changed = [{}, {"prior_loans": 0, "prior_overdue_times": 0}, {"purpose": "no such purpose"}, {"county_code": None}]
+    records = [row | change for row in holdout_as_text.head(25).to_dict("records") for change in changed]
+
+    for record in records:
+        np.testing.assert_array_equal(encoder.record_row(record), encoder.transform(pd.DataFrame([record])))
+
+
+def test_a_record_needs_a_spec_to_name_its_features():
+    encoder = FrameEncoder().fit(np.zeros((3, 2)))
+
+    with pytest.raises(TypeError, match="without a feature spec"):
+        encoder.record_row({"x0": 1.0, "x1": 2.0})
+
+
 def test_missing_columns_are_named(spec, households):
     encoder = FrameEncoder(spec).fit(households)
 

@@ -7,10 +7,12 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 
 from credit_engine.reasons import MAX_REASONS, REASONS
 from models import LightGBMPD
+from models.lgbm import PD_FLOOR
 
 
 def _on_grid(rows: pd.DataFrame, column: str, grid: np.ndarray) -> pd.DataFrame:
@@ -109,6 +111,30 @@ def test_one_application_scores_and_explains_as_in_its_batch(lightgbm_model, hol
         pd_one, reasons_one = lightgbm_model.pd_and_reasons(sample.iloc[[i]])
         assert reasons_one == [reasons_batch[i]]
         assert pd_one[0] == pd_batch[i]
+
+
+@pytest.mark.parametrize("calibration", ["sigmoid", "isotonic", None])
+def test_one_record_scores_as_its_one_row_table_without_a_frame(spec, households, holdout, calibration):
+    model = LightGBMPD(spec=spec, n_estimators=60, n_jobs=1, calibration=calibration).fit(households)
+    sample = holdout.head(40)
+    pds, reasons = model.pd_and_reasons(sample)
+
+    for i, record in enumerate(sample.to_dict("records")):
+        assert model.score_record(record) == (pds[i], reasons[i])
+
+
+def test_platt_calibration_is_the_logistic_regressions_own_arithmetic(lightgbm_model):
+    margin = np.linspace(-12.0, 12.0, 2001)
+    sigmoid = lightgbm_model.calibrator_
+    expected = np.clip(sigmoid.predict_proba(margin[:, None])[:, 1], PD_FLOOR, 1.0 - PD_FLOOR)
+
+    assert type(sigmoid).__name__ == "LogisticRegression"
+    np.testing.assert_array_equal(lightgbm_model._pd_from_margin(margin), expected)
+
+
+def test_an_unfitted_model_scores_no_record(holdout):
+    with pytest.raises(NotFittedError):
+        LightGBMPD().score_record(holdout.head(1).to_dict("records")[0])
 
 
 def test_top_n_limits_the_reasons(lightgbm_model, holdout):

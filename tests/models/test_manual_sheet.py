@@ -148,3 +148,11 @@ def test_reasons_name_the_items_that_lost_points(sheet, manual_sheet_model, hold
     assert sheet.reason_codes(poor) == [["R03"]]  # few assets, and no debts: net assets also read as R03
     for codes in manual_sheet_model.reason_codes(holdout.head(200)):
         assert len(codes) <= 4 and len(set(codes)) == len(codes) and set(codes) <= set(REASONS)
+
+
+def test_one_record_scores_as_its_one_row_table(sheet):
+    households = pd.DataFrame([BEST, {**BEST, "labor_count": 1, "prior_overdue_times": 2, "county_code": "999999"}])
+    pds, reasons = sheet.pd_and_reasons(households)
+
+    for i, record in enumerate(households.to_dict("records")):
+        assert sheet.score_record(record) == (pds[i], reasons[i])

@@ -134,6 +134,14 @@ def test_one_application_scores_and_explains_as_in_its_batch(scorecard_model, ho
         assert pd_one[0] == pytest.approx(pd_batch[i], rel=1e-12)
 
 
+def test_one_record_scores_as_its_one_row_table_without_a_frame(scorecard_model, holdout):
+    sample = holdout.head(40)
+    pds, reasons = scorecard_model.pd_and_reasons(sample)
+
+    for i, record in enumerate(sample.to_dict("records")):
+        assert scorecard_model.score_record(record) == (pds[i], reasons[i])
+
+
 def test_large_training_sets_are_fitted_on_a_stratified_subsample(spec, households, holdout):
     model = WOEScorecard(spec=spec, max_fit_rows=1_000).fit(households)
     card = model.card()

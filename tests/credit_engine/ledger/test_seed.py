@@ -19,11 +19,12 @@ from credit_engine.ledger.database import make_engine, migrate
 from credit_engine.ledger.domain import Product, default_terms
 from credit_engine.ledger.money import multiple_of
 from credit_engine.ledger.seed import SeedRefused, post_plan, read_registry, seed_ledger
-from credit_engine.ledger.seed_plan import plan_seed
+from credit_engine.ledger.seed_plan import eligible, plan_seed
 from credit_engine.ledger.seed_simulation import FundSpec, simulate
 from credit_engine.ledger.tables import LoanRow, TransactionRow
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.ledger.validations import audit
+from credit_engine.policy import knockout_codes, load_policy
 
 SECRET = "test-secret"
 FUND_FEN = 50_000_000  # 500,000 yuan
@@ -49,6 +50,17 @@ def seeded(registry, database_url):
     second = seed_ledger(engine, registry, SECRET, fund_fen=FUND_FEN)
     yield engine, first, second
     engine.dispose()
+
+
+def test_the_households_lent_to_are_those_the_rating_policy_lets_through(registry):
+    households = read_registry(registry)
+    policy = load_policy()
+    younger = policy.model_copy(update={"eligibility": policy.eligibility.model_copy(update={"max_age": 50})})
+
+    pool = eligible(households, policy)
+    assert 0 < len(pool) < len(households) and knockout_codes(pool, policy) == [[]] * len(pool)
+    assert set(pool["purpose"]) <= set(policy.eligibility.productive_purposes)  # "other" is no production
+    assert 0 < len(eligible(households, younger)) < len(pool) and eligible(households, younger)["head_age"].max() <= 50
 
 
 def test_every_status_shows_with_one_fund_per_county_and_a_second_bank(seeded):

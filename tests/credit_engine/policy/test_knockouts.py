@@ -122,6 +122,17 @@ def test_categorical_and_string_columns_give_the_same_masks():
     assert knockout_codes(categorical, POLICY) == [[], ["K01"], ["K03"], [], ["K01"]]
 
 
+def test_one_application_fails_the_rules_its_row_of_a_frame_fails():
+    changes = [{}, {"registry_status": "none", "term_months": 48}, {"purpose": "forestry", "term_months": 61}]
+    changes += [{"head_age": None, "requested_amount": 50_000.5}, {"credit_record": "adverse", "purpose": None}]
+    matrix = knockout_matrix(applications(*changes), POLICY)
+
+    for row, change in zip(matrix, changes, strict=True):
+        one = knockout_matrix({**ELIGIBLE, **change}, POLICY)
+        assert one.shape == (len(KNOCKOUT_CODES),)
+        np.testing.assert_array_equal(one, row)
+
+
 def test_rules_read_their_limits_from_the_policy():
     younger = POLICY.model_copy(update={"eligibility": POLICY.eligibility.model_copy(update={"max_age": 60})})
 
