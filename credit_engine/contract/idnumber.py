@@ -96,6 +96,11 @@ def pseudonymise(id_number: str, secret: str) -> str:
 _SEPARATED_DIGITS = re.compile(r"[0-9](?:[\s\-./_·]*[0-9Xx])+")
 _DIGIT_RUN = re.compile(r"[0-9]+[Xx]?")
 _HASH = re.compile(r"[0-9a-f]{32}")
+# The first two digits of every resident ID number: a province-level code of GB/T 2260 (11 Beijing … 65 Xinjiang,
+# 71 Taiwan, 81 Hong Kong, 82 Macao). A digit run that starts otherwise is not read as one.
+_PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+)
 
 
 def _plausible_18(run: str) -> bool:
@@ -113,12 +118,15 @@ def _plausible_15(run: str) -> bool:
 
 
 def _run_is_id(run: str, bounded: bool) -> bool:
+    if len(run) <= 18 and run[:2] not in _PROVINCE_PREFIXES:
+        return False
     if len(run) == 18 and run[:17].isdigit():
         return _plausible_18(run.upper())
     if len(run) == 15 and run.isdigit():
         return bounded and _plausible_15(run)
     if len(run) > 18:  # a longer digit string: an 18-digit window with a valid check character and birth date
-        return any(violation(run[i : i + 18].upper()) is None for i in range(len(run) - 17))
+        windows = (run[i : i + 18].upper() for i in range(len(run) - 17))
+        return any(w[:2] in _PROVINCE_PREFIXES and violation(w) is None for w in windows)
     return False
 
 
@@ -133,7 +141,8 @@ def looks_like_id_number(text: str) -> bool:
     Full-width digits count as digits (NFKC), and blanks, hyphens, dots, slashes or underscores between digits are
     ignored. A run of 18 (17 digits and a digit or X) with a real birth date (1900 to today), an 18-digit window of
     a longer run that is a valid ID number (check character included), or a run of exactly 15 digits that stands
-    apart from letters and whose characters 7–12 are a real date (the first-generation number) is an ID number.
+    apart from letters and whose characters 7–12 are a real date (the first-generation number) is an ID number —
+    when it starts with a province code of GB/T 2260, as every resident ID number does.
     A 32-character lowercase hex string (a keyed hash, an assessment id) is not read as one.
     """
     plain = unicodedata.normalize("NFKC", str(text))

@@ -27,11 +27,12 @@ def test_the_openapi_example_application_validates_in_the_example_county(api):
 
 
 def test_the_demo_ledger_opens_the_example_county_s_fund_first():
-    from credit_engine.ledger.seed_plan import MAIN_BANK, eligible, fund_specs
+    from credit_engine.ledger.seed_plan import MAIN_BANK, fund_specs
+    from credit_engine.policy.config import load_policy
     from training.generator import generate_registry
 
     households, _ = generate_registry(3000, 42)
-    ids = sorted(spec.fund_id for spec in fund_specs(eligible(households), 500_000_000))
+    ids = sorted(spec.fund_id for spec in fund_specs(households, 500_000_000, load_policy()))
     assert (MAIN_BANK, ids[0]) == (EXAMPLE_BANK, f"{EXAMPLE_COUNTY}-{EXAMPLE_BANK}")  # the fund `serve --demo` uses
 
 

@@ -80,3 +80,35 @@ def test_gender_follows_the_parity_of_the_sequence_number():
     assert idnumber.gender(idnumber.make("140121", born, 123)) == "M"
     assert idnumber.gender(idnumber.make("140121", born, 124)) == "F"
     assert idnumber.gender(PUBLISHED_EXAMPLE) == "F"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "110101199003074514",  # a made-up number with a real birth date
+        "hh-110101199003074514",  # inside a longer string
+        "１１０１０１１９９００３０７４５１４",  # full-width digits
+        "110101 19900307 4514",  # blanks between the parts
+        "1101-0119-9003-0745-14",  # hyphens
+        "140121900101123",  # a first-generation 15-digit number
+        "L-140121900101123-2",  # the same standing apart inside an id
+        "ref0110101199003074514",  # an 18-digit window of a longer digit run
+    ],
+)
+def test_an_id_number_is_found_in_any_of_its_forms(text):
+    assert idnumber.looks_like_id_number(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "F-race-990876230105123-1",  # 15 digits whose middle is a date but whose start is no province code
+        "990000900101123",
+        "990101199003074514",  # 18 characters with a birth date, no province starts with 99
+        "LN-2025-000123",
+        "0123456789abcdef0123456789abcdef",  # a keyed hash
+        "H140121-01023",
+    ],
+)
+def test_digit_runs_that_cannot_be_an_id_number_are_not_read_as_one(text):
+    assert not idnumber.looks_like_id_number(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from credit_engine.ledger import commands as c
@@ -53,7 +54,7 @@ def test_a_key_sent_by_many_clients_at_once_posts_once(new_ledger):
 
 
 def test_a_fund_opened_by_many_clients_at_once_is_opened_once(new_ledger):
-    fund_id = f"F-race-{threading.get_ident()}-{dt.datetime.now().timestamp()}"
+    fund_id = f"F-race-{uuid.uuid4().hex[:8]}"
     command = c.CreateFund(
         fund_id=fund_id,
         idempotency_key="open",
