@@ -87,8 +87,8 @@ MAX_JSON_DEPTH = 32
 INLINE_JSON_BYTES = 64 * 1024
 
 
-def _invalid_json(message: str) -> InvalidInput:
-    return InvalidInput([RowError(None, "body", "json", f"{message} / 请求内容不是有效的 JSON")])
+def _invalid_json(message: str, message_zh: str = "请求内容不是有效的 JSON") -> InvalidInput:
+    return InvalidInput([RowError(None, "body", "json", f"{message} / {message_zh}")])
 
 
 async def json_body(request: Request) -> Any:
@@ -115,12 +115,14 @@ def parse_json(raw: bytes) -> Any:
         try:
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise _invalid_json("the body holds an invalid unicode escape") from None
+            raise _invalid_json("the body holds an invalid unicode escape", "请求内容含无效的 Unicode 转义") from None
     return value
 
 
 def _too_deep() -> InvalidInput:
-    return _invalid_json(f"the body nests arrays or objects deeper than {MAX_JSON_DEPTH} levels")
+    depth = MAX_JSON_DEPTH
+    message = f"the body nests arrays or objects deeper than {depth} levels"
+    return _invalid_json(message, f"数组或对象嵌套超过 {depth} 层")
 
 
 def _deeper_than(value: Any, limit: int) -> bool:

@@ -114,7 +114,8 @@ def test_nesting_under_the_recursion_limit_is_refused_too(api):
     raw = ('{"a":' * 200 + "1" + "}" * 200).encode()
     response = api.post(api.keys.officer, "/v1/fumin/assessments", content=raw)
     body = assert_error_shape(response, 422)
-    assert rules(body) == {"json"} and "32" in body["details"][0]["message"]
+    assert rules(body) == {"json"} and "32 levels" in body["details"][0]["message"]
+    assert "嵌套超过 32 层" in body["details"][0]["message"]  # the Chinese says the same, not just "invalid JSON"
     nested_batch = ("[" * 40 + "{}" + "]" * 40).encode()
     assert_error_shape(api.post(api.keys.officer, BATCH_PATH, content=nested_batch), 422)
 
