@@ -30,11 +30,12 @@ Scoring and fund-ledger API of the credit engine for 富民贷 / 强农贷.
 
 * **Authentication**: `Authorization: Bearer ce_…` (keys from `credit-engine keys create`). 401 without a valid key,
   403 outside the key's role or scope (a 403 says nothing about what exists outside it).
-* **Errors** have one shape everywhere: `{"error", "message", "message_zh", "details": [{"field", "rule",
-  "message"}]}`; a 422 lists every bad field.
+* **Errors** have one shape everywhere: `{"error", "message", "message_zh", "details": [{"field", "field_zh", "rule",
+  "message", "value"}]}`; a 422 lists every bad field with its 中文 name and the value given (ID numbers masked).
 * **Writes** to the ledger need an `Idempotency-Key` header: a retry with the same key and body returns the first
   response, the same key with another body is a 422, a retry while the first is running a 409.
-* **Money** is yuan with at most 2 decimals (a third decimal is a 422, never rounded); the ledger keeps fen.
+* **Money** is a JSON number or plain decimal text (`123`, `123.45`) in yuan with at most 2 decimals and at most
+  10,000,000,000 yuan (anything else is a 422, never rounded or coerced); the ledger keeps fen.
 """
 
 
