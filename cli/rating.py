@@ -1,7 +1,8 @@
 """Commands of the rating pipeline: ``train``, ``evaluate``, ``promote`` and ``rate``.
 
 Each command builds a job or service call from its options and shows progress; the work happens in ``training/``
-(jobs) and ``credit_engine.batch`` (rating a registry file). Heavy imports stay inside the commands.
+(jobs) and ``credit_engine.batch`` (rating a registry file; the run is one ``batch_rating`` entry in the audit log,
+:mod:`credit_engine.batch_audit`). Heavy imports stay inside the commands.
 """
 
 from __future__ import annotations
@@ -123,7 +124,24 @@ def rate(
             strict=strict,
             on_progress=on_progress,
         )
+    _record_run(config, input, result, policy, loaded.label)
     _print_summary(result)
+
+
+def _record_run(config, input: Path, result, policy, model_version: str) -> None:
+    """The run's one ``batch_rating`` entry in the audit log of the configured database."""
+    from credit_engine.batch_audit import batch_rating_entry, record_batch_rating
+    from credit_engine.ledger.database import open_ledger
+    from credit_engine.service_db.database import ensure_migrated
+
+    entry = batch_rating_entry(input, result, policy, model_version)
+    engine = open_ledger(config)
+    try:
+        ensure_migrated(engine)
+        record_batch_rating(engine, entry)
+    finally:
+        engine.dispose()
+    console.print(f"audit record / 审计记录 {entry.record_id}", highlight=False)
 
 
 def _check_rate_paths(input: Path, output: Path) -> None:

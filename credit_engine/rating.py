@@ -190,6 +190,25 @@ def _scored(scorer: Scorer, frame: pd.DataFrame, with_reasons: bool) -> tuple[np
     return pd_values, list(reasons)
 
 
+@dataclass(frozen=True, slots=True)
+class ScoredTable:
+    """A table of applications assessed by the scorer and the policy: PDs, the scorer's reasons (one list per row;
+    None when not asked for) and the policy's :class:`Rated` arrays, in the table's row order."""
+
+    pd: np.ndarray
+    model_reasons: list | None
+    rated: Rated
+
+
+def score_and_rate(frame: pd.DataFrame, scorer: Scorer, policy: RatingPolicy, *, with_reasons: bool) -> ScoredTable:
+    """The one assessment pipeline over a table of validated applications, vectorised: the scorer's PDs (and
+    reasons) for the whole table, then :func:`rate_columns` over its columns. The registry rating
+    (:func:`rate_applications`) and the API's batch assessment both rate through here."""
+    _require_columns(frame)
+    pd_values, model_reasons = _scored(scorer, frame, with_reasons)
+    return ScoredTable(pd_values, model_reasons, rate_columns(frame, pd_values, policy))
+
+
 def _constant(value: str, rows: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=[value], validate=False)
 
@@ -207,10 +226,9 @@ def rate_applications(
     ``model_version`` defaults to the scorer's ``model_version`` attribute (``"unknown"`` without one). With
     ``with_reasons=False`` the scorer's reasons are not computed (batch speed): reasons are K and D codes only.
     """
-    _require_columns(frame)
     rows = len(frame)
-    pd_values, model_reasons = _scored(scorer, frame, with_reasons)
-    rated = rate_columns(frame, pd_values, policy)
+    scored = score_and_rate(frame, scorer, policy, with_reasons=with_reasons)
+    pd_values, model_reasons, rated = scored.pd, scored.model_reasons, scored.rated
     failed = rated.knockouts
     pattern = failed.astype(np.int64) @ (1 << np.arange(failed.shape[1], dtype=np.int64))
     prefix_id = pattern * len(DECISION_CODES) + rated.decision_code

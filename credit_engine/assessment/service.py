@@ -1,5 +1,7 @@
 """Assessing 富民贷 applications: validate → knock-outs → PD and reasons → grade → line → fund room → decision →
-audit record. One application (the officer at the counter) or a batch (a bank's system), the same rules.
+audit record. One application (the officer at the counter) or a batch (a bank's system), the same rules: a batch's
+valid applications are scored and rated as one table (:func:`credit_engine.rating.score_and_rate`, the pipeline of
+``credit-engine rate``), then each gets its fund check and its own audit entry.
 
 The scorer is whatever champion is being served when the request starts (``champion()`` is read once per request,
 so a model reload never changes a decision half-way). A decision the policy would approve is referred when the
@@ -23,13 +25,13 @@ import pandas as pd
 
 from credit_engine.access.principal import AccessDenied, Permission, Principal
 from credit_engine.assessment.fund_room import FundRoom, FundRooms
-from credit_engine.assessment.rating import RecordRating, rate_record
+from credit_engine.assessment.rating import RecordRating, rate_record, table_ratings
 from credit_engine.audit.log import AuditEntry, AuditLog, AuditUnavailable, input_sha256
 from credit_engine.contract import idnumber
 from credit_engine.contract.record import validate_record
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
 from credit_engine.policy.config import RatingPolicy
-from credit_engine.rating import merge_reasons
+from credit_engine.rating import merge_reasons, score_and_rate
 from credit_engine.reasons import MAX_REASONS, REASONS, Reason
 from credit_engine.scoring import Champion
 
@@ -174,15 +176,12 @@ class Assessor:
         duplicates = _duplicate_ids(ids, first_row)
         good = [i for i, (record, errors) in enumerate(checked) if not errors and i not in duplicates]
         champion = self.champion()
-        table = pd.DataFrame([checked[i][0] for i in good])
-        pds, reasons = champion.scorer.pd_and_reasons(table, MAX_REASONS) if good else ([], [])
+        ratings = self._rate_table([checked[i][0] for i in good], champion)
         rows: list[BatchRow] = []
         entries = []
         decided = {}
-        for i, pd_value, model_reasons in zip(good, pds, reasons, strict=True):
-            decided[i], entry = self._decide(
-                principal, checked[i][0], float(pd_value), list(model_reasons), champion.model_version
-            )
+        for i, rating in zip(good, ratings, strict=True):
+            decided[i], entry = self._decide_rated(principal, checked[i][0], rating, champion.model_version)
             entries.append(entry)
         for i, (_, errors) in enumerate(checked):
             number = first_row + i
@@ -220,10 +219,24 @@ class Assessor:
             errors = [RowError(None, "county_code", "forbidden", message)]
         return record, errors
 
+    def _rate_table(self, records: list[dict[str, Any]], champion: Champion) -> list[RecordRating]:
+        """The valid applications of a batch rated as one table, vectorised (the pipeline ``credit-engine rate``
+        runs on a registry), one rating per application."""
+        if not records:
+            return []
+        scored = score_and_rate(pd.DataFrame(records), champion.scorer, self.policy, with_reasons=True)
+        return table_ratings(scored, self.policy)
+
     def _decide(
         self, principal: Principal, record: Mapping[str, Any], pd_value: float, model_reasons: list[str], version: str
     ) -> tuple[Assessment, AuditEntry]:
-        rating = rate_record(record, pd_value, model_reasons, self.policy)
+        return self._decide_rated(principal, record, rate_record(record, pd_value, model_reasons, self.policy), version)
+
+    def _decide_rated(
+        self, principal: Principal, record: Mapping[str, Any], rating: RecordRating, version: str
+    ) -> tuple[Assessment, AuditEntry]:
+        """The assessment of a rated application once its county fund's room is known, and its audit entry."""
+        model_reasons = rating.model_reasons
         room = self.fund_rooms.for_county(record["county_code"], principal.scope.bank_code)
         decision, codes = _with_fund(rating, room, model_reasons)
         assessment = Assessment(

@@ -175,3 +175,49 @@ def test_rate_refuses_a_spreadsheet_bomb_with_exit_2_naming_the_limit(env, train
     result = runner.invoke(app, ["rate", "--input", str(corner_bomb(tmp_path / "bomb.xlsx")), "--output", "o.csv"])
     assert result.exit_code == 2, result.output
     assert "max_columns" in result.output and "上限" in result.output
+
+
+def _batch_entries(engine):
+    from sqlalchemy import select
+
+    from credit_engine.audit.log import entry_from_row
+    from credit_engine.audit.tables import AuditRow
+
+    with engine.connect() as connection:
+        rows = connection.execute(select(AuditRow).where(AuditRow.action == "batch_rating")).all()
+    return [entry_from_row(row) for row in rows]
+
+
+def test_rate_records_the_run_as_one_batch_entry_with_the_file_hashes_and_counts(env, trained):
+    import hashlib
+
+    from credit_engine.config import load_settings
+    from credit_engine.ledger.database import open_ledger
+    from credit_engine.policy import load_policy
+
+    frame = pd.read_parquet(env / "households.parquet").head(30).drop(columns=["defaulted"])
+    frame["labor_count"] = frame["labor_count"].astype(object)
+    frame.loc[[3, 8], "labor_count"] = "two"
+    frame.to_csv(env / "audited.csv", index=False)
+    config = load_settings()
+    engine = open_ledger(config)
+    try:
+        from credit_engine.service_db.database import ensure_migrated
+
+        ensure_migrated(engine)
+        before = {entry.record_id for entry in _batch_entries(engine)}
+        result = runner.invoke(app, ["rate", "--input", str(env / "audited.csv"), "--output", str(env / "au.csv")])
+        assert result.exit_code == 0, result.output
+        entries = [entry for entry in _batch_entries(engine) if entry.record_id not in before]
+    finally:
+        engine.dispose()
+
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.input_sha256 == hashlib.sha256((env / "audited.csv").read_bytes()).hexdigest()
+    assert entry.detail["output_sha256"] == hashlib.sha256((env / "au.csv").read_bytes()).hexdigest()
+    assert (entry.detail["rows"], entry.detail["rated"], entry.detail["rejected"]) == (30, 28, 2)
+    ratings = pd.read_csv(env / "au.csv", keep_default_na=False)
+    assert entry.model_version == ratings.loc[ratings["decision"] != "invalid", "model_version"].iloc[0]
+    assert entry.policy_version == load_policy(config.policy_file).version
+    assert entry.key_id == "cli" and entry.detail["ran_by"]["command"] == "rate"

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 from concurrent.futures import Future
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from credit_engine.access.principal import AccessDenied, Principal, Role, Scope
@@ -154,3 +156,56 @@ def test_a_batch_numbers_its_rows_and_names_duplicates_scope_and_shape_errors():
     assert [e.rule for e in found[0].errors] == ["duplicate_application_id"] and found[0].errors[0].row == 2
     assert [e.rule for e in found[2].errors] == ["forbidden"] and [e.rule for e in found[3].errors] == ["type_object"]
     assert all(r.assessment is None for r in found) and not service.audit.entries
+
+
+class IncomeScorer:
+    """PDs and reasons that differ from row to row (by net income), so every band and reason path is exercised."""
+
+    codes = ("R01", "R02", "R03", "R06", "R09", "R12")
+
+    def predict_pd(self, frame):
+        income = frame["annual_net_income"].to_numpy(dtype=float)
+        return np.minimum(0.6, 1500.0 / (income + 2000.0))
+
+    def pd_and_reasons(self, frame, top_n=4):
+        pds = self.predict_pd(frame)
+        return pds, [[self.codes[int(p * 1000) % 6], self.codes[int(p * 7000) % 6]] for p in pds]
+
+    def score_record(self, record, top_n=4):
+        pds, reasons = self.pd_and_reasons(pd.DataFrame([record]), top_n)
+        return float(pds[0]), reasons[0]
+
+
+def test_the_api_batch_and_the_registry_rating_give_the_same_pd_grade_line_decision_and_reasons(tmp_path):
+    from credit_engine.assessment.spreadsheets import read_applications
+    from credit_engine.batch import rate_file
+    from training.generator import generate_registry
+
+    frame = generate_registry(300, seed=5)[0].drop(columns=["defaulted"])
+    frame["labor_count"] = frame["labor_count"].astype(object)
+    frame.loc[7, "labor_count"] = "two"  # a bad row: its own error in both, never the others'
+    frame.to_csv(tmp_path / "registry.csv", index=False)
+    policy = load_policy()
+    rate_file(tmp_path / "registry.csv", tmp_path / "out.csv", IncomeScorer(), policy, model_version="m/1")
+    registry = pd.read_csv(tmp_path / "out.csv", keep_default_na=False, dtype=str)
+    champion = Champion(IncomeScorer(), "m/1")
+    api = Assessor(policy, lambda: champion, FakeRooms(FundRoom("F-1", "ok", 10**12)), FakeAudit(), "secret")
+    bank = Principal("k-bank", "b", Role.OFFICER, Scope())
+
+    rows = api.assess_batch(bank, read_applications(tmp_path / "registry.csv"), 2, from_file=True)
+
+    assert [row.errors[0].field for row in rows if row.errors] == ["labor_count"]
+    assert registry.loc[7, "decision"] == "invalid" and rows[7].assessment is None
+    assert len(api.audit.entries) == 299  # one audit entry per assessed application
+    assert {a.decision for a in (row.assessment for row in rows) if a} == {"approve", "refer", "decline"}
+    for row, rated in zip(rows, registry.to_dict("records"), strict=True):
+        if row.assessment is None:
+            continue
+        a = row.assessment
+        assert a.pd == pytest.approx(float(rated["pd"]), rel=1e-12, abs=0)
+        assert (a.grade, a.credit_line_yuan, a.decision) == (
+            rated["grade"],
+            int(rated["credit_line_yuan"]),
+            rated["decision"],
+        )
+        assert [r.code for r in a.reasons] == [rated[f"reason_{n}"] for n in range(1, 5) if rated[f"reason_{n}"]]
