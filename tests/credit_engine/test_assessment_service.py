@@ -11,7 +11,7 @@ import pytest
 
 from credit_engine.access.principal import AccessDenied, Principal, Role, Scope
 from credit_engine.assessment import AssessmentNotFound, Assessor, FundRoom
-from credit_engine.audit.log import input_sha256
+from credit_engine.audit.entry import input_sha256
 from credit_engine.contract import example_application, idnumber
 from credit_engine.errors import InvalidInput
 from credit_engine.policy import load_policy
