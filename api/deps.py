@@ -8,9 +8,7 @@ data contract themselves are read by :func:`json_body` (invalid JSON is a 422 li
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import Future
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -22,7 +20,6 @@ from api.services import Services
 from credit_engine.access.keys import KeysUnavailable
 from credit_engine.access.principal import Principal
 from credit_engine.assessment import Assessor
-from credit_engine.audit.log import AuditUnavailable
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger_desk import LedgerDesk
 
@@ -66,16 +63,6 @@ async def assessor(request: Request) -> Assessor:
 
 async def desk(request: Request) -> LedgerDesk:
     return request.app.state.services.desk
-
-
-async def recorded_in_audit(recorded: Future | asyncio.Future, timeout: float) -> None:
-    """Wait, without blocking the event loop, until an audit record is stored (else ``AuditUnavailable``)."""
-    try:
-        await asyncio.wait_for(recorded if asyncio.isfuture(recorded) else asyncio.wrap_future(recorded), timeout)
-    except AuditUnavailable:
-        raise
-    except Exception as error:  # a timeout: nothing is known to be on record
-        raise AuditUnavailable() from error
 
 
 AssessorDep = Annotated[Assessor, Depends(assessor)]

@@ -23,7 +23,7 @@ from credit_engine.access.keys import KeysUnavailable
 from credit_engine.access.principal import AccessDenied
 from credit_engine.access.requests import IdempotencyKeyReused, RequestInFlight
 from credit_engine.assessment.service import AssessmentNotFound
-from credit_engine.audit.log import AuditUnavailable
+from credit_engine.audit.entry import AuditUnavailable
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
 from credit_engine.ledger import errors as ledger
 from credit_engine.service_db.database import ServiceDbNotMigrated

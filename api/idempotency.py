@@ -21,7 +21,7 @@ from starlette.datastructures import UploadFile
 
 from api.deps import PrincipalDep, ServicesDep
 from credit_engine.access.requests import IdempotentRequests
-from credit_engine.audit.log import canonical_json
+from credit_engine.audit.entry import canonical_json
 from credit_engine.identifiers import CODES, json_pattern
 
 log = logging.getLogger(__name__)

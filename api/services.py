@@ -17,13 +17,14 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import heap
+from api.audit_writer import AuditWriter
 from api.metrics import Metrics
 from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOutcome
 from credit_engine.access.key_cache import key_cache_path
 from credit_engine.access.keys import KeyRing
 from credit_engine.access.requests import IdempotentRequests
 from credit_engine.assessment import Assessor, FundRooms
-from credit_engine.audit.log import AuditLog
+from credit_engine.audit.repository import AuditRepository
 from credit_engine.config import Settings
 from credit_engine.ledger import database as ledger_db
 from credit_engine.ledger.wal import WalCheckpointer
@@ -69,7 +70,7 @@ class Services:
             refresh_seconds=options.fund_refresh_seconds,
             stale_after_seconds=options.fund_stale_after_seconds,
         )
-        self.audit = AuditLog(self.engine, settings.data_dir, timeout=options.audit_timeout_seconds)
+        self.audit = AuditWriter(AuditRepository(self.engine), settings.data_dir, timeout=options.audit_timeout_seconds)
         self.assessor = Assessor(
             self.policy, self.champion.serving, self.fund_rooms, self.audit, secret, on_decision=self.metrics.decided
         )

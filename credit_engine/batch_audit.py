@@ -5,7 +5,7 @@ The entry names what went in and what came out so the run can be checked and rep
 SHA-256, its row count and how many rows were rejected, the model and policy versions (and the policy's
 fingerprint), the output file's SHA-256, and who ran it (the operating-system user and host, as ``key_id`` ``cli``).
 It is appended synchronously in its own transaction through the audit log's repository part
-(:meth:`~credit_engine.audit.log.AuditLog.insert_in`): a command has no event loop and no writer thread.
+(:meth:`~credit_engine.audit.repository.AuditRepository.record`): a command has no event loop and no writer thread.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from credit_engine.audit.log import AuditEntry, AuditLog
+from credit_engine.audit.entry import AuditEntry
+from credit_engine.audit.repository import AuditRepository
 from credit_engine.batch import BatchResult
 from credit_engine.policy.config import RatingPolicy
 
@@ -67,8 +68,7 @@ def batch_rating_entry(
 
 def record_batch_rating(engine: Engine, entry: AuditEntry) -> None:
     """Append the run's entry to the audit log of ``engine``'s database, committed before this returns."""
-    with engine.begin() as connection:
-        AuditLog.insert_in(connection, [entry])
+    AuditRepository(engine).record(entry)
 
 
 def _user() -> str:

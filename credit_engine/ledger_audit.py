@@ -1,6 +1,6 @@
 """The audit record of a ledger write, and the checks on the assessment a disbursement names.
 
-:func:`ledger_entry` builds the :class:`~credit_engine.audit.log.AuditEntry` of one attempt (posted, duplicate or
+:func:`ledger_entry` builds the :class:`~credit_engine.audit.entry.AuditEntry` of one attempt (posted, duplicate or
 the refusal's code): the key, the command's canonical body and hash, the receipt, and the model and policy versions
 of the approving assessment when one is named. :func:`link_problem` says why a named assessment cannot back a
 disbursement (not an approval in the fund's county at its bank, or a line below the amount), or None.
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from credit_engine.access.principal import Principal
-from credit_engine.audit.log import AuditEntry
+from credit_engine.audit.entry import AuditEntry
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt, body_hash, canonical_body
 from credit_engine.ledger.domain import Fund

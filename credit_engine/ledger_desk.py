@@ -26,7 +26,9 @@ from sqlalchemy import Connection, Engine
 
 from credit_engine.access.principal import AccessDenied, Permission, Principal
 from credit_engine.assessment.fund_room import FundRooms
-from credit_engine.audit.log import AuditEntry, AuditLog
+from credit_engine.audit.entry import AuditEntry
+from credit_engine.audit.repository import AuditRepository
+from credit_engine.audit.sink import AuditSink
 from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger import commands as c
@@ -96,7 +98,7 @@ class LedgerDesk:
     def __init__(
         self,
         engine: Engine,
-        audit: AuditLog,
+        audit: AuditSink,
         fund_rooms: FundRooms,
         pseudonym_secret: str,
         clock: Callable[[], dt.datetime] = _utc_now,
@@ -298,7 +300,7 @@ class LedgerDesk:
 
         def posted(connection: Connection, receipt: Receipt) -> None:
             entry = self._entry(principal, command, fund, "posted", receipt, linked)
-            AuditLog.insert_in(connection, [entry])
+            AuditRepository.append_in(connection, [entry])
 
         return UnitOfWork(self.engine, self.clock, on_write=posted)
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import Engine
 
 PG_ENV = "CREDIT_ENGINE_TEST_DATABASE_URL"
 BACKENDS = [
@@ -63,3 +64,23 @@ def _fresh_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def service_url(request: pytest.FixtureRequest, empty_database) -> Iterator[str]:
+    """A database of the service tables (keys, requests, audit) per backend: a database of its own, not the ledger
+    suite's (that suite checks its database holds exactly the ledger's tables)."""
+    with empty_database(request.param, "service") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def service_engine(service_url: str) -> Iterator[Engine]:
+    """An engine on :func:`service_url`, its service tables migrated."""
+    from credit_engine.ledger.database import make_engine
+    from credit_engine.service_db.database import migrate
+
+    engine = make_engine(service_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()

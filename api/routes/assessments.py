@@ -11,7 +11,8 @@ from typing import Annotated, Any, BinaryIO, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import AssessorDep, JsonBody, PrincipalDep, json_body, recorded_in_audit
+from api.audit_writer import recorded_in_audit
+from api.deps import AssessorDep, JsonBody, PrincipalDep, ServicesDep, json_body
 from api.schemas.assessments import AssessmentOut, BatchOut, StoredAssessmentOut
 from api.schemas.common import error_responses
 from credit_engine.assessment import MAX_BATCH_ROWS
@@ -34,7 +35,7 @@ DOWNLOAD = 'attachment; filename="assessments.xlsx"'
     responses=error_responses(401, 403, 413, 422, 503),
     openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": APPLICATION}}}},
 )
-async def assess(body: JsonBody, principal: PrincipalDep, assessor: AssessorDep) -> Response:
+async def assess(body: JsonBody, principal: PrincipalDep, services: ServicesDep) -> Response:
     """Validate the application, apply the policy's knock-outs, score it with the champion, grade it, set the line,
     look at the county fund's room and decide: approve, refer or decline, with up to 4 reasons in 中文 and English.
     The decision is on the audit record (ID number masked) before it is returned.
@@ -43,8 +44,8 @@ async def assess(body: JsonBody, principal: PrincipalDep, assessor: AssessorDep)
     thread (a thread hop per request would cost more than the model). The body is encoded here: the result is
     built by the service in the response model's shape (the tests check it against the OpenAPI schema), and a
     second validation of it would cost a tenth of the request."""
-    assessment, recorded = assessor.assess_and_record(principal, body, on_event_loop=True)
-    await recorded_in_audit(recorded, assessor.audit.timeout)
+    assessment, recorded = services.assessor.assess_and_record(principal, body, services.audit.submit_async)
+    await recorded_in_audit(recorded, services.audit.timeout)
     return Response(json.dumps(assessment.as_result(), ensure_ascii=False).encode(), media_type=JSON)
 
 

@@ -13,20 +13,19 @@ and policy versions and the full result, so it can be explained and replayed lat
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from credit_engine.access.principal import AccessDenied, Permission, Principal
 from credit_engine.assessment.fund_room import FundRoom, FundRooms
 from credit_engine.assessment.rating import RecordRating, rate_record, table_ratings
-from credit_engine.audit.log import AuditEntry, AuditLog, AuditUnavailable, input_sha256
+from credit_engine.audit.entry import AuditEntry, input_sha256
+from credit_engine.audit.sink import AuditSink
 from credit_engine.contract import idnumber
 from credit_engine.contract.record import validate_record
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
@@ -47,6 +46,7 @@ FUND_REASONS: dict[str, Reason] = {
 }
 _NOT_AN_OBJECT = "an application is a JSON object / 申请须为 JSON 对象"
 _FUND_STATUS_REASON = {"at_cap": "F01", "over_cap": "F01", "suspended": "F02", "unknown": "F03", "no_fund": "F04"}
+Receipt = TypeVar("Receipt")
 
 
 class AssessmentNotFound(CreditEngineError):
@@ -122,7 +122,7 @@ class Assessor:
     policy: RatingPolicy
     champion: Callable[[], Champion]
     fund_rooms: FundRooms
-    audit: AuditLog
+    audit: AuditSink
     pseudonym_secret: str
     clock: Callable[[], dt.datetime] = _utc_now
     on_decision: Callable[[str], None] | None = None
@@ -134,19 +134,14 @@ class Assessor:
     def assess(self, principal: Principal, body: Mapping[str, Any]) -> Assessment:
         """Assess one application for ``principal`` (``InvalidInput`` names every bad field); the assessment is on
         the audit record when this returns."""
-        assessment, recorded = self.assess_and_record(principal, body)
-        try:
-            recorded.result(self.audit.timeout)
-        except Exception as error:  # the writer's failure or a timeout: nothing is on record
-            raise AuditUnavailable() from error
+        assessment, _ = self.assess_and_record(principal, body, self.audit.record)
         return assessment
 
     def assess_and_record(
-        self, principal: Principal, body: Mapping[str, Any], *, on_event_loop: bool = False
-    ) -> tuple[Assessment, Future | asyncio.Future]:
-        """The assessment, and a future that completes once its audit record is stored: the caller must wait for
-        it before answering. ``on_event_loop``: an asyncio future of the running loop, to await without blocking
-        a thread."""
+        self, principal: Principal, body: Mapping[str, Any], submit: Callable[[AuditEntry], Receipt]
+    ) -> tuple[Assessment, Receipt]:
+        """The assessment, and what ``submit`` answered for its audit entry: a caller that gets a receipt still
+        pending (the API's writer hands the route an awaitable) must wait for it before answering."""
         principal.require(Permission.ASSESS)
         if not isinstance(body, Mapping):
             raise InvalidInput([RowError(None, "body", "type_object", _NOT_AN_OBJECT)])
@@ -157,7 +152,7 @@ class Assessor:
         champion = self.champion()
         pd_value, model_reasons = champion.scorer.score_record(record, MAX_REASONS)
         assessment, entry = self._decide(principal, record, pd_value, model_reasons, champion.model_version)
-        recorded = self.audit.submit_async(entry) if on_event_loop else self.audit.submit(entry)
+        recorded = submit(entry)
         self._observe([assessment])
         return assessment, recorded
 

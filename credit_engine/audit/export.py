@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from credit_engine.audit.log import AuditEntry, entry_from_row
-from credit_engine.audit.tables import AuditRow
+from credit_engine.audit.entry import AuditEntry
+from credit_engine.audit.repository import AuditRepository
 from credit_engine.cell_text import csv_text
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger.domain import CHINA
@@ -37,14 +37,7 @@ def _bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.date
 def audit_records(engine: Engine, first_day: dt.date, last_day: dt.date) -> Iterator[AuditEntry]:
     """Every record of the days ``first_day``..``last_day`` (China time), oldest first."""
     start, end = _bounds(first_day, last_day)
-    query = (
-        select(AuditRow)
-        .where(AuditRow.recorded_at >= start, AuditRow.recorded_at < end)
-        .order_by(AuditRow.recorded_at, AuditRow.record_id)
-    )
-    with engine.connect() as connection:
-        for row in connection.execution_options(yield_per=1000).execute(query):
-            yield entry_from_row(row)
+    yield from AuditRepository(engine).between(start, end)
 
 
 def write_records(entries: Iterator[AuditEntry], handle: TextIO, fmt: str) -> int:

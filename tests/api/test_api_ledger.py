@@ -236,7 +236,7 @@ def test_every_ledger_write_is_audited_with_the_key(api, fund):
 def _last_audit(api, action: str):
     from sqlalchemy import select
 
-    from credit_engine.audit.log import entry_from_row
+    from credit_engine.audit.repository import entry_from_row
     from credit_engine.audit.tables import AuditRow
 
     with api.services.engine.connect() as connection:

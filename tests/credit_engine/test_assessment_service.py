@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from concurrent.futures import Future
 
 import numpy as np
 import pandas as pd
@@ -13,7 +12,7 @@ import pytest
 
 from credit_engine.access.principal import AccessDenied, Principal, Role, Scope
 from credit_engine.assessment import AssessmentNotFound, Assessor, FundRoom
-from credit_engine.audit.log import input_sha256
+from credit_engine.audit.entry import AuditUnavailable, input_sha256
 from credit_engine.contract import example_application, idnumber
 from credit_engine.errors import InvalidInput
 from credit_engine.policy import load_policy
@@ -53,12 +52,6 @@ class FakeAudit:
 
     def record(self, entry):
         self.entries[entry.record_id] = entry
-
-    def submit(self, entry):
-        self.record(entry)
-        done = Future()
-        done.set_result(None)
-        return done
 
     def record_many(self, entries):
         for entry in entries:
@@ -119,6 +112,30 @@ def test_the_audit_record_keeps_the_id_number_masked_and_pseudonymised_only():
     assert raw not in json.dumps(entry.as_json(), ensure_ascii=False)
     assert entry.input_sha256 == input_sha256(inputs) and entry.outcome == "approve"
     assert entry.key_id == OFFICER.key_id and entry.detail["result"] == made.as_result()
+
+
+def test_assess_and_record_hands_the_entry_to_the_callers_sink_and_returns_its_receipt():
+    service = assessor()
+    submitted = []
+
+    def submit(entry):
+        submitted.append(entry)
+        return f"receipt of {entry.record_id}"
+
+    made, receipt = service.assess_and_record(OFFICER, body(), submit)
+    assert [e.record_id for e in submitted] == [made.assessment_id] and receipt == f"receipt of {made.assessment_id}"
+    assert service.audit.get(made.assessment_id) is None  # the caller's sink, not the service's own, took it
+
+
+def test_an_assessment_the_audit_log_refuses_is_not_answered():
+    service = assessor()
+
+    def refuse(entry):
+        raise AuditUnavailable()
+
+    service.audit.record = refuse
+    with pytest.raises(AuditUnavailable):
+        service.assess(OFFICER, body())
 
 
 def test_the_stored_assessment_is_shown_to_its_county_and_bank_and_to_auditors_only():

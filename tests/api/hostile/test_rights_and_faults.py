@@ -213,7 +213,9 @@ def test_every_event_of_an_event_file_posted_has_its_audit_entry_in_the_same_tra
 def test_an_audit_spool_is_drained_only_into_the_database_it_was_written_for(backend, empty_database, tmp_path):
     import datetime as dt
 
-    from credit_engine.audit.log import AuditEntry, AuditLog
+    from api.audit_writer import AuditWriter
+    from credit_engine.audit.entry import AuditEntry
+    from credit_engine.audit.repository import AuditRepository
     from credit_engine.ledger.database import make_engine
     from credit_engine.service_db.database import migrate
 
@@ -229,7 +231,7 @@ def test_an_audit_spool_is_drained_only_into_the_database_it_was_written_for(bac
         )
 
     def recorded(engine, made: AuditEntry) -> None:
-        log = AuditLog(engine, tmp_path)
+        log = AuditWriter(AuditRepository(engine), tmp_path)
         log.start()
         try:
             log.record(made)
@@ -244,12 +246,12 @@ def test_an_audit_spool_is_drained_only_into_the_database_it_was_written_for(bac
             recorded(engine_a, for_a)  # A has no audit table yet: the entry goes to A's spool
             assert [p.name for p in tmp_path.iterdir()] and for_a.record_id in next(tmp_path.iterdir()).read_text()
             recorded(engine_b, for_b)  # B is up: it must leave A's spool alone
-            b_log = AuditLog(engine_b, tmp_path)
+            b_log = AuditRepository(engine_b)
             assert (b_log.get(for_a.record_id), b_log.get(for_b.record_id)) == (None, for_b)
             assert len(list(tmp_path.iterdir())) == 1
             migrate(engine_a)
             recorded(engine_a, later_a)  # A is up again: its spool is drained into A
-            a_log = AuditLog(engine_a, tmp_path)
+            a_log = AuditRepository(engine_a)
             assert (a_log.get(for_a.record_id), a_log.get(later_a.record_id)) == (for_a, later_a)
             assert list(tmp_path.iterdir()) == []
         finally:

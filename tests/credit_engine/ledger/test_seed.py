@@ -129,7 +129,7 @@ def test_the_plan_is_deterministic(registry):
 
 def test_a_refused_command_keeps_nothing_of_its_transaction(registry, ledger_engine):
     plan = plan_seed(read_registry(registry), SECRET, FUND_FEN)[0]
-    fund_id = f"F-broken-{id(plan)}"
+    fund_id = f"F-broken-{uuid.uuid4().hex[:12]}"  # not id(plan): 15 digits from 14… read as an ID number
     commands = [type(cmd)(**{**_fields(cmd), "fund_id": fund_id}) for cmd in plan.commands[:20]]
     commands.insert(5, commands[1])  # the same loan disbursed again under another key is refused
     commands[5] = type(commands[5])(**{**_fields(commands[5]), "idempotency_key": "again"})

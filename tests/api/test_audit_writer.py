@@ -1,12 +1,10 @@
-"""The audit log: durable before the caller goes on, one commit for many callers, a spool while the database is
-down, and the export of a period in China days."""
+"""The API's audit writer: durable before the caller goes on, one commit for many callers (from threads or from an
+event loop's turn), a spool while the database is down."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import io
-import json
 import sqlite3
 import threading
 import time
@@ -15,8 +13,10 @@ import uuid
 import pytest
 from sqlalchemy import event
 
-from credit_engine.audit.export import audit_records, export_audit, write_records
-from credit_engine.audit.log import AuditEntry, AuditLog, AuditUnavailable, input_sha256
+from api.audit_writer import AuditWriter, recorded_in_audit
+from credit_engine.audit.entry import AuditEntry, AuditUnavailable, input_sha256
+from credit_engine.audit.repository import AuditRepository
+from credit_engine.audit.sink import AuditSink
 from credit_engine.ledger.database import make_engine
 from credit_engine.service_db.database import migrate
 
@@ -37,10 +37,14 @@ def entry(at: dt.datetime | None = None, **changes) -> AuditEntry:
 
 @pytest.fixture
 def audit(service_engine, tmp_path):
-    log = AuditLog(service_engine, tmp_path)
+    log = AuditWriter(AuditRepository(service_engine), tmp_path)
     log.start()
     yield log
     log.close()
+
+
+def test_the_writer_is_an_audit_sink(audit):
+    assert isinstance(audit, AuditSink)
 
 
 def test_an_entry_is_stored_before_record_returns(audit):
@@ -77,7 +81,7 @@ def test_while_the_database_is_down_entries_are_spooled_and_copied_in_later(tmp_
         if down["now"]:
             raise sqlite3.OperationalError("unreachable")
 
-    log = AuditLog(engine, tmp_path / "spool")
+    log = AuditWriter(AuditRepository(engine), tmp_path / "spool")
     log.start()
     try:
         before = entry()
@@ -87,12 +91,12 @@ def test_while_the_database_is_down_entries_are_spooled_and_copied_in_later(tmp_
         engine.pool.dispose()
         spooled = entry()
         log.record(spooled)  # answered: it is in the spool
-        assert spooled.record_id in log.spool_path.read_text()
+        assert spooled.record_id in log.spool.path.read_text()
         down["now"] = False
         later = entry()
         log.record(later)
         assert log.get(spooled.record_id) == spooled and log.get(later.record_id) == later
-        assert not log.spool_path.exists()
+        assert not log.spool.path.exists()
     finally:
         log.close()
         engine.dispose()
@@ -104,7 +108,7 @@ def test_a_connection_that_went_stale_while_idle_is_replaced_without_spooling(au
     made = entry()
     audit.record(made)
     assert audit.get(made.record_id) == made
-    assert not audit.spool_path.exists()
+    assert not audit.spool.path.exists()
 
 
 def test_entries_from_one_turn_of_an_event_loop_reach_the_writer_together_and_all_are_stored(audit, service_engine):
@@ -118,7 +122,7 @@ def test_entries_from_one_turn_of_an_event_loop_reach_the_writer_together_and_al
 
     async def officers_at_the_counter():
         waiters = [audit.submit_async(e) for e in made]  # one turn of the loop: one hand-over
-        await asyncio.wait_for(asyncio.gather(*waiters), 30)
+        await asyncio.gather(*(recorded_in_audit(w, 30) for w in waiters))
 
     asyncio.run(officers_at_the_counter())
     event.remove(service_engine, "commit", counted)
@@ -128,23 +132,21 @@ def test_entries_from_one_turn_of_an_event_loop_reach_the_writer_together_and_al
 
 def test_a_log_that_is_not_running_refuses_to_pretend(service_engine, tmp_path):
     with pytest.raises(AuditUnavailable):
-        AuditLog(service_engine, tmp_path).record(entry())
+        AuditWriter(AuditRepository(service_engine), tmp_path).record(entry())
 
 
-def test_the_export_takes_whole_china_days_oldest_first(audit, service_engine, tmp_path):
-    china = dt.timezone(dt.timedelta(hours=8))
-    inside = [
-        entry(dt.datetime(2030, 3, 1, 0, 0, tzinfo=china), county_code="=cmd"),
-        entry(dt.datetime(2030, 3, 2, 23, 59, tzinfo=china)),
-    ]
-    outside = [entry(dt.datetime(2030, 2, 28, 23, 59, tzinfo=china)), entry(dt.datetime(2030, 3, 3, tzinfo=china))]
-    for made in [*inside, *outside]:
-        audit.record(made)
-    found = list(audit_records(service_engine, dt.date(2030, 3, 1), dt.date(2030, 3, 2)))
-    assert [e.record_id for e in found] == [e.record_id for e in inside]
-    buffer = io.StringIO()
-    assert write_records(iter(found), buffer, "jsonl") == 2
-    assert json.loads(buffer.getvalue().splitlines()[0])["record_id"] == inside[0].record_id
-    out = export_audit(service_engine, dt.date(2030, 3, 1), dt.date(2030, 3, 2), tmp_path / "audit.csv")
-    text = (tmp_path / "audit.csv").read_text(encoding="utf-8-sig")
-    assert out == 2 and "'=cmd" in text  # a formula-looking cell is made inert
+def test_an_entry_the_database_cannot_take_fails_its_awaitable(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'no-audit-table.db'}")
+    log = AuditWriter(AuditRepository(engine), tmp_path / "spool")
+    (tmp_path / "spool").write_text("a file where the spool folder should be")
+    log.start()
+
+    async def at_the_counter():
+        await recorded_in_audit(log.submit_async(entry()), 30)
+
+    try:
+        with pytest.raises(AuditUnavailable):
+            asyncio.run(at_the_counter())
+    finally:
+        log.close()
+        engine.dispose()
