@@ -180,7 +180,7 @@ def test_rate_refuses_a_spreadsheet_bomb_with_exit_2_naming_the_limit(env, train
 def _batch_entries(engine):
     from sqlalchemy import select
 
-    from credit_engine.audit.log import entry_from_row
+    from credit_engine.audit.repository import entry_from_row
     from credit_engine.audit.tables import AuditRow
 
     with engine.connect() as connection:
