@@ -313,7 +313,7 @@ def test_started_with_the_database_down_valid_keys_still_work_from_the_last_know
             api.services.keys.refresh()
         cached = list(settings.data_dir.glob("api-keys-*.json"))
         assert len(cached) == 1 and cached[0].stat().st_mode & 0o777 == 0o600
-        assert keys.officer.split("_")[2] not in cached[0].read_text()  # hashes only, never a secret
+        assert keys.officer.split("_", 2)[2] not in cached[0].read_text()  # hashes only, never a secret
         options = ApiOptions(key_refresh_seconds=0.5, fund_refresh_seconds=0.5)
         with _unreachable(backend, url, tmp_path), TestClient(create_app(settings, options)) as client:
             header = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731
