@@ -84,3 +84,27 @@ def service_engine(service_url: str) -> Iterator[Engine]:
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def entry():
+    """``entry(at=None, **changes)``: an assessment's audit entry (ID number masked) with a fresh record id."""
+    import datetime as dt
+    import uuid
+
+    from credit_engine.audit.entry import AuditEntry, input_sha256
+
+    def make(at: dt.datetime | None = None, **changes) -> AuditEntry:
+        values = {
+            "record_id": uuid.uuid4().hex,
+            "action": "assessment",
+            "recorded_at": at or dt.datetime.now(dt.UTC),
+            "key_id": "k1",
+            "input_sha256": input_sha256({"a": 1}),
+            "outcome": "approve",
+            "county_code": "140121",
+            "detail": {"inputs": {"head_id_number": "1401**********123X"}},
+        }
+        return AuditEntry(**(values | changes))
+
+    return make

@@ -4,35 +4,19 @@ event loop's turn), a spool while the database is down."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sqlite3
 import threading
 import time
-import uuid
 
 import pytest
 from sqlalchemy import event
 
 from api.audit_writer import AuditWriter, recorded_in_audit
-from credit_engine.audit.entry import AuditEntry, AuditUnavailable, input_sha256
+from credit_engine.audit.entry import AuditUnavailable
 from credit_engine.audit.repository import AuditRepository
 from credit_engine.audit.sink import AuditSink
 from credit_engine.ledger.database import make_engine
 from credit_engine.service_db.database import migrate
-
-
-def entry(at: dt.datetime | None = None, **changes) -> AuditEntry:
-    values = {
-        "record_id": uuid.uuid4().hex,
-        "action": "assessment",
-        "recorded_at": at or dt.datetime.now(dt.UTC),
-        "key_id": "k1",
-        "input_sha256": input_sha256({"a": 1}),
-        "outcome": "approve",
-        "county_code": "140121",
-        "detail": {"inputs": {"head_id_number": "1401**********123X"}},
-    }
-    return AuditEntry(**(values | changes))
 
 
 @pytest.fixture
@@ -47,13 +31,13 @@ def test_the_writer_is_an_audit_sink(audit):
     assert isinstance(audit, AuditSink)
 
 
-def test_an_entry_is_stored_before_record_returns(audit):
+def test_an_entry_is_stored_before_record_returns(audit, entry):
     made = entry()
     audit.record(made)
     assert audit.get(made.record_id) == made
 
 
-def test_many_concurrent_callers_share_commits_and_all_are_stored(audit, service_engine):
+def test_many_concurrent_callers_share_commits_and_all_are_stored(audit, service_engine, entry):
     commits = []
 
     def counted(connection):
@@ -72,7 +56,7 @@ def test_many_concurrent_callers_share_commits_and_all_are_stored(audit, service
     assert len(commits) < len(made)
 
 
-def test_while_the_database_is_down_entries_are_spooled_and_copied_in_later(tmp_path):
+def test_while_the_database_is_down_entries_are_spooled_and_copied_in_later(tmp_path, entry):
     engine = make_engine(f"sqlite:///{tmp_path / 'audit.db'}")
     migrate(engine)
     down = {"now": True}
@@ -102,7 +86,7 @@ def test_while_the_database_is_down_entries_are_spooled_and_copied_in_later(tmp_
         engine.dispose()
 
 
-def test_a_connection_that_went_stale_while_idle_is_replaced_without_spooling(audit):
+def test_a_connection_that_went_stale_while_idle_is_replaced_without_spooling(audit, entry):
     audit.record(entry())
     audit._connection.connection.dbapi_connection.close()  # e.g. the server restarted meanwhile
     made = entry()
@@ -111,7 +95,9 @@ def test_a_connection_that_went_stale_while_idle_is_replaced_without_spooling(au
     assert not audit.spool.path.exists()
 
 
-def test_entries_from_one_turn_of_an_event_loop_reach_the_writer_together_and_all_are_stored(audit, service_engine):
+def test_entries_from_one_turn_of_an_event_loop_reach_the_writer_together_and_all_are_stored(
+    audit, service_engine, entry
+):
     commits = []
 
     def counted(connection):
@@ -130,12 +116,12 @@ def test_entries_from_one_turn_of_an_event_loop_reach_the_writer_together_and_al
     assert len(commits) == 1
 
 
-def test_a_log_that_is_not_running_refuses_to_pretend(service_engine, tmp_path):
+def test_a_log_that_is_not_running_refuses_to_pretend(service_engine, tmp_path, entry):
     with pytest.raises(AuditUnavailable):
         AuditWriter(AuditRepository(service_engine), tmp_path).record(entry())
 
 
-def test_an_entry_the_database_cannot_take_fails_its_awaitable(tmp_path):
+def test_an_entry_the_database_cannot_take_fails_its_awaitable(tmp_path, entry):
     engine = make_engine(f"sqlite:///{tmp_path / 'no-audit-table.db'}")
     log = AuditWriter(AuditRepository(engine), tmp_path / "spool")
     (tmp_path / "spool").write_text("a file where the spool folder should be")

@@ -7,29 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import uuid
 
 import pytest
 
-from credit_engine.audit.entry import AuditEntry, AuditUnavailable, input_sha256
+from credit_engine.audit.entry import AuditUnavailable
 from credit_engine.audit.export import audit_records, export_audit, write_records
 from credit_engine.audit.repository import AuditRepository
 from credit_engine.audit.sink import AuditSink
 from credit_engine.ledger.database import make_engine
-
-
-def entry(at: dt.datetime | None = None, **changes) -> AuditEntry:
-    values = {
-        "record_id": uuid.uuid4().hex,
-        "action": "assessment",
-        "recorded_at": at or dt.datetime.now(dt.UTC),
-        "key_id": "k1",
-        "input_sha256": input_sha256({"a": 1}),
-        "outcome": "approve",
-        "county_code": "140121",
-        "detail": {"inputs": {"head_id_number": "1401**********123X"}},
-    }
-    return AuditEntry(**(values | changes))
 
 
 @pytest.fixture
@@ -37,14 +22,14 @@ def repository(service_engine) -> AuditRepository:
     return AuditRepository(service_engine)
 
 
-def test_the_repository_is_a_synchronous_audit_sink(repository):
+def test_the_repository_is_a_synchronous_audit_sink(repository, entry):
     made = entry()
     assert isinstance(repository, AuditSink)
     repository.record(made)
     assert repository.get(made.record_id) == made
 
 
-def test_entries_inserted_in_a_callers_transaction_roll_back_with_it(repository, service_engine):
+def test_entries_inserted_in_a_callers_transaction_roll_back_with_it(repository, service_engine, entry):
     kept, dropped = entry(), entry()
     with service_engine.begin() as connection:
         AuditRepository.append_in(connection, [kept])
@@ -54,14 +39,14 @@ def test_entries_inserted_in_a_callers_transaction_roll_back_with_it(repository,
     assert repository.get(kept.record_id) == kept and repository.get(dropped.record_id) is None
 
 
-def test_entries_already_stored_are_skipped_when_asked(repository):
+def test_entries_already_stored_are_skipped_when_asked(repository, entry):
     first, second = entry(), entry()
     repository.append([first])
     repository.append([first, second], skip_existing=True)
     assert repository.get(first.record_id) == first and repository.get(second.record_id) == second
 
 
-def test_a_database_without_the_audit_table_refuses_to_pretend(tmp_path):
+def test_a_database_without_the_audit_table_refuses_to_pretend(tmp_path, entry):
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     try:
         with pytest.raises(AuditUnavailable):
@@ -81,7 +66,7 @@ def test_a_repository_knows_which_engines_reach_its_database(repository, service
         same.dispose()
 
 
-def test_the_export_takes_whole_china_days_oldest_first(repository, service_engine, tmp_path):
+def test_the_export_takes_whole_china_days_oldest_first(repository, service_engine, tmp_path, entry):
     china = dt.timezone(dt.timedelta(hours=8))
     inside = [
         entry(dt.datetime(2030, 3, 1, 0, 0, tzinfo=china), county_code="=cmd"),
