@@ -20,6 +20,17 @@ from credit_engine.ledger.loan import Loan
 from credit_engine.ledger.money import BPS
 from credit_engine.ledger.position import FundPosition
 
+ProductCode = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=32,
+        examples=["fumin"],
+        description="Loan product: a code, alias or Chinese name of a product configured in the ledger (fumin / "
+        "富民贷, qiangnong / 强农贷, …); an unknown one is refused with 422 listing the known products. "
+        "贷款产品：台账中已配置产品的代码、别名或中文名。",
+    ),
+]
 FundId = code("fund_id", "140121-SXRCU")
 LoanId = code("loan_id", "L-2025-000123")
 CountyCode = code("county_code", "140121")
@@ -107,7 +118,7 @@ class DisbursementIn(Strict):
 
     fund_id: FundId
     loan_id: LoanId
-    product: Literal["fumin", "qiangnong"]
+    product: ProductCode
     borrower_ref: BorrowerRef
     amount_yuan: Yuan
     value_date: IsoDate

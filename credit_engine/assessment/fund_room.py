@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from credit_engine.ledger.domain import Fund, FundBook, ledger_date, policy_in_force
 from credit_engine.ledger.position import FundPosition
+from credit_engine.ledger.product_store import covered_by_fund
 from credit_engine.ledger.repository import policy_from_row
 from credit_engine.ledger.tables import FundBookRow, FundRow, PolicyRow
 from credit_engine.ledger.unit_of_work import UnitOfWork
@@ -135,16 +136,17 @@ class FundRooms(PeriodicRefresh):
             versions: dict[str, list] = {}
             for row in uow.connection.execute(policies):
                 versions.setdefault(row.fund_id, []).append(policy_from_row(row))
+            covered = covered_by_fund(uow.connection, fund_ids)
             rooms = {}
             for row in uow.connection.execute(query):
                 fund = Fund(row.fund_id, row.county_code, row.bank_code, row.opened_on, None)
-                room = _room_of(uow, fund, _book(row), versions.get(fund.fund_id, []), today)
+                book = _book(row, covered.get(row.fund_id, {}))
+                room = _room_of(uow, fund, book, versions.get(fund.fund_id, []), today)
                 rooms[fund.fund_id] = _Room(fund, room)
         return rooms
 
 
-def _book(row: Any) -> FundBook:
-    covered = {"fumin": row.covered_fumin_fen, "qiangnong": row.covered_qiangnong_fen}
+def _book(row: Any, covered: dict[str, int]) -> FundBook:
     return FundBook(row.fund_id, row.opened_on, row.fund_balance_fen, covered, row.overdue_fen, row.policy_version)
 
 

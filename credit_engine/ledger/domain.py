@@ -4,7 +4,8 @@ A :class:`FundPolicy` is one version of a fund's terms: in force from ``effectiv
 from ``recorded_at``; :func:`policy_in_force` picks the version a report "as of D, as known at T" must use. The
 :class:`FundBook` is the fund's aggregate for writes: fund balance and covered principal by product with a version
 number, updated in the same transaction as the postings and reconciled by the audit; it decides whether a
-disbursement fits (:meth:`FundBook.check_disbursement`). Defaults of the terms come from ``fund_policy.yaml``.
+disbursement fits (:meth:`FundBook.check_disbursement`, given the loan's :class:`.products.Product` and its
+limit). Defaults of the terms come from ``fund_policy.yaml``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field, fields, replace
-from enum import StrEnum
 from pathlib import Path
 
 from credit_engine.errors import RowError
@@ -20,28 +20,9 @@ from credit_engine.ledger import accounts
 from credit_engine.ledger.errors import FundOverCap, FundSuspended, InsufficientFundCapacity, ProductLimitExceeded
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.money import BPS, multiple_of
+from credit_engine.ledger.products import Product
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
-
-
-class Product(StrEnum):
-    FUMIN = "fumin"
-    QIANGNONG = "qiangnong"
-
-    @property
-    def label(self) -> str:
-        return {"fumin": "富民贷", "qiangnong": "强农贷"}[self.value]
-
-    @property
-    def limit_fen(self) -> int:
-        """Largest single loan: 富民贷 50,000 yuan; 强农贷 30,000,000 yuan (3,000万)."""
-        return {"fumin": 5_000_000, "qiangnong": 3_000_000_000}[self.value]
-
-    @classmethod
-    def parse(cls, text: str) -> Product:
-        key = str(text).strip().lower()
-        aliases = {"富民贷": "fumin", "fumin-dai": "fumin", "强农贷": "qiangnong", "qiangnong-dai": "qiangnong"}
-        return cls(aliases.get(key, key))
 
 
 def ledger_date(moment: dt.datetime) -> dt.date:
@@ -186,7 +167,7 @@ class FundBook:
     def check_disbursement(self, terms: PolicyTerms, product: Product, amount_fen: int, npl_fen: int) -> None:
         """Refuse a loan above the product limit, while suspended, while over the cap, or beyond the cap."""
         if amount_fen > product.limit_fen:
-            raise ProductLimitExceeded(product.value, amount_fen, product.limit_fen)
+            raise ProductLimitExceeded(product.code, amount_fen, product.limit_fen)
         if terms.lending_suspended:
             raise FundSuspended(self.fund_id, "suspended by its policy", "政策规定暂停")
         covered = self.covered_principal_fen

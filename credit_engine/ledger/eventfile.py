@@ -23,8 +23,8 @@ from pathlib import Path
 from credit_engine import identifiers
 from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
-from credit_engine.ledger.domain import Product
 from credit_engine.ledger.money import yuan_to_fen
+from credit_engine.ledger.products import ProductCatalog
 from credit_engine.tablefile import TableLimits, read_rows
 
 COLUMNS = {
@@ -174,7 +174,7 @@ def _code(name: str, text: str) -> str:
     return text
 
 
-def _convert(name: str, text: str, secret: str) -> object:
+def _convert(name: str, text: str, secret: str, products: ProductCatalog | None) -> object:
     """Typed value of one cell; ``ValueError`` names the rule broken."""
     if name in ("value_date", "maturity_date"):
         return _date(text)
@@ -187,14 +187,14 @@ def _convert(name: str, text: str, secret: str) -> object:
         if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 36500:
             raise ValueError("a whole number of days, 1 to 36500 / 1 至 36500 天的整数")
         return int(text)
-    if name == "product":
-        return Product.parse(text).value
+    if name == "product":  # without the catalog, the disbursement resolves it when posted
+        return text if products is None else products.parse(text).code
     if name == "borrower_ref":
         return _borrower(text, secret)
     return _code(name, text)
 
 
-def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: str):
+def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: str, products: ProductCatalog | None):
     raw = {name: cells[index].strip() if index < len(cells) else "" for name, index in columns.items()}
     errors: list[RowError] = []
     kind = _TYPE_ALIASES.get(raw.get("event_type", "").lower(), _TYPE_ALIASES.get(raw.get("event_type", "")))
@@ -213,7 +213,7 @@ def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: s
         if name == "event_type" or (name not in needed and name not in ("value_date", "amount_yuan")):
             continue
         try:
-            values[name] = _convert(name, text, secret)
+            values[name] = _convert(name, text, secret, products)
         except ValueError as error:
             rule = getattr(error, "rule", None) or RULES.get(name, "text")
             errors.append(RowError(number, name, rule, str(error), identifiers.shown(text)))
@@ -229,8 +229,9 @@ def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: s
     return row, []
 
 
-def read_events(path: Path, secret: str) -> list[EventRow]:
-    """Every event of the file, validated; ``InvalidInput`` with every broken rule if any row is malformed."""
+def read_events(path: Path, secret: str, products: ProductCatalog | None = None) -> list[EventRow]:
+    """Every event of the file, validated (products against ``products``, the ledger's catalog, when given);
+    ``InvalidInput`` with every broken rule if any row is malformed."""
     table = read_table(Path(path))
     if not table:
         raise InvalidInput([RowError(1, "file", "empty", "the file has no header / 文件为空")])
@@ -241,7 +242,7 @@ def read_events(path: Path, secret: str) -> list[EventRow]:
     for number, cells in enumerate(table[1:], start=2):
         if not any(cells):
             continue
-        event, row_errors = _parse_row(number, cells, columns, secret)
+        event, row_errors = _parse_row(number, cells, columns, secret, products)
         errors += row_errors
         if event is not None:
             key = (event.fund_id, event.event_id)

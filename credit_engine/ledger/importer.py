@@ -21,6 +21,7 @@ from credit_engine.ledger import commands as c
 from credit_engine.ledger import services
 from credit_engine.ledger.errors import LedgerError
 from credit_engine.ledger.eventfile import EventRow, read_events
+from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
 RESULT_COLUMNS = ("row", "fund_id", "event_id", "event_type", "status", "error_code", "message", "transaction_id")
@@ -89,7 +90,9 @@ def import_events(
 ) -> ImportSummary:
     """Validate the whole file (``InvalidInput``: nothing posted), then apply every event in order."""
     path = Path(path)
-    events = read_events(path, secret)
+    with UnitOfWork(uow.engine, read_only=True) as reader:
+        products = catalog(reader.connection)
+    events = read_events(path, secret, products)
     summary = ImportSummary(Path(results_path) if results_path else path.with_name(f"{path.stem}.results.csv"))
     with summary.results_path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.DictWriter(handle, fieldnames=RESULT_COLUMNS)

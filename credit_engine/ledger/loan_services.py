@@ -12,10 +12,11 @@ from __future__ import annotations
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
-from credit_engine.ledger.domain import Product
 from credit_engine.ledger.errors import FundWouldGoNegative, LoanStateError, UnknownLoan
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan, LoanEvent, apply_event, open_loan
+from credit_engine.ledger.product_store import catalog
+from credit_engine.ledger.products import UnknownProduct
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.ledger.writes import (
     Context,
@@ -67,7 +68,10 @@ def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
         on_file = ctx.uow.loans.get(ctx.book.fund_id, command.loan_id) is not None
     if on_file:
         raise LoanStateError(f"loan {command.loan_id} was already disbursed", f"贷款 {command.loan_id} 已放款")
-    product = Product.parse(command.product)
+    try:
+        product = catalog(ctx.uow.connection).parse(command.product)
+    except UnknownProduct as error:
+        raise invalid("product", "product", f"one of / 可选: {error.known}", command.product) from None
     npl_fen = ctx.uow.journal.npl_principal_fen(ctx.book.fund_id, ctx.today) if ctx.book.npl_could_suspend(terms) else 0
     ctx.book.check_disbursement(terms, product, command.amount_fen, npl_fen)
     event = LoanEvent(
@@ -75,7 +79,7 @@ def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
         value_date=command.value_date,
         amount_fen=command.amount_fen,
         maturity_date=command.maturity_date,
-        product=product.value,
+        product=product.code,
         borrower_ref=command.borrower_ref.strip(),
     )
     loan, postings = open_loan(ctx.book.fund_id, command.loan_id, event)
@@ -88,10 +92,8 @@ def disburse(uow: UnitOfWork, command: c.Disburse) -> Receipt:
     """Lend a covered loan (富民贷 or 强农贷); refused beyond the cap, while suspended or above the product limit."""
     if not command.loan_id.strip():
         raise InvalidInput([RowError(None, "loan_id", "required", "loan id is required / 贷款编号必填")])
-    try:
-        Product.parse(command.product)
-    except ValueError:
-        raise invalid("product", "product", "fumin/富民贷 or qiangnong/强农贷", command.product) from None
+    if not command.product.strip():
+        raise invalid("product", "required", "product is required / 贷款产品必填")
     require_positive("amount_fen", command.amount_fen)
     require_pseudonym(command.borrower_ref)
     if command.maturity_date <= command.value_date:

@@ -1,14 +1,15 @@
 """Fund positions "as of a value date, as known at a recording time" — the read side every report builds on.
 
-:func:`fund_positions` is three queries whatever the size of the journal: the funds known at ``known_at``, their
-policy versions, and one ``GROUP BY fund, account, product, overdue bucket`` aggregate over ``ledger_posting``
-restricted to ``value_date <= as_of`` and ``recorded_at <= known_at``. Buckets come from ``overdue_since`` (the
-date the unpaid principal fell due, day 0) compared with bound dates, so days past due are computed by the
-database without any date arithmetic of its own. Postings recorded after ``known_at`` are invisible, which makes a
-month-end report reproducible later (writes of one fund are serialised and stamped under its lock, so pass a
-``known_at`` at least a transaction's duration in the past, or None for "everything recorded"). On PostgreSQL the
-aggregate gets a larger ``work_mem`` for its hash table: 58 funds over 1,000,000 postings take ≈ 0.4 s there.
-Ratios are floats here and only here.
+:func:`fund_positions` is four queries whatever the size of the journal: the ledger's products, the funds known at
+``known_at``, their policy versions, and one ``GROUP BY fund, account, product, overdue bucket`` aggregate over
+``ledger_posting`` restricted to ``value_date <= as_of`` and ``recorded_at <= known_at``. Buckets come from
+``overdue_since`` (the date the unpaid principal fell due, day 0) compared with bound dates, so days past due are
+computed by the database without any date arithmetic of its own. Postings recorded after ``known_at`` are invisible,
+which makes a month-end report reproducible later (writes of one fund are serialised and stamped under its lock, so
+pass a ``known_at`` at least a transaction's duration in the past, or None for "everything recorded"). On PostgreSQL
+the aggregate gets a larger ``work_mem`` for its hash table: 58 funds over 1,000,000 postings take ≈ 0.4 s there.
+Covered principal is kept per product, every product listed; the household share counts the products configured as
+household lending. Ratios are floats here and only here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from sqlalchemy import case, func, select
 from credit_engine.ledger import accounts as a
 from credit_engine.ledger.domain import Fund, PolicyTerms, policy_in_force
 from credit_engine.ledger.money import BPS, multiple_of
+from credit_engine.ledger.product_store import catalog
+from credit_engine.ledger.products import Product
 from credit_engine.ledger.repository import policy_from_row
 from credit_engine.ledger.tables import FundRow, PolicyRow, PostingRow
 from credit_engine.ledger.unit_of_work import UnitOfWork
@@ -43,7 +46,8 @@ class FundPosition:
     fund_balance_fen: int = 0
     contributed_fen: int = 0
     interest_fen: int = 0
-    covered_by_product_fen: dict[str, int] = field(default_factory=lambda: {"fumin": 0, "qiangnong": 0})
+    products: tuple[Product, ...] = ()  # the ledger's products, in display order
+    covered_by_product_fen: dict[str, int] = field(default_factory=dict)  # every product of ``products``
     current_fen: int = 0
     overdue_fen: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
     compensation_claimed_fen: int = 0
@@ -77,10 +81,15 @@ class FundPosition:
         return self.covered_principal_fen / self.fund_balance_fen if self.fund_balance_fen > 0 else None
 
     @property
+    def household_fen(self) -> int:
+        """Covered principal of the products that count as household lending (富民贷)."""
+        return sum(self.covered_by_product_fen.get(p.code, 0) for p in self.products if p.household)
+
+    @property
     def household_share(self) -> float | None:
         """Share of covered principal lent to households (富民贷)."""
         covered = self.covered_principal_fen
-        return self.covered_by_product_fen.get("fumin", 0) / covered if covered else None
+        return self.household_fen / covered if covered else None
 
     @property
     def floor_shortfall_fen(self) -> int:
@@ -173,8 +182,8 @@ def _fold(values: dict[str, object], account: str, product: str | None, bucket: 
         name, sign = simple[account]
         values[name] = values.get(name, 0) + sign * amount  # type: ignore[operator]
     if account in a.COVERED_ACCOUNTS and product is not None:
-        covered = values.setdefault("covered_by_product_fen", {"fumin": 0, "qiangnong": 0})
-        covered[product] = covered.get(product, 0) + amount  # type: ignore[union-attr]
+        covered = values["covered_by_product_fen"]
+        covered[product] = covered.get(product, 0) + amount  # type: ignore[index,union-attr]
     if account == a.PRINCIPAL_CURRENT:
         values["current_fen"] = values.get("current_fen", 0) + amount  # type: ignore[operator]
     if account == a.PRINCIPAL_OVERDUE and bucket is not None:
@@ -199,7 +208,8 @@ def fund_positions(
     versions: dict[str, list] = {}
     for row in uow.connection.execute(select(PolicyRow).where(PolicyRow.fund_id.in_(ids))):
         versions.setdefault(row.fund_id, []).append(policy_from_row(row))
-    values: dict[str, dict[str, object]] = {fund_id: {} for fund_id in ids}
+    products = catalog(uow.connection)
+    values: dict[str, dict[str, object]] = {fund_id: {"covered_by_product_fen": products.zeros()} for fund_id in ids}
     for fund_id, account, product, bucket, amount in _balances(uow, as_of, known_at, filtered):
         if fund_id in values:
             _fold(values[fund_id], account, product, bucket, int(amount))
@@ -217,6 +227,7 @@ def fund_positions(
                 known_at=known_at,
                 terms=policy.terms,
                 policy_effective_from=policy.effective_from,
+                products=products.products,
                 **values[fund.fund_id],
             )
         )

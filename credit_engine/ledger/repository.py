@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from credit_engine.ledger import product_store
 from credit_engine.ledger.domain import Fund, FundBook, FundPolicy, PolicyTerms
 from credit_engine.ledger.errors import UnknownFund
 from credit_engine.ledger.journal import JournalEntry, Posting
@@ -48,8 +49,7 @@ class PriorCommand:
     result: dict
 
 
-def _book(row: Any) -> FundBook:
-    covered = {"fumin": row.covered_fumin_fen, "qiangnong": row.covered_qiangnong_fen}
+def _book(row: Any, covered: dict[str, int]) -> FundBook:
     return FundBook(
         row.fund_id, row.opened_on, row.fund_balance_fen, covered, row.overdue_fen, row.policy_version, row.version
     )
@@ -64,7 +64,7 @@ class FundRepository:
         values |= {"opened_on": fund.opened_on, "recorded_at": fund.recorded_at, "recorded_by": recorded_by}
         self.connection.execute(sql().insert_fund, values)
         book = {"fund_id": fund.fund_id, "opened_on": fund.opened_on, "fund_balance_fen": 0, "overdue_fen": 0}
-        book |= {"covered_fumin_fen": 0, "covered_qiangnong_fen": 0, "policy_version": 0, "version": 0}
+        book |= {"policy_version": 0, "version": 0}  # covered principal: no ledger_fund_covered row is 0
         self.connection.execute(sql().insert_book, book)
 
     def get(self, fund_id: str) -> Fund | None:
@@ -78,7 +78,7 @@ class FundRepository:
         row = self.connection.execute(sql().lock_book, {"key_fund_id": fund_id}).first()
         if row is None:
             raise UnknownFund(fund_id)
-        return _book(row)
+        return _book(row, product_store.covered_fen(self.connection, fund_id))
 
     def lock_book_with_command(
         self, fund_id: str, key: str, loan_id: str | None = None
@@ -92,13 +92,15 @@ class FundRepository:
         if row is None:
             raise UnknownFund(fund_id)
         prior = None if row.prior_body_hash is None else PriorCommand(row.prior_body_hash, row.prior_result)
-        return _book(row), prior, row.loan_on_file is not None
+        book = _book(row, product_store.covered_fen(self.connection, fund_id))
+        return book, prior, row.loan_on_file is not None
 
     def save_book(self, book: FundBook, expected_version: int) -> None:
         """Write the book; the row must still be at ``expected_version`` (it was locked when read)."""
         values = {"key_fund_id": book.fund_id, "key_version": expected_version} | _book_values(book)
         if self.connection.execute(sql().update_book, values).rowcount != 1:
             raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
+        product_store.save_covered(self.connection, book.fund_id, book.covered_fen)
 
     def add_policy(self, policy: FundPolicy, key: str, recorded_by: str) -> None:
         values = policy.terms.as_dict() | {"fund_id": policy.fund_id, "effective_from": policy.effective_from}
@@ -223,7 +225,8 @@ def close_write(
     loan_version: int | None,
 ) -> None:
     """PostgreSQL: the command record, the book (``None``: unchanged) and the loan (``loan_version`` None: a new
-    row) written by one statement instead of three round trips; the same rows and checks as the repositories'."""
+    row) written by one statement instead of three round trips; the same rows and checks as the repositories'.
+    The book's covered principal per product follows (:func:`.product_store.save_covered`: only what changed)."""
     shape = None if loan is None else ("insert" if loan_version is None else "update")
     values = {f"command_{k}": v for k, v in command.items()}
     if book is not None:
@@ -237,14 +240,14 @@ def close_write(
     counts = connection.execute(sql().closing(book is not None, shape), values).one()
     if book is not None and counts.book_rows != 1:
         raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
+    if book is not None:
+        product_store.save_covered(connection, book.fund_id, book.covered_fen)
     if loan is not None and counts.loan_rows != 1:
         raise StaleCache(f"loan {loan.fund_id}/{loan.loan_id} is not at version {loan_version}")
 
 
 def _book_values(book: FundBook) -> dict[str, object]:
     values = {"fund_balance_fen": book.fund_balance_fen, "overdue_fen": book.overdue_fen}
-    values |= {"covered_fumin_fen": book.covered_fen.get("fumin", 0)}
-    values |= {"covered_qiangnong_fen": book.covered_fen.get("qiangnong", 0)}
     return values | {"policy_version": book.policy_version, "version": book.version}
 
 

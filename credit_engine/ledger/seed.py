@@ -25,6 +25,7 @@ from credit_engine.ledger import services
 from credit_engine.ledger.errors import LedgerError
 from credit_engine.ledger.importer import SERVICES
 from credit_engine.ledger.position import FundPosition, fund_positions
+from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.seed_plan import FundPlan, plan_seed
 from credit_engine.ledger.seed_stories import END
 from credit_engine.ledger.unit_of_work import Clock, UnitOfWork, utc_now
@@ -139,7 +140,9 @@ def seed_ledger(
 ) -> SeedSummary:
     """Plan and post the demo history of the registry in ``folder`` (households that pass the knock-outs of the
     rating ``policy``, default the shipped one); returns the outcome and the end positions."""
-    plans = plan_seed(read_registry(folder), secret, fund_fen, policy)
+    with UnitOfWork(engine, clock, read_only=True) as reader:
+        products = catalog(reader.connection)
+    plans = plan_seed(read_registry(folder), secret, products, fund_fen, policy)
     summary = SeedSummary()
     for done, plan in enumerate(plans, start=1):
         summary.counts += post_plan(engine, plan, clock)

@@ -29,6 +29,7 @@ import numpy as np
 from credit_engine.contract import idnumber
 from credit_engine.ledger.domain import PolicyTerms, default_terms
 from credit_engine.ledger.money import multiple_of, share_of
+from credit_engine.ledger.products import ProductCatalog
 from credit_engine.ledger.seed_simulation import FundPlan, FundSpec, simulate
 from credit_engine.ledger.seed_stories import (
     DAY,
@@ -110,10 +111,15 @@ def fund_specs(households, fund_fen: int, policy: RatingPolicy) -> list[FundSpec
 
 
 def plan_seed(  # noqa: ANN001
-    households, secret: str, fund_fen: int = 500_000_000, policy: RatingPolicy | None = None
+    households,
+    secret: str,
+    products: ProductCatalog,
+    fund_fen: int = 500_000_000,
+    policy: RatingPolicy | None = None,
 ) -> list[FundPlan]:
-    """The plans of every fund of the registry (see the module docstring); ``fund_fen`` is a county fund's size, a
-    household is lent to if it passes the knock-outs of ``policy`` (default: the shipped rating policy)."""
+    """The plans of every fund of the registry (see the module docstring); ``products`` are the ledger's (their
+    limits apply), ``fund_fen`` is a county fund's size, a household is lent to if it passes the knock-outs of
+    ``policy`` (default: the shipped rating policy)."""
     policy = policy or load_policy()
     pool = eligible(households, policy)
     terms = default_terms()
@@ -125,7 +131,7 @@ def plan_seed(  # noqa: ANN001
         if spec.county_code in second:  # the two banks of one county lend to different households
             cut = len(county_pool) * 3 // 4
             county_pool = county_pool.iloc[:cut] if spec.bank_code == MAIN_BANK else county_pool.iloc[cut:]
-        plans.append(plan_fund(spec, county_pool, secret, terms))
+        plans.append(plan_fund(spec, county_pool, secret, terms, products))
     return plans
 
 
@@ -142,7 +148,7 @@ def _households(spec: FundSpec, pool, secret: str) -> Iterator[dict]:  # noqa: A
         }
 
 
-def plan_fund(spec: FundSpec, pool, secret: str, terms: PolicyTerms) -> FundPlan:  # noqa: ANN001
+def plan_fund(spec: FundSpec, pool, secret: str, terms: PolicyTerms, products: ProductCatalog) -> FundPlan:  # noqa: ANN001
     """Candidate stories worth 110% of the target, simulated: a story stands if the ledger would accept its loan
     and the principal it leaves outstanding at the end still fits under the target."""
     rng = np.random.default_rng([SEED, int(spec.county_code), len(spec.bank_code), 1])
@@ -155,13 +161,13 @@ def plan_fund(spec: FundSpec, pool, secret: str, terms: PolicyTerms) -> FundPlan
         story = household_story(spec, row, rng, spec.target == "suspended")
         stories.append(story)
         outstanding += story.outstanding_at_end
-    plan = simulate(spec, stories, terms, target_fen)
+    plan = simulate(spec, stories, terms, target_fen, products)
     budget = multiple_of(plan.end_balance_fen, spec.multiple_bps)  # compensation paid out shrinks the fund
-    plan = simulate(spec, stories, terms, budget)
+    plan = simulate(spec, stories, terms, budget, products)
     stories = _with_closure(stories, plan.dropped)
     if spec.target == "suspended":
         stories = _shock(stories, plan.dropped, rng)
-    return simulate(spec, stories, terms, budget, fill_cap=spec.target == "at_cap")
+    return simulate(spec, stories, terms, budget, products, fill_cap=spec.target == "at_cap")
 
 
 def _with_closure(stories: list[Story], dropped: set[str]) -> list[Story]:

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 from credit_engine.ledger import accounts
 from credit_engine.ledger import commands as c
-from credit_engine.ledger.domain import FundBook, PolicyTerms, Product
+from credit_engine.ledger.domain import FundBook, PolicyTerms
 from credit_engine.ledger.errors import InsufficientFundCapacity
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan, LoanEvent, LoanState, apply_event, open_loan
 from credit_engine.ledger.money import share_of
-from credit_engine.ledger.seed_stories import END, OPENED, Step, Story
+from credit_engine.ledger.products import ProductCatalog
+from credit_engine.ledger.seed_stories import END, ENTERPRISE_PRODUCT, OPENED, Step, Story
 
 INTEREST_BPS = 35  # 0.35 % a year on the fund's special account, paid on 21 December (结息日)
 ORDER = {"contribution": 0, "fund_interest": 0, "repayment": 1, "cure": 1, "extension": 1, "disbursement": 2}
@@ -63,9 +64,16 @@ def _fund_steps(spec: FundSpec) -> list[Step]:
 
 
 def simulate(
-    spec: FundSpec, stories: list[Story], terms: PolicyTerms, target_fen: int, *, fill_cap: bool = False
+    spec: FundSpec,
+    stories: list[Story],
+    terms: PolicyTerms,
+    target_fen: int,
+    products: ProductCatalog,
+    *,
+    fill_cap: bool = False,
 ) -> FundPlan:
-    """Run every step in recording order against the domain objects; the commands of the steps that stand."""
+    """Run every step in recording order against the domain objects (the ledger's ``products`` and their limits);
+    the commands of the steps that stand."""
     plan = FundPlan(spec)
     create = c.CreateFund(
         fund_id=spec.fund_id,
@@ -79,7 +87,7 @@ def simulate(
     )
     plan.commands.append(create)
     opening = _entry(spec, "contribution", spec.opened_on, accounts.contribution(spec.amount_fen))
-    sim = _Simulation(spec, terms, FundBook(spec.fund_id, spec.opened_on).after(opening))
+    sim = _Simulation(spec, terms, FundBook(spec.fund_id, spec.opened_on).after(opening), products)
     sim.budget_fen, sim.ends = target_fen, {s.story_id: s.outstanding_at_end for s in stories}
     steps = _fund_steps(spec) + [step for story in stories for step in story.steps]
     steps.sort(key=lambda s: (s.value_date, ORDER.get(s.kind, LATE), s.story_id, s.seq))
@@ -102,8 +110,8 @@ def _entry(spec: FundSpec, kind: str, on: dt.date, postings, loan_id: str | None
 class _Simulation:
     """The fund's book and loans as the ledger will have them, step by step."""
 
-    def __init__(self, spec: FundSpec, terms: PolicyTerms, book: FundBook) -> None:
-        self.spec, self.terms, self.book = spec, terms, book
+    def __init__(self, spec: FundSpec, terms: PolicyTerms, book: FundBook, products: ProductCatalog) -> None:
+        self.spec, self.terms, self.book, self.products = spec, terms, book, products
         self.loans: dict[str, Loan] = {}
         self.seq: dict[str, int] = {}
         self.dropped: set[str] = set()
@@ -140,7 +148,7 @@ class _Simulation:
 
     def _disburse(self, step: Step) -> c.Command | None:
         facts = step.facts
-        product = Product(facts["product"])
+        product = self.products.get(facts["product"])
         end_fen = self.ends.get(step.story_id, 0)
         if end_fen > self.budget_fen or facts["amount_fen"] > product.limit_fen:  # over the product limit: refused
             self.dropped.add(step.story_id)
@@ -155,7 +163,7 @@ class _Simulation:
             value_date=step.value_date,
             amount_fen=facts["amount_fen"],
             maturity_date=facts["maturity_date"],
-            product=product.value,
+            product=product.code,
             borrower_ref=facts["borrower_ref"],
         )
         loan, postings = open_loan(self.spec.fund_id, step.story_id, event)
@@ -167,7 +175,7 @@ class _Simulation:
             idempotency_key=self._key(loan.loan_id),
             recorded_by="seed",
             loan_id=loan.loan_id,
-            product=product.value,
+            product=product.code,
             borrower_ref=facts["borrower_ref"],
             value_date=step.value_date,
             amount_fen=facts["amount_fen"],
@@ -232,7 +240,7 @@ class _Simulation:
             or self.book.overdue_fen * 10_000 > self.terms.npl_suspension_bps * self.book.covered_principal_fen
         ):
             return []
-        count = -(-headroom // Product.QIANGNONG.limit_fen)
+        count = -(-headroom // self.products.get(ENTERPRISE_PRODUCT).limit_fen)
         base, extra = divmod(headroom, count)
         commands = []
         for number in range(1, count + 1):
@@ -242,7 +250,7 @@ class _Simulation:
                 "disbursement",
                 f"QN-{self.spec.county_code}-{self.spec.bank_code}-{suffix}",
                 {
-                    "product": "qiangnong",
+                    "product": ENTERPRISE_PRODUCT,
                     "amount_fen": base + (1 if number <= extra else 0),
                     "maturity_date": dt.date(2028, 12, 31),
                     "borrower_ref": f"ENT-{self.spec.county_code}-{suffix}",

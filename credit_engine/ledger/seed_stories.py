@@ -22,6 +22,8 @@ OPENED = dt.date(2023, 1, 1)
 END = dt.date(2025, 12, 31)
 SHOCK_FROM = dt.date(2025, 6, 1)  # the suspended county lends nothing from here on
 DAY = dt.timedelta(days=1)
+HOUSEHOLD_PRODUCT = "fumin"  # the code of 富民贷 in the ledger's product table: the households' loans
+ENTERPRISE_PRODUCT = "qiangnong"  # the code of 强农贷: the enterprises' loans
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +99,7 @@ def household_story(spec: FundSpec, row: dict, rng, shocked_county: bool) -> Sto
     term = min(int(row["term_months"]), 60 if row["purpose"] == "forestry" else 36)
     maturity = add_months(lent, max(term, 3))
     amount = int(row["amount_fen"])
-    disbursed = {"product": "fumin", "amount_fen": amount, "maturity_date": maturity}
+    disbursed = {"product": HOUSEHOLD_PRODUCT, "amount_fen": amount, "maturity_date": maturity}
     raw: list[tuple[dt.date, str, dict]] = [(lent, "disbursement", disbursed | {"borrower_ref": row["borrower_ref"]})]
     if int(row["defaulted"]) == 1:
         since = min(lent + int(rng.integers(45, 331)) * DAY, maturity)
@@ -153,7 +155,7 @@ def enterprise_stories(spec: FundSpec, total_fen: int, rng) -> list[Story]:  # n
     for number in range(1, count + 1):
         loan_id = f"QN-{spec.county_code}-{spec.bank_code}-{number:02d}"
         lent = _between(rng, max(spec.opened_on, dt.date(2024, 1, 1)) + 20 * DAY, END - 60 * DAY)
-        facts = {"product": "qiangnong", "amount_fen": amount, "maturity_date": add_months(lent, 36)}
+        facts = {"product": ENTERPRISE_PRODUCT, "amount_fen": amount, "maturity_date": add_months(lent, 36)}
         raw: list[tuple[dt.date, str, dict]] = [(lent, "disbursement", facts | {"borrower_ref": f"ENT-{loan_id[3:]}"})]
         left = amount
         if rng.random() < 0.5 and lent + 365 * DAY <= END:

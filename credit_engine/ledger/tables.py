@@ -4,7 +4,9 @@ Journal tables — ``ledger_fund``, ``ledger_policy``, ``ledger_transaction``, `
 ``ledger_command`` — are append-only: triggers created by the migration refuse UPDATE and DELETE on both SQLite and
 PostgreSQL. A posting repeats its transaction's fund, loan, value date and recording time so that positions "as of D,
 as known at T" are one aggregate over one table. ``ledger_fund_book`` and ``ledger_loan`` are caches, updated in the
-same transaction as the postings and reconciled by the audit. Recording times are stored as naive UTC.
+same transaction as the postings and reconciled by the audit; so is ``ledger_fund_covered``, the book's covered
+principal per product. ``ledger_product`` is configuration: one row per loan product (富民贷, 强农贷, …), written by
+migrations only. Recording times are stored as naive UTC.
 """
 
 from __future__ import annotations
@@ -140,17 +142,39 @@ class CommandRow(Base):
 
 
 class FundBookRow(Base):
-    """Cache: the fund's balance, covered and overdue principal over every known posting; counts policy versions."""
+    """Cache: the fund's balance and overdue principal over every known posting (covered principal per product in
+    ``ledger_fund_covered``); counts policy versions."""
 
     __tablename__ = "ledger_fund_book"
     fund_id: Mapped[str] = mapped_column(ForeignKey("ledger_fund.fund_id"), primary_key=True)
     opened_on: Mapped[dt.date] = mapped_column(Date)
     fund_balance_fen: Mapped[int] = mapped_column(BigInteger)
-    covered_fumin_fen: Mapped[int] = mapped_column(BigInteger)
-    covered_qiangnong_fen: Mapped[int] = mapped_column(BigInteger)
     overdue_fen: Mapped[int] = mapped_column(BigInteger)
     policy_version: Mapped[int] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class ProductRow(Base):
+    """Configuration: one loan product — names, aliases accepted on input, per-loan limit, household lending or not
+    (see :mod:`.products`)."""
+
+    __tablename__ = "ledger_product"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(32))
+    name_en: Mapped[str] = mapped_column(String(64))
+    aliases: Mapped[list] = mapped_column(JSON)
+    limit_fen: Mapped[int] = mapped_column(BigInteger)
+    household: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class FundCoveredRow(Base):
+    """Cache: the fund's covered principal of one product (part of the fund book; no row means 0)."""
+
+    __tablename__ = "ledger_fund_covered"
+    fund_id: Mapped[str] = mapped_column(ForeignKey("ledger_fund.fund_id"), primary_key=True)
+    product: Mapped[str] = mapped_column(ForeignKey("ledger_product.code"), primary_key=True)
+    covered_fen: Mapped[int] = mapped_column(BigInteger)
 
 
 class LoanRow(Base):

@@ -20,7 +20,7 @@ from itertools import groupby
 
 from sqlalchemy import and_, func, or_, select
 
-from credit_engine.ledger import accounts
+from credit_engine.ledger import accounts, product_store
 from credit_engine.ledger.domain import ledger_date
 from credit_engine.ledger.journal import Posting
 from credit_engine.ledger.loan import LoanState, apply_event, open_loan
@@ -117,11 +117,17 @@ def books_match_postings(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
     policies = select(PolicyRow.fund_id, func.count()).group_by(PolicyRow.fund_id)
     for fund_id, count in uow.connection.execute(_scoped(policies, PolicyRow.fund_id, fund_ids)):
         derived[fund_id]["policy_version"] = int(count)
+    covered = product_store.covered_by_fund(uow.connection, fund_ids)
+    products = product_store.catalog(uow.connection).codes
     found = []
     for row in uow.connection.execute(_scoped(select(FundBookRow), FundBookRow.fund_id, fund_ids)):
-        for key in ("fund_balance_fen", "covered_fumin_fen", "covered_qiangnong_fen", "overdue_fen", "policy_version"):
-            if getattr(row, key) != derived[row.fund_id][key]:
-                message = f"cached {key} {getattr(row, key)} != {derived[row.fund_id][key]} from the journal"
+        cached = {key: getattr(row, key) for key in ("fund_balance_fen", "overdue_fen", "policy_version")}
+        by_product = covered.get(row.fund_id, {})
+        cached |= {f"covered_{code}_fen": by_product.pop(code, 0) for code in products}
+        cached |= {f"covered_{code}_fen": amount for code, amount in by_product.items()}  # not a product: a bug
+        for key in sorted(cached.keys() | {k for k in derived[row.fund_id] if k.startswith("covered_")}):
+            if cached.get(key, 0) != derived[row.fund_id][key]:
+                message = f"cached {key} {cached.get(key, 0)} != {derived[row.fund_id][key]} from the journal"
                 found.append(Violation("books_match_postings", f"fund {row.fund_id}", message))
     return found
 

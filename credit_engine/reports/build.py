@@ -5,7 +5,7 @@ funds of a county or a province or all of them — and returns a :class:`Report`
 is the primary one, the rows of the JSON and CSV outputs) and the month-end series of the charts. ``leverage``:
 leverage per fund, per county, per province, household share and the series; ``portfolio``: portfolio quality per
 fund, county and province and the series; ``subsidy``: subsidy due per fund and per loan for a period. The series
-is built only for renderers that draw it (``with_series``), which keeps the JSON leverage report to three queries.
+is built only for renderers that draw it (``with_series``), which keeps the JSON leverage report to four queries.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger.position import FundPosition, fund_positions
+from credit_engine.ledger.product_store import catalog
+from credit_engine.ledger.products import Product
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.reports.leverage import (
     county_name,
@@ -78,6 +80,7 @@ class Report:
     series: list[SeriesPoint] = field(default_factory=list)
     positions: list[FundPosition] = field(default_factory=list)
     period: tuple[dt.date, dt.date] | None = None
+    products: tuple[Product, ...] = ()  # the ledger's products: one column each where a view is per product
 
     @property
     def primary(self) -> list:
@@ -107,7 +110,8 @@ def build_report(
             raise InvalidInput([RowError(None, "from", "period", "--from must not be after --to / 起止日期有误")])
         as_of = period[1]
     positions = fund_positions(uow, as_of, known_at, county_prefix=scope.prefix)
-    report = Report(kind, as_of, known_at, scope, positions=positions, period=period)
+    products = positions[0].products if positions else catalog(uow.connection).products
+    report = Report(kind, as_of, known_at, scope, positions=positions, period=period, products=products)
     if kind == "leverage":
         report.views = {
             "leverage": [leverage_line(p) for p in positions],

@@ -3,16 +3,20 @@
 A :class:`Sheet` is one view ready for any renderer: the CSV writes the primary sheet, the workbook one worksheet
 per sheet, the web page one table per sheet. Column kinds tell renderers how to show a value: ``fen`` (money,
 shown in yuan), ``ratio`` (a percentage), ``multiple`` (×), ``int``, ``bool``, ``status``, ``date`` and ``text``.
-:func:`yuan` is the one conversion from fen to yuan: exact, through ``Decimal``.
+:func:`yuan` is the one conversion from fen to yuan: exact, through ``Decimal``. Per-product columns (covered
+principal, subsidy) come from the report's products (:func:`views`), one per product, headed by its names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from credit_engine.ledger.products import Product
 from credit_engine.reports.build import Report
 from credit_engine.reports.leverage import STATUS_LABELS
+from credit_engine.reports.products import COVERED_KEY, SUBSIDY_KEY, product_columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +48,22 @@ def status_label(status: str) -> str:
 C = Column
 FUND = (C("fund_id", "基金编号", "Fund"), C("county_name", "县", "County"), C("bank", "合作银行", "Bank"))
 AREA = (C("code", "代码", "Code"), C("name", "名称", "Name"), C("funds", "基金数", "Funds", "int"))
+
+
+def covered_columns(products: Iterable[Product]) -> tuple[Column, ...]:
+    """A product's covered principal: ``富民贷余额(元)`` / ``Household loans (yuan)``."""
+    found = product_columns(products, COVERED_KEY, "{}余额(元)", "{} (yuan)")
+    return tuple(C(key, zh, en, "fen") for key, zh, en in found)
+
+
+def subsidy_columns(products: Iterable[Product]) -> tuple[Column, ...]:
+    """A product's subsidy due: ``富民贷贴息(元)`` / ``Household loans subsidy (yuan)``."""
+    found = product_columns(products, SUBSIDY_KEY, "{}贴息(元)", "{} subsidy (yuan)")
+    return tuple(C(key, zh, en, "fen") for key, zh, en in found)
+
+
+FUND_BALANCE = (C("fund_balance_fen", "基金余额(元)", "Fund balance (yuan)", "fen"),)
 LEVERAGE = (
-    C("fund_balance_fen", "基金余额(元)", "Fund balance (yuan)", "fen"),
-    C("covered_fumin_fen", "富民贷余额(元)", "Household loans (yuan)", "fen"),
-    C("covered_qiangnong_fen", "强农贷余额(元)", "Enterprise loans (yuan)", "fen"),
     C("covered_principal_fen", "覆盖贷款余额(元)", "Covered principal (yuan)", "fen"),
     C("multiple", "放大倍数", "Multiple", "multiple"),
     C("floor_multiple", "倍数下限", "Floor", "multiple"),
@@ -57,8 +73,6 @@ LEVERAGE = (
     C("household_share", "富民贷占比", "Household share", "ratio"),
 )
 HOUSEHOLD = (
-    C("covered_fumin_fen", "富民贷余额(元)", "Household loans (yuan)", "fen"),
-    C("covered_qiangnong_fen", "强农贷余额(元)", "Enterprise loans (yuan)", "fen"),
     C("household_share", "富民贷占比", "Household share", "ratio"),
     C("household_min_share", "最低占比", "Minimum share", "ratio"),
     C("meets_minimum", "是否达标", "Meets minimum", "bool"),
@@ -97,10 +111,8 @@ SUBSIDY = (
     C("loans", "贴息贷款笔数", "Loans subsidised", "int"),
     C("current_loan_days", "正常计息天数", "Current loan-days", "int"),
     C("overdue_loan_days", "逾期不贴息天数", "Overdue loan-days (no subsidy)", "int"),
-    C("subsidy_fumin_fen", "富民贷贴息(元)", "Household loans subsidy (yuan)", "fen"),
-    C("subsidy_qiangnong_fen", "强农贷贴息(元)", "Enterprise loans subsidy (yuan)", "fen"),
-    C("subsidy_fen", "应贴息合计(元)", "Subsidy due (yuan)", "fen"),
 )
+SUBSIDY_TOTAL = (C("subsidy_fen", "应贴息合计(元)", "Subsidy due (yuan)", "fen"),)
 SUBSIDY_LOANS = (
     C("fund_id", "基金编号", "Fund"),
     C("loan_id", "贷款编号", "Loan"),
@@ -119,24 +131,31 @@ SERIES = (
     C("multiple", "放大倍数", "Multiple", "multiple"),
     C("npl_ratio", "不良率", "NPL ratio", "ratio"),
 )
-VIEWS = {
-    "leverage": ("放大倍数(基金)", "Leverage by fund", FUND + LEVERAGE + OVER_CAP + STATUS),
-    "leverage_county": ("放大倍数(县)", "Leverage by county", AREA + LEVERAGE + AREA_CAP + STATUS + SUMMARY),
-    "leverage_province": ("放大倍数(省)", "Leverage by province", AREA + LEVERAGE + AREA_CAP + STATUS + SUMMARY),
-    "household": ("富民贷占比", "Household share", FUND + HOUSEHOLD),
-    "portfolio": ("资产质量(基金)", "Portfolio quality by fund", FUND + QUALITY + STATUS),
-    "portfolio_county": ("资产质量(县)", "Portfolio quality by county", AREA[:2] + QUALITY + STATUS + SUMMARY),
-    "portfolio_province": ("资产质量(省)", "Portfolio quality by province", AREA[:2] + QUALITY + STATUS + SUMMARY),
-    "subsidy": ("贴息(基金)", "Subsidy by fund", FUND + SUBSIDY),
-    "subsidy_loans": ("贴息明细(贷款)", "Subsidy by loan", SUBSIDY_LOANS),
-}
+
+
+def views(products: Iterable[Product]) -> dict[str, tuple[str, str, tuple[Column, ...]]]:
+    """Every view's names and columns, the per-product ones built from the ledger's ``products``."""
+    products = tuple(products)
+    leverage = FUND_BALANCE + covered_columns(products) + LEVERAGE
+    return {
+        "leverage": ("放大倍数(基金)", "Leverage by fund", FUND + leverage + OVER_CAP + STATUS),
+        "leverage_county": ("放大倍数(县)", "Leverage by county", AREA + leverage + AREA_CAP + STATUS + SUMMARY),
+        "leverage_province": ("放大倍数(省)", "Leverage by province", AREA + leverage + AREA_CAP + STATUS + SUMMARY),
+        "household": ("富民贷占比", "Household share", FUND + covered_columns(products) + HOUSEHOLD),
+        "portfolio": ("资产质量(基金)", "Portfolio quality by fund", FUND + QUALITY + STATUS),
+        "portfolio_county": ("资产质量(县)", "Portfolio quality by county", AREA[:2] + QUALITY + STATUS + SUMMARY),
+        "portfolio_province": ("资产质量(省)", "Portfolio quality by province", AREA[:2] + QUALITY + STATUS + SUMMARY),
+        "subsidy": ("贴息(基金)", "Subsidy by fund", FUND + SUBSIDY + subsidy_columns(products) + SUBSIDY_TOTAL),
+        "subsidy_loans": ("贴息明细(贷款)", "Subsidy by loan", SUBSIDY_LOANS),
+    }
 
 
 def sheets(report: Report, series_level: str = "county") -> list[Sheet]:
     """One sheet per view of the report, then the month-end series by county or by province (when there is one)."""
     found = []
+    layout = views(report.products)
     for key, lines in report.views.items():
-        zh, en, columns = VIEWS[key]
+        zh, en, columns = layout[key]
         found.append(Sheet(key, zh, en, columns, [line.as_dict() for line in lines]))
     if report.series:
         zh, en = (

@@ -9,7 +9,8 @@ or a province. Its multiple is the multiple of the sums; its floor is the balanc
 cap headroom are the sums of the funds' own (a fund above its floor never offsets one below it: they are different
 banks' obligations), uncapped funds adding no headroom and counted apart. Its status follows :func:`area_status`.
 A :class:`HouseholdLine` compares the household share of covered lending with the fund's minimum and says how much
-more 富民贷 lending would reach it at today's enterprise lending.
+more 富民贷 lending would reach it at today's enterprise lending. Covered principal is shown per product, one
+``covered_<code>_fen`` key per configured product (:mod:`credit_engine.ledger.products`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from credit_engine.ledger.money import BPS
 from credit_engine.ledger.position import FundPosition
 from credit_engine.regions import PROVINCES, county_by_code
+from credit_engine.reports.products import COVERED_KEY, per_product, summed_by_product
 
 STATUSES = ("ok", "below_floor", "at_cap", "over_cap", "suspended")  # a fund's, least to most severe
 NEEDS_ACTION = "needs_action"  # a county's or province's whose funds differ in status
@@ -80,15 +82,14 @@ class LeverageLine:
     county_name: str
     prefecture: str
     bank_name: str
-    covered_fumin_fen: int
-    covered_qiangnong_fen: int
+    covered_by_product_fen: dict[str, int]  # JSON: ``covered_<code>_fen`` per product
     npl_fen: int
     household_share: float | None
     policy_effective_from: str
     over_cap_fen: int = 0  # covered principal above cap × balance (status ``over_cap``)
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return per_product(asdict(self), "covered_by_product_fen", COVERED_KEY)
 
 
 def leverage_line(position: FundPosition) -> LeverageLine:
@@ -109,8 +110,7 @@ def leverage_line(position: FundPosition) -> LeverageLine:
         county_name=county_name(position.county_code),
         prefecture=prefecture(position.county_code),
         bank_name=BANKS.get(position.bank_code, ""),
-        covered_fumin_fen=position.covered_by_product_fen.get("fumin", 0),
-        covered_qiangnong_fen=position.covered_by_product_fen.get("qiangnong", 0),
+        covered_by_product_fen=dict(position.covered_by_product_fen),
         npl_fen=position.npl_fen,
         household_share=_ratio(position.household_share),
         policy_effective_from=position.policy_effective_from.isoformat(),
@@ -164,8 +164,7 @@ class Rollup:
     funds: int
     fund_balance_fen: int
     covered_principal_fen: int
-    covered_fumin_fen: int
-    covered_qiangnong_fen: int
+    covered_by_product_fen: dict[str, int]  # JSON: ``covered_<code>_fen`` per product
     floor_multiple: float | None
     floor_required_fen: int
     floor_shortfall_fen: int
@@ -176,6 +175,7 @@ class Rollup:
     status: str
     worst_status: str
     status_counts: dict[str, int] = field(default_factory=dict)
+    household_fen: int = 0  # covered principal of the household products (not an output column)
 
     @property
     def multiple(self) -> float | None:
@@ -188,7 +188,7 @@ class Rollup:
     @property
     def household_share(self) -> float | None:
         covered = self.covered_principal_fen
-        return _ratio(self.covered_fumin_fen / covered) if covered else None
+        return _ratio(self.household_fen / covered) if covered else None
 
     @property
     def status_summary(self) -> str:
@@ -196,6 +196,8 @@ class Rollup:
 
     def as_dict(self) -> dict[str, object]:
         values = asdict(self)
+        del values["household_fen"]
+        values = per_product(values, "covered_by_product_fen", COVERED_KEY)
         for name in ("multiple", "npl_ratio", "household_share", "status_summary"):
             values[name] = getattr(self, name)
         return values
@@ -216,8 +218,7 @@ def _rollup(level: str, code: str, name: str, positions: list[FundPosition]) -> 
         funds=len(positions),
         fund_balance_fen=sum(p.fund_balance_fen for p in positions),
         covered_principal_fen=sum(p.covered_principal_fen for p in positions),
-        covered_fumin_fen=sum(p.covered_by_product_fen.get("fumin", 0) for p in positions),
-        covered_qiangnong_fen=sum(p.covered_by_product_fen.get("qiangnong", 0) for p in positions),
+        covered_by_product_fen=summed_by_product(positions),
         floor_multiple=weighted_multiple((p.terms.floor_multiple_bps, p.fund_balance_fen) for p in positions),
         floor_required_fen=sum(_floor_fen(p) for p in positions),
         floor_shortfall_fen=sum(p.floor_shortfall_fen for p in positions),
@@ -228,6 +229,7 @@ def _rollup(level: str, code: str, name: str, positions: list[FundPosition]) -> 
         status=status,
         worst_status=worst,
         status_counts=counts,
+        household_fen=sum(p.household_fen for p in positions),
     )
 
 
@@ -255,38 +257,37 @@ def province_rollups(positions: list[FundPosition]) -> list[Rollup]:
 
 @dataclass(frozen=True, slots=True)
 class HouseholdLine:
-    """Household share of covered lending (富民贷 ÷ all covered) against the fund's minimum (60% by default)."""
+    """Household share of covered lending (富民贷 ÷ all covered) against the fund's minimum (60% by default); the
+    household products are those configured so (:attr:`.products.Product.household`)."""
 
     fund_id: str
     county_code: str
     county_name: str
     bank: str
-    covered_fumin_fen: int
-    covered_qiangnong_fen: int
+    covered_by_product_fen: dict[str, int]  # JSON: ``covered_<code>_fen`` per product
     household_share: float | None
     household_min_share: float
     meets_minimum: bool
     household_gap_fen: int
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return per_product(asdict(self), "covered_by_product_fen", COVERED_KEY)
 
 
 def household_line(position: FundPosition) -> HouseholdLine:
-    fumin = position.covered_by_product_fen.get("fumin", 0)
-    enterprise = position.covered_by_product_fen.get("qiangnong", 0)
+    household = position.household_fen
+    other = position.covered_principal_fen - household
     minimum = position.terms.household_min_share_bps
-    # fumin / (fumin + enterprise) >= m  <=>  fumin >= m × enterprise / (1 − m), rounded up to the fen
-    needed = -(-minimum * enterprise // (BPS - minimum)) if minimum < BPS else fumin
+    # household / (household + other) >= m  <=>  household >= m × other / (1 − m), rounded up to the fen
+    needed = -(-minimum * other // (BPS - minimum)) if minimum < BPS else household
     return HouseholdLine(
         fund_id=position.fund_id,
         county_code=position.county_code,
         county_name=county_name(position.county_code),
         bank=position.bank_code,
-        covered_fumin_fen=fumin,
-        covered_qiangnong_fen=enterprise,
+        covered_by_product_fen=dict(position.covered_by_product_fen),
         household_share=_ratio(position.household_share),
         household_min_share=minimum / BPS,
-        meets_minimum=fumin * BPS >= minimum * (fumin + enterprise),
-        household_gap_fen=max(needed - fumin, 0),
+        meets_minimum=household * BPS >= minimum * (household + other),
+        household_gap_fen=max(needed - household, 0),
     )

@@ -18,6 +18,7 @@ from credit_engine.ledger.money import BPS
 from credit_engine.ledger.position import FundPosition
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.reports.leverage import county_name
+from credit_engine.reports.products import SUBSIDY_KEY, per_product
 
 DAY_COUNT = 360
 ONE_DAY = dt.timedelta(days=1)
@@ -52,12 +53,11 @@ class SubsidyLine:
     loans: int
     current_loan_days: int
     overdue_loan_days: int
-    subsidy_fumin_fen: int
-    subsidy_qiangnong_fen: int
+    subsidy_by_product_fen: dict[str, int]  # JSON: ``subsidy_<code>_fen`` per product
     subsidy_fen: int
 
     def as_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return per_product(asdict(self), "subsidy_by_product_fen", SUBSIDY_KEY)
 
 
 def _rated_principal_days(segment: Segment, versions: list[FundPolicy], known_at: dt.datetime | None) -> int:
@@ -88,6 +88,14 @@ def loan_line(period: LoanPeriod, versions: list[FundPolicy], known_at: dt.datet
         principal_days_fen=period.current_principal_days,
         subsidy_fen=(rated + denominator // 2) // denominator,
     )
+
+
+def _by_product(position: FundPosition, lines: list[SubsidyLoanLine]) -> dict[str, int]:
+    """The fund's subsidy per product (every product of the ledger, in display order)."""
+    total = dict.fromkeys((p.code for p in position.products), 0)
+    for line in lines:
+        total[line.product] = total.get(line.product, 0) + line.subsidy_fen
+    return total
 
 
 def subsidy_lines(
@@ -124,8 +132,7 @@ def subsidy_lines(
                 loans=sum(1 for line in mine if line.current_days),
                 current_loan_days=sum(line.current_days for line in mine),
                 overdue_loan_days=sum(line.overdue_days for line in mine),
-                subsidy_fumin_fen=sum(line.subsidy_fen for line in mine if line.product == "fumin"),
-                subsidy_qiangnong_fen=sum(line.subsidy_fen for line in mine if line.product == "qiangnong"),
+                subsidy_by_product_fen=_by_product(position, mine),
                 subsidy_fen=sum(line.subsidy_fen for line in mine),
             )
         )

@@ -16,6 +16,7 @@ from credit_engine.ledger import services
 from credit_engine.ledger.database import make_engine, migrate
 from credit_engine.ledger.domain import default_terms
 from credit_engine.ledger.money import yuan_to_fen
+from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
 START = dt.datetime(2025, 6, 30, 4, 0, tzinfo=dt.UTC)
@@ -27,6 +28,18 @@ def ledger_engine(database_url: str) -> Iterator[object]:
     migrate(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def shipped_products(tmp_path_factory):
+    """The products a freshly migrated ledger holds (富民贷, 强农贷), read from a throwaway SQLite ledger."""
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('products') / 'ledger.db'}")
+    migrate(engine)
+    try:
+        with engine.connect() as connection:
+            return catalog(connection)
+    finally:
+        engine.dispose()
 
 
 class Clock:

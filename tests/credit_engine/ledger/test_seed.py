@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.database import make_engine, migrate
-from credit_engine.ledger.domain import Product, default_terms
+from credit_engine.ledger.domain import default_terms
 from credit_engine.ledger.money import multiple_of
 from credit_engine.ledger.seed import SeedRefused, post_plan, read_registry, seed_ledger
 from credit_engine.ledger.seed_plan import eligible, plan_seed
@@ -121,14 +121,15 @@ def test_borrowers_are_pseudonyms_never_raw_id_numbers(seeded, registry):
     assert households and all(re.fullmatch(r"[0-9a-f]{32}", ref) and ref not in raw for ref in households)
 
 
-def test_the_plan_is_deterministic(registry):
+def test_the_plan_is_deterministic(registry, shipped_products):
     households = read_registry(registry)
-    one, two = plan_seed(households, SECRET, FUND_FEN), plan_seed(households, SECRET, FUND_FEN)
+    one = plan_seed(households, SECRET, shipped_products, FUND_FEN)
+    two = plan_seed(households, SECRET, shipped_products, FUND_FEN)
     assert [p.commands for p in one] == [p.commands for p in two]
 
 
-def test_a_refused_command_keeps_nothing_of_its_transaction(registry, ledger_engine):
-    plan = plan_seed(read_registry(registry), SECRET, FUND_FEN)[0]
+def test_a_refused_command_keeps_nothing_of_its_transaction(registry, ledger_engine, shipped_products):
+    plan = plan_seed(read_registry(registry), SECRET, shipped_products, FUND_FEN)[0]
     fund_id = f"F-broken-{uuid.uuid4().hex[:12]}"  # not id(plan): 15 digits from 14… read as an ID number
     commands = [type(cmd)(**{**_fields(cmd), "fund_id": fund_id}) for cmd in plan.commands[:20]]
     commands.insert(5, commands[1])  # the same loan disbursed again under another key is refused
@@ -147,12 +148,12 @@ def _fields(command) -> dict:
 
 
 @pytest.mark.parametrize(("fund_yuan", "loans"), [(1_000_000, 1), (5_000_000, 2), (20_000_000, 7)])
-def test_the_cap_is_filled_by_loans_within_the_product_limit(fund_yuan, loans):
+def test_the_cap_is_filled_by_loans_within_the_product_limit(fund_yuan, loans, shipped_products):
     """An empty fund driven to its cap: the headroom (10× the fund) is lent in as few 强农贷 loans as the product
     limit allows — one, named ``-CAP`` as before, when it fits in one."""
     terms = default_terms()
     spec = FundSpec("F-cap", "140100", "SXRCU", fund_yuan * 100, "at_cap", 98_000, 3_000)
-    plan = simulate(spec, [], terms, 0, fill_cap=True)
+    plan = simulate(spec, [], terms, 0, shipped_products, fill_cap=True)
     lent = [cmd for cmd in plan.commands if isinstance(cmd, c.Disburse)]
     assert [cmd.loan_id for cmd in lent][:2] == ["QN-140100-SXRCU-CAP", "QN-140100-SXRCU-CAP-2"][:loans]
     assert (len(lent), len({cmd.loan_id for cmd in lent}), sum(cmd.amount_fen for cmd in lent)) == (
@@ -160,15 +161,15 @@ def test_the_cap_is_filled_by_loans_within_the_product_limit(fund_yuan, loans):
         loans,
         multiple_of(plan.end_balance_fen, terms.cap_multiple_bps),
     )
-    assert all(0 < cmd.amount_fen <= Product.QIANGNONG.limit_fen for cmd in lent)
+    assert all(0 < cmd.amount_fen <= shipped_products.get("qiangnong").limit_fen for cmd in lent)
 
 
-def test_a_small_registry_seeds_its_funds_at_the_cap_without_a_refusal(ledger_engine):
+def test_a_small_registry_seeds_its_funds_at_the_cap_without_a_refusal(ledger_engine, shipped_products):
     """5,000 households leave the 5,000,000-yuan funds driven to their cap more than one 强农贷 loan of headroom."""
     from training.generator import generate_registry
 
     households, _ = generate_registry(5_000, 42)
-    plans = [plan for plan in plan_seed(households, SECRET) if plan.spec.target == "at_cap"]
+    plans = [plan for plan in plan_seed(households, SECRET, shipped_products) if plan.spec.target == "at_cap"]
     fund_ids = []
     for plan in plans:
         fund_id = f"F-cap-{uuid.uuid4().hex[:10]}"
