@@ -51,6 +51,12 @@ def ledger(report_engine, clock):
 
 
 @pytest.fixture
+def tiny_ledger(clock):
+    """``tiny_ledger(engine)``: the tiny ledger on another engine (a database of the test's own)."""
+    return lambda engine: TinyLedger(UnitOfWork(engine, clock))
+
+
+@pytest.fixture
 def region() -> str:
     """A two-digit province code no other test of this process uses (60–99)."""
     code = next(_PROVINCES)
