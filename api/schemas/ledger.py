@@ -114,7 +114,7 @@ class FundMoneyIn(Strict):
 
 
 class DisbursementIn(Strict):
-    """POST /v1/loans: lend a covered loan (富民贷 or 强农贷)."""
+    """POST /v1/loans: lend a covered loan of a configured product (富民贷, 强农贷, …)."""
 
     fund_id: FundId
     loan_id: LoanId

@@ -11,7 +11,8 @@ The fund's money (real, in the fund's special account 专户)::
     compensation_payable   liab.    claimed but not yet paid (pending compensation)
     recovery_income        income   the fund's pro-rata share of recoveries (追偿)
 
-The covered loans (memorandum accounts, per product ``fumin`` 富民贷 / ``qiangnong`` 强农贷; the bank's money)::
+The covered loans (memorandum accounts, per product of the ledger's ``ledger_product`` table — 富民贷, 强农贷, …;
+the bank's money)::
 
     principal_current      outstanding principal of loans that are current
     principal_overdue      outstanding principal of overdue loans, tagged with ``overdue_since``

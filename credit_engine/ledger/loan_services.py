@@ -1,10 +1,11 @@
 """Loan events as services: disbursement, repayment, delinquency, cure, extension, compensation claim and payment,
 recovery and write-off. Each takes a unit of work and a command and returns a :class:`Receipt`.
 
-A disbursement is where the fund's limits bite: under the fund's lock it re-checks the product limit, the
-suspension (policy or NPL ratio as of today above the threshold) and the cap against the fund's current book. The
-other events build the recorded facts (:class:`LoanEvent`) and let the loan's state machine refuse what does not
-fit; a compensation payment pays what the fund holds and leaves the rest pending.
+A disbursement is where the fund's limits bite: under the fund's lock it resolves the product against the ledger's
+configured products (code, alias or Chinese name) and re-checks that product's limit, the suspension (policy or NPL
+ratio as of today above the threshold) and the cap against the fund's current book. The other events build the
+recorded facts (:class:`LoanEvent`) and let the loan's state machine refuse what does not fit; a compensation
+payment pays what the fund holds and leaves the rest pending.
 """
 
 from __future__ import annotations
@@ -89,7 +90,8 @@ def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
 
 
 def disburse(uow: UnitOfWork, command: c.Disburse) -> Receipt:
-    """Lend a covered loan (富民贷 or 强农贷); refused beyond the cap, while suspended or above the product limit."""
+    """Lend a covered loan of a configured product (富民贷, 强农贷, …; an unknown product is ``InvalidInput``);
+    refused beyond the cap, while suspended or above the product's limit."""
     if not command.loan_id.strip():
         raise InvalidInput([RowError(None, "loan_id", "required", "loan id is required / 贷款编号必填")])
     if not command.product.strip():

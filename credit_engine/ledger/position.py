@@ -191,6 +191,14 @@ def _fold(values: dict[str, object], account: str, product: str | None, bucket: 
         overdue[bucket] += amount  # type: ignore[index]
 
 
+def _versions(uow: UnitOfWork, ids: list[str]) -> dict[str, list]:
+    """The policy versions of the funds ``ids``, by fund."""
+    versions: dict[str, list] = {}
+    for row in uow.connection.execute(select(PolicyRow).where(PolicyRow.fund_id.in_(ids))):
+        versions.setdefault(row.fund_id, []).append(policy_from_row(row))
+    return versions
+
+
 def fund_positions(
     uow: UnitOfWork,
     as_of: dt.date,
@@ -205,9 +213,7 @@ def fund_positions(
         return []
     ids = [f.fund_id for f in funds]
     filtered = ids if (fund_ids is not None or county_prefix) else None
-    versions: dict[str, list] = {}
-    for row in uow.connection.execute(select(PolicyRow).where(PolicyRow.fund_id.in_(ids))):
-        versions.setdefault(row.fund_id, []).append(policy_from_row(row))
+    versions = _versions(uow, ids)
     products = catalog(uow.connection)
     values: dict[str, dict[str, object]] = {fund_id: {"covered_by_product_fen": products.zeros()} for fund_id in ids}
     for fund_id, account, product, bucket, amount in _balances(uow, as_of, known_at, filtered):
