@@ -91,6 +91,15 @@ def test_money_with_three_decimals_is_422_never_rounded(api, fund):
     assert {(d["field"], d["rule"]) for d in response.json()["details"]} == {("amount_yuan", "yuan_decimals")}
 
 
+def test_an_unknown_product_is_422_naming_the_field_and_the_known_products(api, fund):
+    response = api.post(api.keys.officer, "/v1/loans", loan_body(fund, "L-P", product="xiaowei"), key="L-P")
+    assert response.status_code == 422
+    (detail,) = response.json()["details"]
+    assert (detail["field"], "fumin/富民贷, qiangnong/强农贷" in detail["message"]) == ("product", True)
+    chinese = api.post(api.keys.officer, "/v1/loans", loan_body(fund, "L-Q", product="强农贷"), key="L-Q")
+    assert (chinese.status_code, chinese.json()["loan"]["product"]) == (201, "qiangnong")
+
+
 def test_a_disbursement_beyond_the_cap_is_409_insufficient_capacity(api):
     api.open_fund("F-SMALL", yuan="10000")  # cap 100,000 yuan
     api.post(api.keys.officer, "/v1/loans", loan_body("F-SMALL", "S-1", 50000), key="S-1")
