@@ -117,15 +117,14 @@ def books_match_postings(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
     policies = select(PolicyRow.fund_id, func.count()).group_by(PolicyRow.fund_id)
     for fund_id, count in uow.connection.execute(_scoped(policies, PolicyRow.fund_id, fund_ids)):
         derived[fund_id]["policy_version"] = int(count)
-    covered = product_store.covered_by_fund(uow.connection, fund_ids)
+    covered = product_store.covered_by_fund(uow.connection, fund_ids)  # a row per fund and product it lent
     products = product_store.catalog(uow.connection).codes
     found = []
     for row in uow.connection.execute(_scoped(select(FundBookRow), FundBookRow.fund_id, fund_ids)):
-        cached = {key: getattr(row, key) for key in ("fund_balance_fen", "overdue_fen", "policy_version")}
-        by_product = covered.get(row.fund_id, {})
-        cached |= {f"covered_{code}_fen": by_product.pop(code, 0) for code in products}
-        cached |= {f"covered_{code}_fen": amount for code, amount in by_product.items()}  # not a product: a bug
-        for key in sorted(cached.keys() | {k for k in derived[row.fund_id] if k.startswith("covered_")}):
+        cached = {"fund_balance_fen": row.fund_balance_fen}
+        cached |= {f"covered_{code}_fen": covered.get(row.fund_id, {}).get(code, 0) for code in products}
+        cached |= {"overdue_fen": row.overdue_fen, "policy_version": row.policy_version}
+        for key in [*cached, *(k for k in derived[row.fund_id] if k not in cached)]:  # a posted unknown product too
             if cached.get(key, 0) != derived[row.fund_id][key]:
                 message = f"cached {key} {cached.get(key, 0)} != {derived[row.fund_id][key]} from the journal"
                 found.append(Violation("books_match_postings", f"fund {row.fund_id}", message))
