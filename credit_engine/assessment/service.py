@@ -14,7 +14,6 @@ later.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from credit_engine.assessment.fund_room import FundRooms
 from credit_engine.assessment.rating import RecordRating, rate_record, table_ratings
 from credit_engine.audit.entry import AuditEntry
 from credit_engine.audit.sink import AuditSink
+from credit_engine.clock import Clock, utc_now
 from credit_engine.contract.record import validate_record
 from credit_engine.errors import CreditEngineError, InvalidInput, RowError
 from credit_engine.policy.config import RatingPolicy
@@ -50,10 +50,6 @@ class AssessmentNotFound(CreditEngineError):
         super().__init__(f"{self.message_en} / {self.message_zh}")
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 @dataclass
 class Assessor:
     policy: RatingPolicy
@@ -61,7 +57,7 @@ class Assessor:
     fund_rooms: FundRooms
     audit: AuditSink
     pseudonym_secret: str
-    clock: Callable[[], dt.datetime] = _utc_now
+    clock: Clock = utc_now
     on_decision: Callable[[str], None] | None = None
     _fingerprint: str = field(init=False, default="")
 
