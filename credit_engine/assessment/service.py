@@ -30,7 +30,7 @@ from credit_engine.audit.entry import AuditEntry
 from credit_engine.audit.sink import AuditSink
 from credit_engine.clock import Clock, utc_now
 from credit_engine.contract.record import validate_record
-from credit_engine.errors import CreditEngineError, InvalidInput, RowError
+from credit_engine.errors import BilingualError, InvalidInput, RowError
 from credit_engine.policy.config import RatingPolicy
 from credit_engine.rating import score_and_rate
 from credit_engine.reasons import MAX_REASONS
@@ -41,13 +41,11 @@ _NOT_AN_OBJECT = "an application is a JSON object / 申请须为 JSON 对象"
 Receipt = TypeVar("Receipt")
 
 
-class AssessmentNotFound(CreditEngineError):
+class AssessmentNotFound(BilingualError):
     code = "not_found"
 
     def __init__(self, assessment_id: str) -> None:
-        self.message_en = f"no assessment {assessment_id}"
-        self.message_zh = f"没有评估记录 {assessment_id}"
-        super().__init__(f"{self.message_en} / {self.message_zh}")
+        super().__init__(f"no assessment {assessment_id}", f"没有评估记录 {assessment_id}")
 
 
 @dataclass

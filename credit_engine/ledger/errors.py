@@ -9,7 +9,7 @@ fund's refusals to 409 (each with its own code) and unknown funds or loans to 40
 
 from __future__ import annotations
 
-from credit_engine.errors import CreditEngineError
+from credit_engine.errors import BilingualError
 
 
 def _yuan(amount_fen: int) -> str:
@@ -17,16 +17,14 @@ def _yuan(amount_fen: int) -> str:
     return f"{amount_fen / 100:,.2f}"
 
 
-class LedgerError(CreditEngineError):
+class LedgerError(BilingualError):
     """A refused ledger operation: ``code`` is stable, ``message_en``/``message_zh`` say what and why."""
 
     code = "ledger_error"
 
     def __init__(self, message_en: str, message_zh: str, **facts: object) -> None:
-        self.message_en = message_en
-        self.message_zh = message_zh
         self.facts = facts
-        super().__init__(f"{message_en} / {message_zh}")
+        super().__init__(message_en, message_zh)
 
 
 class UnknownFund(LedgerError):
