@@ -12,13 +12,13 @@ event id) still guards the postings underneath.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from credit_engine.access.tables import RequestRow
+from credit_engine.clock import Clock, utc_now
 from credit_engine.errors import CreditEngineError
 
 RUNNING, DONE = "running", "done"
@@ -48,13 +48,9 @@ class StoredResponse:
     body: str
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class IdempotentRequests:
     def __init__(
-        self, engine: Engine, stale_after: dt.timedelta = dt.timedelta(minutes=2), clock: Callable = utc_now
+        self, engine: Engine, stale_after: dt.timedelta = dt.timedelta(minutes=2), clock: Clock = utc_now
     ) -> None:
         self.engine = engine
         self.stale_after = stale_after

@@ -16,13 +16,14 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from credit_engine.clock import Clock, utc_now
 from credit_engine.ledger.domain import Fund, FundBook, ledger_date, policy_in_force
 from credit_engine.ledger.position import FundPosition
 from credit_engine.ledger.repository import policy_from_row
@@ -56,10 +57,6 @@ class _Room:
     room: FundRoom
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class FundRooms(PeriodicRefresh):
     def __init__(
         self,
@@ -67,7 +64,7 @@ class FundRooms(PeriodicRefresh):
         *,
         refresh_seconds: float = 2.0,
         stale_after_seconds: float = 15.0,
-        now: Callable[[], dt.datetime] = _utc_now,
+        now: Clock = utc_now,
     ) -> None:
         self.engine = engine
         self.refresh_seconds = refresh_seconds

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from credit_engine.clock import Clock, utc_now
 from credit_engine.ledger import commands as c
 from credit_engine.ledger import services
 from credit_engine.ledger.errors import LedgerError
@@ -27,7 +28,7 @@ from credit_engine.ledger.importer import SERVICES
 from credit_engine.ledger.position import FundPosition, fund_positions
 from credit_engine.ledger.seed_plan import FundPlan, plan_seed
 from credit_engine.ledger.seed_stories import END
-from credit_engine.ledger.unit_of_work import Clock, UnitOfWork, utc_now
+from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.policy.config import RatingPolicy
 
 HOUSEHOLDS_FILE = "households.parquet"
