@@ -9,9 +9,6 @@ posts are recorded through the audit sink once the ledger has answered. The entr
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from sqlalchemy import Connection, Engine
 
 from credit_engine.access.principal import Principal
@@ -20,18 +17,12 @@ from credit_engine.audit.repository import AuditRepository
 from credit_engine.audit.sink import AuditSink
 from credit_engine.clock import Clock, utc_now
 from credit_engine.ledger import commands as c
-from credit_engine.ledger import services
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.domain import Fund
 from credit_engine.ledger.eventfile import EventRow
-from credit_engine.ledger.importer import SERVICES, apply_event
+from credit_engine.ledger.importer import SERVICE_OF, apply_event
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.ledger_audit import ledger_entry
-
-SERVICE_OF: dict[type[c.Command], Callable[[UnitOfWork, Any], Receipt]] = {
-    command: service for service, command in SERVICES.values()
-} | {c.CreateFund: services.create_fund, c.SetPolicy: services.set_policy}
-"""The ledger service that posts each kind of command."""
 
 
 class AuditedLedger:
