@@ -1,9 +1,11 @@
 """Repositories: the only code that turns domain objects into rows and back (SQLAlchemy Core on one connection).
 
 ``FundRepository`` holds funds, policy versions and the fund book (locked ``FOR UPDATE`` for every write to the
-fund); ``LoanRepository`` the loan cache and a loan's recorded events; ``JournalRepository`` transactions and
-postings; ``CommandRepository`` the idempotency records. Their statements are prebuilt (:mod:`.statements`).
-Reads for reports live in :mod:`.position` and :mod:`.history`.
+fund; read unlocked, with the funds, by the fund rooms and the audit); ``LoanRepository`` the loan cache and a loan's
+recorded events; ``JournalRepository`` transactions and postings; ``CommandRepository`` the idempotency records and
+the end of every write (:meth:`CommandRepository.close_write`, where the one difference between the databases on the
+write path lives). Their statements are prebuilt (:mod:`.statements`). Read models for reports and the audit live in
+:mod:`.position` and :mod:`.queries`.
 """
 
 from __future__ import annotations
@@ -236,6 +238,33 @@ def command_values(fund_id: str, key: str, command: str, body_hash: str, result:
     return values | {"recorded_at": recorded.recorded_at, "recorded_by": recorded.recorded_by}
 
 
+def _close_in_one_statement(
+    connection: Connection,
+    command: dict,
+    book: FundBook | None,
+    expected_version: int,
+    loan: Loan | None,
+    loan_version: int | None,
+) -> None:
+    """PostgreSQL: :meth:`CommandRepository.close_write` as one statement instead of three round trips; the same
+    rows and checks as the repositories'."""
+    shape = None if loan is None else ("insert" if loan_version is None else "update")
+    values = {f"command_{k}": v for k, v in command.items()}
+    if book is not None:
+        values |= {"key_fund_id": book.fund_id, "key_version": expected_version}
+        values |= {f"book_{k}": v for k, v in _book_values(book).items()}
+    if loan is not None:
+        row = {name: getattr(loan, name) for name in LOAN_FIELDS} | {"state": loan.state.value}
+        row["version"] = 1 if loan_version is None else loan_version + 1
+        values |= {f"loan_{k}": v for k, v in row.items()}
+        values |= {"key_fund_id": loan.fund_id, "key_loan_id": loan.loan_id, "key_loan_version": loan_version}
+    counts = connection.execute(sql().closing(book is not None, shape), values).one()
+    if book is not None and counts.book_rows != 1:
+        raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
+    if loan is not None and counts.loan_rows != 1:
+        raise StaleCache(f"loan {loan.fund_id}/{loan.loan_id} is not at version {loan_version}")
+
+
 def _book_values(book: FundBook) -> dict[str, object]:
     values = {"fund_balance_fen": book.fund_balance_fen, "overdue_fen": book.overdue_fen}
     values |= {"covered_fumin_fen": book.covered_fen.get("fumin", 0)}
@@ -269,30 +298,3 @@ class CommandRepository:
             else:
                 loans.save(loan, loan_version)
         self.connection.execute(sql().insert_command, command)
-
-
-def _close_in_one_statement(
-    connection: Connection,
-    command: dict,
-    book: FundBook | None,
-    expected_version: int,
-    loan: Loan | None,
-    loan_version: int | None,
-) -> None:
-    """PostgreSQL: :meth:`CommandRepository.close_write` as one statement instead of three round trips; the same
-    rows and checks as the repositories'."""
-    shape = None if loan is None else ("insert" if loan_version is None else "update")
-    values = {f"command_{k}": v for k, v in command.items()}
-    if book is not None:
-        values |= {"key_fund_id": book.fund_id, "key_version": expected_version}
-        values |= {f"book_{k}": v for k, v in _book_values(book).items()}
-    if loan is not None:
-        row = {name: getattr(loan, name) for name in LOAN_FIELDS} | {"state": loan.state.value}
-        row["version"] = 1 if loan_version is None else loan_version + 1
-        values |= {f"loan_{k}": v for k, v in row.items()}
-        values |= {"key_fund_id": loan.fund_id, "key_loan_id": loan.loan_id, "key_loan_version": loan_version}
-    counts = connection.execute(sql().closing(book is not None, shape), values).one()
-    if book is not None and counts.book_rows != 1:
-        raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
-    if loan is not None and counts.loan_rows != 1:
-        raise StaleCache(f"loan {loan.fund_id}/{loan.loan_id} is not at version {loan_version}")
