@@ -75,6 +75,12 @@ def _print_training(result: dict) -> None:
         m = result[name]
         table.add_row(name, f"{m['auc']:.4f}", f"{m['ks']:.4f}", f"{m['brier']:.5f}", str(m["n_test"]))
     console.print(table)
+    deciles = Table(title=f"Calibration of {result['selected']} on the holdout / 验证集分十组校准")
+    for column in ("decile", "rows", "mean PD", "observed rate"):
+        deciles.add_column(column, justify="right")
+    for row in result["calibration_by_decile"]:
+        deciles.add_row(str(row["decile"]), f"{row['n']:,}", f"{row['mean_pd']:.4f}", f"{row['observed_rate']:.4f}")
+    console.print(deciles)
     aliases = ", ".join(result["aliases"])
     fitted = result["registered_model"]
     console.print(

@@ -106,6 +106,7 @@ def test_the_registered_model_is_fitted_on_every_training_row(engine_settings, r
     from models import WOEScorecard
     from models.store import load_estimator
     from training.data import load_frame
+    from training.splits import holdout_split
 
     report = _train(engine_settings, registry_dir, tmp_path, families=("scorecard",))
     frame = load_frame(registry_dir / "households.parquet", household_spec())
@@ -125,6 +126,18 @@ def test_the_registered_model_is_fitted_on_every_training_row(engine_settings, r
     assert tags["registered.fitted_on"] == "all_rows" and tags["registered.n_rows"] == str(len(frame))
     metrics = client.get_run(report["run_id"]).data.metrics
     assert {"cv.scorecard.mean_auc", "cv.scorecard.std_auc"} <= set(metrics)
+    import mlflow
+
+    from training.evaluation import holdout_metrics
+    from training.tracking import HOLDOUT_PD_ARTIFACT
+
+    path = mlflow.artifacts.download_artifacts(
+        run_id=report["run_id"], artifact_path=HOLDOUT_PD_ARTIFACT, dst_path=str(tmp_path)
+    )
+    holdout_pd = pd.read_parquet(path)
+    holdout = frame.iloc[np.sort(holdout_split(frame, household_spec()).test)]
+    auc = holdout_metrics(household_spec().labels(holdout), holdout_pd["scorecard"].to_numpy())["auc"]
+    assert auc == pytest.approx(report["scorecard"]["auc"])  # the holdout model's PDs, not the refit's
 
 
 def test_without_refit_the_model_fitted_without_the_holdout_is_registered(engine_settings, registry_dir, tmp_path):
