@@ -27,6 +27,7 @@ from sklearn.model_selection import StratifiedKFold
 from credit_engine.features import FeatureSpec
 from models.blend import fit_stacker, stack_features
 from training.families import BLEND, BLEND_PARTS, choose, make_estimator
+from training.splits import date_ranks
 
 DEFAULT_FOLDS = 5
 DEFAULT_MAX_ROWS = 200_000
@@ -72,17 +73,8 @@ def selection_folds(
 
 
 def _forward_chaining(frame: pd.DataFrame, spec: FeatureSpec, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    dates = pd.to_datetime(frame[spec.date_column]).to_numpy()
-    if spec.stratify_column and spec.stratify_column in frame.columns:
-        strata = frame[spec.stratify_column].astype(str).to_numpy()
-    else:
-        strata = np.zeros(len(frame), dtype=np.int8)
-    work = pd.DataFrame({"stratum": strata, "date": dates, "pos": np.arange(len(frame))})
-    work = work.sort_values(["stratum", "date", "pos"], kind="stable")
-    rank = work.groupby("stratum", sort=False).cumcount().to_numpy()
-    size = work.groupby("stratum", sort=False)["pos"].transform("size").to_numpy()
-    chunk = np.empty(len(frame), dtype=np.int64)
-    chunk[work["pos"].to_numpy()] = np.floor(rank * (n_folds + 1) / size).astype(np.int64)
+    _, rank, size = date_ranks(frame, spec)
+    chunk = np.floor(rank * (n_folds + 1) / size).astype(np.int64)
     positions = np.arange(len(frame))
     return [(positions[chunk < j], positions[chunk == j]) for j in range(1, n_folds + 1)]
 

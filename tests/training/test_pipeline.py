@@ -17,12 +17,19 @@ from training.train_job import TrainJob
 pytestmark = pytest.mark.slow
 
 
-FAST_PARAMS = {"lightgbm": {"n_estimators": 300, "early_stopping_rounds": 30, "learning_rate": 0.1}}
+FAST_PARAMS = {
+    "lightgbm": {"n_estimators": 300, "early_stopping_rounds": 30, "learning_rate": 0.1},
+    "scorecard": {"C": 1.0},
+}
 
 
 def _train(settings, registry_dir, tmp_path, **overrides):
     job = TrainJob(
-        data=registry_dir / "households.parquet", report=tmp_path / "train.json", params=FAST_PARAMS, **overrides
+        data=registry_dir / "households.parquet",
+        report=tmp_path / "train.json",
+        params=FAST_PARAMS,
+        cv_folds=3,
+        **overrides,
     )
     return job.run(settings)
 
@@ -115,7 +122,7 @@ def test_the_registered_model_is_fitted_on_every_training_row(engine_settings, r
     assert report["registered_model"] == {"fitted_on": "all_rows", "n_rows": len(frame)}
     counts = registered.card().groupby("feature")["count"].sum()
     assert (counts == len(frame)).all()  # every row of the file is in the card's bins
-    on_every_row = WOEScorecard(spec=household_spec()).fit(frame)
+    on_every_row = WOEScorecard(spec=household_spec(), **FAST_PARAMS["scorecard"]).fit(frame)
     np.testing.assert_allclose(registered.predict_pd(frame), on_every_row.predict_pd(frame), rtol=1e-12)
     assert report["scorecard"]["n_test"] == report["split"]["n_test"]  # the holdout figure: a model without it
     assert report["selection"]["method"] == "forward_chaining_by_county_code"
