@@ -20,8 +20,8 @@ from api.services import Services
 from credit_engine.access.keys import KeysUnavailable
 from credit_engine.access.principal import Principal
 from credit_engine.assessment import Assessor
+from credit_engine.desk import EventImports, LedgerReads, LedgerWrites, Reports
 from credit_engine.errors import InvalidInput, RowError
-from credit_engine.ledger_desk import LedgerDesk
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -61,12 +61,27 @@ async def assessor(request: Request) -> Assessor:
     return request.app.state.services.assessor
 
 
-async def desk(request: Request) -> LedgerDesk:
-    return request.app.state.services.desk
+async def ledger_writes(request: Request) -> LedgerWrites:
+    return request.app.state.services.desk.writes
+
+
+async def ledger_reads(request: Request) -> LedgerReads:
+    return request.app.state.services.desk.reads
+
+
+async def reports(request: Request) -> Reports:
+    return request.app.state.services.desk.reports
+
+
+async def event_imports(request: Request) -> EventImports:
+    return request.app.state.services.desk.imports
 
 
 AssessorDep = Annotated[Assessor, Depends(assessor)]
-DeskDep = Annotated[LedgerDesk, Depends(desk)]
+LedgerWritesDep = Annotated[LedgerWrites, Depends(ledger_writes)]
+LedgerReadsDep = Annotated[LedgerReads, Depends(ledger_reads)]
+ReportsDep = Annotated[Reports, Depends(reports)]
+EventImportsDep = Annotated[EventImports, Depends(event_imports)]
 
 
 MAX_JSON_DEPTH = 32

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.scorer import ModelRejected, ServedModel
-from credit_engine.errors import CreditEngineError
+from credit_engine.errors import BilingualError
 from credit_engine.scoring import Champion
 from models.store import LoadedModel, load_estimator
 
@@ -23,33 +23,28 @@ log = logging.getLogger(__name__)
 Loader = Callable[[str, str | None], LoadedModel]
 
 
-class ModelUnavailable(CreditEngineError):
+class ModelUnavailable(BilingualError):
     code = "model_unavailable"
     message_en = "no model is loaded; ask a model administrator to reload the champion"
     message_zh = "尚未加载模型，请模型管理员重新加载冠军模型"
 
-    def __init__(self) -> None:
-        super().__init__(f"{self.message_en} / {self.message_zh}")
 
-
-class ModelReloadFailed(CreditEngineError):
+class ModelReloadFailed(BilingualError):
     code = "model_reload_failed"
 
     def __init__(self, reason: str, serving: str | None) -> None:
         self.reason = reason
         self.serving = serving
-        self.message_en = f"reload failed, still serving {serving or 'no model'}: {reason}"
-        self.message_zh = f"重新加载失败，继续使用 {serving or '（无模型）'}：{reason}"
-        super().__init__(f"{self.message_en} / {self.message_zh}")
+        super().__init__(
+            f"reload failed, still serving {serving or 'no model'}: {reason}",
+            f"重新加载失败，继续使用 {serving or '（无模型）'}：{reason}",
+        )
 
 
-class ReloadInProgress(CreditEngineError):
+class ReloadInProgress(BilingualError):
     code = "reload_in_progress"
     message_en = "another reload is running; try again when it has finished"
     message_zh = "另一次重新加载正在进行，请稍后再试"
-
-    def __init__(self) -> None:
-        super().__init__(f"{self.message_en} / {self.message_zh}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,9 +26,9 @@ from credit_engine.access.requests import IdempotentRequests
 from credit_engine.assessment import Assessor, FundRooms
 from credit_engine.audit.repository import AuditRepository
 from credit_engine.config import Settings
+from credit_engine.desk import LedgerDesk
 from credit_engine.ledger import database as ledger_db
 from credit_engine.ledger.wal import WalCheckpointer
-from credit_engine.ledger_desk import LedgerDesk
 from credit_engine.policy import load_policy
 from credit_engine.service_db import database as service_db
 from models.store import load_estimator
@@ -74,7 +74,7 @@ class Services:
         self.assessor = Assessor(
             self.policy, self.champion.serving, self.fund_rooms, self.audit, secret, on_decision=self.metrics.decided
         )
-        self.desk = LedgerDesk(self.engine, self.audit, self.fund_rooms, secret)
+        self.desk = LedgerDesk.open(self.engine, self.audit, self.fund_rooms, secret)
 
     def start(self) -> None:
         _migrate(self.engine)

@@ -38,7 +38,7 @@ def client(number: int, url: str, funds: list[str], ready, start, deadline_box, 
     from credit_engine.ledger import commands as c
     from credit_engine.ledger import services
     from credit_engine.ledger.database import make_engine
-    from credit_engine.ledger.errors import InsufficientFundCapacity
+    from credit_engine.ledger.errors import LoanRefusedByFund
     from credit_engine.ledger.unit_of_work import UnitOfWork
 
     engine = make_engine(url, pool_size=1, max_overflow=0)
@@ -67,7 +67,7 @@ def client(number: int, url: str, funds: list[str], ready, start, deadline_box, 
         try:
             services.disburse(uow, command)
             counts["posted"] += 1
-        except InsufficientFundCapacity:
+        except LoanRefusedByFund:
             counts["refused"] += 1
         except Exception:  # noqa: BLE001 - counted and reported, never hidden
             counts["errors"] += 1

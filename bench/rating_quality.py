@@ -1,8 +1,10 @@
 """Rating quality on a synthetic registry of 200,000 households, measured against the generator's truth.
 
 Runs the real training job (into a temporary MLflow store), then on its out-of-time holdout compares the selected
-model with the Bayes ceiling (AUC of the generator's true PD on the same rows), checks calibration per decile of
-predicted PD against the mean true PD, and measures the lead over the manual 100-point sheet.
+family — as fitted WITHOUT the holdout (the job logs its holdout PDs; the registered model is refitted on every row
+and has seen the holdout) — with the Bayes ceiling (AUC of the generator's true PD on the same rows), checks
+calibration per decile of predicted PD against the mean true PD, and measures the lead over the manual 100-point
+sheet.
 
     .venv/bin/python bench/rating_quality.py [--households 200000] [--seed 7]
 """
@@ -41,12 +43,14 @@ def main() -> None:
 
 
 def measure(folder: Path) -> dict:
+    import mlflow
+
     from credit_engine.config import load_settings
     from credit_engine.features import household_spec
-    from models.store import load_estimator
     from training.data import load_frame
     from training.evaluation import bayes_auc, calibration_by_decile, holdout_metrics, truth_for
     from training.splits import holdout_split
+    from training.tracking import HOLDOUT_PD_ARTIFACT, configure
     from training.train_job import TrainJob
 
     settings = load_settings()
@@ -58,27 +62,34 @@ def measure(folder: Path) -> dict:
     test = frame.iloc[holdout_split(frame, spec).test]
     y = spec.labels(test)
     true_pd = truth_for(test, pd.read_parquet(folder / "truth.parquet"))
-    model = load_estimator(report["model_uri"], settings.mlflow_tracking_uri).estimator
-    pd_ = model.predict_pd(test)
+    configure(settings)  # the selected family fitted WITHOUT the holdout scored it; the registered refit has seen it
+    with tempfile.TemporaryDirectory() as tmp:
+        path = mlflow.artifacts.download_artifacts(
+            run_id=report["run_id"], artifact_path=HOLDOUT_PD_ARTIFACT, dst_path=tmp
+        )
+        holdout_pd = pd.read_parquet(path)
+    pd_ = holdout_pd[report["selected"]].to_numpy()
     metrics = holdout_metrics(y, pd_)
     assert abs(metrics["auc"] - report[report["selected"]]["auc"]) < 1e-9, "holdout differs from the job's"
     ceiling = bayes_auc(y, true_pd)
     deciles = calibration_by_decile(pd_, y, true_pd)
     max_gap = max(abs(d["gap_pp_vs_true"]) for d in deciles)
+    lead = metrics["auc"] - report["manual_sheet"]["auc"]
     return {
         "selected": report["selected"],
+        "selection": report["selection"],
         "n_test": metrics["n_test"],
         "train_seconds": round(train_seconds, 1),
-        "auc": {name: report[name]["auc"] for name in ("lightgbm", "scorecard", "manual_sheet")},
+        "auc": {name: report[name]["auc"] for name in ("lightgbm", "scorecard", "blend", "manual_sheet")},
         "bayes_auc": ceiling,
         "ratio_to_bayes": metrics["auc"] / ceiling,
-        "lead_over_manual_sheet": metrics["auc"] - report["manual_sheet"]["auc"],
+        "lead_over_manual_sheet": lead,
         "max_decile_gap_pp": max_gap,
         "deciles": deciles,
         "targets": {
-            "ratio_to_bayes>=0.98": metrics["auc"] / ceiling >= 0.98,
-            "max_decile_gap_pp<=1": max_gap <= 1.0,
-            "lead_over_manual>=0.05": metrics["auc"] - report["manual_sheet"]["auc"] >= 0.05,
+            "ratio_to_bayes>=0.99": metrics["auc"] / ceiling >= 0.99,
+            "max_decile_gap_pp<=0.5": max_gap <= 0.5,
+            "lead_over_manual>=0.08": lead >= 0.08,
         },
     }
 
@@ -96,10 +107,19 @@ def write(summary: dict) -> None:
         f"| Bayes ceiling AUC (true PD, same rows) | {summary['bayes_auc']:.4f} | |",
         f"| LightGBM AUC | {auc['lightgbm']:.4f} | |",
         f"| WOE scorecard AUC | {auc['scorecard']:.4f} | |",
+        f"| blend (stack of both) AUC | {auc['blend']:.4f} | |",
         f"| manual 100-point sheet AUC | {auc['manual_sheet']:.4f} | |",
-        f"| selected / Bayes ceiling | {summary['ratio_to_bayes']:.4f} | ≥ 0.98 |",
-        f"| largest decile gap, mean PD vs mean true PD | {summary['max_decile_gap_pp']:.2f} pp | ≤ 1 pp |",
-        f"| lead over the manual sheet | {summary['lead_over_manual_sheet']:+.4f} | ≥ +0.05 |",
+        f"| selected / Bayes ceiling | {summary['ratio_to_bayes']:.4f} | ≥ 0.99 |",
+        f"| largest decile gap, mean PD vs mean true PD | {summary['max_decile_gap_pp']:.2f} pp | ≤ 0.5 pp |",
+        f"| lead over the manual sheet | {summary['lead_over_manual_sheet']:+.4f} | ≥ +0.08 |",
+        "",
+        "| decile | rows | mean PD | mean true PD | observed rate | gap (pp) |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {d['decile']} | {d['n']:,} | {d['mean_pd']:.4f} | {d['mean_true_pd']:.4f} | {d['observed_rate']:.4f} | "
+        f"{d['gap_pp_vs_true']:+.2f} |"
+        for d in summary["deciles"]
     ]
     (RESULTS / "rating_quality.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

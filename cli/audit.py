@@ -3,7 +3,6 @@ which model and policy, on which input, with which outcome — as JSON lines or 
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,17 +10,9 @@ from typing import Annotated
 import typer
 
 from cli.common import err_console, guarded, settings
+from cli.options import day
 
 app = typer.Typer(no_args_is_help=True, help="Audit log / 审计日志.")
-
-
-def _day(option: str, text: str) -> dt.date:
-    from credit_engine.errors import InvalidInput, RowError
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput([RowError(None, option, "date", "YYYY-MM-DD", text)]) from None
 
 
 @app.command("export")
@@ -37,7 +28,7 @@ def export(
     from credit_engine.ledger.database import open_ledger
     from credit_engine.service_db.database import ensure_migrated
 
-    first_day, last_day = _day("--from", first), _day("--to", last)
+    first_day, last_day = day("--from", first), day("--to", last)
     engine = open_ledger(settings())
     try:
         ensure_migrated(engine)

@@ -18,6 +18,7 @@ from pathlib import Path
 import typer
 
 from cli.common import console, err_console, guarded, settings
+from cli.options import converted, day_or_today
 
 app = typer.Typer(no_args_is_help=True, help="Risk-compensation fund ledger / 风险补偿金台账.")
 fund_app = typer.Typer(no_args_is_help=True, help="Funds / 风险补偿金.")
@@ -48,27 +49,6 @@ def _ledger(*, read_only: bool = False) -> Iterator:
         engine.dispose()
 
 
-def _date(option: str, text: str | None) -> dt.date:
-    from credit_engine.ledger.domain import CHINA
-    from credit_engine.ledger.writes import invalid
-
-    if text is None:
-        return dt.datetime.now(CHINA).date()
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise invalid(option, "date", "YYYY-MM-DD", text) from None
-
-
-def _converted(option: str, text: str, convert):
-    from credit_engine.ledger.writes import invalid
-
-    try:
-        return convert(text)
-    except ValueError as error:
-        raise invalid(option, option.lstrip("-").replace("-", "_"), str(error), text) from None
-
-
 def _terms(base, changes: dict[str, str | int | bool | None], no_cap: bool):
     """``base`` with the options given: ratios become basis points (10 → 100000, 0.7 → 7000)."""
     from credit_engine.ledger.money import ratio_to_bps
@@ -79,7 +59,7 @@ def _terms(base, changes: dict[str, str | int | bool | None], no_cap: bool):
             continue
         if isinstance(value, str):
             option = "--" + name.replace("_bps", "").replace("_", "-")
-            value = _converted(option, value, ratio_to_bps)
+            value = converted(option, value, ratio_to_bps)
         updates[name] = value
     if no_cap:
         updates["cap_multiple_bps"] = None
@@ -114,14 +94,14 @@ def fund_create(
     from credit_engine.ledger.money import yuan_to_fen
 
     changes = {"floor_multiple_bps": floor_multiple, "cap_multiple_bps": cap_multiple, "fund_share_bps": fund_share}
-    amount_fen = _converted("--amount-yuan", amount_yuan or default_contribution_yuan(), yuan_to_fen)
+    amount_fen = converted("--amount-yuan", amount_yuan or default_contribution_yuan(), yuan_to_fen)
     command = commands.CreateFund(
         fund_id=fund_id,
         idempotency_key=key,
         recorded_by=_actor(recorded_by),
         county_code=county,
         bank_code=bank,
-        value_date=_date("--value-date", value_date),
+        value_date=day_or_today("--value-date", value_date),
         amount_fen=amount_fen,
         terms=_terms(default_terms(), changes, no_cap),
     )
@@ -160,28 +140,22 @@ def policy_set(
         "lending_suspended": suspend,
     }
     with _ledger() as uow:
-        _receipt(_set_policy(uow, fund_id, _date("--from", effective_from), changes, no_cap, key, recorded_by))
+        _receipt(_set_policy(uow, fund_id, day_or_today("--from", effective_from), changes, no_cap, key, recorded_by))
 
 
 def _set_policy(uow, fund_id: str, on: dt.date, changes: dict, no_cap: bool, key: str | None, recorded_by):
     """The terms in force on ``on`` (or the first ones) with ``changes``; the key defaults to the content's hash."""
     from dataclasses import replace
 
+    from credit_engine.desk.reading import base_terms
     from credit_engine.ledger import commands, services
-    from credit_engine.ledger.domain import policy_in_force
-    from credit_engine.ledger.errors import UnknownFund
 
-    with uow:
-        versions = uow.funds.policies(fund_id)
-    current = policy_in_force(versions, on) or min(versions, key=lambda v: v.effective_from, default=None)
-    if current is None:
-        raise UnknownFund(fund_id)
     command = commands.SetPolicy(
         fund_id=fund_id,
         idempotency_key=key or "policy",
         recorded_by=_actor(recorded_by),
         effective_from=on,
-        terms=_terms(current.terms, changes, no_cap),
+        terms=_terms(base_terms(uow.engine, fund_id, on), changes, no_cap),
     )
     if key is None:
         command = replace(command, idempotency_key=f"policy-{on}-{commands.body_hash(command)[:12]}")
@@ -274,7 +248,7 @@ def seed_command(
     from credit_engine.reports.layout import yuan
     from credit_engine.reports.leverage import STATUS_LABELS, STATUSES
 
-    fund_fen = _converted("--fund-yuan", fund_yuan or default_contribution_yuan(), yuan_to_fen)
+    fund_fen = converted("--fund-yuan", fund_yuan or default_contribution_yuan(), yuan_to_fen)
     secret = settings().pseudonym_secret.get_secret_value()
     engine = open_ledger(settings())
     try:

@@ -34,25 +34,59 @@ def train(
     spec: SpecOpt = None,
     experiment: Annotated[str | None, typer.Option(help="MLflow experiment name.")] = None,
     model_name: Annotated[str | None, typer.Option(help="Registered model name.")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the holdout split.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the holdout split and the selection folds.")] = 0,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            "--refit/--no-refit",
+            help="Select by cross-validation and register the winner refitted on every row (default), or select on "
+            "the holdout and register the model fitted without it / 交叉验证选模并用全部数据重训.",
+        ),
+    ] = True,
+    cv_folds: Annotated[int, typer.Option("--cv-folds", min=2, help="Cross-validation folds / 交叉验证折数.")] = 5,
 ) -> None:
-    """Train every model family, evaluate on one holdout, register the winner / 训练并登记模型."""
+    """Train every model family, select one, register it / 训练、选模并登记模型."""
     from training.train_job import TrainJob
 
-    job = TrainJob(data=data, spec=spec, experiment=experiment, model_name=model_name, report=report, seed=seed)
+    job = TrainJob(
+        data=data, spec=spec, experiment=experiment, model_name=model_name, report=report, seed=seed, refit=refit,
+        cv_folds=cv_folds,
+    )  # fmt: skip
     with _steps() as progress:
         task = progress.add_task("start", total=None)
         result = job.run(settings(), on_step=lambda step: progress.update(task, description=step))
-    table = Table(title="Holdout / 验证集结果")
+    _print_training(result)
+
+
+def _print_training(result: dict) -> None:
+    families = [name for name in ("lightgbm", "scorecard", "blend", "manual_sheet") if name in result]
+    cv = result["selection"].get("families", {})
+    if cv:
+        table = Table(title=f"Cross-validation / 交叉验证 ({result['selection']['method']})")
+        for column in ("family", "mean AUC", "std", "min", "max"):
+            table.add_column(column)
+        for name, m in cv.items():
+            table.add_row(name, *(f"{m[k]:.4f}" for k in ("mean_auc", "std_auc", "min_auc", "max_auc")))
+        console.print(table)
+    table = Table(title="Holdout, models fitted without it / 验证集结果（模型未见验证集）")
     for column in ("family", "AUC", "KS", "Brier", "n_test"):
         table.add_column(column)
-    for name in ("lightgbm", "scorecard", "manual_sheet"):
-        if name in result:
-            m = result[name]
-            table.add_row(name, f"{m['auc']:.4f}", f"{m['ks']:.4f}", f"{m['brier']:.5f}", str(m["n_test"]))
+    for name in families:
+        m = result[name]
+        table.add_row(name, f"{m['auc']:.4f}", f"{m['ks']:.4f}", f"{m['brier']:.5f}", str(m["n_test"]))
     console.print(table)
+    deciles = Table(title=f"Calibration of {result['selected']} on the holdout / 验证集分十组校准")
+    for column in ("decile", "rows", "mean PD", "observed rate"):
+        deciles.add_column(column, justify="right")
+    for row in result["calibration_by_decile"]:
+        deciles.add_row(str(row["decile"]), f"{row['n']:,}", f"{row['mean_pd']:.4f}", f"{row['observed_rate']:.4f}")
+    console.print(deciles)
     aliases = ", ".join(result["aliases"])
-    console.print(f"selected / 选用: [bold]{result['selected']}[/] → {result['model_uri']} (aliases: {aliases})")
+    fitted = result["registered_model"]
+    console.print(
+        f"selected / 选用: [bold]{result['selected']}[/] (by {result['selection']['by']}), registered fitted on "
+        f"{fitted['fitted_on'].replace('_', ' ')} ({fitted['n_rows']:,}) → {result['model_uri']} (aliases: {aliases})"
+    )
 
 
 @guarded

@@ -15,50 +15,28 @@ from pathlib import Path
 import typer
 
 from cli.common import console, guarded, settings
+from cli.options import day
+from cli.options import moment as parse_moment
 
 app = typer.Typer(no_args_is_help=True, help="Fund reports / 风险补偿金报表.")
 
 FORMAT_HELP = "json | csv | xlsx | html"
 
 
-def _day(option: str, text: str) -> dt.date:
-    from credit_engine.ledger.writes import invalid
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise invalid(option, "date", "YYYY-MM-DD", text) from None
-
-
-def _moment(text: str | None) -> dt.datetime | None:
-    """``--known-at``: an ISO timestamp; without a zone it is China time (UTC+8)."""
-    from credit_engine.ledger.domain import CHINA
-    from credit_engine.ledger.writes import invalid
-
-    if text is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise invalid("--known-at", "timestamp", "ISO timestamp, e.g. 2026-01-05T09:00:00+08:00", text) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
-
-
 def _run(kind: str, as_of: dt.date, known_at: str | None, county, province, fmt: str, out: Path, period=None):  # noqa: ANN001
+    from credit_engine.desk.reports import read_report
     from credit_engine.ledger.database import open_ledger
-    from credit_engine.ledger.unit_of_work import UnitOfWork
     from credit_engine.ledger.writes import invalid
-    from credit_engine.reports.build import Scope, build_report
+    from credit_engine.reports.build import Scope
     from credit_engine.reports.formats import FORMATS, write_report
 
     if fmt not in FORMATS:
         raise invalid("--format", "report_format", FORMAT_HELP, fmt)
     scope = Scope(county=county, province=province)
-    moment = _moment(known_at)
+    moment = parse_moment("--known-at", known_at)
     engine = open_ledger(settings())
     try:
-        with UnitOfWork(engine, read_only=True) as uow:
-            report = build_report(uow, kind, as_of, moment, scope, period, with_series=fmt in ("xlsx", "html"))
+        report = read_report(engine, kind, as_of, moment, scope, period, with_series=fmt in ("xlsx", "html"))
     finally:
         engine.dispose()
     path = write_report(report, fmt, out)
@@ -86,7 +64,7 @@ def _as_of_report(kind: str, summary: str) -> None:
         fmt: str = FORMAT,
         out: Path = OUT,
     ) -> None:
-        _run(kind, _day("--as-of", as_of), known_at, county, province, fmt, out)
+        _run(kind, day("--as-of", as_of), known_at, county, province, fmt, out)
 
 
 _as_of_report("leverage", "Leverage per fund, county and province, household share, month-end series / 放大倍数报表.")
@@ -105,5 +83,5 @@ def subsidy(
     out: Path = OUT,
 ) -> None:
     """Interest subsidy due for a period, on current days only / 贴息测算报表."""
-    period = (_day("--from", first), _day("--to", last))
+    period = (day("--from", first), day("--to", last))
     _run("subsidy", period[1], known_at, county, province, fmt, out, period)

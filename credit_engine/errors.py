@@ -33,6 +33,22 @@ class CreditEngineError(Exception):
     """Base of the engine's own errors."""
 
 
+class BilingualError(CreditEngineError):
+    """An engine error that states one fact in English and 中文: ``message_en`` and ``message_zh``, class attributes
+    for a fixed fact or given to the constructor. Its text is ``"english / 中文"``; the API answers each language in
+    its own field."""
+
+    message_en: str = ""
+    message_zh: str = ""
+
+    def __init__(self, message_en: str | None = None, message_zh: str | None = None) -> None:
+        if message_en is not None:
+            self.message_en = message_en
+        if message_zh is not None:
+            self.message_zh = message_zh
+        super().__init__(f"{self.message_en} / {self.message_zh}")
+
+
 class InvalidInput(CreditEngineError):
     """The input broke one or more rules; ``errors`` lists every one of them."""
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 from credit_engine.access.principal import Principal
+from credit_engine.assessment.audit_record import StoredAssessment
 from credit_engine.audit.entry import AuditEntry
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt, body_hash, canonical_body
@@ -52,17 +52,16 @@ def ledger_entry(
 
 
 def link_problem(entry: AuditEntry | None, principal: Principal, fund: Fund | None, command) -> tuple[str, str] | None:
+    """Why the audit ``entry`` a disbursement names cannot back it, as (rule, bilingual message); None when it can."""
     if not isinstance(command, c.Disburse) or fund is None:
         return "not_a_disbursement", "only a disbursement names an assessment / 仅放款可关联评估"
-    if entry is None or entry.action != "assessment" or entry.county_code != fund.county_code:
+    stored = StoredAssessment.from_entry(entry)
+    if stored is None or stored.county_code != fund.county_code:
         return "unknown_assessment", "no such assessment in this fund's county / 该县无此评估记录"
-    if entry.detail.get("bank_code") not in (None, fund.bank_code) or not principal.scope.covers_county(
-        fund.county_code
-    ):
+    if stored.detail.bank_code not in (None, fund.bank_code) or not principal.scope.covers_county(fund.county_code):
         return "unknown_assessment", "no such assessment in this fund's county / 该县无此评估记录"
-    result: Mapping[str, Any] = entry.detail.get("result", {})
-    if result.get("decision") != "approve":
+    if stored.detail.decision != "approve":
         return "assessment_not_approved", "the assessment did not approve the loan / 该评估未批准"
-    if command.amount_fen > int(result.get("credit_line_yuan", 0)) * 100:
+    if command.amount_fen > stored.detail.credit_line_yuan * 100:
         return "amount_above_line", "the amount exceeds the approved credit line / 金额超过核定授信额度"
     return None

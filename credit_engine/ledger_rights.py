@@ -1,7 +1,7 @@
 """Who may post which ledger event: fund events need ``write_funds`` (fund administrators), loan events
 ``write_loans`` (bank officers), and a reversal the right to post the event it reverses — an officer cannot cancel a
 clawback or a contribution, nor a fund administrator a disbursement. Scope (which funds) is checked by the caller
-(:class:`~credit_engine.ledger_desk.LedgerDesk`) with the permission these rules name.
+(:class:`~credit_engine.desk.authorisation.Authorisation`) with the permission these rules name.
 """
 
 from __future__ import annotations

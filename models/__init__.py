@@ -1,14 +1,21 @@
-"""The estimators, scikit-learn compatible: the LightGBM PD model, the WOE scorecard and the manual 100-point sheet.
+"""The estimators, scikit-learn compatible: the LightGBM PD model, the WOE scorecard, their
+blend (a logistic stack) and the manual 100-point sheet.
 
 Each reads frames of applications described by a ``FeatureSpec`` (or, without one, a numeric matrix) and satisfies
 ``credit_engine.scoring.Scorer``: ``predict_pd(frame)`` and ``reason_codes(frame, top_n)``. ``FAMILIES`` names them for
 the training jobs.
 """
 
+from models.blend import BlendPD
 from models.lgbm import LightGBMPD
 from models.manual_sheet import ManualSheet
 from models.scorecard import WOEScorecard
 
-FAMILIES = {"lightgbm": LightGBMPD, "scorecard": WOEScorecard, "manual_sheet": ManualSheet}
+FAMILIES = {
+    "lightgbm": LightGBMPD,
+    "scorecard": WOEScorecard,
+    "blend": BlendPD,
+    "manual_sheet": ManualSheet,
+}
 
-__all__ = ["FAMILIES", "LightGBMPD", "ManualSheet", "WOEScorecard"]
+__all__ = ["FAMILIES", "BlendPD", "LightGBMPD", "ManualSheet", "WOEScorecard"]

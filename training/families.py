@@ -1,7 +1,10 @@
-"""Fitting and scoring every model family on the same split, and choosing the winner.
+"""Fitting and scoring every model family on the same split, and the rule that chooses the winner.
 
-Candidates (LightGBM PD model, WOE scorecard) compete on holdout AUC; the manual 100-point sheet is the incumbent
-baseline, evaluated on the same households whenever the data carries its items, and never selected.
+Candidates (LightGBM PD model, WOE scorecard, their blend) compete on AUC — cross-validated on the training rows
+(``training.selection``), or on the holdout with ``--no-refit``; the manual 100-point sheet is the incumbent
+baseline, evaluated on the same households whenever the data carries its items, and never selected. The blend's
+holdout model is assembled from the scorecard and LightGBM fitted on the same rows and the stack the
+cross-validation fitted on their out-of-fold PDs (fitted on its own, a blend makes its out-of-fold PDs itself).
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
 
 from credit_engine.features import FeatureSpec
 from models import FAMILIES
 from training.evaluation import holdout_metrics
 
-CANDIDATES = ("lightgbm", "scorecard")
+CANDIDATES = ("lightgbm", "scorecard", "blend")
+BLEND = "blend"
+BLEND_PARTS = ("scorecard", "lightgbm")
 BASELINE = "manual_sheet"
 # At (near-)equal accuracy the bank gets the printable card it can audit: another family must beat the scorecard's
 # AUC by more than this to be selected (differences below it are within the noise of a holdout).
@@ -43,6 +49,15 @@ def make_estimator(name: str, spec: FeatureSpec, params: dict[str, Any] | None =
     return estimator.set_params(**(params or {}))
 
 
+def family_params(name: str, params: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """A family's parameters; a blend's base estimators get the scorecard's and LightGBM's unless it names its own."""
+    own = dict((params or {}).get(name) or {})
+    if name == BLEND:
+        own.setdefault("scorecard_params", (params or {}).get("scorecard"))
+        own.setdefault("lightgbm_params", (params or {}).get("lightgbm"))
+    return own
+
+
 def baseline_applies(spec: FeatureSpec) -> bool:
     return spec.derive == "household"
 
@@ -54,15 +69,29 @@ def fit_families(
     families: tuple[str, ...] = CANDIDATES,
     params: dict[str, dict[str, Any]] | None = None,
     on_step: Callable[[str], None] = lambda _: None,
+    stacker: LogisticRegression | None = None,
+    baseline: bool = True,
 ) -> list[FittedFamily]:
-    names = list(families) + ([BASELINE] if baseline_applies(spec) and BASELINE not in families else [])
-    fitted = []
+    """Every family (and the baseline) fitted on ``train``; with a ``stacker``, the blend is assembled from the
+    fitted scorecard and LightGBM (fitted first, for it) instead of being fitted on its own."""
+    with_baseline = baseline and baseline_applies(spec) and BASELINE not in families
+    names = list(families) + ([BASELINE] if with_baseline else [])
+    if stacker is not None and BLEND in names:
+        names = [n for n in BLEND_PARTS if n not in names] + sorted(names, key=lambda n: n == BLEND)
+    fitted: dict[str, FittedFamily] = {}
     for name in names:
         on_step(f"fit {name}")
         started = time.perf_counter()
-        estimator = make_estimator(name, spec, (params or {}).get(name)).fit(train, y_train)
-        fitted.append(FittedFamily(name, estimator, time.perf_counter() - started, baseline=name == BASELINE))
-    return fitted
+        estimator = make_estimator(name, spec, family_params(name, params))
+        if name == BLEND and stacker is not None:
+            parts = [fitted[part] for part in BLEND_PARTS]
+            estimator.assemble(parts[0].estimator, parts[1].estimator, stacker)
+            seconds = sum(part.fit_seconds for part in parts)
+        else:
+            estimator.fit(train, y_train)
+            seconds = time.perf_counter() - started
+        fitted[name] = FittedFamily(name, estimator, seconds, baseline=name == BASELINE)
+    return [fitted[name] for name in names if name in families or (with_baseline and name == BASELINE)]
 
 
 def evaluate_families(fitted: list[FittedFamily], test: pd.DataFrame, y_test: np.ndarray) -> None:
@@ -87,32 +116,3 @@ def choose(auc_by_family: dict[str, float]) -> str:
     if card is not None and auc_by_family[best] - card <= SCORECARD_PREFERENCE_AUC:
         return "scorecard"
     return best
-
-
-def fit_and_select(
-    train: pd.DataFrame,
-    y_train: np.ndarray,
-    spec: FeatureSpec,
-    families: tuple[str, ...] = CANDIDATES,
-    params: dict[str, dict[str, Any]] | None = None,
-    inner_folds: int = 5,
-    seed: int = 0,
-) -> FittedFamily:
-    """Choose the family by inner stratified k-fold AUC on the training rows, then refit the winner on all of them.
-
-    For cross-validation, where the outer test fold must never influence the choice; k folds rather than one inner
-    holdout, because on a thousand rows a single holdout picks the weaker family by chance.
-    """
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold
-
-    folds = StratifiedKFold(n_splits=inner_folds, shuffle=True, random_state=seed).split(train, y_train)
-    scores: dict[str, list[float]] = {name: [] for name in families}
-    for inner_train, inner_test in folds:
-        for name in families:
-            model = make_estimator(name, spec, (params or {}).get(name))
-            model.fit(train.iloc[inner_train], y_train[inner_train])
-            scores[name].append(roc_auc_score(y_train[inner_test], model.predict_pd(train.iloc[inner_test])))
-    winner = choose({name: float(np.mean(values)) for name, values in scores.items()})
-    estimator = make_estimator(winner, spec, (params or {}).get(winner)).fit(train, y_train)
-    return FittedFamily(winner, estimator, 0.0, {"inner_cv_auc": float(np.mean(scores[winner]))})

@@ -1,7 +1,9 @@
 """The promotion job: a challenger becomes ``champion`` only if it is better on the same holdout, or if forced.
 
 The gate scores the current champion on the candidate's own holdout (logged with its training run) and compares
-AUCs. A forced promotion needs a reason. Every decision is recorded as tags on the model versions
+AUCs. A candidate refitted on every row has seen its holdout, so its side of the comparison is the holdout AUC of the
+same family fitted without the holdout (the version's ``holdout.auc`` tag, written by the training job).
+A forced promotion needs a reason. Every decision is recorded as tags on the model versions
 (``promotion.*``), so the registry tells who replaced whom, when, on which evidence.
 """
 
@@ -66,17 +68,22 @@ class PromoteJob(BaseModel):
     def _evidence(self, settings: Settings, candidate: Any, champion: Any) -> dict[str, Any]:
         holdout, spec = _candidate_holdout(candidate.run_id)
         y = spec.labels(holdout)
-        cand = load_estimator(f"models:/{self.model_name}/{self.version}", settings.mlflow_tracking_uri)
         evidence: dict[str, Any] = {
             "holdout_run_id": candidate.run_id,
             "holdout_rows": len(holdout),
-            "candidate_auc": holdout_metrics(y, cand.estimator.predict_pd(holdout))["auc"],
+            "candidate_auc": self._candidate_auc(settings, candidate, holdout, y),
         }
         if champion is not None:
             champ = load_estimator(f"models:/{self.model_name}/{champion.version}", settings.mlflow_tracking_uri)
             evidence["champion_version"] = str(champion.version)
             evidence["champion_auc"] = holdout_metrics(y, champ.estimator.predict_pd(holdout))["auc"]
         return evidence
+
+    def _candidate_auc(self, settings: Settings, candidate: Any, holdout: pd.DataFrame, y: Any) -> float:
+        if candidate.tags.get("registered.fitted_on") == "all_rows":
+            return float(candidate.tags["holdout.auc"])
+        cand = load_estimator(f"models:/{self.model_name}/{self.version}", settings.mlflow_tracking_uri)
+        return holdout_metrics(y, cand.estimator.predict_pd(holdout))["auc"]
 
     def _tag(self, client: Any, decision: str, evidence: dict[str, Any]) -> None:
         stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

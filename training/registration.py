@@ -2,7 +2,9 @@
 
 The selected estimator is logged with the scikit-learn flavour (cloudpickle) and a signature, registered as a new
 version of the model, and given the ``challenger`` alias — and ``champion`` too when the model has none yet.
-The holdout rows are logged with the run so that the promotion gate can score the champion on the same rows.
+The holdout rows are logged with the run so that the promotion gate can score the champion on the same rows, and
+every family's holdout PDs (models fitted without the holdout; one column per family, rows in holdout order) so that
+a benchmark can measure them against the truth after the registered model was refitted on every row.
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ from credit_engine.features import FeatureSpec
 from training import plots
 from training.evaluation import calibration_by_decile
 from training.families import FittedFamily
-from training.tracking import CHALLENGER, CHAMPION, ESTIMATOR_PATH, HOLDOUT_ARTIFACT, alias_version
+from training.tracking import (
+    CHALLENGER,
+    CHAMPION,
+    ESTIMATOR_PATH,
+    HOLDOUT_ARTIFACT,
+    HOLDOUT_PD_ARTIFACT,
+    alias_version,
+)
 
 SHAP_SAMPLE = 2000
 PIP_REQUIREMENTS = ["lightgbm", "optbinning", "scikit-learn", "pandas", "numpy", "cloudpickle"]
@@ -51,6 +60,8 @@ def log_evaluation(
         deciles = calibration_by_decile(selected.holdout_pd, y_test)
         plots.calibration_plot(deciles, folder / "calibration.png")
         (folder / "calibration_by_decile.json").write_text(json.dumps(deciles, indent=2))
+        pds = pd.DataFrame({f.name: f.holdout_pd for f in fitted if f.holdout_pd is not None})
+        pds.to_parquet(folder / Path(HOLDOUT_PD_ARTIFACT).name, index=False)
         grades = grade_of(selected.holdout_pd)
         plots.grade_distribution_plot(grades, selected.holdout_pd, y_test, grade_order, folder / "pd_by_grade.png")
         _log_explanations(fitted, test, spec, folder)

@@ -44,6 +44,18 @@ def holdout_split(frame: pd.DataFrame, spec: FeatureSpec, *, test_fraction: floa
 
 
 def _out_of_time(frame: pd.DataFrame, spec: FeatureSpec, test_fraction: float) -> Split:
+    dates, rank, size = date_ranks(frame, spec)
+    is_test = rank >= np.floor(size * (1.0 - test_fraction))
+    positions = np.arange(len(frame))
+    test, train = positions[is_test], positions[~is_test]
+    cutoff = str(pd.Timestamp(dates[test].min()).date()) if len(test) else None
+    method = "out_of_time_by_" + (spec.stratify_column or "all")
+    return Split(train, test, method, cutoff)
+
+
+def date_ranks(frame: pd.DataFrame, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row, in the frame's order: its date, its rank by date within its stratum (ties by position) and the
+    stratum's size — what the out-of-time holdout and the forward-chaining selection folds are cut from."""
     dates = pd.to_datetime(frame[spec.date_column]).to_numpy()
     if spec.stratify_column and spec.stratify_column in frame.columns:
         strata = frame[spec.stratify_column].astype(str).to_numpy()
@@ -51,11 +63,8 @@ def _out_of_time(frame: pd.DataFrame, spec: FeatureSpec, test_fraction: float) -
         strata = np.zeros(len(frame), dtype=np.int8)
     work = pd.DataFrame({"stratum": strata, "date": dates, "pos": np.arange(len(frame))})
     work = work.sort_values(["stratum", "date", "pos"], kind="stable")
-    rank = work.groupby("stratum", sort=False).cumcount().to_numpy()
-    size = work.groupby("stratum", sort=False)["pos"].transform("size").to_numpy()
-    is_test = rank >= np.floor(size * (1.0 - test_fraction))
-    test = np.sort(work["pos"].to_numpy()[is_test])
-    train = np.sort(work["pos"].to_numpy()[~is_test])
-    cutoff = str(pd.Timestamp(dates[test].min()).date()) if len(test) else None
-    method = "out_of_time_by_" + (spec.stratify_column or "all")
-    return Split(train, test, method, cutoff)
+    rank, size = np.empty(len(frame), dtype=np.int64), np.empty(len(frame), dtype=np.int64)
+    positions = work["pos"].to_numpy()
+    rank[positions] = work.groupby("stratum", sort=False).cumcount().to_numpy()
+    size[positions] = work.groupby("stratum", sort=False)["pos"].transform("size").to_numpy()
+    return dates, rank, size

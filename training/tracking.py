@@ -22,6 +22,7 @@ CHAMPION = "champion"
 CHALLENGER = "challenger"
 ESTIMATOR_PATH = "model"
 HOLDOUT_ARTIFACT = "holdout/holdout.parquet"
+HOLDOUT_PD_ARTIFACT = "evaluation/holdout_pd.parquet"
 
 
 def configure(settings: Settings) -> MlflowClient:

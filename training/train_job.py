@@ -1,7 +1,13 @@
-"""The training job: read → validate → lineage → split → fit every family → evaluate → log → register.
+"""The training job: read → validate → lineage → split → select by cross-validation → evaluate → refit → register.
 
-A job is a frozen, validated configuration with a ``run()`` (mlops-python-package habit). It never promotes to the
-champion by itself unless the registry has no champion yet; promotion is the separate, gated ``PromoteJob``.
+A job is a frozen, validated configuration with a ``run()`` (mlops-python-package habit). The family is chosen by
+k-fold cross-validation on the training rows (``training.selection``: forward-chaining folds by date within each
+county where the spec has a split, seeded stratified folds otherwise); every family is also fitted on the training
+rows alone and scored on the holdout, which it has not seen, for the report; then the selected family is refitted on
+every row of the file, and that is the registered model. With ``refit=False`` (``--no-refit``) the job does what it
+did before: selection on the holdout, and the model fitted on the training rows alone is registered. The job never
+promotes to the champion by itself unless the registry has no champion yet; promotion is the separate, gated
+``PromoteJob``.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import mlflow
+import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from credit_engine.config import Settings
@@ -20,9 +28,11 @@ from credit_engine.policy import load_policy
 from credit_engine.rating import grade_for_pd
 from training import registration, tracking
 from training.data import load_frame
-from training.families import CANDIDATES, evaluate_families, fit_families, select
+from training.evaluation import calibration_by_decile
+from training.families import CANDIDATES, FittedFamily, evaluate_families, fit_families, select
 from training.lineage import file_sha256, git_state
-from training.splits import holdout_split
+from training.selection import DEFAULT_FOLDS, DEFAULT_MAX_ROWS, CrossValidation, cross_validate
+from training.splits import Split, holdout_split
 
 
 class TrainJob(BaseModel):
@@ -37,81 +47,157 @@ class TrainJob(BaseModel):
     seed: int = 0
     families: tuple[str, ...] = CANDIDATES
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    refit: bool = True
+    cv_folds: int = Field(default=DEFAULT_FOLDS, ge=2)
+    cv_max_rows: int | None = Field(default=DEFAULT_MAX_ROWS, ge=100)
 
     def run(self, settings: Settings, on_step: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
         spec = load_spec(self.spec)
-        policy = load_policy(settings.policy_file)
         model_name = self.model_name or (settings.model_name if self.spec is None else f"{spec.name}-pd")
         on_step("read and validate")
         frame = load_frame(self.data, spec)
         y = spec.labels(frame)
         split = holdout_split(frame, spec, test_fraction=self.test_fraction, seed=self.seed)
         train, test = frame.iloc[split.train], frame.iloc[split.test]
-        fitted = fit_families(train, y[split.train], spec, self.families, self.params, on_step)
+        cv = None
+        if self.refit:
+            cv = cross_validate(
+                train.reset_index(drop=True), y[split.train], spec, self.families, self.params,
+                n_folds=self.cv_folds, seed=self.seed, max_rows=self.cv_max_rows, on_step=on_step,
+            )  # fmt: skip
+        stacker = cv.stacker if cv is not None else None
+        fitted = fit_families(train, y[split.train], spec, self.families, self.params, on_step, stacker=stacker)
         on_step("evaluate on the holdout")
         evaluate_families(fitted, test, y[split.test])
-        selected = select(fitted)
-        on_step("log to MLflow and register")
-        client = tracking.configure(settings)
-        experiment_id = tracking.ensure_experiment(client, self.experiment or settings.experiment, settings)
-        commit, dirty = git_state(Path(__file__).resolve().parent)
-        tags = {
-            "data.path": str(self.data),
-            "data.sha256": file_sha256(self.data),
-            "data.rows": str(len(frame)),
-            "git.commit": commit,
-            "git.dirty": str(dirty).lower(),
-            "spec.name": spec.name,
-            "spec.fingerprint": spec.fingerprint(),
-            "policy.version": policy.version,
-            "selected_family": selected.name,
-            "split.method": split.method,
-        }
-        with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{selected.name}") as run:
-            mlflow.set_tags(tags)
-            mlflow.log_params({"test_fraction": self.test_fraction, "seed": self.seed, **split.describe()})
-            for family in fitted:
-                mlflow.log_params({f"{family.name}.{k}": v for k, v in _loggable(family.estimator.get_params())})
-            mlflow.log_dict(spec.to_dict(), "spec/feature_spec.json")
-            registration.log_evaluation(
-                fitted,
-                selected,
-                test,
-                y[split.test],
-                spec,
-                lambda p: grade_for_pd(p, policy),
-                [g.grade for g in policy.master_scale],
-            )
-            registration.log_holdout(test)
-            version_tags = {**tags, "run_id": run.info.run_id, "holdout.auc": str(selected.metrics["auc"])}
-            version, uri, aliases = registration.register_selected(
-                client, selected, test.head(5), model_name, version_tags
-            )
-        report = _report(fitted, selected, model_name, version, uri, aliases, run.info.run_id, split)
+        selected = next(f for f in fitted if f.name == cv.selected) if cv is not None else select(fitted)
+        registered = selected
+        if cv is not None:
+            on_step(f"refit {selected.name} on all {len(frame):,} rows")
+            refits = fit_families(frame, y, spec, (selected.name,), self.params, stacker=stacker, baseline=False)
+            registered = refits[0]
+        run = _Run(self, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
+        report = run.log_and_register(test, y[split.test], on_step)
         if self.report is not None:
             self.report.parent.mkdir(parents=True, exist_ok=True)
             self.report.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         return report
 
 
+class _Run:
+    """One training run's MLflow record and its report (kept apart from the job's fitting)."""
+
+    def __init__(self, job, settings, spec, model_name, frame, split, fitted, selected, registered, cv) -> None:
+        self.job, self.settings, self.spec, self.model_name = job, settings, spec, model_name
+        self.frame, self.split, self.fitted, self.cv = frame, split, fitted, cv
+        self.selected: FittedFamily = selected
+        self.registered: FittedFamily = registered
+
+    def tags(self) -> dict[str, str]:
+        policy = load_policy(self.settings.policy_file)
+        commit, dirty = git_state(Path(__file__).resolve().parent)
+        return {
+            "data.path": str(self.job.data),
+            "data.sha256": file_sha256(self.job.data),
+            "data.rows": str(len(self.frame)),
+            "git.commit": commit,
+            "git.dirty": str(dirty).lower(),
+            "spec.name": self.spec.name,
+            "spec.fingerprint": self.spec.fingerprint(),
+            "policy.version": policy.version,
+            "selected_family": self.selected.name,
+            "selection.method": self.cv.method if self.cv is not None else "holdout",
+            "split.method": self.split.method,
+            "registered.fitted_on": "all_rows" if self.cv is not None else "training_rows",
+            "registered.n_rows": str(len(self.frame) if self.cv is not None else len(self.split.train)),
+        }
+
+    def log_and_register(self, test: pd.DataFrame, y_test: np.ndarray, on_step: Callable[[str], None]) -> dict:
+        on_step("log to MLflow and register")
+        client = tracking.configure(self.settings)
+        experiment = self.job.experiment or self.settings.experiment
+        experiment_id = tracking.ensure_experiment(client, experiment, self.settings)
+        tags = self.tags()
+        policy = load_policy(self.settings.policy_file)
+        with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{self.selected.name}") as run:
+            mlflow.set_tags(tags)
+            mlflow.log_params({"test_fraction": self.job.test_fraction, "seed": self.job.seed, "refit": self.job.refit})
+            mlflow.log_params(self.split.describe())
+            for family in self.fitted:
+                mlflow.log_params({f"{family.name}.{k}": v for k, v in _loggable(family.estimator.get_params())})
+            mlflow.log_dict(self.spec.to_dict(), "spec/feature_spec.json")
+            self._log_cross_validation()
+            registration.log_evaluation(
+                self.fitted, self.selected, test, y_test, self.spec,
+                lambda p: grade_for_pd(p, policy), [g.grade for g in policy.master_scale],
+            )  # fmt: skip
+            registration.log_holdout(test)
+            version_tags = {**tags, "run_id": run.info.run_id, "holdout.auc": str(self.selected.metrics["auc"])}
+            version, uri, aliases = registration.register_selected(
+                client, self.registered, test.head(5), self.model_name, version_tags
+            )
+        return self.report(version, uri, aliases, run.info.run_id, y_test)
+
+    def _log_cross_validation(self) -> None:
+        if self.cv is None:
+            return
+        mlflow.log_params({f"cv.{k}": v for k, v in self.cv.describe().items()})
+        for name, stats in self.cv.summary().items():
+            mlflow.log_metrics({f"cv.{name}.{k}": v for k, v in stats.items()})
+            for step, auc in enumerate(self.cv.auc[name], start=1):
+                mlflow.log_metric(f"cv.{name}.fold_auc", auc, step=step)
+
+    def report(self, version, uri, aliases, run_id, y_test) -> dict[str, Any]:
+        families = {f.name: {**f.metrics, "fit_seconds": round(f.fit_seconds, 3)} for f in self.fitted}
+        report: dict[str, Any] = {
+            **families,
+            "selected": self.selected.name,
+            "selection": _selection(self.cv),
+            "model_name": self.model_name,
+            "model_version": version,
+            "model_uri": uri,
+            "aliases": aliases,
+            "run_id": run_id,
+            "split": self.split.describe(),
+            "registered_model": _registered(self.cv, self.frame, self.split),
+            "figures_from": _figures_from(self.cv, self.split),
+            "calibration_by_decile": calibration_by_decile(self.selected.holdout_pd, y_test),
+        }
+        baseline = next((f for f in self.fitted if f.baseline), None)
+        if baseline is not None:
+            report["auc_lift_vs_manual_sheet"] = self.selected.metrics["auc"] - baseline.metrics["auc"]
+        return report
+
+
+def _selection(cv: CrossValidation | None) -> dict[str, Any]:
+    if cv is None:
+        return {"method": "holdout", "by": "holdout AUC"}
+    return {**cv.describe(), "by": "mean cross-validated AUC", "families": cv.summary()}
+
+
+def _registered(cv: CrossValidation | None, frame: pd.DataFrame, split: Split) -> dict[str, Any]:
+    if cv is None:
+        return {"fitted_on": "training_rows", "n_rows": len(split.train)}
+    return {"fitted_on": "all_rows", "n_rows": len(frame)}
+
+
+def _figures_from(cv: CrossValidation | None, split: Split) -> dict[str, str]:
+    n_train, n_test = len(split.train), len(split.test)
+    holdout = (
+        f"per family and calibration_by_decile: the family fitted on the {n_train:,} training rows only, "
+        f"scored on the {n_test:,} holdout rows it has not seen"
+    )
+    if cv is None:
+        return {"holdout": holdout, "registered_model": "the selected family's holdout model itself"}
+    return {
+        "selection": f"{cv.describe()['n_folds']} folds ({cv.method}) on {cv.n_rows:,} of the training rows",
+        "holdout": holdout,
+        "registered_model": (
+            f"the selected family refitted on all {n_train + n_test:,} rows; it has seen the holdout, so no holdout "
+            "figure is computed with it"
+        ),
+    }
+
+
 def _loggable(params: dict[str, Any]) -> list[tuple[str, Any]]:
     simple = (str, int, float, bool, type(None))
     return [(k, v) for k, v in params.items() if k != "spec" and isinstance(v, simple)]
-
-
-def _report(fitted, selected, model_name, version, uri, aliases, run_id, split) -> dict[str, Any]:
-    families = {f.name: {**f.metrics, "fit_seconds": round(f.fit_seconds, 3)} for f in fitted}
-    report: dict[str, Any] = {
-        **families,
-        "selected": selected.name,
-        "model_name": model_name,
-        "model_version": version,
-        "model_uri": uri,
-        "aliases": aliases,
-        "run_id": run_id,
-        "split": split.describe(),
-    }
-    baseline = next((f for f in fitted if f.baseline), None)
-    if baseline is not None:
-        report["auc_lift_vs_manual_sheet"] = selected.metrics["auc"] - baseline.metrics["auc"]
-    return report

@@ -55,20 +55,9 @@ async def assess(body: JsonBody, principal: PrincipalDep, services: ServicesDep)
     summary="An assessment as recorded / 评估记录",
     responses=error_responses(401, 403, 404, 503),
 )
-def stored_assessment(assessment_id: str, principal: PrincipalDep, assessor: AssessorDep) -> dict[str, Any]:
+def stored_assessment(assessment_id: str, principal: PrincipalDep, assessor: AssessorDep) -> StoredAssessmentOut:
     """The decision with its inputs (ID number masked), model and policy versions: to explain or replay it."""
-    entry = assessor.stored(principal, assessment_id)
-    return {
-        "assessment_id": entry.record_id,
-        "recorded_at": entry.recorded_at,
-        "key_id": entry.key_id,
-        "county_code": entry.county_code,
-        "input_sha256": entry.input_sha256,
-        "inputs": entry.detail["inputs"],
-        "result": entry.detail["result"],
-        "model_version": entry.model_version,
-        "policy_version": entry.policy_version,
-    }
+    return StoredAssessmentOut.of(assessor.stored(principal, assessment_id))
 
 
 async def batch_input(request: Request) -> tuple[list[Any], int, bool]:

@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import DeskDep, PrincipalDep
+from api.deps import PrincipalDep, ReportsDep
 from api.schemas.common import IsoDate, IsoMoment, error_responses
-from credit_engine.ledger_desk import ReportRequest
+from credit_engine.desk import ReportRequest
 from credit_engine.reports.build import Report
 from credit_engine.reports.formats import write_report
 
@@ -57,7 +57,7 @@ def _as_of_report(kind: str, summary: str, description: str) -> None:
 
     def report(
         principal: PrincipalDep,
-        desk: DeskDep,
+        reports: ReportsDep,
         as_of: AsOf = None,
         known_at: KnownAt = None,
         county: County = None,
@@ -65,7 +65,7 @@ def _as_of_report(kind: str, summary: str, description: str) -> None:
         format: Format = "json",
     ) -> Response:
         request = ReportRequest(kind, as_of, known_at, county, province)
-        return _rendered(desk.report(principal, request, with_series=format in ("xlsx", "html")), format)
+        return _rendered(reports.report(principal, request, with_series=format in ("xlsx", "html")), format)
 
     report.__name__ = kind  # the OpenAPI operation id, as a function of that name would give
     report.__doc__ = description
@@ -87,7 +87,7 @@ _as_of_report(
 @router.get("/subsidy", response_class=Response, responses=RESPONSES, summary="Interest subsidy / 贴息测算报表")
 def subsidy(
     principal: PrincipalDep,
-    desk: DeskDep,
+    reports: ReportsDep,
     first_day: Annotated[IsoDate, Query(alias="from", description="First day YYYY-MM-DD.")],
     last_day: Annotated[IsoDate, Query(alias="to", description="Last day YYYY-MM-DD.")],
     known_at: KnownAt = None,
@@ -97,4 +97,4 @@ def subsidy(
 ) -> Response:
     """Interest subsidy due per fund and per loan for a period (only days when the loan was current)."""
     request = ReportRequest("subsidy", None, known_at, county, province, first_day, last_day)
-    return _rendered(desk.report(principal, request, with_series=False), format)
+    return _rendered(reports.report(principal, request, with_series=False), format)

@@ -9,22 +9,22 @@ from api.idempotency import OnceOnly
 from api.schemas.common import error_responses
 from api.schemas.ledger import EventOut, LoanOut, LoanWrittenOut, PositionOut, WrittenOut
 from credit_engine.access.principal import Principal
+from credit_engine.desk import LedgerWrites, Written
 from credit_engine.ledger.commands import Command
-from credit_engine.ledger_desk import LedgerDesk, Written
 
 WRITE_ERRORS = error_responses(401, 403, 404, 409, 413, 422, 503)
 
 
-def written_out(desk: LedgerDesk, written: Written) -> WrittenOut:
+def written_out(written: Written) -> WrittenOut:
     fund = PositionOut.of(written.position) if written.position is not None else None
     event = EventOut.of(written.receipt)
     if written.loan is not None:
-        return LoanWrittenOut(event=event, fund=fund, loan=LoanOut.of(written.loan, desk.today()))
+        return LoanWrittenOut(event=event, fund=fund, loan=LoanOut.of(written.loan, written.today))
     return WrittenOut(event=event, fund=fund)
 
 
 def post(
-    once: OnceOnly, desk: LedgerDesk, principal: Principal, command: Command, assessment_id: str | None = None
+    once: OnceOnly, writes: LedgerWrites, principal: Principal, command: Command, assessment_id: str | None = None
 ) -> Response:
     """Post ``command`` for ``principal`` once (retries replay the first 201)."""
-    return once.run(201, lambda: written_out(desk, desk.write(principal, command, assessment_id)))
+    return once.run(201, lambda: written_out(writes.post(principal, command, assessment_id)))

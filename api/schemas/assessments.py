@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.schemas.common import ErrorDetail
 from credit_engine import identifiers
-from credit_engine.assessment import BatchRow
+from credit_engine.assessment import BatchRow, StoredAssessment
 from credit_engine.contract import APPLICATION_FIELDS, FieldDef, example_application, idnumber
 from credit_engine.contract.idnumber import mask
 from credit_engine.identifiers import json_pattern
@@ -137,6 +137,10 @@ class StoredAssessmentOut(BaseModel):
     result: AssessmentOut
     model_version: str | None
     policy_version: str | None
+
+    @classmethod
+    def of(cls, stored: StoredAssessment) -> StoredAssessmentOut:
+        return cls.model_validate(stored, from_attributes=True)
 
 
 class BatchRowOut(BaseModel):

@@ -149,6 +149,14 @@ def yuan_of(amount_fen: int | None) -> float | None:
 
 
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+# A moment stays a day inside the days' range, so its date in any time zone is still within it.
+_FIRST_MOMENT = dt.datetime.combine(FIRST_DAY + dt.timedelta(days=1), dt.time())
+_LAST_MOMENT = dt.datetime.combine(LAST_DAY - dt.timedelta(days=1), dt.time())
+
+
+def _within_years(value: Any, first: Any, last: Any) -> None:
+    if not first <= value <= last:
+        raise PydanticCustomError("date_range", "must be between 1900 and 2199 / 须在 1900 至 2199 年之间")
 
 
 def _date(value: Any) -> dt.date:
@@ -164,8 +172,7 @@ def _date(value: Any) -> dt.date:
         raise PydanticCustomError(
             "date_format", "must be a real date written YYYY-MM-DD / 须为 YYYY-MM-DD 格式的有效日期"
         )
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise PydanticCustomError("date_range", "must be between 1900 and 2199 / 须在 1900 至 2199 年之间")
+    _within_years(day, FIRST_DAY, LAST_DAY)
     return day
 
 
@@ -191,8 +198,7 @@ def _moment(value: Any) -> dt.datetime:
         raise PydanticCustomError(
             "datetime_format", "must be an ISO time, e.g. 2026-01-05T09:00:00+08:00 / 须为 ISO 时间"
         )
-    if not dt.datetime(1900, 1, 2) <= value.replace(tzinfo=None) <= dt.datetime(2199, 12, 30):
-        raise PydanticCustomError("date_range", "must be between 1900 and 2199 / 须在 1900 至 2199 年之间")
+    _within_years(value.replace(tzinfo=None), _FIRST_MOMENT, _LAST_MOMENT)
     return value
 
 

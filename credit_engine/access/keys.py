@@ -31,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from credit_engine.access.key_cache import read_key_cache, write_key_cache
 from credit_engine.access.principal import Principal, Role, Scope, check_scope
 from credit_engine.access.tables import ApiKeyRow
-from credit_engine.errors import CreditEngineError, InvalidInput, RowError
+from credit_engine.errors import BilingualError, InvalidInput, RowError
 from credit_engine.refresher import PeriodicRefresh
 
 PREFIX = "ce"
@@ -40,22 +40,19 @@ _MISS_REFRESH_SECONDS = 1.0  # an unknown key id reloads the keys at most this o
 log = logging.getLogger(__name__)
 
 
-class UnknownKey(CreditEngineError):
+class UnknownKey(BilingualError):
     code = "unknown_key"
 
     def __init__(self, key_id: str) -> None:
-        super().__init__(f"no API key {key_id} / 没有 API 密钥 {key_id}")
+        super().__init__(f"no API key {key_id}", f"没有 API 密钥 {key_id}")
 
 
-class KeysUnavailable(CreditEngineError):
+class KeysUnavailable(BilingualError):
     """The key cannot be checked now: unknown to the keys held, and the database does not answer (HTTP 503)."""
 
     code = "keys_unavailable"
     message_en = "the API key cannot be checked right now (database unavailable); try again shortly"
     message_zh = "数据库暂时不可用，暂时无法核验 API 密钥，请稍后重试"
-
-    def __init__(self) -> None:
-        super().__init__(f"{self.message_en} / {self.message_zh}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from credit_engine.errors import CreditEngineError, InvalidInput, RowError
+from credit_engine.errors import BilingualError, InvalidInput, RowError
 
 
 class Role(StrEnum):
@@ -48,15 +48,12 @@ _COUNTY = re.compile(r"[0-9]{6}")
 _PROVINCE = re.compile(r"[0-9]{2}")
 
 
-class AccessDenied(CreditEngineError):
+class AccessDenied(BilingualError):
     """The key may not do this here. The message is the same whatever lies outside the scope."""
 
     code = "forbidden"
     message_en = "this API key may not do that, or not here"
     message_zh = "此 API 密钥无权执行该操作或无权访问该范围"
-
-    def __init__(self) -> None:
-        super().__init__(f"{self.message_en} / {self.message_zh}")
 
 
 @dataclass(frozen=True, slots=True)

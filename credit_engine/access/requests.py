@@ -12,34 +12,35 @@ event id) still guards the postings underneath.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from credit_engine.access.tables import RequestRow
-from credit_engine.errors import CreditEngineError
+from credit_engine.clock import Clock, utc_now
+from credit_engine.errors import BilingualError
 
 RUNNING, DONE = "running", "done"
 
 
-class IdempotencyKeyReused(CreditEngineError):
+class IdempotencyKeyReused(BilingualError):
     code = "idempotency_conflict"
 
     def __init__(self, key: str) -> None:
-        self.message_en = f"Idempotency-Key {key} was already used for a different request"
-        self.message_zh = f"幂等键 {key} 已用于另一内容不同的请求"
-        super().__init__(f"{self.message_en} / {self.message_zh}")
+        super().__init__(
+            f"Idempotency-Key {key} was already used for a different request", f"幂等键 {key} 已用于另一内容不同的请求"
+        )
 
 
-class RequestInFlight(CreditEngineError):
+class RequestInFlight(BilingualError):
     code = "request_in_flight"
 
     def __init__(self, key: str) -> None:
-        self.message_en = f"a request with Idempotency-Key {key} is still running; retry later"
-        self.message_zh = f"幂等键 {key} 的请求仍在处理中，请稍后重试"
-        super().__init__(f"{self.message_en} / {self.message_zh}")
+        super().__init__(
+            f"a request with Idempotency-Key {key} is still running; retry later",
+            f"幂等键 {key} 的请求仍在处理中，请稍后重试",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,13 +49,9 @@ class StoredResponse:
     body: str
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class IdempotentRequests:
     def __init__(
-        self, engine: Engine, stale_after: dt.timedelta = dt.timedelta(minutes=2), clock: Callable = utc_now
+        self, engine: Engine, stale_after: dt.timedelta = dt.timedelta(minutes=2), clock: Clock = utc_now
     ) -> None:
         self.engine = engine
         self.stale_after = stale_after

@@ -16,18 +16,15 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from credit_engine.clock import Clock, utc_now
 from credit_engine.ledger.domain import Fund, FundBook, ledger_date, policy_in_force
 from credit_engine.ledger.position import FundPosition
-from credit_engine.ledger.product_store import covered_by_fund
-from credit_engine.ledger.repository import policy_from_row
-from credit_engine.ledger.tables import FundBookRow, FundRow, PolicyRow
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.refresher import PeriodicRefresh
 
@@ -57,10 +54,6 @@ class _Room:
     room: FundRoom
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class FundRooms(PeriodicRefresh):
     def __init__(
         self,
@@ -68,7 +61,7 @@ class FundRooms(PeriodicRefresh):
         *,
         refresh_seconds: float = 2.0,
         stale_after_seconds: float = 15.0,
-        now: Callable[[], dt.datetime] = _utc_now,
+        now: Clock = utc_now,
     ) -> None:
         self.engine = engine
         self.refresh_seconds = refresh_seconds
@@ -126,28 +119,11 @@ class FundRooms(PeriodicRefresh):
         today = ledger_date(self.now())
         assert self.engine is not None
         with UnitOfWork(self.engine, read_only=True) as uow:
-            query = select(FundRow.county_code, FundRow.bank_code, FundBookRow).join(
-                FundBookRow, FundBookRow.fund_id == FundRow.fund_id
-            )
-            policies = select(PolicyRow)
-            if fund_ids is not None:
-                query = query.where(FundRow.fund_id.in_(fund_ids))
-                policies = policies.where(PolicyRow.fund_id.in_(fund_ids))
-            versions: dict[str, list] = {}
-            for row in uow.connection.execute(policies):
-                versions.setdefault(row.fund_id, []).append(policy_from_row(row))
-            covered = covered_by_fund(uow.connection, fund_ids)
-            rooms = {}
-            for row in uow.connection.execute(query):
-                fund = Fund(row.fund_id, row.county_code, row.bank_code, row.opened_on, None)
-                book = _book(row, covered.get(row.fund_id, {}))
-                room = _room_of(uow, fund, book, versions.get(fund.fund_id, []), today)
-                rooms[fund.fund_id] = _Room(fund, room)
-        return rooms
-
-
-def _book(row: Any, covered: dict[str, int]) -> FundBook:
-    return FundBook(row.fund_id, row.opened_on, row.fund_balance_fen, covered, row.overdue_fen, row.policy_version)
+            versions = uow.funds.policies_by_fund(fund_ids)
+            return {
+                fund.fund_id: _Room(fund, _room_of(uow, fund, book, versions.get(fund.fund_id, []), today))
+                for fund, book in uow.funds.with_books(fund_ids)
+            }
 
 
 def _room_of(uow: UnitOfWork, fund: Fund, book: FundBook, versions: list, today: dt.date) -> FundRoom:

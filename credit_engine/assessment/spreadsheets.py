@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from credit_engine.assessment.service import MAX_BATCH_ROWS, BatchRow
+from credit_engine.assessment.decision import BatchRow
+from credit_engine.assessment.service import MAX_BATCH_ROWS
 from credit_engine.batch import OUTPUT_LABELS_ZH
 from credit_engine.contract import APPLICATION_FIELDS, read_table, require_contract_headers, write_table
 from credit_engine.contract.tabular import COLUMN_MARGIN

@@ -10,16 +10,13 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from credit_engine.errors import CreditEngineError
+from credit_engine.errors import BilingualError
 
 
-class AuditUnavailable(CreditEngineError):
+class AuditUnavailable(BilingualError):
     code = "audit_unavailable"
     message_en = "the audit log cannot be written; nothing was decided or recorded"
     message_zh = "审计日志无法写入，本次请求未处理"
-
-    def __init__(self) -> None:
-        super().__init__(f"{self.message_en} / {self.message_zh}")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,7 +12,6 @@ always agree.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,25 +27,22 @@ from credit_engine import identifiers
 from credit_engine.contract import idnumber
 from credit_engine.contract.fields import FieldDef
 from credit_engine.contract.idbatch import calendar_dates, civil_from_days, id_facts
-
-RULES: tuple[str, ...] = (
-    "",  # code 0: no rule broken
-    *"required type_int type_number type_bool type_date choice min max".split(),
-    *"id_format id_birth_date id_checksum county_code_format date_in_future".split(),
-    *"control_character id_number code_format yuan_format yuan_decimals".split(),
+from credit_engine.contract.syntax import (
+    CODE,
+    DATE,
+    EARLIEST_DATE,
+    FALSE_WORDS,
+    INT,
+    NUMBER,
+    OK,
+    TRUE_WORDS,
+    YUAN,
+    whole_fen,
 )
-CODE = {rule: code for code, rule in enumerate(RULES)}
-OK = 0
 
-_INT = r"[+-]?[0-9]{1,18}"
-_YUAN = r"[0-9]{1,16}(?:\.[0-9]{1,40})?"  # plain decimal text; more than 2 decimals is its own rule
 _MAYBE_ID = r"[0-9０-９](?:[\s\-./_·]*[0-9０-９Xx]){14}"  # 15 digits or more, perhaps separated: look closer
-_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
-_DATE = re.compile(r"([0-9]{4})(?:[-/.]|年)([0-9]{1,2})(?:[-/.]|月)([0-9]{1,2})日?(?:[ T]00:00(?::00(?:\.0+)?)?)?")
-_TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是"})
-_FALSE_WORDS = frozenset({"false", "0", "no", "n", "否"})
 _SAMPLE = 1000  # values sampled to judge whether a text column repeats enough to factorise
-_EARLIEST_DATE = np.datetime64(pd.Timestamp.min.ceil("D").date(), "D")  # datetime64[ns] cannot hold earlier
+_EARLIEST_DAY = np.datetime64(EARLIEST_DATE, "D")
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,17 +177,11 @@ def _check_int(definition: FieldDef, values: pd.Series, today: np.datetime64) ->
         parsed = np.where(good, numbers, 0).astype(np.int64)
     else:
         text, _ = _as_text(values)
-        missing, good = _blank(text), text.str.fullmatch(_INT).to_numpy(dtype=bool)
+        missing, good = _blank(text), text.str.fullmatch(INT).to_numpy(dtype=bool)
         parsed = _parse(text, good, pa.int64())
     broken = np.where(good | missing, OK, CODE["type_int"]).astype(np.int8)
     _bounds(definition, parsed, broken)
     return ColumnCheck(parsed, broken, missing)
-
-
-def whole_fen(yuan: np.ndarray) -> np.ndarray:
-    """Where amounts in yuan have at most 2 decimals (the float path's test, shared with the single record's)."""
-    fen = yuan * 100.0
-    return np.abs(fen - np.round(fen)) < 1e-6
 
 
 def _check_float(definition: FieldDef, values: pd.Series, today: np.datetime64) -> ColumnCheck:
@@ -202,7 +192,7 @@ def _check_float(definition: FieldDef, values: pd.Series, today: np.datetime64) 
     else:
         text, _ = _as_text(values)
         missing = _blank(text)
-        good = text.str.fullmatch(_YUAN if definition.money else _NUMBER).to_numpy(dtype=bool)
+        good = text.str.fullmatch(YUAN if definition.money else NUMBER).to_numpy(dtype=bool)
         parsed = _parse(text, good, pa.float64())
     good = good & np.isfinite(parsed)
     parsed = np.where(good, parsed, 0.0)
@@ -222,8 +212,8 @@ def _check_bool(definition: FieldDef, values: pd.Series, today: np.datetime64) -
     else:
         text, _ = _as_text(values)
         words = [v.lower() for v in text.tolist()]  # few distinct values
-        parsed = np.array([w in _TRUE_WORDS for w in words], dtype=bool)
-        missing, good = _blank(text), parsed | np.array([w in _FALSE_WORDS for w in words], dtype=bool)
+        parsed = np.array([w in TRUE_WORDS for w in words], dtype=bool)
+        missing, good = _blank(text), parsed | np.array([w in FALSE_WORDS for w in words], dtype=bool)
     broken = np.where(good | missing, OK, CODE["type_bool"]).astype(np.int8)
     return ColumnCheck(parsed, broken, missing)
 
@@ -236,11 +226,11 @@ def _check_date(definition: FieldDef, values: pd.Series, today: np.datetime64) -
         parsed = stamps.to_numpy().astype("datetime64[D]")
     else:
         text, _ = _as_text(values)
-        matches = [_DATE.fullmatch(v) for v in text.tolist()]  # few distinct values
+        matches = [DATE.fullmatch(v) for v in text.tolist()]  # few distinct values
         parts = np.array([[int(g) for g in m.groups()] if m else [0, 0, 0] for m in matches], np.int64).reshape(-1, 3)
         parsed, good = calendar_dates(parts[:, 0], parts[:, 1], parts[:, 2])
         missing = _blank(text)
-    good = good & (parsed >= _EARLIEST_DATE)
+    good = good & (parsed >= _EARLIEST_DAY)
     broken = np.where(good | missing, OK, CODE["type_date"]).astype(np.int8)
     broken[(broken == OK) & ~missing & (parsed > today)] = CODE["date_in_future"]
     year, month, day = civil_from_days(parsed.astype(np.int64))

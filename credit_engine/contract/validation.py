@@ -20,13 +20,15 @@ import numpy as np
 import pandas as pd
 
 from credit_engine import identifiers
-from credit_engine.contract.columns import RULES, ColumnCheck, check_column
+from credit_engine.contract.columns import ColumnCheck, check_column
 from credit_engine.contract.fields import APPLICATION_FIELDS, FIELD_BY_NAME, LABEL_FIELD, FieldDef, normalise_headers
 from credit_engine.contract.rules import CROSS_FIELD_RULES, CheckedColumns
+from credit_engine.contract.syntax import RULES
 from credit_engine.errors import RowError
 
-_FIELD_ORDER = {name: position for position, name in enumerate(FIELD_BY_NAME)}
-_RULE_ORDER = {rule: position for position, rule in enumerate((*RULES, *(r.__name__ for r in CROSS_FIELD_RULES)))}
+# The order errors are listed in, by either path: field by field as the table has them, then rule by rule.
+FIELD_ORDER = {name: position for position, name in enumerate(FIELD_BY_NAME)}
+RULE_ORDER = {rule: position for position, rule in enumerate((*RULES, *(r.__name__ for r in CROSS_FIELD_RULES)))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +88,7 @@ def validate_applications(
             RowError(int(columns.row_numbers[r]), finding.field, finding.rule, text, show(r))
             for r, text in zip(finding.rows, finding.messages, strict=True)
         ]
-    errors.sort(key=lambda e: (-1 if e.row is None else e.row, _FIELD_ORDER[e.field], _RULE_ORDER.get(e.rule, 0)))
+    errors.sort(key=lambda e: (-1 if e.row is None else e.row, FIELD_ORDER[e.field], RULE_ORDER.get(e.rule, 0)))
     return ValidatedApplications(_frame(raw, checks, valid, first_row, ignored), errors, ignored)
 
 

@@ -1,25 +1,30 @@
 """Facts the ledger refuses: each error has a stable ``code`` (for files, APIs and tests) and a bilingual message.
 
-Business refusals (a full fund, a suspended fund, a loan in the wrong state) are ``LedgerError`` subclasses;
-malformed commands raise the shared :class:`credit_engine.errors.InvalidInput`. The API will map
-``IdempotencyConflict`` to 422, capacity refusals to 409 and unknown funds or loans to 404.
+Business refusals (a full fund, a suspended fund, a loan in the wrong state) are ``LedgerError`` subclasses; the
+three ways a fund refuses a new loan (too little room, suspended, over its cap) are siblings under
+:class:`LoanRefusedByFund`, so catching one never catches another by accident. Malformed commands raise the shared
+:class:`credit_engine.errors.InvalidInput`. The API (``api/errors.py``) maps ``IdempotencyConflict`` to 422, the
+fund's refusals to 409 (each with its own code) and unknown funds or loans to 404.
 """
 
 from __future__ import annotations
 
-from credit_engine.errors import CreditEngineError
+from credit_engine.errors import BilingualError
 
 
-class LedgerError(CreditEngineError):
+def _yuan(amount_fen: int) -> str:
+    """Fen as yuan in a message: thousands separated, two decimals."""
+    return f"{amount_fen / 100:,.2f}"
+
+
+class LedgerError(BilingualError):
     """A refused ledger operation: ``code`` is stable, ``message_en``/``message_zh`` say what and why."""
 
     code = "ledger_error"
 
     def __init__(self, message_en: str, message_zh: str, **facts: object) -> None:
-        self.message_en = message_en
-        self.message_zh = message_zh
         self.facts = facts
-        super().__init__(f"{message_en} / {message_zh}")
+        super().__init__(message_en, message_zh)
 
 
 class UnknownFund(LedgerError):
@@ -74,56 +79,62 @@ class ProductLimitExceeded(LedgerError):
 
     def __init__(self, product: str, amount_fen: int, limit_fen: int) -> None:
         super().__init__(
-            f"{product} loan of {amount_fen / 100:,.2f} yuan exceeds the product limit of {limit_fen / 100:,.2f}",
-            f"{product} 贷款金额 {amount_fen / 100:,.2f} 元超过产品上限 {limit_fen / 100:,.2f} 元",
+            f"{product} loan of {_yuan(amount_fen)} yuan exceeds the product limit of {_yuan(limit_fen)}",
+            f"{product} 贷款金额 {_yuan(amount_fen)} 元超过产品上限 {_yuan(limit_fen)} 元",
             product=product,
             amount_fen=amount_fen,
             limit_fen=limit_fen,
         )
 
 
-class InsufficientFundCapacity(LedgerError):
+class LoanRefusedByFund(LedgerError):
+    """The county's fund cannot cover a new loan: it has too little room under its cap
+    (:class:`InsufficientFundCapacity`), it is suspended (:class:`FundSuspended`), or it already stands over its cap
+    (:class:`FundOverCap`). Each says which; none is a kind of another."""
+
+    code = "loan_refused_by_fund"
+
+
+class InsufficientFundCapacity(LoanRefusedByFund):
     """A disbursement would take covered principal above cap multiple × fund balance."""
 
     code = "insufficient_capacity"
 
     def __init__(self, fund_id: str, amount_fen: int, headroom_fen: int) -> None:
         super().__init__(
-            f"fund {fund_id} has {headroom_fen / 100:,.2f} yuan of capacity left, "
-            f"the disbursement needs {amount_fen / 100:,.2f}",
-            f"风险补偿金 {fund_id} 剩余放款额度 {headroom_fen / 100:,.2f} 元，不足本笔 {amount_fen / 100:,.2f} 元",
+            f"fund {fund_id} has {_yuan(headroom_fen)} yuan of capacity left, "
+            f"the disbursement needs {_yuan(amount_fen)}",
+            f"风险补偿金 {fund_id} 剩余放款额度 {_yuan(headroom_fen)} 元，不足本笔 {_yuan(amount_fen)} 元",
             fund_id=fund_id,
             amount_fen=amount_fen,
             headroom_fen=headroom_fen,
         )
 
 
-class FundSuspended(InsufficientFundCapacity):
+class FundSuspended(LoanRefusedByFund):
     """New lending is suspended: NPL ratio above the threshold, or a suspension in the fund's policy."""
 
     code = "fund_suspended"
 
     def __init__(self, fund_id: str, reason_en: str, reason_zh: str) -> None:
-        LedgerError.__init__(
-            self,
+        super().__init__(
             f"fund {fund_id} is suspended: {reason_en}",
             f"风险补偿金 {fund_id} 已暂停新增放款：{reason_zh}",
             fund_id=fund_id,
         )
 
 
-class FundOverCap(InsufficientFundCapacity):
+class FundOverCap(LoanRefusedByFund):
     """Covered principal already stands above cap × balance (a clawback left it there): no loan until it is under."""
 
     code = "fund_over_cap"
 
     def __init__(self, fund_id: str, amount_fen: int, over_cap_fen: int) -> None:
-        LedgerError.__init__(
-            self,
-            f"fund {fund_id} is over its cap by {over_cap_fen / 100:,.2f} yuan and lends nothing until it is back "
-            f"under (the disbursement needs {amount_fen / 100:,.2f})",
-            f"风险补偿金 {fund_id} 超上限 {over_cap_fen / 100:,.2f} 元，回到上限以内前不得新增放款"
-            f"（本笔 {amount_fen / 100:,.2f} 元）",
+        super().__init__(
+            f"fund {fund_id} is over its cap by {_yuan(over_cap_fen)} yuan and lends nothing until it is back "
+            f"under (the disbursement needs {_yuan(amount_fen)})",
+            f"风险补偿金 {fund_id} 超上限 {_yuan(over_cap_fen)} 元，回到上限以内前不得新增放款"
+            f"（本笔 {_yuan(amount_fen)} 元）",
             fund_id=fund_id,
             amount_fen=amount_fen,
             headroom_fen=0,
@@ -136,8 +147,8 @@ class FundWouldGoNegative(LedgerError):
 
     def __init__(self, fund_id: str, amount_fen: int, available_fen: int) -> None:
         super().__init__(
-            f"fund {fund_id} holds {available_fen / 100:,.2f} yuan, cannot pay out {amount_fen / 100:,.2f}",
-            f"风险补偿金 {fund_id} 余额 {available_fen / 100:,.2f} 元，不足支付 {amount_fen / 100:,.2f} 元",
+            f"fund {fund_id} holds {_yuan(available_fen)} yuan, cannot pay out {_yuan(amount_fen)}",
+            f"风险补偿金 {fund_id} 余额 {_yuan(available_fen)} 元，不足支付 {_yuan(amount_fen)} 元",
             fund_id=fund_id,
             amount_fen=amount_fen,
             available_fen=available_fen,

@@ -13,12 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from sqlalchemy import select
-
 from credit_engine.ledger.loan import Loan, LoanState, apply_event, open_loan
 from credit_engine.ledger.money import BPS
-from credit_engine.ledger.repository import event_from_row
-from credit_engine.ledger.tables import TransactionRow
+from credit_engine.ledger.queries.events import RecordedEvent, recorded_events
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
 ONE_DAY = dt.timedelta(days=1)
@@ -63,19 +60,19 @@ class LoanPeriod:
         return (self.current_principal_days * rate_bps + denominator // 2) // denominator
 
 
-def _standing(rows: list) -> list:
+def _standing(rows: list[RecordedEvent]) -> list[RecordedEvent]:
     reversed_ids = {row.reverses_id for row in rows if row.reverses_id is not None}
     return [row for row in rows if row.event_type != "reversal" and row.id not in reversed_ids]
 
 
-def _timeline(fund_id: str, loan_id: str, rows: list) -> tuple[Loan, list, list]:
+def _timeline(fund_id: str, loan_id: str, rows: list[RecordedEvent]) -> tuple[Loan, list, list]:
     """Replay: (final loan, [(date, outstanding, covered)], [[overdue from, overdue until or None]])."""
-    loan, _ = open_loan(fund_id, loan_id, event_from_row(rows[0]))
+    loan, _ = open_loan(fund_id, loan_id, rows[0].event)
     steps = [(loan.disbursed_on, loan.outstanding_fen, True)]
     episodes: list[list] = []
     for row in rows[1:]:
         was_overdue = loan.state is LoanState.OVERDUE
-        loan, _ = apply_event(loan, event_from_row(row))
+        loan, _ = apply_event(loan, row.event)
         overdue = loan.state is LoanState.OVERDUE
         if overdue and loan.overdue_since is not None:
             if was_overdue and episodes:
@@ -120,14 +117,9 @@ def loan_periods(
     fund_ids: list[str] | None = None,
 ) -> list[LoanPeriod]:
     """Every loan with principal outstanding on some day of ``first_day``..``last_day``, as known at ``known_at``."""
-    query = select(TransactionRow).where(TransactionRow.loan_id.is_not(None), TransactionRow.value_date <= last_day)
-    if known_at is not None:
-        query = query.where(TransactionRow.recorded_at <= known_at)
-    if fund_ids is not None:
-        query = query.where(TransactionRow.fund_id.in_(list(fund_ids)))
-    query = query.order_by(TransactionRow.fund_id, TransactionRow.loan_id, TransactionRow.id)
+    events = recorded_events(uow, fund_ids, loans_only=True, last_day=last_day, known_at=known_at)
     periods = []
-    for (fund_id, loan_id), group in groupby(uow.connection.execute(query), key=lambda r: (r.fund_id, r.loan_id)):
+    for (fund_id, loan_id), group in groupby(events, key=lambda r: (r.fund_id, r.loan_id)):
         rows = _standing(list(group))
         if not rows:
             continue

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from credit_engine.cell_text import csv_text
 from credit_engine.errors import InvalidInput
@@ -42,6 +43,10 @@ SERVICES: dict[str, tuple[Callable, type[c.Command]]] = {
     "extension": (services.extend, c.Extend),
     "reversal": (services.reverse, c.Reverse),
 }
+SERVICE_OF: dict[type[c.Command], Callable[[UnitOfWork, Any], c.Receipt]] = {
+    command: service for service, command in SERVICES.values()
+} | {c.CreateFund: services.create_fund, c.SetPolicy: services.set_policy}
+"""The ledger service that posts each kind of command (the file's events, opening a fund, a policy change)."""
 _FROM_FILE = {"idempotency_key": "event_id", "reverses_key": "reverses_event_id"}
 
 

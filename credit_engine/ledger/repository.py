@@ -1,9 +1,11 @@
 """Repositories: the only code that turns domain objects into rows and back (SQLAlchemy Core on one connection).
 
 ``FundRepository`` holds funds, policy versions and the fund book (locked ``FOR UPDATE`` for every write to the
-fund); ``LoanRepository`` the loan cache and a loan's recorded events; ``JournalRepository`` transactions and
-postings; ``CommandRepository`` the idempotency records. Their statements are prebuilt (:mod:`.statements`).
-Reads for reports live in :mod:`.position` and :mod:`.history`.
+fund; read unlocked, with the funds, by the fund rooms and the audit); ``LoanRepository`` the loan cache and a loan's
+recorded events; ``JournalRepository`` transactions and postings; ``CommandRepository`` the idempotency records and
+the end of every write (:meth:`CommandRepository.close_write`, where the one difference between the databases on the
+write path lives). Their statements are prebuilt (:mod:`.statements`). Read models for reports and the audit live in
+:mod:`.position` and :mod:`.queries`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from credit_engine.ledger import product_store
 from credit_engine.ledger.domain import Fund, FundBook, FundPolicy, PolicyTerms
@@ -21,6 +23,7 @@ from credit_engine.ledger.errors import UnknownFund
 from credit_engine.ledger.journal import JournalEntry, Posting
 from credit_engine.ledger.loan import Loan, LoanEvent, LoanState
 from credit_engine.ledger.statements import sql
+from credit_engine.ledger.tables import FundBookRow, FundRow, PolicyRow
 
 LOAN_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(LoanEvent))
 LOAN_FIELDS = tuple(f.name for f in dataclasses.fields(Loan))
@@ -39,6 +42,12 @@ def policy_from_row(row: object) -> FundPolicy:
 
 def event_from_row(row: object) -> LoanEvent:
     return LoanEvent(**{name: getattr(row, name) for name in LOAN_EVENT_FIELDS})
+
+
+def loan_from_row(row: object) -> Loan:
+    values = {name: getattr(row, name) for name in LOAN_FIELDS}
+    values["state"] = LoanState(values["state"])
+    return Loan(**values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +129,29 @@ class FundRepository:
             cache[fund_id] = (policy_version, versions)
         return versions
 
+    def with_books(self, fund_ids: list[str] | None = None) -> list[tuple[Fund, FundBook]]:
+        """Every fund (or those listed) with its cached book, as last committed (not locked: a reader's view)."""
+        fund = (FundRow.county_code, FundRow.bank_code, FundRow.recorded_at.label("fund_recorded_at"))
+        query = select(*fund, FundBookRow).join(FundBookRow, FundBookRow.fund_id == FundRow.fund_id)
+        if fund_ids is not None:
+            query = query.where(FundRow.fund_id.in_(fund_ids))
+        covered = product_store.covered_by_fund(self.connection, fund_ids)
+        return [
+            (
+                Fund(row.fund_id, row.county_code, row.bank_code, row.opened_on, row.fund_recorded_at),
+                _book(row, covered.get(row.fund_id, {})),
+            )
+            for row in self.connection.execute(query)
+        ]
+
+    def policies_by_fund(self, fund_ids: list[str] | None = None) -> dict[str, list[FundPolicy]]:
+        """The policy versions of every fund (or those listed), by fund id."""
+        query = select(PolicyRow) if fund_ids is None else select(PolicyRow).where(PolicyRow.fund_id.in_(fund_ids))
+        versions: dict[str, list[FundPolicy]] = {}
+        for row in self.connection.execute(query):
+            versions.setdefault(row.fund_id, []).append(policy_from_row(row))
+        return versions
+
 
 class LoanRepository:
     def __init__(self, connection: Connection) -> None:
@@ -128,11 +160,7 @@ class LoanRepository:
     def get(self, fund_id: str, loan_id: str) -> tuple[Loan, int] | None:
         """The cached loan and its cache version, or None."""
         row = self.connection.execute(sql().loan, {"key_fund_id": fund_id, "key_loan_id": loan_id}).first()
-        if row is None:
-            return None
-        values = {name: getattr(row, name) for name in LOAN_FIELDS}
-        values["state"] = LoanState(values["state"])
-        return Loan(**values), row.version
+        return None if row is None else (loan_from_row(row), row.version)
 
     def add(self, loan: Loan) -> None:
         values = {name: getattr(loan, name) for name in LOAN_FIELDS} | {"state": loan.state.value, "version": 1}
@@ -216,7 +244,7 @@ def command_values(fund_id: str, key: str, command: str, body_hash: str, result:
     return values | {"recorded_at": recorded.recorded_at, "recorded_by": recorded.recorded_by}
 
 
-def close_write(
+def _close_in_one_statement(
     connection: Connection,
     command: dict,
     book: FundBook | None,
@@ -259,7 +287,21 @@ class CommandRepository:
         """The command recorded under ``key`` in the fund (its ``body_hash``, ``result``, ...), or None."""
         return self.connection.execute(sql().command, {"key_fund_id": fund_id, "key_idempotency_key": key}).first()
 
-    def add(self, fund_id: str, key: str, command: str, body_hash: str, result: dict, recorded: Recorded) -> None:
-        self.connection.execute(
-            sql().insert_command, command_values(fund_id, key, command, body_hash, result, recorded)
-        )
+    def close_write(
+        self, command: dict, book: FundBook | None, expected_version: int, loan: Loan | None, loan_version: int | None
+    ) -> None:
+        """The end of every write: the command record (:func:`command_values`), the book (``None``: unchanged; it
+        must still be at ``expected_version``) and the loan (``loan_version`` None: a new row). PostgreSQL writes
+        them in one statement; other databases through the fund and loan repositories, then the command's insert."""
+        if self.connection.dialect.name == "postgresql":
+            _close_in_one_statement(self.connection, command, book, expected_version, loan, loan_version)
+            return
+        if book is not None:
+            FundRepository(self.connection).save_book(book, expected_version)
+        if loan is not None:
+            loans = LoanRepository(self.connection)
+            if loan_version is None:
+                loans.add(loan)
+            else:
+                loans.save(loan, loan_version)
+        self.connection.execute(sql().insert_command, command)

@@ -20,15 +20,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from credit_engine.clock import Clock, utc_now
 from credit_engine.ledger import commands as c
-from credit_engine.ledger import services
 from credit_engine.ledger.errors import LedgerError
-from credit_engine.ledger.importer import SERVICES
+from credit_engine.ledger.importer import SERVICE_OF
 from credit_engine.ledger.position import FundPosition, fund_positions
 from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.seed_plan import FundPlan, plan_seed
 from credit_engine.ledger.seed_stories import END
-from credit_engine.ledger.unit_of_work import Clock, UnitOfWork, utc_now
+from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.policy.config import RatingPolicy
 
 HOUSEHOLDS_FILE = "households.parquet"
@@ -45,8 +45,6 @@ REGISTRY_COLUMNS = (
     "purpose",
     "defaulted",
 )
-SERVICE_OF: dict[type[c.Command], Callable] = {kind: service for service, kind in SERVICES.values()}
-SERVICE_OF[c.CreateFund] = services.create_fund
 
 
 class SeedRefused(LedgerError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from credit_engine.ledger import accounts
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.domain import FundBook, PolicyTerms
-from credit_engine.ledger.errors import InsufficientFundCapacity
+from credit_engine.ledger.errors import LoanRefusedByFund
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan, LoanEvent, LoanState, apply_event, open_loan
 from credit_engine.ledger.money import share_of
@@ -155,7 +155,7 @@ class _Simulation:
             return None
         try:  # every overdue loan counts as non-performing here: stricter than the ledger, never looser
             self.book.check_disbursement(self.terms, product, facts["amount_fen"], self.book.overdue_fen)
-        except InsufficientFundCapacity:
+        except LoanRefusedByFund:
             self.dropped.add(step.story_id)
             return None
         event = LoanEvent(

@@ -16,6 +16,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from credit_engine.clock import Clock, utc_now
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.database import READ_ONLY
 from credit_engine.ledger.repository import (
@@ -25,12 +26,7 @@ from credit_engine.ledger.repository import (
     LoanRepository,
 )
 
-Clock = Callable[[], dt.datetime]
 WriteHook = Callable[[Connection, Receipt], None]
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class UnitOfWork:

@@ -18,16 +18,14 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from itertools import groupby
 
-from sqlalchemy import and_, func, or_, select
-
-from credit_engine.ledger import accounts, product_store
-from credit_engine.ledger.domain import ledger_date
+from credit_engine.ledger import accounts
+from credit_engine.ledger.domain import FundBook, ledger_date
 from credit_engine.ledger.journal import Posting
-from credit_engine.ledger.loan import LoanState, apply_event, open_loan
+from credit_engine.ledger.loan import Loan, LoanState, apply_event, open_loan
 from credit_engine.ledger.money import fen_to_yuan
 from credit_engine.ledger.position import fund_positions
-from credit_engine.ledger.repository import event_from_row
-from credit_engine.ledger.tables import CommandRow, FundBookRow, LoanRow, PolicyRow, PostingRow, TransactionRow
+from credit_engine.ledger.queries import audit as q
+from credit_engine.ledger.queries.events import RecordedEvent, recorded_events
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
 FUND_RECIPES = {
@@ -47,110 +45,71 @@ class Violation:
         return f"{self.check}: {self.subject}: {self.message}"
 
 
-def _scoped(query, column, fund_ids):
-    return query if fund_ids is None else query.where(column.in_(list(fund_ids)))
-
-
 def transactions_balanced(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
-    total = func.sum(PostingRow.amount_fen)
-    query = select(PostingRow.transaction_id, total).group_by(PostingRow.transaction_id).having(total != 0)
-    rows = uow.connection.execute(_scoped(query, PostingRow.fund_id, fund_ids))
-    return [Violation("transactions_balanced", f"transaction {t}", f"postings sum to {s} fen") for t, s in rows]
+    return [
+        Violation("transactions_balanced", f"transaction {t}", f"postings sum to {s} fen")
+        for t, s in q.unbalanced_transactions(uow, fund_ids)
+    ]
 
 
 def ledger_balanced(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
-    query = select(PostingRow.fund_id, func.sum(PostingRow.amount_fen)).group_by(PostingRow.fund_id)
-    rows = list(uow.connection.execute(_scoped(query, PostingRow.fund_id, fund_ids)))
+    rows = q.posting_sums_by_fund(uow, fund_ids)
     found = [Violation("ledger_balanced", f"fund {f}", f"debits exceed credits by {s} fen") for f, s in rows if s]
-    overall = sum(int(s) for _, s in rows)
+    overall = sum(s for _, s in rows)
     if overall:
         found.append(Violation("ledger_balanced", "ledger", f"debits exceed credits by {overall} fen"))
     return found
 
 
 def postings_match_transactions(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
-    p, t = PostingRow, TransactionRow
-    differs = or_(
-        p.fund_id != t.fund_id,
-        p.value_date != t.value_date,
-        p.recorded_at != t.recorded_at,
-        func.coalesce(p.loan_id, "") != func.coalesce(t.loan_id, ""),
-        p.account.not_in(accounts.ACCOUNTS),
-    )
-    query = select(p.id, p.transaction_id).join(t, t.id == p.transaction_id).where(differs)
-    rows = uow.connection.execute(_scoped(query, p.fund_id, fund_ids))
     return [
         Violation("postings_match_transactions", f"posting {pid}", f"disagrees with transaction {tid}")
-        for pid, tid in rows
+        for pid, tid in q.postings_off_their_transaction(uow, fund_ids)
     ]
 
 
 def fund_never_negative(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
-    query = (
-        select(PostingRow.fund_id, PostingRow.value_date, func.sum(PostingRow.amount_fen))
-        .where(PostingRow.account == accounts.FUND_CASH)
-        .group_by(PostingRow.fund_id, PostingRow.value_date)
-        .order_by(PostingRow.fund_id, PostingRow.value_date)
-    )
     found = []
-    for fund_id, rows in groupby(uow.connection.execute(_scoped(query, PostingRow.fund_id, fund_ids)), lambda r: r[0]):
+    for fund_id, rows in groupby(q.fund_cash_by_fund_and_day(uow, fund_ids), lambda r: r[0]):
         balance = 0
         for _, day, delta in rows:
-            balance += int(delta)
+            balance += delta
             if balance < 0:
                 found.append(Violation("fund_never_negative", f"fund {fund_id}", f"balance {balance} fen on {day}"))
     return found
 
 
+def _cached_figures(book: FundBook) -> dict[str, int]:
+    """The figures a fund's book caches, named as the audit reports them."""
+    covered = {f"covered_{product}_fen": fen for product, fen in book.covered_fen.items()}
+    figures = {"fund_balance_fen": book.fund_balance_fen, **covered, "overdue_fen": book.overdue_fen}
+    return figures | {"policy_version": book.policy_version}
+
+
 def books_match_postings(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
-    query = (
-        select(PostingRow.fund_id, PostingRow.account, PostingRow.product, func.sum(PostingRow.amount_fen))
-        .where(PostingRow.account.in_((accounts.FUND_CASH, *accounts.COVERED_ACCOUNTS)))
-        .group_by(PostingRow.fund_id, PostingRow.account, PostingRow.product)
-    )
     derived: dict[str, Counter] = defaultdict(Counter)
-    for fund_id, account, product, total in uow.connection.execute(_scoped(query, PostingRow.fund_id, fund_ids)):
+    for fund_id, account, product, total in q.book_account_sums(uow, fund_ids):
         key = "fund_balance_fen" if account == accounts.FUND_CASH else f"covered_{product}_fen"
-        derived[fund_id][key] += int(total)
+        derived[fund_id][key] += total
         if account == accounts.PRINCIPAL_OVERDUE:
-            derived[fund_id]["overdue_fen"] += int(total)
-    policies = select(PolicyRow.fund_id, func.count()).group_by(PolicyRow.fund_id)
-    for fund_id, count in uow.connection.execute(_scoped(policies, PolicyRow.fund_id, fund_ids)):
-        derived[fund_id]["policy_version"] = int(count)
-    covered = product_store.covered_by_fund(uow.connection, fund_ids)  # a row per fund and product it lent
-    products = product_store.catalog(uow.connection).codes
+            derived[fund_id]["overdue_fen"] += total
+    for fund_id, count in q.policy_counts(uow, fund_ids).items():
+        derived[fund_id]["policy_version"] = count
     found = []
-    for row in uow.connection.execute(_scoped(select(FundBookRow), FundBookRow.fund_id, fund_ids)):
-        cached = {"fund_balance_fen": row.fund_balance_fen}
-        cached |= {f"covered_{code}_fen": covered.get(row.fund_id, {}).get(code, 0) for code in products}
-        cached |= {"overdue_fen": row.overdue_fen, "policy_version": row.policy_version}
-        for key in [*cached, *(k for k in derived[row.fund_id] if k not in cached)]:  # a posted unknown product too
-            if cached.get(key, 0) != derived[row.fund_id][key]:
-                message = f"cached {key} {cached.get(key, 0)} != {derived[row.fund_id][key]} from the journal"
-                found.append(Violation("books_match_postings", f"fund {row.fund_id}", message))
+    for fund, book in uow.funds.with_books(fund_ids):
+        cached = _cached_figures(book)
+        for key in [*cached, *(k for k in derived[fund.fund_id] if k not in cached)]:  # a posted unknown product too
+            if cached.get(key, 0) != derived[fund.fund_id][key]:
+                message = f"cached {key} {cached.get(key, 0)} != {derived[fund.fund_id][key]} from the journal"
+                found.append(Violation("books_match_postings", f"fund {fund.fund_id}", message))
     return found
 
 
 def commands_cover_transactions(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
-    t, c = TransactionRow, CommandRow
-    on = and_(c.fund_id == t.fund_id, c.idempotency_key == t.idempotency_key, c.transaction_id == t.id)
-    query = select(t.id).outerjoin(c, on).where(c.fund_id.is_(None))
-    rows = uow.connection.execute(_scoped(query, t.fund_id, fund_ids))
-    return [Violation("commands_cover_transactions", f"transaction {tid}", "no idempotency record") for (tid,) in rows]
-
-
-def _postings_by_transaction(uow: UnitOfWork, fund_ids) -> dict[int, Counter]:
-    query = select(
-        PostingRow.transaction_id,
-        PostingRow.account,
-        PostingRow.product,
-        PostingRow.overdue_since,
-        PostingRow.amount_fen,
-    )
-    found: dict[int, Counter] = defaultdict(Counter)
-    for tid, account, product, since, amount in uow.connection.execute(_scoped(query, PostingRow.fund_id, fund_ids)):
-        found[tid][Posting(account, int(amount), product, since)] += 1
-    return found
+    return [
+        Violation("commands_cover_transactions", f"transaction {tid}", "no idempotency record")
+        for tid in q.transactions_without_command(uow, fund_ids)
+    ]
 
 
 def _counted(postings: tuple[Posting, ...]) -> Counter:
@@ -163,14 +122,10 @@ def _negated(counted: Counter) -> Counter:
 
 def events_match_postings(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
     """Replay every loan (and check every fund event and reversal) against the postings it recorded."""
-    stored = _postings_by_transaction(uow, fund_ids)
-    query = _scoped(select(TransactionRow), TransactionRow.fund_id, fund_ids)
-    query = query.order_by(TransactionRow.fund_id, TransactionRow.loan_id, TransactionRow.id)
-    cached = {
-        (r.fund_id, r.loan_id): r for r in uow.connection.execute(_scoped(select(LoanRow), LoanRow.fund_id, fund_ids))
-    }
+    stored = q.postings_by_transaction(uow, fund_ids)
+    cached = q.cached_loans(uow, fund_ids)
     found: list[Violation] = []
-    for (fund_id, loan_id), rows in groupby(uow.connection.execute(query), lambda r: (r.fund_id, r.loan_id)):
+    for (fund_id, loan_id), rows in groupby(recorded_events(uow, fund_ids), lambda r: (r.fund_id, r.loan_id)):
         rows = list(rows)
         if loan_id is None:
             found += _check_fund_events(rows, stored)
@@ -182,13 +137,13 @@ def events_match_postings(uow: UnitOfWork, fund_ids=None) -> list[Violation]:
     return found
 
 
-def _check_fund_events(rows: list, stored: dict[int, Counter]) -> list[Violation]:
+def _check_fund_events(rows: list[RecordedEvent], stored: dict[int, Counter]) -> list[Violation]:
     found = []
     for row in rows:
         if row.event_type == "reversal":
             expected = _negated(stored.get(row.reverses_id, Counter()))
         else:
-            expected = _counted(FUND_RECIPES[row.event_type](row.amount_fen or 0))
+            expected = _counted(FUND_RECIPES[row.event_type](row.event.amount_fen or 0))
         if stored.get(row.id, Counter()) != expected:
             found.append(
                 Violation("events_match_postings", f"transaction {row.id}", f"{row.event_type} postings differ")
@@ -196,13 +151,15 @@ def _check_fund_events(rows: list, stored: dict[int, Counter]) -> list[Violation
     return found
 
 
-def _check_loan(fund_id: str, loan_id: str, rows: list, stored: dict[int, Counter], cached) -> list[Violation]:
+def _check_loan(
+    fund_id: str, loan_id: str, rows: list[RecordedEvent], stored: dict[int, Counter], cached: Loan | None
+) -> list[Violation]:
     """Replay the loan's events in recording order (a reversal pops the event it reverses) and compare."""
     subject = f"loan {fund_id}/{loan_id}"
     posted = lambda tid: stored.get(tid, Counter())  # noqa: E731 - a transaction may post nothing
     mismatched = []
     try:
-        loan, postings = open_loan(fund_id, loan_id, event_from_row(rows[0]))
+        loan, postings = open_loan(fund_id, loan_id, rows[0].event)
         stack = [(rows[0].id, None)]
         mismatched += [rows[0].id] if _counted(postings) != posted(rows[0].id) else []
         for row in rows[1:]:
@@ -211,7 +168,7 @@ def _check_loan(fund_id: str, loan_id: str, rows: list, stored: dict[int, Counte
                 mismatched += [row.id] if top != row.reverses_id or posted(row.id) != _negated(posted(top)) else []
                 continue
             previous = loan
-            loan, postings = apply_event(loan, event_from_row(row))
+            loan, postings = apply_event(loan, row.event)
             stack.append((row.id, previous))
             mismatched += [row.id] if _counted(postings) != posted(row.id) else []
     except Exception as error:  # noqa: BLE001 - a replay that breaks is itself the finding
@@ -220,7 +177,7 @@ def _check_loan(fund_id: str, loan_id: str, rows: list, stored: dict[int, Counte
     return found + _compare_cache(subject, loan, cached)
 
 
-def _compare_cache(subject: str, loan, cached) -> list[Violation]:
+def _compare_cache(subject: str, loan: Loan | None, cached: Loan | None) -> list[Violation]:
     if cached is None:
         return [Violation("loans_match_events", subject, "no cached loan row")]
     if loan is None:

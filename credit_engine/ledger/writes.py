@@ -4,9 +4,9 @@
 SQLite) so writers of one fund queue up, and (2) look up the idempotency key in the same statement — same body:
 the first receipt, nothing posted; other body: ``IdempotencyConflict``; (3) stamp the recording time; (4) run the
 event's handler, which validates against the locked book, the policy in force and the loan, and returns an
-:class:`Outcome`; (5) write the transaction, its postings, the updated caches and the command record (on
-PostgreSQL the caches and the command record in one statement, :func:`.repository.close_write`), let the unit of
-work's ``on_write`` hook add its rows (the audit entry), and commit.
+:class:`Outcome`; (5) write the transaction, its postings, the updated caches and the command record (the
+same call on every database, :meth:`.repository.CommandRepository.close_write`; PostgreSQL makes it one statement),
+let the unit of work's ``on_write`` hook add its rows (the audit entry), and commit.
 On PostgreSQL the key read in (2) comes from the statement's snapshot, taken before any wait for the lock, so a
 duplicate of the writer it waited for can slip past: a refusal re-reads the key first (the duplicate gets its
 receipt), and a post hits the command's primary key and is retried once, when the key is seen.
@@ -27,8 +27,7 @@ from credit_engine.ledger.domain import FundBook, FundPolicy, ledger_date, polic
 from credit_engine.ledger.errors import FundWouldGoNegative, IdempotencyConflict, LedgerError, ValueDateOutOfRange
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan
-from credit_engine.ledger.repository import Recorded, close_write, command_values
-from credit_engine.ledger.statements import sql
+from credit_engine.ledger.repository import Recorded, command_values
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
 
@@ -115,17 +114,7 @@ def _execute_once(uow: UnitOfWork, command: Command, handler: Handler, lock: boo
     name, key = type(command).__name__, command.idempotency_key
     record = command_values(command.fund_id, key, name, body_hash(command), receipt.as_dict(), recorded)
     changed = new_book if new_book is not book else None
-    if uow.dialect == "postgresql":  # one round trip instead of three (see repository.close_write)
-        close_write(uow.connection, record, changed, book.version, outcome.loan, outcome.loan_version)
-        return receipt
-    if changed is not None:
-        uow.funds.save_book(changed, expected_version=book.version)
-    if outcome.loan is not None:
-        if outcome.loan_version is None:
-            uow.loans.add(outcome.loan)
-        else:
-            uow.loans.save(outcome.loan, outcome.loan_version)
-    uow.connection.execute(sql().insert_command, record)
+    uow.commands.close_write(record, changed, book.version, outcome.loan, outcome.loan_version)
     return receipt
 
 

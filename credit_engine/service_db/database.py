@@ -14,20 +14,20 @@ from pathlib import Path
 from sqlalchemy import MetaData
 
 from credit_engine.dbschema import VersionedSchema
-from credit_engine.errors import CreditEngineError
+from credit_engine.errors import BilingualError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "service_alembic_version"
 _PG_LOCK = 0x5E41C3  # advisory lock id of service migrations
 
 
-class ServiceDbNotMigrated(CreditEngineError):
+class ServiceDbNotMigrated(BilingualError):
     code = "service_db_not_migrated"
 
     def __init__(self, current: str | None, head: str) -> None:
         super().__init__(
-            f"the service tables are at revision {current}, not {head}: run `credit-engine migrate` / "
-            f"服务数据表版本为 {current}，不是最新 {head}：请运行 `credit-engine migrate`"
+            f"the service tables are at revision {current}, not {head}: run `credit-engine migrate`",
+            f"服务数据表版本为 {current}，不是最新 {head}：请运行 `credit-engine migrate`",
         )
 
 

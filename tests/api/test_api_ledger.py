@@ -54,16 +54,16 @@ def test_the_same_key_with_another_body_is_422(api, fund):
 
 
 def test_a_retry_while_the_first_is_running_is_409(api, fund, monkeypatch):
-    desk = api.services.desk
+    writes = api.services.desk.writes
     release, entered = threading.Event(), threading.Event()
-    original = desk.write
+    original = writes.post
 
     def slow_write(*args, **kwargs):
         entered.set()
         release.wait(10)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(desk, "write", slow_write)
+    monkeypatch.setattr(writes, "post", slow_write)
     results = {}
     first = threading.Thread(
         target=lambda: results.update(first=api.post(api.keys.officer, "/v1/loans", loan_body(fund, "L-4"), key="L-4"))
@@ -75,7 +75,7 @@ def test_a_retry_while_the_first_is_running_is_409(api, fund, monkeypatch):
     first.join(10)
     assert second.status_code == 409 and second.json()["error"] == "RequestInFlight"
     assert results["first"].status_code == 201
-    monkeypatch.setattr(desk, "write", original)
+    monkeypatch.setattr(writes, "post", original)
     assert api.post(api.keys.officer, "/v1/loans", loan_body(fund, "L-4"), key="L-4").json() == results["first"].json()
 
 

@@ -39,7 +39,15 @@ def trained(workspace):
     env = {"CREDIT_ENGINE_HOME": str(workspace), "MLFLOW_TRACKING_URI": None, "CREDIT_ENGINE_MLFLOW_TRACKING_URI": None}
     result = runner.invoke(
         app,
-        ["train", "--data", str(workspace / "households.parquet"), "--report", str(workspace / "train.json")],
+        [
+            "train",
+            "--data",
+            str(workspace / "households.parquet"),
+            "--report",
+            str(workspace / "train.json"),
+            "--cv-folds",
+            "3",
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output

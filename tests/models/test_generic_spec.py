@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 
 from credit_engine.features import FeatureSpec
 from credit_engine.scoring import Scorer
-from models import FAMILIES, LightGBMPD, ManualSheet, WOEScorecard
+from models import FAMILIES, BlendPD, LightGBMPD, ManualSheet, WOEScorecard
 from models._common import spec_labels
 
 
@@ -46,7 +46,12 @@ def test_the_declared_monotone_direction_holds_on_a_custom_spec(german_like):
 
 
 def test_families_are_scorers_and_clone_with_their_spec(spec):
-    assert FAMILIES == {"lightgbm": LightGBMPD, "scorecard": WOEScorecard, "manual_sheet": ManualSheet}
+    assert FAMILIES == {
+        "lightgbm": LightGBMPD,
+        "scorecard": WOEScorecard,
+        "blend": BlendPD,
+        "manual_sheet": ManualSheet,
+    }
     for family in FAMILIES.values():
         estimator = clone(family(spec=spec))
         assert isinstance(estimator, Scorer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from mlflow import MlflowClient
@@ -16,12 +17,19 @@ from training.train_job import TrainJob
 pytestmark = pytest.mark.slow
 
 
-FAST_PARAMS = {"lightgbm": {"n_estimators": 300, "early_stopping_rounds": 30, "learning_rate": 0.1}}
+FAST_PARAMS = {
+    "lightgbm": {"n_estimators": 300, "early_stopping_rounds": 30, "learning_rate": 0.1},
+    "scorecard": {"C": 1.0},
+}
 
 
 def _train(settings, registry_dir, tmp_path, **overrides):
     job = TrainJob(
-        data=registry_dir / "households.parquet", report=tmp_path / "train.json", params=FAST_PARAMS, **overrides
+        data=registry_dir / "households.parquet",
+        report=tmp_path / "train.json",
+        params=FAST_PARAMS,
+        cv_folds=3,
+        **overrides,
     )
     return job.run(settings)
 
@@ -30,8 +38,8 @@ def test_training_registers_the_winner_as_champion_and_challenger_with_lineage(e
     report = _train(engine_settings, registry_dir, tmp_path)
 
     written = json.loads((tmp_path / "train.json").read_text())
-    assert written["selected"] in ("lightgbm", "scorecard")
-    for family in ("lightgbm", "scorecard", "manual_sheet"):
+    assert written["selected"] in ("lightgbm", "scorecard", "blend")
+    for family in ("lightgbm", "scorecard", "blend", "manual_sheet"):
         assert {"auc", "ks", "brier", "n_test"} <= set(written[family])
     assert written["model_uri"] == f"models:/household-pd/{written['model_version']}"
     assert written[written["selected"]]["auc"] > written["manual_sheet"]["auc"]
@@ -98,3 +106,50 @@ def test_training_on_a_file_with_bad_rows_stops_with_every_error(engine_settings
     rows = {(e.row, e.field) for e in caught.value.errors}
     assert (5, "labor_count") in rows
     assert (9, "head_id_number") in rows
+
+
+def test_the_registered_model_is_fitted_on_every_training_row(engine_settings, registry_dir, tmp_path):
+    from credit_engine.features import household_spec
+    from models import WOEScorecard
+    from models.store import load_estimator
+    from training.data import load_frame
+    from training.splits import holdout_split
+
+    report = _train(engine_settings, registry_dir, tmp_path, families=("scorecard",))
+    frame = load_frame(registry_dir / "households.parquet", household_spec())
+    registered = load_estimator(report["model_uri"], engine_settings.mlflow_tracking_uri).estimator
+
+    assert report["registered_model"] == {"fitted_on": "all_rows", "n_rows": len(frame)}
+    counts = registered.card().groupby("feature")["count"].sum()
+    assert (counts == len(frame)).all()  # every row of the file is in the card's bins
+    on_every_row = WOEScorecard(spec=household_spec(), **FAST_PARAMS["scorecard"]).fit(frame)
+    np.testing.assert_allclose(registered.predict_pd(frame), on_every_row.predict_pd(frame), rtol=1e-12)
+    assert report["scorecard"]["n_test"] == report["split"]["n_test"]  # the holdout figure: a model without it
+    assert report["selection"]["method"] == "forward_chaining_by_county_code"
+    assert set(report["selection"]["families"]) == {"scorecard"}
+    assert len(report["calibration_by_decile"]) == 10
+    client = MlflowClient(engine_settings.mlflow_tracking_uri)
+    tags = client.get_model_version("household-pd", report["model_version"]).tags
+    assert tags["registered.fitted_on"] == "all_rows" and tags["registered.n_rows"] == str(len(frame))
+    metrics = client.get_run(report["run_id"]).data.metrics
+    assert {"cv.scorecard.mean_auc", "cv.scorecard.std_auc"} <= set(metrics)
+    import mlflow
+
+    from training.evaluation import holdout_metrics
+    from training.tracking import HOLDOUT_PD_ARTIFACT
+
+    path = mlflow.artifacts.download_artifacts(
+        run_id=report["run_id"], artifact_path=HOLDOUT_PD_ARTIFACT, dst_path=str(tmp_path)
+    )
+    holdout_pd = pd.read_parquet(path)
+    holdout = frame.iloc[np.sort(holdout_split(frame, household_spec()).test)]
+    auc = holdout_metrics(household_spec().labels(holdout), holdout_pd["scorecard"].to_numpy())["auc"]
+    assert auc == pytest.approx(report["scorecard"]["auc"])  # the holdout model's PDs, not the refit's
+
+
+def test_without_refit_the_model_fitted_without_the_holdout_is_registered(engine_settings, registry_dir, tmp_path):
+    report = _train(engine_settings, registry_dir, tmp_path, families=("scorecard",), refit=False)
+
+    assert report["registered_model"] == {"fitted_on": "training_rows", "n_rows": report["split"]["n_train"]}
+    assert report["selection"]["method"] == "holdout"
+    assert "selection" not in report["figures_from"]

@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert
 
-from credit_engine.assessment.service import BatchRow
+from credit_engine.assessment.decision import BatchRow
 from credit_engine.assessment.spreadsheets import batch_workbook
 from credit_engine.cell_text import looks_like_formula
 from credit_engine.contract import write_table

@@ -13,8 +13,9 @@ from credit_engine.contract import (
     validate_application,
     validate_applications,
 )
-from credit_engine.contract.columns import RULES, check_column
+from credit_engine.contract.columns import check_column
 from credit_engine.contract.record import validate_record
+from credit_engine.contract.syntax import RULES
 
 
 def as_text(value):

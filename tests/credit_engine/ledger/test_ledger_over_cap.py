@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from credit_engine.ledger.errors import FundOverCap, InsufficientFundCapacity
+from credit_engine.ledger.errors import FundOverCap, InsufficientFundCapacity, LoanRefusedByFund
 from credit_engine.ledger.validations import audit, notices
 from credit_engine.reports.build import Scope, build_report
 from credit_engine.reports.formats import to_csv
@@ -32,7 +32,7 @@ def test_a_clawback_may_leave_a_fund_over_its_cap_and_its_status_says_so_with_th
 def test_a_fund_over_its_cap_refuses_every_disbursement_until_it_is_back_under(ledger, over_cap_fund):
     with pytest.raises(FundOverCap) as refused:
         ledger.disburse(over_cap_fund, "L3", "2025-03-02", 1_000)
-    assert isinstance(refused.value, InsufficientFundCapacity)  # the same shape as the cap refusal (409)
+    assert isinstance(refused.value, LoanRefusedByFund) and not isinstance(refused.value, InsufficientFundCapacity)
     assert (refused.value.code, refused.value.facts["over_cap_fen"]) == ("fund_over_cap", 1_000_000)
     ledger.contribute(over_cap_fund, "2025-03-02", 1_000)  # 9,000 × 10 = 90,000: exactly at the cap
     with pytest.raises(InsufficientFundCapacity) as full:

@@ -141,7 +141,7 @@ def test_an_assessment_the_audit_log_refuses_is_not_answered():
 def test_the_stored_assessment_is_shown_to_its_county_and_bank_and_to_auditors_only():
     service = assessor()
     made = service.assess(OFFICER, body())
-    assert service.stored(AUDITOR, made.assessment_id).record_id == made.assessment_id
+    assert service.stored(AUDITOR, made.assessment_id).assessment_id == made.assessment_id
     other_county = Principal("k2", "o2", Role.OFFICER, Scope("RCC", frozenset({"140122"})))
     other_bank = Principal("k3", "o3", Role.OFFICER, Scope("ABC", frozenset({"140121"})))
     for principal in (other_county, other_bank):

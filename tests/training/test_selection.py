@@ -1,0 +1,89 @@
+"""Choosing the family by cross-validation: out-of-time folds where the spec has a split, stratified ones otherwise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from credit_engine.features import FeatureSpec
+from training.selection import cross_validate, selection_folds
+
+DATED = FeatureSpec.from_dict(
+    {
+        "target": "y",
+        "features": {"x": {"type": "numeric"}},
+        "split": {"date_column": "d", "stratify_column": "county"},
+    }
+)
+UNDATED = FeatureSpec.from_dict(
+    {"target": "y", "features": {"x": {"type": "numeric"}, "z": {"type": "categorical"}}}, name="undated"
+)
+
+
+def _frame(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return pd.DataFrame(
+        {
+            "county": rng.choice(["140123", "140221", "140222"], size=n),
+            "d": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "x": x,
+            "z": rng.choice(["a", "b", "c"], size=n),
+            "y": (rng.random(n) < 1 / (1 + np.exp(-(1.5 * x - 1)))).astype(int),
+        }
+    )
+
+
+def test_dated_folds_train_on_each_countys_past_and_score_its_future():
+    frame = _frame()
+    folds, method = selection_folds(frame, frame["y"].to_numpy(), DATED, n_folds=4)
+
+    assert method == "forward_chaining_by_county" and len(folds) == 4
+    for train, valid in folds:
+        assert not set(train) & set(valid)
+        for county, rows in frame.iloc[valid].groupby("county"):
+            past = frame.iloc[train]
+            assert past.loc[past["county"] == county, "d"].max() <= rows["d"].min()
+    sizes = [len(train) for train, _ in folds]
+    assert sizes == sorted(sizes)  # an expanding window
+
+
+def test_undated_folds_are_stratified_seeded_and_cover_every_row_once():
+    frame = _frame()
+    y = frame["y"].to_numpy()
+    folds, method = selection_folds(frame, y, UNDATED, n_folds=5, seed=3)
+    again, _ = selection_folds(frame, y, UNDATED, n_folds=5, seed=3)
+
+    assert method == "stratified_kfold"
+    assert sorted(np.concatenate([valid for _, valid in folds]).tolist()) == list(range(len(frame)))
+    assert all(abs(y[valid].mean() - y.mean()) < 0.02 for _, valid in folds)
+    assert all(np.array_equal(a[1], b[1]) for a, b in zip(folds, again, strict=True))
+
+
+def test_every_family_gets_a_score_per_fold_and_the_blend_a_stack():
+    frame = _frame(800)
+    params = {"lightgbm": {"n_estimators": 40, "min_child_samples": 10, "n_jobs": 1}, "scorecard": {"C": 1.0}}
+    cv = cross_validate(frame, frame["y"].to_numpy(), UNDATED, ("lightgbm", "scorecard", "blend"), params, n_folds=3)
+
+    assert set(cv.auc) == {"lightgbm", "scorecard", "blend"}
+    assert all(len(values) == 3 and all(0.5 < v <= 1 for v in values) for values in cv.auc.values())
+    assert cv.selected in cv.auc
+    assert cv.stacker is not None and cv.stacker.coef_.shape == (1, 2)
+    summary = cv.summary()["scorecard"]
+    assert summary["min_auc"] <= summary["mean_auc"] <= summary["max_auc"] and summary["std_auc"] >= 0
+    assert cv.describe() == {"method": "stratified_kfold", "n_folds": 3, "n_rows": 800}
+
+
+def test_above_max_rows_the_folds_come_from_a_subsample():
+    frame = _frame(900)
+    params = {"scorecard": {"C": 1.0}}
+    cv = cross_validate(frame, frame["y"].to_numpy(), UNDATED, ("scorecard",), params, n_folds=3, max_rows=300)
+
+    assert cv.n_rows == 300 and cv.selected == "scorecard" and cv.stacker is None
+
+
+def test_fewer_than_two_folds_is_refused():
+    frame = _frame()
+    with pytest.raises(ValueError, match="at least 2 folds"):
+        selection_folds(frame, frame["y"].to_numpy(), UNDATED, n_folds=1)

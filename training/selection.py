@@ -1,0 +1,133 @@
+"""Choosing the model family by cross-validation on the training rows.
+
+Folds: with a date column in the spec's split, forward-chaining folds — each stratum's (county's) rows are ordered by
+date and cut into ``n_folds + 1`` chunks; fold ``j`` trains on the chunks before ``j`` and is scored on chunk ``j``,
+so every score is out-of-time, as the holdout is. Without one, seeded stratified k-fold. Above ``max_rows`` training
+rows the folds are drawn from a seeded random subsample of that size (a family's rank settles long before a million
+rows; the registered model is still fitted on every row).
+
+Every candidate family is fitted on each fold's training rows and scored on its held-out rows (AUC, one figure per
+fold, reported with its spread). The blend is not fitted fold by fold: its score comes from the scorecard's and
+LightGBM's out-of-fold PDs, its stack fitted on the other folds' out-of-fold PDs and scored on this fold's (cross-
+fitting), and the stack used by the registered blend is fitted on all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedKFold
+
+from credit_engine.features import FeatureSpec
+from models.blend import fit_stacker, stack_features
+from training.families import BLEND, BLEND_PARTS, choose, make_estimator
+from training.splits import date_ranks
+
+DEFAULT_FOLDS = 5
+DEFAULT_MAX_ROWS = 200_000
+
+
+@dataclass
+class CrossValidation:
+    """Per family, the AUC of each fold; the out-of-fold PDs; the chosen family and the blend's stack."""
+
+    method: str
+    n_rows: int
+    auc: dict[str, list[float]]
+    oof_pd: dict[str, np.ndarray] = field(repr=False)
+    selected: str = ""
+    stacker: LogisticRegression | None = None
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        """Per family: mean, standard deviation, min and max of the fold AUCs."""
+        return {
+            name: {
+                "mean_auc": float(np.mean(values)),
+                "std_auc": float(np.std(values)),
+                "min_auc": float(np.min(values)),
+                "max_auc": float(np.max(values)),
+            }
+            for name, values in self.auc.items()
+        }
+
+    def describe(self) -> dict[str, Any]:
+        return {"method": self.method, "n_folds": len(next(iter(self.auc.values()))), "n_rows": self.n_rows}
+
+
+def selection_folds(
+    frame: pd.DataFrame, y: np.ndarray, spec: FeatureSpec, *, n_folds: int = DEFAULT_FOLDS, seed: int = 0
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], str]:
+    """(train, held-out) positions of each fold, and the method's name."""
+    if n_folds < 2:
+        raise ValueError(f"cross-validation needs at least 2 folds, got {n_folds}")
+    if spec.date_column and spec.date_column in frame.columns:
+        return _forward_chaining(frame, spec, n_folds), "forward_chaining_by_" + (spec.stratify_column or "all")
+    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed).split(np.zeros(len(y)), y)
+    return [(np.sort(a), np.sort(b)) for a, b in folds], "stratified_kfold"
+
+
+def _forward_chaining(frame: pd.DataFrame, spec: FeatureSpec, n_folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    _, rank, size = date_ranks(frame, spec)
+    chunk = np.floor(rank * (n_folds + 1) / size).astype(np.int64)
+    positions = np.arange(len(frame))
+    return [(positions[chunk < j], positions[chunk == j]) for j in range(1, n_folds + 1)]
+
+
+def cross_validate(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    spec: FeatureSpec,
+    families: tuple[str, ...],
+    params: dict[str, dict[str, Any]] | None = None,
+    *,
+    n_folds: int = DEFAULT_FOLDS,
+    seed: int = 0,
+    max_rows: int | None = DEFAULT_MAX_ROWS,
+    on_step: Callable[[str], None] = lambda _: None,
+) -> CrossValidation:
+    """Score every candidate family fold by fold on ``frame`` (the training rows) and choose one."""
+    rows = _subsample(len(frame), max_rows, seed)
+    frame, y = frame.iloc[rows].reset_index(drop=True), np.asarray(y)[rows]
+    folds, method = selection_folds(frame, y, spec, n_folds=n_folds, seed=seed)
+    fitted = [name for name in families if name != BLEND]
+    if BLEND in families:
+        fitted += [name for name in BLEND_PARTS if name not in fitted]
+    oof = {name: np.full(len(y), np.nan) for name in fitted}
+    auc: dict[str, list[float]] = {name: [] for name in fitted}
+    for number, (train, valid) in enumerate(folds, start=1):
+        on_step(f"cross-validation fold {number}/{len(folds)}")
+        for name in fitted:
+            model = make_estimator(name, spec, (params or {}).get(name)).fit(frame.iloc[train], y[train])
+            oof[name][valid] = model.predict_pd(frame.iloc[valid])
+            auc[name].append(float(roc_auc_score(y[valid], oof[name][valid])))
+    result = CrossValidation(method, len(y), auc, oof)
+    if BLEND in families:
+        result.auc[BLEND] = _blend_fold_aucs(oof, y, folds)
+        scored = np.concatenate([valid for _, valid in folds])
+        result.stacker = fit_stacker(oof["scorecard"][scored], oof["lightgbm"][scored], y[scored])
+    candidates = {name: float(np.mean(result.auc[name])) for name in families}
+    result.selected = choose(candidates)
+    return result
+
+
+def _blend_fold_aucs(oof: dict[str, np.ndarray], y: np.ndarray, folds: list) -> list[float]:
+    """Per fold: the stack fitted on the other folds' out-of-fold PDs, scored on this fold's."""
+    aucs = []
+    for j, (_, valid) in enumerate(folds):
+        others = np.concatenate([v for i, (_, v) in enumerate(folds) if i != j])
+        stacker = fit_stacker(oof["scorecard"][others], oof["lightgbm"][others], y[others])
+        features = stack_features(oof["scorecard"][valid], oof["lightgbm"][valid])
+        aucs.append(float(roc_auc_score(y[valid], stacker.decision_function(features))))
+    return aucs
+
+
+def _subsample(n_rows: int, max_rows: int | None, seed: int) -> np.ndarray:
+    if max_rows is None or n_rows <= max_rows:
+        return np.arange(n_rows)
+    return np.sort(np.random.default_rng(seed).choice(n_rows, size=max_rows, replace=False))
