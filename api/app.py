@@ -1,6 +1,6 @@
 """The FastAPI application, built by :func:`create_app` from the settings — nothing connects or loads at import.
 
-The lifespan builds the services (:mod:`api.services`: database engine, champion model, keys, fund room, audit
+The lifespan builds the services (:mod:`api.services`: database engine, champion model, keys, fund headroom, audit
 writer) when the server starts and closes them when it stops: uvicorn stops accepting connections on SIGTERM, lets
 the requests in flight finish, then the audit writer drains its queue before the process exits. ``serve_app`` is
 the factory uvicorn's workers call (settings from the environment).

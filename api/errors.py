@@ -1,6 +1,6 @@
 """Domain errors to HTTP, in one place, with one body shape: ``{"error", "message", "message_zh", "details"}``.
 
-The engine's errors name what happened (``InsufficientFundCapacity``, ``UnknownFund``, ``InvalidInput`` …); the
+The engine's errors name what happened (``InsufficientFundHeadroom``, ``UnknownFund``, ``InvalidInput`` …); the
 table below gives each its status. Request validation (FastAPI's own) and HTTP errors (404 route, 405, 413) are
 reshaped the same way. Anything unexpected is a 500 that says nothing about the code or the database; a database
 that cannot be reached is a 503. No stack trace, SQL or raw input ever goes into a response body.
@@ -38,7 +38,7 @@ STATUS: dict[type[Exception], tuple[int, str]] = {
     ledger.UnknownFund: (404, "UnknownFund"),
     ledger.UnknownLoan: (404, "UnknownLoan"),
     ledger.UnknownEvent: (404, "UnknownEvent"),
-    ledger.InsufficientFundCapacity: (409, "InsufficientFundCapacity"),
+    ledger.InsufficientFundHeadroom: (409, "InsufficientFundHeadroom"),
     ledger.FundSuspended: (409, "FundSuspended"),
     ledger.FundOverCap: (409, "FundOverCap"),
     ledger.FundAlreadyExists: (409, "FundAlreadyExists"),

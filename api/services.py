@@ -2,9 +2,9 @@
 
 One database engine (the ledger's: SQLite by default, PostgreSQL by URL) serves the ledger and the service tables;
 the champion is loaded from the MLflow registry (``models:/<model_name>@champion``). Background threads keep the
-API keys, the funds' room, the audit writer and (SQLite) the log checkpoints going; a serving process then freezes
+API keys, the funds' headroom, the audit writer and (SQLite) the log checkpoints going; a serving process then freezes
 its start-up heap (:mod:`api.heap`). If the database is unreachable at start-up the service still starts:
-assessments answer (fund room unknown), keys are checked against the last known key table (a cache in the data
+assessments answer (fund headroom unknown), keys are checked against the last known key table (a cache in the data
 folder, written whenever the keys are loaded) and ``/readyz`` says what is missing.
 """
 
@@ -23,7 +23,7 @@ from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOu
 from credit_engine.access.key_cache import key_cache_path
 from credit_engine.access.keys import KeyRing
 from credit_engine.access.requests import IdempotentRequests
-from credit_engine.assessment import Assessor, FundRooms
+from credit_engine.assessment import Assessor, FundHeadrooms
 from credit_engine.audit.repository import AuditRepository
 from credit_engine.config import Settings
 from credit_engine.desk import LedgerDesk
@@ -65,23 +65,28 @@ class Services:
         )
         self.keys = KeyRing(self.engine, options.key_refresh_seconds, key_cache_path(settings.data_dir, self.engine))
         self.requests = IdempotentRequests(self.engine)
-        self.fund_rooms = FundRooms(
+        self.fund_headrooms = FundHeadrooms(
             self.engine,
             refresh_seconds=options.fund_refresh_seconds,
             stale_after_seconds=options.fund_stale_after_seconds,
         )
         self.audit = AuditWriter(AuditRepository(self.engine), settings.data_dir, timeout=options.audit_timeout_seconds)
         self.assessor = Assessor(
-            self.policy, self.champion.serving, self.fund_rooms, self.audit, secret, on_decision=self.metrics.decided
+            self.policy,
+            self.champion.serving,
+            self.fund_headrooms,
+            self.audit,
+            secret,
+            on_decision=self.metrics.decided,
         )
-        self.desk = LedgerDesk.open(self.engine, self.audit, self.fund_rooms, secret)
+        self.desk = LedgerDesk.open(self.engine, self.audit, self.fund_headrooms, secret)
 
     def start(self) -> None:
         _migrate(self.engine)
         self.checkpoints.start()
         self.audit.start()
         self.keys.start()
-        self.fund_rooms.start()
+        self.fund_headrooms.start()
         self.champion.load_at_start()
         self.metrics.serving(self.champion.current.model_version if self.champion.current else None)
         if self.options.settle_heap:
@@ -105,7 +110,7 @@ class Services:
         log.info("followed another worker's reload: serving %s", outcome.model_version)
 
     def close(self) -> None:
-        self.fund_rooms.close()
+        self.fund_headrooms.close()
         self.keys.close()
         self.audit.close()
         self.checkpoints.close()

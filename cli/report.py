@@ -2,7 +2,7 @@
 
 Every report is "as of" a value date and, with ``--known-at``, as known at a recording time (ISO timestamp; one
 without a time zone is China time), so a month-end report can be reproduced exactly later. ``--county`` or
-``--province`` narrows it to one county's or one province's funds. Formats: ``json`` (integer fen), ``csv``
+``--province`` narrows it to one county's or one province's funds. Formats: ``json`` (yuan), ``csv``
 (UTF-8 with BOM, yuan), ``xlsx`` (one sheet per view) and ``html`` (one self-contained page with charts).
 Exit codes: 0 written, 2 invalid options, 1 other failures. Heavy modules are imported inside the commands.
 """

@@ -1,5 +1,5 @@
 """A background thread that calls ``refresh()`` every few seconds: the in-memory views a service keeps of the
-database (API keys, the funds' room) stay current without a query per request."""
+database (API keys, the funds' headroom) stay current without a query per request."""
 
 from __future__ import annotations
 

@@ -37,7 +37,7 @@ DOWNLOAD = 'attachment; filename="assessments.xlsx"'
 )
 async def assess(body: JsonBody, principal: PrincipalDep, services: ServicesDep) -> Response:
     """Validate the application, apply the policy's knock-outs, score it with the champion, grade it, set the line,
-    look at the county fund's room and decide: approve, refer or decline, with up to 4 reasons in 中文 and English.
+    look at the county fund's headroom and decide: approve, refer or decline, with up to 4 reasons in 中文 and English.
     The decision is on the audit record (ID number masked) before it is returned.
 
     Runs on the event loop: the work is a millisecond of CPU, and the audit write is awaited, not waited for on a

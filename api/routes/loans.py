@@ -32,7 +32,8 @@ router = APIRouter(prefix="/v1", tags=["loans 贷款"])
 )
 def disburse(body: DisbursementIn, principal: PrincipalDep, writes: LedgerWritesDep, once: OnceOnlyDep):
     """Lend a covered loan, optionally naming the assessment that approved it. Refused with 409
-    `InsufficientFundCapacity` beyond the fund's cap and `FundSuspended` while the fund is suspended."""
+    `InsufficientFundHeadroom` beyond the fund's headroom under its cap, `FundOverCap` while the fund stands over its
+    cap and `FundSuspended` while it is suspended."""
     return post(once.of(body), writes, principal, body.command(once.key), body.assessment_id)
 
 

@@ -36,7 +36,7 @@ async def readyz(services: ServicesDep, response: Response) -> ReadyOut:
         model_loaded=model is not None,
         database=database,
         model_version=version,
-        fund_rooms_fresh=services.fund_rooms.fresh,
+        fund_headroom_fresh=services.fund_headrooms.fresh,
     )
 
 

@@ -1,7 +1,7 @@
 """Fund reports over HTTP: leverage, portfolio quality and interest subsidy, as JSON, CSV, XLSX or an HTML page.
 
 Scoped to what the key may read: a county or province it covers (by default its own), everything for an auditor.
-JSON is the ledger's JSON report (amounts in integer fen, the primary view's rows); CSV the primary view in yuan;
+JSON is the ledger's JSON report (the primary view's rows); CSV the primary view; money in yuan in each;
 XLSX one sheet per view; HTML one self-contained page with charts.
 """
 

@@ -91,10 +91,10 @@ class ReasonOut(BaseModel):
     text_en: str = Field(examples=["past overdue repayments"])
 
 
-class FundRoomOut(BaseModel):
+class FundHeadroomOut(BaseModel):
     fund_id: str | None = Field(description="The county's fund at the key's bank (None: none, or unknown).")
     status: FundStatus = Field(description="ok, below_floor lend; at_cap, over_cap, suspended, no_fund, unknown refer.")
-    headroom_yuan: float | None = Field(description="Room under the cap in yuan (None: no cap, or unknown).")
+    headroom_yuan: float | None = Field(description="Headroom under the cap in yuan (None: no cap, or unknown).")
 
 
 class AssessmentOut(BaseModel):
@@ -104,7 +104,7 @@ class AssessmentOut(BaseModel):
     grade: str = Field(examples=["AA"])
     credit_line_yuan: int = Field(ge=0, description="Whole yuan; 0 when declined.")
     reasons: list[ReasonOut] = Field(max_length=MAX_REASONS, description="Up to 4, most important first.")
-    fund: FundRoomOut
+    fund: FundHeadroomOut
     model_version: str = Field(examples=["household-pd/3"])
     policy_version: str = Field(examples=["fumin-2026.1"])
 

@@ -37,7 +37,7 @@ class ErrorDetail(BaseModel):
 class ErrorBody(BaseModel):
     """Every error, everywhere: a stable code, English and 中文, and (422) every bad field."""
 
-    error: str = Field(description="Stable code, e.g. `InvalidInput`, `InsufficientFundCapacity`.")
+    error: str = Field(description="Stable code, e.g. `InvalidInput`, `InsufficientFundHeadroom`.")
     message: str
     message_zh: str
     details: list[ErrorDetail] = Field(default_factory=list)

@@ -200,7 +200,7 @@ class PositionOut(BaseModel):
     floor_multiple: float
     cap_multiple: float | None
     floor_shortfall_yuan: float
-    cap_headroom_yuan: float | None
+    headroom_yuan: float | None
     npl_ratio: float
     status: Literal["ok", "below_floor", "at_cap", "over_cap", "suspended"]
     over_cap_yuan: float = 0.0
@@ -220,7 +220,7 @@ class PositionOut(BaseModel):
             floor_multiple=p.terms.floor_multiple_bps / BPS,
             cap_multiple=None if cap is None else cap / BPS,
             floor_shortfall_yuan=p.floor_shortfall_fen / 100,
-            cap_headroom_yuan=yuan_of(p.cap_headroom_fen),
+            headroom_yuan=yuan_of(p.headroom_fen),
             npl_ratio=p.npl_ratio,
             status=p.status,  # type: ignore[arg-type]
             over_cap_yuan=p.over_cap_fen / 100,

@@ -16,7 +16,7 @@ class ReadyOut(BaseModel):
     model_loaded: bool
     database: bool
     model_version: str | None
-    fund_rooms_fresh: bool = Field(description="The funds' room was read from the database recently.")
+    fund_headroom_fresh: bool = Field(description="The funds' headroom was read from the database recently.")
 
 
 class ModelOut(BaseModel):

@@ -1,14 +1,14 @@
 """Assessing 富民贷 applications one at a time (the scoring API) or in batches of up to 1,000.
 
 :mod:`.service` runs the decision flow; :mod:`.rating` applies the rating policy's rules (the batch rating
-service's own) to one record; :mod:`.decision` adds the county fund's room to the policy's decision;
+service's own) to one record; :mod:`.decision` adds the county fund's headroom to the policy's decision;
 :mod:`.audit_record` writes the assessment to the audit log and reads it back (:class:`StoredAssessment`);
-:mod:`.fund_room` keeps every county fund's room in memory.
+:mod:`.headroom` keeps every county fund's headroom in memory.
 """
 
 from credit_engine.assessment.audit_record import AssessmentDetail, StoredAssessment
 from credit_engine.assessment.decision import FUND_REASONS, Assessment, BatchRow
-from credit_engine.assessment.fund_room import FundRoom, FundRooms
+from credit_engine.assessment.headroom import FundHeadroom, FundHeadrooms
 from credit_engine.assessment.service import MAX_BATCH_ROWS, AssessmentNotFound, Assessor
 
 __all__ = [
@@ -19,7 +19,7 @@ __all__ = [
     "AssessmentNotFound",
     "Assessor",
     "BatchRow",
-    "FundRoom",
-    "FundRooms",
+    "FundHeadroom",
+    "FundHeadrooms",
     "StoredAssessment",
 ]

@@ -1,9 +1,9 @@
-"""What an assessment decides once the county fund's room is known, and the :class:`Assessment` it returns.
+"""What an assessment decides once the county fund's headroom is known, and the :class:`Assessment` it returns.
 
 The policy rates an application (:mod:`credit_engine.assessment.rating`); this module adds the fund: a decision the
 policy would approve or refer is referred when the county's fund cannot take the line — at or over its cap,
-suspended, with less room than the line, no fund for the bank, or room unknown — with the fund's ``F`` reason
-leading the model's. A suspended fund says so (``F02``), never "too little room" (``F01``).
+suspended, with less headroom than the line, no fund for the bank, or headroom unknown — with the fund's ``F`` reason
+leading the model's. A suspended fund says so (``F02``), never "too little headroom" (``F01``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from credit_engine.assessment.fund_room import FundRoom
+from credit_engine.assessment.headroom import FundHeadroom
 from credit_engine.assessment.rating import RecordRating
 from credit_engine.errors import RowError
 from credit_engine.rating import merge_reasons
@@ -20,10 +20,10 @@ from credit_engine.reasons import REASONS, Reason
 
 FUND_REASONS: dict[str, Reason] = {
     "F01": Reason(
-        "F01", "县级风险补偿金剩余额度不足以覆盖本笔授信", "the county fund has too little room left for this line"
+        "F01", "县级风险补偿金剩余额度不足以覆盖本笔授信", "the county fund has too little headroom left for this line"
     ),
     "F02": Reason("F02", "县级风险补偿金已暂停新增放款", "the county fund has suspended new lending"),
-    "F03": Reason("F03", "县级风险补偿金额度暂时无法确认", "the county fund's room cannot be confirmed right now"),
+    "F03": Reason("F03", "县级风险补偿金额度暂时无法确认", "the county fund's headroom cannot be confirmed right now"),
     "F04": Reason("F04", "本县在本行没有风险补偿金", "no risk-compensation fund covers this county at this bank"),
 }
 _FUND_STATUS_REASON = {"at_cap": "F01", "over_cap": "F01", "suspended": "F02", "unknown": "F03", "no_fund": "F04"}
@@ -33,18 +33,18 @@ def reason(code: str) -> Reason:
     return REASONS.get(code) or FUND_REASONS[code]
 
 
-def fund_finding(room: FundRoom, line_yuan: int) -> str | None:
+def fund_finding(headroom: FundHeadroom, line_yuan: int) -> str | None:
     """The F reason why the fund cannot take a loan of ``line_yuan`` (None: it can)."""
-    if room.status in _FUND_STATUS_REASON:
-        return _FUND_STATUS_REASON[room.status]
-    return None if room.fits(line_yuan * 100) else "F01"
+    if headroom.status in _FUND_STATUS_REASON:
+        return _FUND_STATUS_REASON[headroom.status]
+    return None if headroom.fits(line_yuan * 100) else "F01"
 
 
-def with_fund(rating: RecordRating, room: FundRoom) -> tuple[str, tuple[str, ...]]:
-    """The decision and reasons once the fund's room is known: an approval the fund cannot take is referred."""
+def with_fund(rating: RecordRating, headroom: FundHeadroom) -> tuple[str, tuple[str, ...]]:
+    """The decision and reasons once the fund's headroom is known: an approval the fund cannot take is referred."""
     if rating.decision == "decline":
         return rating.decision, rating.reasons
-    finding = fund_finding(room, rating.credit_line_yuan)
+    finding = fund_finding(headroom, rating.credit_line_yuan)
     if finding is None:
         return rating.decision, rating.reasons
     leading = [rating.decision_code, finding] if rating.decision_code else [finding]
@@ -61,7 +61,7 @@ class Assessment:
     grade: str
     credit_line_yuan: int
     reasons: tuple[Reason, ...]
-    fund: FundRoom
+    fund: FundHeadroom
     model_version: str
     policy_version: str
 
@@ -96,10 +96,10 @@ class BatchRow:
 
 
 def decide(
-    assessment_id: str, at: dt.datetime, county_code: str, rating: RecordRating, room: FundRoom, version: str
+    assessment_id: str, at: dt.datetime, county_code: str, rating: RecordRating, headroom: FundHeadroom, version: str
 ) -> Assessment:
-    """The :class:`Assessment` of a rated application once its county fund's ``room`` is known."""
-    decision, codes = with_fund(rating, room)
+    """The :class:`Assessment` of a rated application once its county fund's ``headroom`` is known."""
+    decision, codes = with_fund(rating, headroom)
     return Assessment(
         assessment_id=assessment_id,
         recorded_at=at,
@@ -109,7 +109,7 @@ def decide(
         grade=rating.grade,
         credit_line_yuan=rating.credit_line_yuan,
         reasons=tuple(reason(code) for code in codes),
-        fund=room,
+        fund=headroom,
         model_version=version,
         policy_version=rating.policy_version,
     )

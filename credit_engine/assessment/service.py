@@ -1,12 +1,12 @@
-"""Assessing 富民贷 applications: validate → knock-outs → PD and reasons → grade → line → fund room → decision →
+"""Assessing 富民贷 applications: validate → knock-outs → PD and reasons → grade → line → fund headroom → decision →
 audit record. One application (the officer at the counter) or a batch (a bank's system), the same rules: a batch's
 valid applications are scored and rated as one table (:func:`credit_engine.rating.score_and_rate`, the pipeline of
 ``credit-engine rate``), then each gets its fund check and its own audit entry.
 
 The scorer is whatever champion is being served when the request starts (``champion()`` is read once per request,
 so a model reload never changes a decision half-way). A decision the policy would approve is referred when the
-county's fund cannot take the loan — at its cap, suspended, with less room than the line, no fund for the bank, or
-room unknown because the ledger database is down — with an ``F`` reason (:mod:`.decision`). Every assessment is in
+county's fund cannot take the loan — at its cap, suspended, with less headroom than the line, no fund for the bank, or
+headroom unknown because the ledger database is down — with an ``F`` reason (:mod:`.decision`). Every assessment is in
 the audit log before it is returned: inputs with the ID number masked and pseudonymised (never raw), the input
 hash, the model and policy versions and the full result (:mod:`.audit_record`), so it can be explained and replayed
 later.
@@ -24,7 +24,7 @@ import pandas as pd
 from credit_engine.access.principal import AccessDenied, Permission, Principal
 from credit_engine.assessment.audit_record import StoredAssessment, assessment_entry
 from credit_engine.assessment.decision import Assessment, BatchRow, decide
-from credit_engine.assessment.fund_room import FundRooms
+from credit_engine.assessment.headroom import FundHeadrooms
 from credit_engine.assessment.rating import RecordRating, rate_record, table_ratings
 from credit_engine.audit.entry import AuditEntry
 from credit_engine.audit.sink import AuditSink
@@ -52,7 +52,7 @@ class AssessmentNotFound(BilingualError):
 class Assessor:
     policy: RatingPolicy
     champion: Callable[[], Champion]
-    fund_rooms: FundRooms
+    fund_headrooms: FundHeadrooms
     audit: AuditSink
     pseudonym_secret: str
     clock: Clock = utc_now
@@ -162,11 +162,11 @@ class Assessor:
     def _decide_rated(
         self, principal: Principal, record: Mapping[str, Any], rating: RecordRating, version: str
     ) -> tuple[Assessment, AuditEntry]:
-        """The assessment of a rated application once its county fund's room is known, and its audit entry."""
+        """The assessment of a rated application once its county fund's headroom is known, and its audit entry."""
         county_code = record["county_code"]
-        room = self.fund_rooms.for_county(county_code, principal.scope.bank_code)
+        headroom = self.fund_headrooms.for_county(county_code, principal.scope.bank_code)
         assessment_id = os.urandom(16).hex()  # 128 random bits, as a uuid4 but cheaper
-        assessment = decide(assessment_id, self.clock(), county_code, rating, room, version)
+        assessment = decide(assessment_id, self.clock(), county_code, rating, headroom, version)
         entry = assessment_entry(
             principal,
             record,

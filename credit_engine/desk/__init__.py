@@ -9,7 +9,7 @@
 - :mod:`.imports` — a bank's event file (:class:`EventImports`).
 
 :class:`LedgerDesk` holds the four services an entry point needs, built once over one engine, audit sink and fund
-rooms by :meth:`LedgerDesk.open`.
+headrooms by :meth:`LedgerDesk.open`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from credit_engine.assessment.fund_room import FundRooms
+from credit_engine.assessment.headroom import FundHeadrooms
 from credit_engine.audit.sink import AuditSink
 from credit_engine.clock import Clock, utc_now
 from credit_engine.desk.authorisation import Authorisation
@@ -41,15 +41,20 @@ class LedgerDesk:
 
     @classmethod
     def open(
-        cls, engine: Engine, audit: AuditSink, fund_rooms: FundRooms, pseudonym_secret: str, clock: Clock = utc_now
+        cls,
+        engine: Engine,
+        audit: AuditSink,
+        fund_headrooms: FundHeadrooms,
+        pseudonym_secret: str,
+        clock: Clock = utc_now,
     ) -> LedgerDesk:
-        authorisation = Authorisation(engine, fund_rooms)
+        authorisation = Authorisation(engine, fund_headrooms)
         pseudonyms = Pseudonyms(pseudonym_secret)
         ledger = AuditedLedger(engine, audit, clock)
         reads = LedgerReads(engine, authorisation, clock)
         return cls(
-            writes=LedgerWrites(authorisation, pseudonyms, ledger, reads, fund_rooms, audit),
+            writes=LedgerWrites(authorisation, pseudonyms, ledger, reads, fund_headrooms, audit),
             reads=reads,
             reports=Reports(engine, clock),
-            imports=EventImports(authorisation, pseudonyms, ledger, fund_rooms),
+            imports=EventImports(authorisation, pseudonyms, ledger, fund_headrooms),
         )

@@ -4,7 +4,7 @@ Fund events need ``write_funds`` (fund administrators), loan events ``write_loan
 their own bank), and a reversal the permission of the event it reverses (:mod:`credit_engine.ledger_rights`: an
 officer cannot cancel a clawback, nor a fund administrator a loan). The fund must lie in the key's scope: a fund
 outside it and a fund that does not exist are refused alike (``AccessDenied``), except for a key that sees every
-fund, which learns that the fund is unknown. Funds are looked up in the fund rooms' copy first (no query), then in
+fund, which learns that the fund is unknown. Funds are looked up in the fund headrooms' copy first (no query), then in
 the ledger.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine
 
 from credit_engine.access.principal import AccessDenied, Permission, Principal
-from credit_engine.assessment.fund_room import FundRooms
+from credit_engine.assessment.headroom import FundHeadrooms
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.domain import Fund
@@ -25,13 +25,13 @@ from credit_engine.ledger_rights import permissions_for, reversal_permission
 
 
 class Authorisation:
-    def __init__(self, engine: Engine, fund_rooms: FundRooms) -> None:
+    def __init__(self, engine: Engine, fund_headrooms: FundHeadrooms) -> None:
         self.engine = engine
-        self.fund_rooms = fund_rooms
+        self.fund_headrooms = fund_headrooms
 
     def fund(self, fund_id: str) -> Fund | None:
         """The fund, if the ledger knows it (whoever asks)."""
-        fund = self.fund_rooms.fund(fund_id)
+        fund = self.fund_headrooms.fund(fund_id)
         if fund is None:
             with UnitOfWork(self.engine, read_only=True) as uow:
                 fund = uow.funds.get(fund_id)

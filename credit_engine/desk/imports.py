@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from credit_engine.access.principal import Principal
-from credit_engine.assessment.fund_room import FundRooms
+from credit_engine.assessment.headroom import FundHeadrooms
 from credit_engine.desk.authorisation import Authorisation
 from credit_engine.desk.pseudonyms import Pseudonyms
 from credit_engine.desk.recording import AuditedLedger
@@ -25,12 +25,12 @@ from credit_engine.ledger.importer import command_for
 
 class EventImports:
     def __init__(
-        self, authorisation: Authorisation, pseudonyms: Pseudonyms, ledger: AuditedLedger, fund_rooms: FundRooms
+        self, authorisation: Authorisation, pseudonyms: Pseudonyms, ledger: AuditedLedger, fund_headrooms: FundHeadrooms
     ) -> None:
         self.authorisation = authorisation
         self.pseudonyms = pseudonyms
         self.ledger = ledger
-        self.fund_rooms = fund_rooms
+        self.fund_headrooms = fund_headrooms
 
     def import_events(self, principal: Principal, path: Path) -> list[dict[str, object]]:
         """Post the file's events for ``principal`` (see the module docstring); per-event outcomes."""
@@ -46,7 +46,7 @@ class EventImports:
             self.ledger.apply_event(principal, event, command, self.authorisation.fund(command.fund_id))
             for event, command in zip(events, commands, strict=True)
         ]
-        self.fund_rooms.refresh({command.fund_id for command in commands})
+        self.fund_headrooms.refresh({command.fund_id for command in commands})
         return outcomes
 
     def _read(self, path: Path) -> list[EventRow]:

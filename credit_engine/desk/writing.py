@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from credit_engine.access.principal import AccessDenied, Principal
-from credit_engine.assessment.fund_room import FundRooms
+from credit_engine.assessment.headroom import FundHeadrooms
 from credit_engine.audit.entry import AuditEntry
 from credit_engine.audit.sink import AuditSink
 from credit_engine.desk.authorisation import Authorisation
@@ -51,14 +51,14 @@ class LedgerWrites:
         pseudonyms: Pseudonyms,
         ledger: AuditedLedger,
         reads: LedgerReads,
-        fund_rooms: FundRooms,
+        fund_headrooms: FundHeadrooms,
         audit: AuditSink,
     ) -> None:
         self.authorisation = authorisation
         self.pseudonyms = pseudonyms
         self.ledger = ledger
         self.reads = reads
-        self.fund_rooms = fund_rooms
+        self.fund_headrooms = fund_headrooms
         self.audit = audit
 
     def post(self, principal: Principal, command: c.Command, assessment_id: str | None = None) -> Written:
@@ -76,7 +76,7 @@ class LedgerWrites:
         except (LedgerError, InvalidInput, AccessDenied) as error:
             self.ledger.record(principal, command, fund, getattr(error, "code", "invalid_input"), None, linked)
             raise
-        self.fund_rooms.refresh([command.fund_id])
+        self.fund_headrooms.refresh([command.fund_id])
         self.ledger.confirm(principal, command, fund, receipt, linked)
         loan_id = getattr(command, "loan_id", None) or receipt.details.get("loan_id")
         position, loan = self.reads.position_now(command.fund_id), self.reads.loan_on_file(command.fund_id, loan_id)

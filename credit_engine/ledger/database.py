@@ -1,7 +1,7 @@
 """Engines for the ledger and its migrations: built by a factory from a URL or the settings, never at import.
 
 SQLite: foreign keys on, WAL journal, a generous busy timeout, and every write transaction opened with
-``BEGIN IMMEDIATE`` so writers are serialised and a disbursement's capacity check cannot race another writer
+``BEGIN IMMEDIATE`` so writers are serialised and a disbursement's headroom check cannot race another writer
 (read-only units of work use a plain deferred ``BEGIN``). An engine made with ``background_checkpoints`` leaves
 copying the write-ahead log into the database file to a :class:`~credit_engine.ledger.wal.WalCheckpointer`
 thread, so no commit of its own waits for that copy and its fsync (the commit that crosses SQLite's 1,000-page

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from credit_engine.errors import RowError
 from credit_engine.ledger import accounts
-from credit_engine.ledger.errors import FundOverCap, FundSuspended, InsufficientFundCapacity, ProductLimitExceeded
+from credit_engine.ledger.errors import FundOverCap, FundSuspended, InsufficientFundHeadroom, ProductLimitExceeded
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.money import BPS, multiple_of
 from credit_engine.ledger.products import Product
@@ -181,4 +181,4 @@ class FundBook:
         if headroom is not None and headroom < 0:
             raise FundOverCap(self.fund_id, amount_fen, -headroom)
         if headroom is not None and amount_fen > headroom:
-            raise InsufficientFundCapacity(self.fund_id, amount_fen, max(headroom, 0))
+            raise InsufficientFundHeadroom(self.fund_id, amount_fen, max(headroom, 0))

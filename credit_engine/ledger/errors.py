@@ -1,7 +1,7 @@
 """Facts the ledger refuses: each error has a stable ``code`` (for files, APIs and tests) and a bilingual message.
 
 Business refusals (a full fund, a suspended fund, a loan in the wrong state) are ``LedgerError`` subclasses; the
-three ways a fund refuses a new loan (too little room, suspended, over its cap) are siblings under
+three ways a fund refuses a new loan (too little headroom, suspended, over its cap) are siblings under
 :class:`LoanRefusedByFund`, so catching one never catches another by accident. Malformed commands raise the shared
 :class:`credit_engine.errors.InvalidInput`. The API (``api/errors.py``) maps ``IdempotencyConflict`` to 422, the
 fund's refusals to 409 (each with its own code) and unknown funds or loans to 404.
@@ -88,21 +88,21 @@ class ProductLimitExceeded(LedgerError):
 
 
 class LoanRefusedByFund(LedgerError):
-    """The county's fund cannot cover a new loan: it has too little room under its cap
-    (:class:`InsufficientFundCapacity`), it is suspended (:class:`FundSuspended`), or it already stands over its cap
+    """The county's fund cannot cover a new loan: it has too little headroom under its cap
+    (:class:`InsufficientFundHeadroom`), it is suspended (:class:`FundSuspended`), or it already stands over its cap
     (:class:`FundOverCap`). Each says which; none is a kind of another."""
 
     code = "loan_refused_by_fund"
 
 
-class InsufficientFundCapacity(LoanRefusedByFund):
+class InsufficientFundHeadroom(LoanRefusedByFund):
     """A disbursement would take covered principal above cap multiple × fund balance."""
 
-    code = "insufficient_capacity"
+    code = "insufficient_headroom"
 
     def __init__(self, fund_id: str, amount_fen: int, headroom_fen: int) -> None:
         super().__init__(
-            f"fund {fund_id} has {_yuan(headroom_fen)} yuan of capacity left, "
+            f"fund {fund_id} has {_yuan(headroom_fen)} yuan of headroom left, "
             f"the disbursement needs {_yuan(amount_fen)}",
             f"风险补偿金 {fund_id} 剩余放款额度 {_yuan(headroom_fen)} 元，不足本笔 {_yuan(amount_fen)} 元",
             fund_id=fund_id,

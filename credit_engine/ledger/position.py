@@ -98,7 +98,7 @@ class FundPosition:
         return max(floor - self.covered_principal_fen, 0)
 
     @property
-    def cap_headroom_fen(self) -> int | None:
+    def headroom_fen(self) -> int | None:
         """How much more may be lent under the cap (None: no cap); the same rule disbursements obey."""
         if self.terms.cap_multiple_bps is None:
             return None
@@ -121,7 +121,7 @@ class FundPosition:
     @property
     def status(self) -> str:
         """``suspended`` > ``over_cap`` (超上限) > ``at_cap`` > ``below_floor`` > ``ok``."""
-        headroom = self.cap_headroom_fen
+        headroom = self.headroom_fen
         if self.suspended:
             return "suspended"
         if self.over_cap_fen > 0:

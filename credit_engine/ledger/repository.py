@@ -1,11 +1,11 @@
 """Repositories: the only code that turns domain objects into rows and back (SQLAlchemy Core on one connection).
 
 ``FundRepository`` holds funds, policy versions and the fund book (locked ``FOR UPDATE`` for every write to the
-fund; read unlocked, with the funds, by the fund rooms and the audit); ``LoanRepository`` the loan cache and a loan's
-recorded events; ``JournalRepository`` transactions and postings; ``CommandRepository`` the idempotency records and
-the end of every write (:meth:`CommandRepository.close_write`, where the one difference between the databases on the
-write path lives). Their statements are prebuilt (:mod:`.statements`). Read models for reports and the audit live in
-:mod:`.position` and :mod:`.queries`.
+fund; read unlocked, with the funds, by the fund headrooms and the audit); ``LoanRepository`` the loan cache and a
+loan's recorded events; ``JournalRepository`` transactions and postings; ``CommandRepository`` the idempotency
+records and the end of every write (:meth:`CommandRepository.close_write`, where the one difference between the
+databases on the write path lives). Their statements are prebuilt (:mod:`.statements`). Read models for reports and
+the audit live in :mod:`.position` and :mod:`.queries`.
 """
 
 from __future__ import annotations

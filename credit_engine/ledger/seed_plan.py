@@ -3,7 +3,7 @@
 :func:`plan_seed` turns a generated registry (one row per household application) into one :class:`FundPlan` per
 fund: the commands that :mod:`.seed` then posts through the services. Every county gets a 5,000,000-yuan fund at
 the provincial rural credit union (``SXRCU``); the county with the most households also gets a smaller fund at the
-Postal Savings Bank (``PSBC``). Counties are given a target status by their lending capacity: the largest are
+Postal Savings Bank (``PSBC``). Counties are given a target status by their lending demand: the largest are
 driven to the cap or into suspension (a local shock leaves > 3% of principal 90+ days past due), the smallest
 stay below the 8× floor, the rest land between floor and cap. A household is eligible when it passes the rating
 policy's knock-out rules (:mod:`credit_engine.policy.knockouts`). Each eligible household's loan is a *story* —
@@ -62,10 +62,10 @@ def _fen(yuan: float) -> int:
 
 
 def fund_specs(households, fund_fen: int, policy: RatingPolicy) -> list[FundSpec]:  # noqa: ANN001
-    """One fund per county (target by lending capacity, largest first) and a second fund for the largest county."""
+    """One fund per county (target by lending demand, largest first) and a second fund for the largest county."""
     pool = eligible(households, policy)
-    capacity = pool.groupby("county_code")["requested_amount"].sum()
-    counties = sorted(capacity.index, key=lambda code: (-capacity[code], code))
+    demand = pool.groupby("county_code")["requested_amount"].sum()
+    counties = sorted(demand.index, key=lambda code: (-demand[code], code))
     n = len(counties)
     special = 2 if n >= 20 else 1
     below = max(1, round(n * 0.3)) if n >= 4 else 0

@@ -1,7 +1,9 @@
-"""Writing a report to a file: JSON (fen, the primary view's rows), CSV (UTF-8 with BOM, yuan), XLSX or HTML.
+"""Writing a report to a file: JSON (the primary view's rows), CSV (UTF-8 with BOM), XLSX or HTML — money in yuan.
 
-:func:`write_report` picks the renderer by format. JSON keeps the data's own types — amounts as integer fen in
-``*_fen`` keys, ratios and multiples as numbers — so programs can read it; the CSV shows the primary view as a
+:func:`write_report` picks the renderer by format. Money leaves the engine in yuan in every format (the ledger keeps
+integer fen inside; :func:`json_row` is the one place a report row's ``*_fen`` becomes ``*_yuan``). JSON keeps the
+data's own types otherwise — amounts as numbers with at most two decimals (exact: 1,234.56 yuan is 123456 fen) in
+``*_yuan`` keys, ratios and multiples as numbers — so programs can read it; the CSV shows the primary view as a
 person reads it (yuan with two decimals, percentages, bilingual headers) and makes any text a spreadsheet would run
 as a formula inert. Any stored text renders: JSON escapes it, the text of the CSV, XLSX and HTML outputs shows a
 character XML forbids (a NUL in a bank code) as U+FFFD (:mod:`credit_engine.cell_text`). Output is deterministic:
@@ -23,8 +25,19 @@ from credit_engine.reports.layout import Column, Sheet, sheets, status_label, yu
 FORMATS = ("json", "csv", "xlsx", "html")
 
 
+def json_row(row: dict[str, object]) -> dict[str, object]:
+    """A report row for programs: every ``<name>_fen`` amount as ``<name>_yuan`` (a number, two decimals at most)."""
+    shown: dict[str, object] = {}
+    for key, value in row.items():
+        if key.endswith("_fen"):
+            shown[key.removesuffix("_fen") + "_yuan"] = None if value is None else float(yuan(int(value)))  # type: ignore[call-overload]
+        else:
+            shown[key] = value
+    return shown
+
+
 def to_json(report: Report) -> str:
-    rows = [line.as_dict() for line in report.primary]
+    rows = [json_row(line.as_dict()) for line in report.primary]
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 

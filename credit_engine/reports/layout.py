@@ -68,7 +68,7 @@ LEVERAGE = (
     C("multiple", "放大倍数", "Multiple", "multiple"),
     C("floor_multiple", "倍数下限", "Floor", "multiple"),
     C("floor_shortfall_fen", "距下限缺口(元)", "Floor shortfall (yuan)", "fen"),
-    C("cap_headroom_fen", "距上限余量(元)", "Cap headroom (yuan)", "fen"),
+    C("headroom_fen", "距上限余量(元)", "Cap headroom (yuan)", "fen"),
     C("npl_ratio", "不良率", "NPL ratio", "ratio"),
     C("household_share", "富民贷占比", "Household share", "ratio"),
 )

@@ -76,7 +76,7 @@ class LeverageLine:
     floor_multiple: float
     cap_multiple: float | None
     floor_shortfall_fen: int
-    cap_headroom_fen: int | None
+    headroom_fen: int | None
     npl_ratio: float
     status: str
     county_name: str
@@ -104,7 +104,7 @@ def leverage_line(position: FundPosition) -> LeverageLine:
         floor_multiple=terms.floor_multiple_bps / BPS,
         cap_multiple=_multiple(terms.cap_multiple_bps),
         floor_shortfall_fen=position.floor_shortfall_fen,
-        cap_headroom_fen=position.cap_headroom_fen,
+        headroom_fen=position.headroom_fen,
         npl_ratio=_ratio(position.npl_ratio) or 0.0,
         status=position.status,
         county_name=county_name(position.county_code),
@@ -154,7 +154,7 @@ class Rollup:
     """The funds of one county (``level`` "county") or province (``level`` "province"), summed.
 
     ``floor_multiple`` is the balance-weighted floor of all its funds and ``floor_required_fen`` the sum of their
-    floors in fen; ``cap_multiple`` the balance-weighted cap of its capped funds and ``cap_headroom_fen`` the sum of
+    floors in fen; ``cap_multiple`` the balance-weighted cap of its capped funds and ``headroom_fen`` the sum of
     their headrooms (both None when no fund is capped); ``uncapped_funds`` counts the funds without a cap.
     """
 
@@ -169,7 +169,7 @@ class Rollup:
     floor_required_fen: int
     floor_shortfall_fen: int
     cap_multiple: float | None
-    cap_headroom_fen: int | None
+    headroom_fen: int | None
     uncapped_funds: int
     npl_fen: int
     status: str
@@ -223,7 +223,7 @@ def _rollup(level: str, code: str, name: str, positions: list[FundPosition]) -> 
         floor_required_fen=sum(_floor_fen(p) for p in positions),
         floor_shortfall_fen=sum(p.floor_shortfall_fen for p in positions),
         cap_multiple=weighted_multiple((p.terms.cap_multiple_bps or 0, p.fund_balance_fen) for p in capped),
-        cap_headroom_fen=sum(p.cap_headroom_fen or 0 for p in capped) if capped else None,
+        headroom_fen=sum(p.headroom_fen or 0 for p in capped) if capped else None,
         uncapped_funds=len(positions) - len(capped),
         npl_fen=sum(p.npl_fen for p in positions),
         status=status,

@@ -141,7 +141,7 @@ class Api:
         token = self.keys.fund_admin if county == HOME_COUNTY else self.keys.province_admin
         response = self.post(token, "/v1/funds", body, key=f"open-{fund_id}")
         assert response.status_code == 201, response.text
-        self.services.fund_rooms.refresh()
+        self.services.fund_headrooms.refresh()
         return response.json()
 
     def post(self, token: str, path: str, json=None, key: str | None = None, **kwargs):

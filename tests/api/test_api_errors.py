@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from api.errors import engine_error_body
-from credit_engine.ledger.errors import FundOverCap, FundSuspended, InsufficientFundCapacity
+from credit_engine.ledger.errors import FundOverCap, FundSuspended, InsufficientFundHeadroom
 
 
 @pytest.mark.parametrize(
     ("error", "code"),
     [
-        (InsufficientFundCapacity("F-1", 100_000, 50_000), "InsufficientFundCapacity"),
+        (InsufficientFundHeadroom("F-1", 100_000, 50_000), "InsufficientFundHeadroom"),
         (FundSuspended("F-1", "suspended by its policy", "政策规定暂停"), "FundSuspended"),
         (FundOverCap("F-1", 100_000, 1_000_000), "FundOverCap"),
     ],

@@ -48,7 +48,10 @@ def test_the_example_assessed_with_a_key_of_its_county_and_bank_uses_that_fund(a
     response = api.post(token, "/v1/fumin/assessments", _openapi_example(api))
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert (answer["fund"]["fund_id"], answer["fund"]["status"]) == (fund, "below_floor")  # a new fund: room to lend
+    assert (answer["fund"]["fund_id"], answer["fund"]["status"]) == (
+        fund,
+        "below_floor",
+    )  # a new fund: headroom
     assert "F04" not in {reason["code"] for reason in answer["reasons"]}
 
 

@@ -31,7 +31,7 @@ def test_a_disbursement_answers_201_with_the_loan_and_the_funds_new_position(api
     assert body["loan"]["loan_id"] == "L-1" and body["loan"]["principal_yuan"] == 30000.5
     assert body["loan"]["state"] == "active"
     assert body["fund"]["covered_principal_yuan"] == 30000.5
-    assert body["fund"]["cap_headroom_yuan"] == 1_000_000 - 30000.5
+    assert body["fund"]["headroom_yuan"] == 1_000_000 - 30000.5
     assert body["event"]["event_type"] == "disbursement" and body["event"]["duplicate"] is False
 
 
@@ -105,10 +105,10 @@ def test_a_disbursement_beyond_the_cap_is_409_insufficient_capacity(api):
     api.post(api.keys.officer, "/v1/loans", loan_body("F-SMALL", "S-1", 50000), key="S-1")
     api.post(api.keys.officer, "/v1/loans", loan_body("F-SMALL", "S-2", 50000), key="S-2")
     response = api.post(api.keys.officer, "/v1/loans", loan_body("F-SMALL", "S-3", 1000), key="S-3")
-    assert response.status_code == 409 and response.json()["error"] == "InsufficientFundCapacity"
+    assert response.status_code == 409 and response.json()["error"] == "InsufficientFundHeadroom"
     assert response.json()["message_zh"]
     entry = _last_audit(api, "ledger.disbursement")
-    assert entry.outcome == "insufficient_capacity" and entry.fund_id == "F-SMALL"
+    assert entry.outcome == "insufficient_headroom" and entry.fund_id == "F-SMALL"
 
 
 def test_a_disbursement_while_the_fund_is_suspended_is_409_fund_suspended(api):
@@ -117,7 +117,7 @@ def test_a_disbursement_while_the_fund_is_suspended_is_409_fund_suspended(api):
     assert api.post(api.keys.fund_admin, "/v1/funds/F-SUSP/policies", policy, key="susp").status_code == 201
     response = api.post(api.keys.officer, "/v1/loans", loan_body("F-SUSP", "X-1"), key="X-1")
     assert response.status_code == 409 and response.json()["error"] == "FundSuspended"
-    api.services.fund_rooms.refresh()
+    api.services.fund_headrooms.refresh()
     assessed = api.post(api.keys.officer, "/v1/fumin/assessments", api.application()).json()
     if assessed["fund"]["fund_id"] == "F-SUSP":
         assert assessed["decision"] != "approve"

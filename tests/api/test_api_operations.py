@@ -16,12 +16,12 @@ def test_healthz_and_readyz(api):
     assert api.client.get("/healthz").json() == {"status": "ok"}
     ready = api.client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json() | {"fund_rooms_fresh": True} == {
+    assert ready.json() | {"fund_headroom_fresh": True} == {
         "ready": True,
         "model_loaded": True,
         "database": True,
         "model_version": "household-pd/1",
-        "fund_rooms_fresh": True,
+        "fund_headroom_fresh": True,
     }
 
 
@@ -90,9 +90,9 @@ def database_outage(engine):
 def test_with_the_database_down_assessments_answer_and_ledger_writes_are_503(api, tmp_path):
     services = api.services
     api.open_fund("F-OUTAGE")
-    stale = services.fund_rooms.stale_after_seconds
+    stale = services.fund_headrooms.stale_after_seconds
     with database_outage(services.engine):
-        services.fund_rooms.stale_after_seconds = 0.0
+        services.fund_headrooms.stale_after_seconds = 0.0
         response = api.post(api.keys.officer, "/v1/fumin/assessments", api.application())
         assert response.status_code == 200, response.text
         body = response.json()
@@ -106,8 +106,8 @@ def test_with_the_database_down_assessments_answer_and_ledger_writes_are_503(api
         assert api.client.get("/readyz").status_code == 503
         spooled = list(services.settings.data_dir.glob("audit-spool-*.jsonl"))
         assert spooled and body["assessment_id"] in spooled[0].read_text()
-    services.fund_rooms.stale_after_seconds = stale
-    services.fund_rooms.refresh()
+    services.fund_headrooms.stale_after_seconds = stale
+    services.fund_headrooms.refresh()
     after = api.post(api.keys.officer, "/v1/fumin/assessments", api.application())  # the next write replays the spool
     assert after.status_code == 200
     assert services.audit.get(body["assessment_id"]) is not None

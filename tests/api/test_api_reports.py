@@ -13,13 +13,13 @@ LEVERAGE_FIELDS = {
     "fund_id",
     "county_code",
     "bank",
-    "fund_balance_fen",
-    "covered_principal_fen",
+    "fund_balance_yuan",
+    "covered_principal_yuan",
     "multiple",
     "floor_multiple",
     "cap_multiple",
-    "floor_shortfall_fen",
-    "cap_headroom_fen",
+    "floor_shortfall_yuan",
+    "headroom_yuan",
     "npl_ratio",
     "status",
 }
@@ -41,8 +41,8 @@ def test_the_leverage_report_is_the_ledgers_json_report(api, funds):
     rows = {row["fund_id"]: row for row in response.json()}
     assert set(funds) <= set(rows)
     assert set(rows["F-REP-HOME"]) >= LEVERAGE_FIELDS
-    assert rows["F-REP-HOME"]["covered_principal_fen"] == 4_000_000
-    assert rows["F-REP-HOME"]["fund_balance_fen"] == 100_000_000
+    assert rows["F-REP-HOME"]["covered_principal_yuan"] == 40_000
+    assert rows["F-REP-HOME"]["fund_balance_yuan"] == 1_000_000
 
 
 def test_a_fund_administrator_reads_its_own_county_only(api, funds):

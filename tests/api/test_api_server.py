@@ -98,7 +98,7 @@ def test_an_officers_journey_from_assessment_to_the_leverage_report(server, api_
     fund = {"fund_id": "F-E2E", "county_code": "140121", "bank_code": "RCC", "value_date": "2025-01-02"}
     opened = admin.post("/v1/funds", json=fund | {"amount_yuan": "1000000"}, headers={"Idempotency-Key": "open"})
     assert opened.status_code == 201, opened.text
-    time.sleep(2.5)  # let the server's fund room refresh see the new fund (every 2 s)
+    time.sleep(2.5)  # let the server's fund headroom refresh see the new fund (every 2 s)
 
     assessed = officer.post("/v1/fumin/assessments", json=api_application)
     assert assessed.status_code == 200, assessed.text
@@ -132,7 +132,7 @@ def test_an_officers_journey_from_assessment_to_the_leverage_report(server, api_
     report = auditor.get("/v1/reports/leverage", params={"as_of": "2025-12-31", "format": "json"})
     assert report.status_code == 200
     row = next(r for r in report.json() if r["fund_id"] == "F-E2E")
-    assert row["fund_balance_fen"] == 100_000_000 - 700_000  # the fund paid its 70 % of 10,000 yuan
+    assert row["fund_balance_yuan"] == 1_000_000 - 7_000  # the fund paid its 70 % of 10,000 yuan
     portfolio = admin.get("/v1/reports/portfolio", params={"as_of": "2025-12-31", "format": "html"})
     assert portfolio.status_code == 200 and "<html" in portfolio.text.lower()
 

@@ -60,10 +60,10 @@ def test_the_leverage_report_is_written_as_json(home, county):
         "report", "leverage", "--as-of", "2025-12-31", "--county", county, "--format", "json", "--out", str(out)
     )
     rows = json.loads(out.read_text(encoding="utf-8"))
-    assert (result.exit_code, [r["county_code"] for r in rows], rows[0]["covered_principal_fen"]) == (
+    assert (result.exit_code, [r["county_code"] for r in rows], rows[0]["covered_principal_yuan"]) == (
         0,
         [county],
-        5_000_000,
+        50_000,
     )
 
 

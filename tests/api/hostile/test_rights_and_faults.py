@@ -116,7 +116,7 @@ def test_a_fund_a_clawback_left_over_its_cap_says_over_cap_and_refuses_loans_wit
         api.post(api.keys.fund_admin, f"/v1/funds/{fund_id}/clawbacks", money, key=f"claw-{fund_id}").status_code == 201
     )
     position = api.get(api.keys.auditor, f"/v1/funds/{fund_id}").json()
-    assert (position["status"], position["over_cap_yuan"], position["cap_headroom_yuan"]) == ("over_cap", 10000, 0)
+    assert (position["status"], position["over_cap_yuan"], position["headroom_yuan"]) == ("over_cap", 10000, 0)
     refused = api.post(api.keys.officer, "/v1/loans", _loan(fund_id, "OC-3", 1000), key=f"OC-3-{fund_id}")
     assert refused.status_code == 409 and refused.json()["error"] == "FundOverCap"
     assert "超上限" in refused.json()["message_zh"]

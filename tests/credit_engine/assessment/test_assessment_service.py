@@ -1,4 +1,4 @@
-"""The assessment service in its own words, on fakes (no model, no database): decisions with the fund's room,
+"""The assessment service in its own words, on fakes (no model, no database): decisions with the fund's headroom,
 what goes on the audit record, who may read it back, and batches."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from credit_engine.access.principal import AccessDenied, Principal, Role, Scope
-from credit_engine.assessment import AssessmentNotFound, Assessor, FundRoom
+from credit_engine.assessment import AssessmentNotFound, Assessor, FundHeadroom
 from credit_engine.audit.entry import AuditUnavailable, input_sha256
 from credit_engine.contract import example_application, idnumber
 from credit_engine.errors import InvalidInput
@@ -36,12 +36,12 @@ class FakeScorer:
         return self.pd_value, self.reasons
 
 
-class FakeRooms:
-    def __init__(self, room: FundRoom) -> None:
-        self.room = room
+class FakeHeadrooms:
+    def __init__(self, headroom: FundHeadroom) -> None:
+        self.headroom = headroom
 
     def for_county(self, county_code, bank_code):
-        return self.room
+        return self.headroom
 
 
 class FakeAudit:
@@ -61,9 +61,9 @@ class FakeAudit:
         return self.entries.get(record_id)
 
 
-def assessor(room=FundRoom("F-1", "ok", 10_000_000), scorer=None) -> Assessor:
+def assessor(headroom=FundHeadroom("F-1", "ok", 10_000_000), scorer=None) -> Assessor:
     champion = Champion(scorer or FakeScorer(), "household-pd/9")
-    return Assessor(load_policy(), lambda: champion, FakeRooms(room), FakeAudit(), "secret")
+    return Assessor(load_policy(), lambda: champion, FakeHeadrooms(headroom), FakeAudit(), "secret")
 
 
 def body(**changes) -> dict:
@@ -81,23 +81,23 @@ def test_a_low_pd_with_room_in_the_fund_is_approved_with_the_models_reasons():
 
 
 @pytest.mark.parametrize(
-    ("room", "reason"),
+    ("headroom", "reason"),
     [
-        (FundRoom("F-1", "at_cap", 50_000), "F01"),
-        (FundRoom("F-1", "ok", 100_000), "F01"),  # 1,000 yuan of room, less than the line
-        (FundRoom("F-1", "suspended", 10_000_000), "F02"),
-        (FundRoom(None, "unknown", None), "F03"),
-        (FundRoom(None, "no_fund", None), "F04"),
+        (FundHeadroom("F-1", "at_cap", 50_000), "F01"),
+        (FundHeadroom("F-1", "ok", 100_000), "F01"),  # 1,000 yuan of headroom, less than the line
+        (FundHeadroom("F-1", "suspended", 10_000_000), "F02"),
+        (FundHeadroom(None, "unknown", None), "F03"),
+        (FundHeadroom(None, "no_fund", None), "F04"),
     ],
 )
-def test_an_approval_the_fund_cannot_take_is_referred_with_the_funds_reason(room, reason):
-    made = assessor(room).assess(OFFICER, body())
+def test_an_approval_the_fund_cannot_take_is_referred_with_the_funds_reason(headroom, reason):
+    made = assessor(headroom).assess(OFFICER, body())
     assert made.decision == "refer" and made.reasons[0].code == reason
     assert made.reasons[0].text_zh and made.reasons[0].text_en and len(made.reasons) <= 4
 
 
 def test_a_decline_stays_a_decline_whatever_the_fund():
-    made = assessor(FundRoom(None, "unknown", None)).assess(OFFICER, body(credit_record="adverse"))
+    made = assessor(FundHeadroom(None, "unknown", None)).assess(OFFICER, body(credit_record="adverse"))
     assert made.decision == "decline" and made.reasons[0].code == "K03" and made.credit_line_yuan == 0
 
 
@@ -206,7 +206,7 @@ def test_the_api_batch_and_the_registry_rating_give_the_same_pd_grade_line_decis
     rate_file(tmp_path / "registry.csv", tmp_path / "out.csv", IncomeScorer(), policy, model_version="m/1")
     registry = pd.read_csv(tmp_path / "out.csv", keep_default_na=False, dtype=str)
     champion = Champion(IncomeScorer(), "m/1")
-    api = Assessor(policy, lambda: champion, FakeRooms(FundRoom("F-1", "ok", 10**12)), FakeAudit(), "secret")
+    api = Assessor(policy, lambda: champion, FakeHeadrooms(FundHeadroom("F-1", "ok", 10**12)), FakeAudit(), "secret")
     bank = Principal("k-bank", "b", Role.OFFICER, Scope())
 
     rows = api.assess_batch(bank, read_applications(tmp_path / "registry.csv"), 2, from_file=True)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from credit_engine.access.principal import Principal, Role, Scope
-from credit_engine.assessment import AssessmentDetail, Assessor, FundRoom, StoredAssessment
+from credit_engine.assessment import AssessmentDetail, Assessor, FundHeadroom, StoredAssessment
 from credit_engine.audit.entry import AuditEntry
 from credit_engine.contract import example_application
 from credit_engine.policy import load_policy
@@ -29,9 +29,9 @@ class Scorer:
         return 0.004, ["R06", "R01"]
 
 
-class Rooms:
+class Headrooms:
     def for_county(self, county_code, bank_code):
-        return FundRoom("F-1", "ok", 10_000_000)
+        return FundHeadroom("F-1", "ok", 10_000_000)
 
 
 class Audit:
@@ -45,7 +45,7 @@ class Audit:
 def test_what_the_service_writes_reads_back_as_the_same_assessment_and_the_same_json():
     audit = Audit()
     champion = Champion(Scorer(), "household-pd/9")
-    service = Assessor(load_policy(), lambda: champion, Rooms(), audit, "secret")
+    service = Assessor(load_policy(), lambda: champion, Headrooms(), audit, "secret")
     body = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in example_application().items()}
     made = service.assess(OFFICER, body)
     (written,) = audit.entries

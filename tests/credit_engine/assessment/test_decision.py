@@ -1,11 +1,11 @@
-"""The decision once the county fund's room is known: each fund status refers with its own reason."""
+"""The decision once the county fund's headroom is known: each fund status refers with its own reason."""
 
 from __future__ import annotations
 
 import pytest
 
 from credit_engine.assessment.decision import FUND_REASONS, fund_finding, reason, with_fund
-from credit_engine.assessment.fund_room import FundRoom
+from credit_engine.assessment.headroom import FundHeadroom
 from credit_engine.assessment.rating import RecordRating
 
 
@@ -26,28 +26,28 @@ def approval(line_yuan: int = 30_000) -> RecordRating:
 
 
 @pytest.mark.parametrize(
-    ("room", "code"),
+    ("headroom", "code"),
     [
-        (FundRoom("F-1", "ok", 10_000_000), None),
-        (FundRoom("F-1", "below_floor", None), None),
-        (FundRoom("F-1", "ok", 100_000), "F01"),
-        (FundRoom("F-1", "at_cap", 0), "F01"),
-        (FundRoom("F-1", "over_cap", 0), "F01"),
-        (FundRoom("F-1", "suspended", 10_000_000), "F02"),
-        (FundRoom(None, "unknown", None), "F03"),
-        (FundRoom(None, "no_fund", None), "F04"),
+        (FundHeadroom("F-1", "ok", 10_000_000), None),
+        (FundHeadroom("F-1", "below_floor", None), None),
+        (FundHeadroom("F-1", "ok", 100_000), "F01"),
+        (FundHeadroom("F-1", "at_cap", 0), "F01"),
+        (FundHeadroom("F-1", "over_cap", 0), "F01"),
+        (FundHeadroom("F-1", "suspended", 10_000_000), "F02"),
+        (FundHeadroom(None, "unknown", None), "F03"),
+        (FundHeadroom(None, "no_fund", None), "F04"),
     ],
 )
-def test_each_fund_status_has_its_own_finding(room, code):
-    assert fund_finding(room, 30_000) == code
+def test_each_fund_status_has_its_own_finding(headroom, code):
+    assert fund_finding(headroom, 30_000) == code
 
 
 def test_a_suspended_fund_refers_as_suspended_never_as_too_little_room():
-    decision, codes = with_fund(approval(), FundRoom("F-1", "suspended", 10_000_000))
+    decision, codes = with_fund(approval(), FundHeadroom("F-1", "suspended", 10_000_000))
     assert decision == "refer" and codes[0] == "F02" and "F01" not in codes
-    assert "暂停" in reason("F02").text_zh and "room" not in reason("F02").text_en
+    assert "暂停" in reason("F02").text_zh and "headroom" not in reason("F02").text_en
 
 
 def test_an_approval_the_fund_can_take_keeps_its_reasons_and_fund_reasons_have_both_languages():
-    assert with_fund(approval(), FundRoom("F-1", "ok", None)) == ("approve", ("R06",))
+    assert with_fund(approval(), FundHeadroom("F-1", "ok", None)) == ("approve", ("R06",))
     assert all(r.text_zh and r.text_en for r in FUND_REASONS.values())

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from credit_engine.access.principal import Principal, Role, Scope
-from credit_engine.assessment.fund_room import FundRooms
+from credit_engine.assessment.headroom import FundHeadrooms
 from credit_engine.audit.repository import AuditRepository
 from credit_engine.desk import LedgerDesk
 from credit_engine.ledger import commands as c
@@ -50,7 +50,7 @@ def audit(desk_engine) -> AuditRepository:
 
 @pytest.fixture
 def desk(desk_engine, audit) -> LedgerDesk:
-    return LedgerDesk.open(desk_engine, audit, FundRooms(desk_engine, now=lambda: NOW), SECRET, clock=lambda: NOW)
+    return LedgerDesk.open(desk_engine, audit, FundHeadrooms(desk_engine, now=lambda: NOW), SECRET, clock=lambda: NOW)
 
 
 def _key(role: Role, *counties: str, bank: str | None = BANK) -> Principal:

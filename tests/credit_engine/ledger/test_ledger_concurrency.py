@@ -15,7 +15,7 @@ from credit_engine.ledger import commands as c
 from credit_engine.ledger import services
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.domain import default_terms
-from credit_engine.ledger.errors import InsufficientFundCapacity
+from credit_engine.ledger.errors import InsufficientFundHeadroom
 
 THREADS = 12
 
@@ -36,10 +36,10 @@ def race(work, threads: int = THREADS) -> list[object]:
 
 
 def test_concurrent_disbursements_succeed_exactly_as_many_times_as_fit(new_ledger):
-    fund = new_ledger().fund(yuan=10_000)  # cap 10x: room for exactly 3 loans of 30,000 yuan
+    fund = new_ledger().fund(yuan=10_000)  # cap 10x: headroom for exactly 3 loans of 30,000 yuan
     results = race(lambda i: new_ledger().disburse(fund, f"L{i}", "2025-02-01", 30_000))
     posted = [r for r in results if isinstance(r, Receipt)]
-    refused = [r for r in results if isinstance(r, InsufficientFundCapacity)]
+    refused = [r for r in results if isinstance(r, InsufficientFundHeadroom)]
     assert (len(posted), len(refused), new_ledger().book(fund).covered_principal_fen) == (3, 9, 9_000_000)
 
 

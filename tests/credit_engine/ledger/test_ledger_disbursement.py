@@ -8,7 +8,7 @@ from credit_engine.errors import InvalidInput
 from credit_engine.ledger.errors import (
     FundSuspended,
     IdempotencyConflict,
-    InsufficientFundCapacity,
+    InsufficientFundHeadroom,
     LoanStateError,
     ProductLimitExceeded,
 )
@@ -24,7 +24,7 @@ def test_a_disbursement_beyond_the_cap_is_refused(ledger):
     fund = ledger.fund(yuan=10_000)  # 10x cap: 100,000 yuan of loans
     ledger.disburse(fund, "L1", "2025-02-01", 50_000)
     ledger.disburse(fund, "L2", "2025-02-01", 50_000)
-    with pytest.raises(InsufficientFundCapacity):
+    with pytest.raises(InsufficientFundHeadroom):
         ledger.disburse(fund, "L3", "2025-02-01", "0.01")
 
 

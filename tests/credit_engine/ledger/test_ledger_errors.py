@@ -8,13 +8,13 @@ import pytest
 from credit_engine.ledger.errors import (
     FundOverCap,
     FundSuspended,
-    InsufficientFundCapacity,
+    InsufficientFundHeadroom,
     LedgerError,
     LoanRefusedByFund,
 )
 
 REFUSALS = [
-    InsufficientFundCapacity("F-1", 100_000, 50_000),
+    InsufficientFundHeadroom("F-1", 100_000, 50_000),
     FundSuspended("F-1", "NPL ratio 4.00% above 3%", "不良率 4.00% 超过 3%"),
     FundOverCap("F-1", 100_000, 1_000_000),
 ]
@@ -29,11 +29,11 @@ def test_each_refusal_is_a_loan_refused_by_the_fund_and_no_kind_of_another(refus
 
 @pytest.mark.parametrize("refusal", REFUSALS[1:], ids=lambda e: e.code)
 def test_a_suspended_or_over_cap_fund_does_not_speak_of_capacity_left(refusal):
-    assert refusal.code != "insufficient_capacity"
+    assert refusal.code != "insufficient_headroom"
     assert "capacity" not in refusal.message_en and "剩余放款额度" not in refusal.message_zh
 
 
 def test_the_messages_give_yuan_with_thousands_and_two_decimals():
-    assert InsufficientFundCapacity("F-1", 123_456_789, 5).message_en == (
-        "fund F-1 has 0.05 yuan of capacity left, the disbursement needs 1,234,567.89"
+    assert InsufficientFundHeadroom("F-1", 123_456_789, 5).message_en == (
+        "fund F-1 has 0.05 yuan of headroom left, the disbursement needs 1,234,567.89"
     )

@@ -107,7 +107,7 @@ def test_business_refusals_are_outcomes_in_the_results_file(ledger, fund, tmp_pa
     assert outcomes == [
         ("e1", "posted", ""),
         ("e2", "posted", ""),
-        ("e3", "refused", "insufficient_capacity"),
+        ("e3", "refused", "insufficient_headroom"),
         ("e4", "refused", "loan_state"),
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from credit_engine.ledger.errors import FundOverCap, InsufficientFundCapacity, LoanRefusedByFund
+from credit_engine.ledger.errors import FundOverCap, InsufficientFundHeadroom, LoanRefusedByFund
 from credit_engine.ledger.validations import audit, notices
 from credit_engine.reports.build import Scope, build_report
 from credit_engine.reports.formats import to_csv
@@ -25,22 +25,22 @@ def over_cap_fund(ledger) -> str:
 
 def test_a_clawback_may_leave_a_fund_over_its_cap_and_its_status_says_so_with_the_excess(ledger, over_cap_fund):
     position = ledger.position(over_cap_fund, "2025-03-01")
-    assert (position.status, position.over_cap_fen, position.cap_headroom_fen) == ("over_cap", 1_000_000, 0)
+    assert (position.status, position.over_cap_fen, position.headroom_fen) == ("over_cap", 1_000_000, 0)
     assert ledger.position(over_cap_fund, "2025-02-28").status == "ok"  # the day before the clawback
 
 
 def test_a_fund_over_its_cap_refuses_every_disbursement_until_it_is_back_under(ledger, over_cap_fund):
     with pytest.raises(FundOverCap) as refused:
         ledger.disburse(over_cap_fund, "L3", "2025-03-02", 1_000)
-    assert isinstance(refused.value, LoanRefusedByFund) and not isinstance(refused.value, InsufficientFundCapacity)
+    assert isinstance(refused.value, LoanRefusedByFund) and not isinstance(refused.value, InsufficientFundHeadroom)
     assert (refused.value.code, refused.value.facts["over_cap_fen"]) == ("fund_over_cap", 1_000_000)
     ledger.contribute(over_cap_fund, "2025-03-02", 1_000)  # 9,000 × 10 = 90,000: exactly at the cap
-    with pytest.raises(InsufficientFundCapacity) as full:
+    with pytest.raises(InsufficientFundHeadroom) as full:
         ledger.disburse(over_cap_fund, "L3", "2025-03-02", 1_000)
-    assert full.value.code == "insufficient_capacity"
+    assert full.value.code == "insufficient_headroom"
     ledger.contribute(over_cap_fund, "2025-03-02", 2_000)
     ledger.disburse(over_cap_fund, "L3", "2025-03-02", 10_000)
-    assert ledger.position(over_cap_fund, "2025-03-02").status == "ok"  # 100,000 lent, 10,000 of room
+    assert ledger.position(over_cap_fund, "2025-03-02").status == "ok"  # 100,000 lent, 10,000 of headroom
 
 
 def test_the_audit_lists_a_fund_over_its_cap_without_failing(ledger, over_cap_fund):

@@ -26,7 +26,7 @@ def test_leverage_is_covered_principal_over_the_fund_balance(ledger):
     ledger.disburse(fund, "L1", "2025-02-01", 50_000)
     ledger.disburse(fund, "L2", "2025-02-01", 30_000)
     position = ledger.position(fund, "2025-03-01")
-    assert (position.multiple, position.floor_shortfall_fen, position.cap_headroom_fen, position.status) == (
+    assert (position.multiple, position.floor_shortfall_fen, position.headroom_fen, position.status) == (
         8.0,
         0,
         2_000_000,
@@ -107,7 +107,7 @@ def test_household_share_is_the_fumin_part_of_covered_principal(ledger):
 def test_a_report_uses_the_policy_in_force_on_its_as_of_date(ledger):
     fund = ledger.fund(yuan=10_000)
     ledger.policy(fund, "2025-04-01", cap_multiple_bps=120_000)
-    caps = [ledger.position(fund, on).cap_headroom_fen for on in ("2025-03-31", "2025-04-01")]
+    caps = [ledger.position(fund, on).headroom_fen for on in ("2025-03-31", "2025-04-01")]
     assert caps == [10_000_000, 12_000_000]
 
 
@@ -116,7 +116,7 @@ def test_a_policy_change_recorded_later_does_not_change_an_old_report(ledger, cl
     known = clock.now
     clock.advance(days=1)
     ledger.policy(fund, "2025-04-01", cap_multiple_bps=120_000)
-    assert ledger.position(fund, "2025-05-01", known_at=known).cap_headroom_fen == 10_000_000
+    assert ledger.position(fund, "2025-05-01", known_at=known).headroom_fen == 10_000_000
 
 
 def test_a_month_end_report_is_the_same_when_rerun_as_known_at_its_time(ledger, clock):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
 
 from credit_engine.ledger.position import fund_positions
 from credit_engine.ledger.unit_of_work import UnitOfWork
-from credit_engine.reports.formats import to_csv, to_json, write_report
+from credit_engine.reports.formats import json_row, to_csv, to_json, write_report
 from credit_engine.reports.html import render_page
 from credit_engine.reports.layout import sheets, yuan
 from credit_engine.reports.series import month_ends, monthly_series
@@ -111,3 +112,19 @@ def _four_funds_quick(ledger, region: str) -> None:
 def test_a_report_of_no_funds_is_an_empty_list_and_an_empty_page(report):
     empty = report("leverage", "2025-03-01")
     assert (to_json(empty), "<table>" in render_page(empty)) == ("[]\n", True)
+
+
+@pytest.mark.parametrize("kind", ["leverage", "portfolio", "subsidy"])
+def test_every_json_report_answers_money_in_yuan_never_fen(ledger, report, region, kind):
+    fund = ledger.fund(yuan=100_000, county=f"{region}0101")
+    ledger.disburse(fund, "L1", "2025-02-01", "12345.67")
+    rows = json.loads(to_json(report(kind, "2025-06-30")))
+    keys = {key for row in rows for key in row}
+    assert rows and not {key for key in keys if key.endswith("_fen")} and {k for k in keys if k.endswith("_yuan")}
+
+
+def test_a_report_row_turns_fen_into_exact_yuan_and_keeps_the_rest():
+    row = {"fund_id": "F-1", "balance_fen": 123_456_789_012, "headroom_fen": None, "multiple": 8.25}
+    shown = {"fund_id": "F-1", "balance_yuan": 1_234_567_890.12, "headroom_yuan": None, "multiple": 8.25}
+    assert json_row(row) == shown
+    assert json.dumps(json_row({"x_fen": 10})) == '{"x_yuan": 0.1}'

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -92,10 +93,10 @@ def test_the_audit_checks_the_third_products_covered_principal(booked, third_pro
 def test_every_report_format_has_the_third_products_columns(booked, third_product_engine, tmp_path):
     leverage = _report(third_product_engine, "leverage")
     rows = json.loads(to_json(leverage))
-    assert [rows[0][f"covered_{code}_fen"] for code in ("fumin", "qiangnong", "xingcun")] == [
-        4_000_000,
-        20_000_000,
-        25_000_000,
+    assert [rows[0][f"covered_{code}_yuan"] for code in ("fumin", "qiangnong", "xingcun")] == [
+        40_000,
+        200_000,
+        250_000,
     ]
     header = "兴村贷余额(元) Village loans (yuan)"
     csv_path = write_report(leverage, "csv", tmp_path / "leverage.csv")
@@ -117,7 +118,8 @@ def test_every_report_format_has_the_third_products_columns(booked, third_produc
 def test_the_subsidy_report_has_a_column_for_the_third_product(booked, third_product_engine, tmp_path):
     subsidy = _report(third_product_engine, "subsidy")
     row = json.loads(to_json(subsidy))[0]
-    assert row["subsidy_xingcun_fen"] > 0
-    assert row["subsidy_fumin_fen"] + row["subsidy_qiangnong_fen"] + row["subsidy_xingcun_fen"] == row["subsidy_fen"]
+    assert row["subsidy_xingcun_yuan"] > 0
+    parts = [Decimal(str(row[f"subsidy_{code}_yuan"])) for code in ("fumin", "qiangnong", "xingcun")]
+    assert sum(parts) == Decimal(str(row["subsidy_yuan"]))
     header = next(csv.reader(io.StringIO(write_report(subsidy, "csv", tmp_path / "s.csv").read_text("utf-8-sig"))))
     assert "兴村贷贴息(元) Village loans subsidy (yuan)" in header

@@ -56,7 +56,7 @@ FIGURES = (
     "floor_required_fen",
     "floor_shortfall_fen",
     "cap_multiple",
-    "cap_headroom_fen",
+    "headroom_fen",
     "uncapped_funds",
     "status",
     "worst_status",
@@ -75,7 +75,7 @@ def test_a_county_of_two_funds_at_two_banks_has_the_balance_weighted_floor_and_c
         "floor_required_fen": 20_000_000,  # 80,000 + 120,000 yuan
         "floor_shortfall_fen": 9_000_000,  # B's 90,000 yuan; A's surplus does not offset it
         "cap_multiple": 11.333333,  # (10 × 10,000 + 12 × 20,000) ÷ 30,000
-        "cap_headroom_fen": 22_000_000,  # A 10,000 + B 210,000 yuan
+        "headroom_fen": 22_000_000,  # A 10,000 + B 210,000 yuan
         "uncapped_funds": 0,
         "status": "needs_action",
         "worst_status": "below_floor",
@@ -87,7 +87,7 @@ def test_a_county_above_its_floor_shows_its_floor_not_its_own_multiple(ledger, r
     _three_funds(ledger, region)
     county = report("leverage", "2025-03-01").views["leverage_county"][1]
     assert (county.multiple, county.floor_multiple, county.floor_shortfall_fen) == (9.0, 8.0, 0)
-    assert (county.cap_multiple, county.cap_headroom_fen, county.uncapped_funds, county.status) == (None, None, 1, "ok")
+    assert (county.cap_multiple, county.headroom_fen, county.uncapped_funds, county.status) == (None, None, 1, "ok")
     assert _markers(county) == {"floor": 8.0}  # the chart's floor tick; no cap tick for an uncapped fund
 
 
@@ -103,7 +103,7 @@ def test_the_province_weights_every_fund_and_caps_only_the_capped_ones(ledger, r
         "floor_required_fen": 28_000_000,
         "floor_shortfall_fen": 9_000_000,
         "cap_multiple": 11.333333,  # A and B; C has no cap
-        "cap_headroom_fen": 22_000_000,
+        "headroom_fen": 22_000_000,
         "uncapped_funds": 1,
         "status": "needs_action",
         "worst_status": "below_floor",

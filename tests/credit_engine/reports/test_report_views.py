@@ -14,13 +14,13 @@ CONTRACT = [
     "fund_id",
     "county_code",
     "bank",
-    "fund_balance_fen",
-    "covered_principal_fen",
+    "fund_balance_yuan",
+    "covered_principal_yuan",
     "multiple",
     "floor_multiple",
     "cap_multiple",
-    "floor_shortfall_fen",
-    "cap_headroom_fen",
+    "floor_shortfall_yuan",
+    "headroom_yuan",
     "npl_ratio",
     "status",
 ]
@@ -32,13 +32,13 @@ def test_the_json_leverage_report_lists_each_fund_with_the_contract_fields(ledge
     rows = json.loads(to_json(report("leverage", "2025-03-01")))
     assert [list(row)[:12] for row in rows] == [CONTRACT]
     assert {key: rows[0][key] for key in CONTRACT[3:]} == {
-        "fund_balance_fen": 1_000_000,
-        "covered_principal_fen": 5_000_000,
+        "fund_balance_yuan": 10_000,
+        "covered_principal_yuan": 50_000,
         "multiple": 5.0,
         "floor_multiple": 8.0,
         "cap_multiple": 10.0,
-        "floor_shortfall_fen": 3_000_000,
-        "cap_headroom_fen": 5_000_000,
+        "floor_shortfall_yuan": 30_000,
+        "headroom_yuan": 50_000,
         "npl_ratio": 0.0,
         "status": "below_floor",
     }

@@ -1,13 +1,13 @@
-"""How much room each county's fund has for new loans, kept in memory for assessments (no query per request).
+"""How much headroom each county's fund has for new loans, kept in memory for assessments (no query per request).
 
-An assessment says whether the county's risk-compensation fund can still cover the loan. :class:`FundRooms` reads
+An assessment says whether the county's risk-compensation fund can still cover the loan. :class:`FundHeadrooms` reads
 every fund's cached book (balance, covered and overdue principal — the figures a disbursement is checked against
 under the fund's lock), its policy in force today and, only where the NPL ratio could suspend lending, the NPL
 principal; it keeps the result in memory and refreshes it every ``refresh_seconds`` on a background thread, and at
 once for a fund after a ledger write through this process. The status follows the reports
 (:class:`~credit_engine.ledger.position.FundPosition`): suspended > over_cap > at_cap > below_floor > ok. When the
-database has not answered for ``stale_after_seconds`` the room is ``unknown``. A disbursement re-checks everything
-under the fund's lock, so a room a second old can make an assessment refer, never breach a cap.
+database has not answered for ``stale_after_seconds`` the headroom is ``unknown``. A disbursement re-checks everything
+under the fund's lock, so a headroom a second old can make an assessment refer, never breach a cap.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ LENDING = ("ok", "below_floor")  # statuses under which a fund takes new loans
 
 
 @dataclass(frozen=True, slots=True)
-class FundRoom:
-    """A fund's room as an assessment reports it: ``status`` is ok, below_floor, at_cap, over_cap, suspended,
+class FundHeadroom:
+    """A fund's headroom as an assessment reports it: ``status`` is ok, below_floor, at_cap, over_cap, suspended,
     ``no_fund`` (none covers the county for this bank) or ``unknown``; ``headroom_fen`` None means no cap, or
     unknown."""
 
@@ -49,12 +49,12 @@ class FundRoom:
 
 
 @dataclass(frozen=True, slots=True)
-class _Room:
+class _Headroom:
     fund: Fund
-    room: FundRoom
+    headroom: FundHeadroom
 
 
-class FundRooms(PeriodicRefresh):
+class FundHeadrooms(PeriodicRefresh):
     def __init__(
         self,
         engine: Engine | None,
@@ -67,15 +67,15 @@ class FundRooms(PeriodicRefresh):
         self.refresh_seconds = refresh_seconds
         self.stale_after_seconds = stale_after_seconds
         self.now = now
-        self._rooms: dict[str, _Room] = {}
+        self._headrooms: dict[str, _Headroom] = {}
         self._refreshed_at = float("-inf")
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        """Load once now (failure tolerated: the rooms are unknown until the database answers) and keep refreshing."""
+        """Load once now (failure tolerated: headroom unknown until the database answers) and keep refreshing."""
         self.refresh()
         if self.engine is not None:
-            self._keep_refreshing("fund-rooms")
+            self._keep_refreshing("fund-headrooms")
 
     @property
     def fresh(self) -> bool:
@@ -86,50 +86,50 @@ class FundRooms(PeriodicRefresh):
         if self.engine is None:
             return False
         try:
-            rooms = self._read(None if fund_ids is None else list(fund_ids))
+            read = self._read(None if fund_ids is None else list(fund_ids))
         except SQLAlchemyError as error:
-            log.warning("fund rooms could not be refreshed: %s", type(error).__name__)
+            log.warning("fund headrooms could not be refreshed: %s", type(error).__name__)
             return False
         with self._lock:
-            self._rooms = rooms if fund_ids is None else {**self._rooms, **rooms}
+            self._headrooms = read if fund_ids is None else {**self._headrooms, **read}
             if fund_ids is None:
                 self._refreshed_at = time.monotonic()
         return True
 
-    def for_county(self, county_code: str, bank_code: str | None) -> FundRoom:
-        """The room of the county's fund at ``bank_code`` (any bank: the one with most room)."""
+    def for_county(self, county_code: str, bank_code: str | None) -> FundHeadroom:
+        """The headroom of the county's fund at ``bank_code`` (any bank: the one with most headroom)."""
         candidates = [
             r
-            for r in self._rooms.values()
+            for r in self._headrooms.values()
             if r.fund.county_code == county_code and (bank_code is None or r.fund.bank_code == bank_code)
         ]
         if not self.fresh:
             best = candidates[0].fund.fund_id if len(candidates) == 1 else None
-            return FundRoom(best, "unknown", None)
+            return FundHeadroom(best, "unknown", None)
         if not candidates:
-            return FundRoom(None, "no_fund", None)
+            return FundHeadroom(None, "no_fund", None)
         best = max(candidates, key=_preference)
-        return best.room
+        return best.headroom
 
     def fund(self, fund_id: str) -> Fund | None:
-        found = self._rooms.get(fund_id)
+        found = self._headrooms.get(fund_id)
         return None if found is None else found.fund
 
-    def _read(self, fund_ids: list[str] | None) -> dict[str, _Room]:
+    def _read(self, fund_ids: list[str] | None) -> dict[str, _Headroom]:
         today = ledger_date(self.now())
         assert self.engine is not None
         with UnitOfWork(self.engine, read_only=True) as uow:
             versions = uow.funds.policies_by_fund(fund_ids)
             return {
-                fund.fund_id: _Room(fund, _room_of(uow, fund, book, versions.get(fund.fund_id, []), today))
+                fund.fund_id: _Headroom(fund, _headroom_of(uow, fund, book, versions.get(fund.fund_id, []), today))
                 for fund, book in uow.funds.with_books(fund_ids)
             }
 
 
-def _room_of(uow: UnitOfWork, fund: Fund, book: FundBook, versions: list, today: dt.date) -> FundRoom:
+def _headroom_of(uow: UnitOfWork, fund: Fund, book: FundBook, versions: list, today: dt.date) -> FundHeadroom:
     policy = policy_in_force(versions, today)
     if policy is None:  # opened with a future policy only: nothing can be lent yet
-        return FundRoom(fund.fund_id, "suspended", 0)
+        return FundHeadroom(fund.fund_id, "suspended", 0)
     terms = policy.terms
     npl_fen = uow.journal.npl_principal_fen(fund.fund_id, today) if book.npl_could_suspend(terms) else 0
     position = FundPosition(
@@ -144,9 +144,9 @@ def _room_of(uow: UnitOfWork, fund: Fund, book: FundBook, versions: list, today:
         covered_by_product_fen=dict(book.covered_fen),
         overdue_fen={"1_30": 0, "31_60": 0, "61_89": 0, "90_plus": npl_fen},
     )
-    return FundRoom(fund.fund_id, position.status, position.cap_headroom_fen)
+    return FundHeadroom(fund.fund_id, position.status, position.headroom_fen)
 
 
-def _preference(room: _Room) -> tuple[bool, float]:
-    headroom = room.room.headroom_fen
-    return room.room.status in LENDING, float("inf") if headroom is None else float(headroom)
+def _preference(entry: _Headroom) -> tuple[bool, float]:
+    headroom = entry.headroom.headroom_fen
+    return entry.headroom.status in LENDING, float("inf") if headroom is None else float(headroom)
