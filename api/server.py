@@ -26,6 +26,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from typing import Any
 
 import uvicorn
@@ -72,6 +73,7 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
 def serve_worker(options: dict[str, Any]) -> None:
     """One worker process: its own listening socket on the shared address, then uvicorn's server on it."""
     signal.signal(SIBLINGS_RELOAD, signal.SIG_IGN)  # until the app listens for it (it loads the champion anyway)
+    _stop_when_orphaned(os.getppid())
     config = uvicorn.Config(**options)
     try:
         sock = reuse_port_socket(config.host, config.port)
@@ -84,6 +86,18 @@ def serve_worker(options: dict[str, Any]) -> None:
     server.run(sockets=[sock])
     if not server.started:
         sys.exit(STARTUP_FAILURE)
+
+
+def _stop_when_orphaned(supervisor: int, every_seconds: float = 1.0) -> None:
+    """A worker whose supervisor is gone (killed outright, say) stops as on SIGTERM instead of serving on alone."""
+
+    def watch() -> None:
+        while os.getppid() == supervisor:
+            time.sleep(every_seconds)
+        log.warning("supervisor [%d] is gone; worker [%d] stops", supervisor, os.getpid())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 def _flush_logs_on_sigterm() -> None:

@@ -98,8 +98,22 @@ def two_workers(tmp_path_factory, mlflow_store):
         time.sleep(0.2)
     yield process, port, base, env, log
     if process.poll() is None:
-        process.kill()
-        process.wait()
+        process.terminate()
+        process.wait(60)
+
+
+def test_the_workers_stop_when_their_supervisor_is_killed(tmp_path, mlflow_store):
+    process, _, _, log = _two_workers(tmp_path, _server_env(tmp_path, mlflow_store[0]))
+    while len(_workers(process.pid)) < 2:
+        time.sleep(0.2)
+    workers = _workers(process.pid)
+    process.kill()  # SIGKILL: the supervisor cannot stop them itself
+    process.wait()
+    deadline = time.monotonic() + 60
+    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert not any(Path(f"/proc/{w}").exists() for w in workers), log.read_text()[-2000:]
+    assert "is gone; worker" in log.read_text()
 
 
 def test_each_worker_accepts_its_own_share_of_the_connections(two_workers):
