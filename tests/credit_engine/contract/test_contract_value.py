@@ -46,5 +46,18 @@ def test_a_list_is_no_value():
     assert check_value(FIELD_BY_NAME["head_age"], [42], required=True).rule == "type_value"
 
 
+def test_an_id_number_is_shown_masked_even_inside_a_list():
+    definition = FIELD_BY_NAME["head_id_number"]
+    shown = [
+        check_value(definition, value, required=True).shown for value in ("11010119900307777Y", ["11010119900307777X"])
+    ]
+    assert shown == ["1101**********777Y", "['11**************7X']"]
+
+
+def test_a_good_value_is_shown_as_given_when_a_cross_field_rule_names_it():
+    checked = check_value(FIELD_BY_NAME["village_code"], " 140121001001 ", required=True)
+    assert (checked.rule, checked.shown) == ("", "140121001001")
+
+
 def test_whole_fen_allows_two_decimals_and_no_more():
     assert whole_fen(np.array([12.34, 0.1 + 0.2, 12.345])).tolist() == [True, True, False]
