@@ -19,11 +19,9 @@ from credit_engine.ledger import accounts as a
 from credit_engine.ledger.domain import PolicyTerms, policy_in_force
 from credit_engine.ledger.money import BPS, multiple_of
 from credit_engine.ledger.product_store import catalog
-from credit_engine.ledger.products import Product
+from credit_engine.ledger.products import Product, smallest_loan_fen
 from credit_engine.ledger.queries.positions import BUCKETS, funds_known, posting_totals
 from credit_engine.ledger.unit_of_work import UnitOfWork
-
-MIN_LOAN_FEN = 100_000  # 1,000 yuan, the smallest 富民贷: below this headroom a fund is "at cap"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,13 +112,15 @@ class FundPosition:
 
     @property
     def status(self) -> str:
-        """``suspended`` > ``over_cap`` (超上限) > ``at_cap`` > ``below_floor`` > ``ok``."""
+        """``suspended`` > ``over_cap`` (超上限) > ``at_cap`` > ``below_floor`` > ``ok``. A fund is ``at_cap`` when
+        its headroom is below the smallest loan of the configured products (the least ``min_fen`` of ``products``,
+        :func:`.products.smallest_loan_fen`): it can make no loan of any product."""
         headroom = self.headroom_fen
         if self.suspended:
             return "suspended"
         if self.over_cap_fen > 0:
             return "over_cap"
-        if headroom is not None and headroom < MIN_LOAN_FEN:
+        if headroom is not None and headroom < smallest_loan_fen(self.products):
             return "at_cap"
         return "below_floor" if self.floor_shortfall_fen > 0 else "ok"
 
