@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from credit_engine.ledger.loan import Loan, LoanFacts, LoanState, apply_event, open_loan
-from credit_engine.ledger.money import BPS
+from credit_engine.ledger.money import interest_fen
 from credit_engine.ledger.queries.events import RecordedEvent, recorded_events
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
@@ -52,8 +52,7 @@ class LoanPeriod(LoanFacts):
 
     def subsidy_fen(self, rate_bps: int, day_count: int = 360) -> int:
         """Subsidy at ``rate_bps`` a year on current principal, rounded half up to the fen."""
-        denominator = BPS * day_count
-        return (self.current_principal_days * rate_bps + denominator // 2) // denominator
+        return interest_fen(self.current_principal_days * rate_bps, day_count)
 
 
 def _standing(rows: list[RecordedEvent]) -> list[RecordedEvent]:

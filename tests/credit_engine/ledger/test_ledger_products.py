@@ -107,6 +107,10 @@ BOOK_0001 = (
     "INSERT INTO ledger_fund_book (fund_id, opened_on, fund_balance_fen, covered_fumin_fen, covered_qiangnong_fen, "
     "overdue_fen, policy_version, version) VALUES (:fund, :day, 500, :fumin, :qiangnong, 0, 1, 3)"
 )
+VILLAGE_0002 = (  # a third product as a ledger at 0002 holds it (no minimum yet)
+    "INSERT INTO ledger_product (code, name_zh, name_en, aliases, limit_fen, household, position) "
+    "VALUES ('xingcun', '兴村贷', 'Village loans', '[]', 100, false, 3)"
+)
 FUND_0001 = (
     "INSERT INTO ledger_fund (fund_id, county_code, bank_code, opened_on, recorded_at, recorded_by) "
     "VALUES (:fund, '140121', 'RCC', :day, :at, 'test')"
@@ -153,12 +157,7 @@ def test_the_downgrade_refuses_while_another_product_has_covered_principal(ledge
     engine = ledger_at_0001
     migrate(engine, "0002")
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO ledger_product (code, name_zh, name_en, aliases, limit_fen, household, position) "
-                "VALUES ('xingcun', '兴村贷', 'Village loans', '[]', 100, false, 3)"
-            )
-        )
+        connection.execute(text(VILLAGE_0002))
         connection.execute(text("INSERT INTO ledger_fund_covered VALUES ('F-B', 'xingcun', 50)"))
     with pytest.raises(RuntimeError, match="other products have covered principal"):
         downgrade(engine, "0001")
@@ -168,12 +167,7 @@ def test_migration_0003_gives_each_product_its_smallest_loan_and_takes_it_back(l
     engine = ledger_at_0001
     migrate(engine, "0002")
     with engine.begin() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO ledger_product (code, name_zh, name_en, aliases, limit_fen, household, position) "
-                "VALUES ('xingcun', '兴村贷', 'Village loans', '[]', 100, false, 3)"
-            )
-        )
+        connection.execute(text(VILLAGE_0002))
     assert migrate(engine) == "0003"
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT code, min_fen FROM ledger_product ORDER BY position"))
