@@ -16,8 +16,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from credit_engine.ledger import accounts as a
-from credit_engine.ledger.domain import PolicyTerms, policy_in_force
-from credit_engine.ledger.money import BPS, multiple_of
+from credit_engine.ledger.domain import PolicyTerms, npl_over_threshold, policy_in_force, signed_headroom_fen
+from credit_engine.ledger.money import BPS
 from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.products import Product, smallest_loan_fen
 from credit_engine.ledger.queries.positions import BUCKETS, funds_known, posting_totals
@@ -92,22 +92,19 @@ class FundPosition:
     @property
     def headroom_fen(self) -> int | None:
         """How much more may be lent under the cap (None: no cap); the same rule disbursements obey."""
-        if self.terms.cap_multiple_bps is None:
-            return None
-        return max(multiple_of(self.fund_balance_fen, self.terms.cap_multiple_bps) - self.covered_principal_fen, 0)
+        signed = signed_headroom_fen(self.fund_balance_fen, self.covered_principal_fen, self.terms)
+        return None if signed is None else max(signed, 0)
 
     @property
     def over_cap_fen(self) -> int:
         """How far covered principal stands above cap × balance (0 when under it, or no cap): a clawback may leave
         a fund there (policy allows it), and then it lends nothing until it is back under."""
-        if self.terms.cap_multiple_bps is None:
-            return 0
-        return max(self.covered_principal_fen - multiple_of(self.fund_balance_fen, self.terms.cap_multiple_bps), 0)
+        signed = signed_headroom_fen(self.fund_balance_fen, self.covered_principal_fen, self.terms)
+        return 0 if signed is None else max(-signed, 0)
 
     @property
     def suspended(self) -> bool:
-        covered = self.covered_principal_fen
-        over = covered > 0 and self.npl_fen * BPS > self.terms.npl_suspension_bps * covered
+        over = npl_over_threshold(self.npl_fen, self.covered_principal_fen, self.terms)
         return self.terms.lending_suspended or over
 
     @property
