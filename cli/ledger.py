@@ -237,24 +237,34 @@ def seed_command(
     ),
 ) -> None:
     """Seed a demo ledger: one fund per county and a realistic history from the registry / 生成演示台账."""
-    from rich.progress import Progress
-    from rich.table import Table
-
-    from credit_engine.ledger.database import open_ledger
     from credit_engine.ledger.domain import default_contribution_yuan
     from credit_engine.ledger.money import yuan_to_fen
-    from credit_engine.ledger.seed import seed_ledger
-    from credit_engine.policy import load_policy
-    from credit_engine.reports.layout import yuan
-    from credit_engine.reports.leverage import STATUS_LABELS, STATUSES
 
     fund_fen = converted("--fund-yuan", fund_yuan or default_contribution_yuan(), yuan_to_fen)
+    summary = _seed(folder, fund_fen)
+    console.print(_status_table(summary))
+    counts = ", ".join(f"{status} {summary.counts[status]}" for status in ("posted", "duplicate"))
+    console.print(f"events / 事件: {counts}", highlight=False)
+    console.print(
+        f"next / 下一步: credit-engine report leverage --as-of {summary.as_of} --format html --out leverage.html",
+        highlight=False,
+    )
+
+
+def _seed(folder: Path, fund_fen: int):  # noqa: ANN202 - a SeedSummary
+    """Seed the configured ledger from the registry in ``folder`` with the configured policy, showing progress."""
+    from rich.progress import Progress
+
+    from credit_engine.ledger.database import open_ledger
+    from credit_engine.ledger.seed import seed_ledger
+    from credit_engine.policy import load_policy
+
     secret = settings().pseudonym_secret.get_secret_value()
     engine = open_ledger(settings())
     try:
         with Progress(console=err_console, transient=True) as progress:
             task = progress.add_task("seeding / 生成台账", total=None)
-            summary = seed_ledger(
+            return seed_ledger(
                 engine,
                 folder,
                 secret,
@@ -264,6 +274,15 @@ def seed_command(
             )
     finally:
         engine.dispose()
+
+
+def _status_table(summary):  # noqa: ANN001, ANN202 - a SeedSummary in, a rich Table out
+    """The seeded funds by status: how many, their balance and covered principal in yuan."""
+    from rich.table import Table
+
+    from credit_engine.reports.layout import yuan
+    from credit_engine.reports.leverage import STATUS_LABELS, STATUSES
+
     table = Table(title=f"Funds by status on {summary.as_of} / {summary.as_of} 各状态基金")
     for title, justify in (
         ("status / 状态", "left"),
@@ -273,15 +292,8 @@ def seed_command(
     ):
         table.add_column(title, justify=justify)  # type: ignore[arg-type]
     for status in STATUSES:  # a fund's statuses (needs_action is a county's or a province's)
-        label = STATUS_LABELS[status]
         mine = [p for p in summary.positions if p.status == status]
         balance = sum(p.fund_balance_fen for p in mine)
         covered = sum(p.covered_principal_fen for p in mine)
-        table.add_row(label, str(len(mine)), f"{yuan(balance):,.2f}", f"{yuan(covered):,.2f}")
-    console.print(table)
-    counts = ", ".join(f"{status} {summary.counts[status]}" for status in ("posted", "duplicate"))
-    console.print(f"events / 事件: {counts}", highlight=False)
-    console.print(
-        f"next / 下一步: credit-engine report leverage --as-of {summary.as_of} --format html --out leverage.html",
-        highlight=False,
-    )
+        table.add_row(STATUS_LABELS[status], str(len(mine)), f"{yuan(balance):,.2f}", f"{yuan(covered):,.2f}")
+    return table

@@ -108,3 +108,23 @@ def entry():
         return AuditEntry(**(values | changes))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def leverage_contract() -> list[str]:
+    """The first keys of every row of the JSON leverage report, in order: the contract its readers rely on
+    (the report's own tests and the API's pin the same list)."""
+    return [
+        "fund_id",
+        "county_code",
+        "bank",
+        "fund_balance_yuan",
+        "covered_principal_yuan",
+        "multiple",
+        "floor_multiple",
+        "cap_multiple",
+        "floor_shortfall_yuan",
+        "headroom_yuan",
+        "npl_ratio",
+        "status",
+    ]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from api.deps import EventImportsDep, LedgerReadsDep, LedgerWritesDep, PrincipalDep
 from api.idempotency import OnceOnlyDep
 from api.routes.writes import WRITE_ERRORS, post
-from api.schemas.common import IsoDate, IsoMoment, error_responses, fen
+from api.schemas.common import IsoDate, IsoMoment, error_responses
 from api.schemas.ledger import (
     FundId,
     FundIn,
@@ -68,19 +68,13 @@ def set_policy(
 @router.post("/funds/{fund_id}/contributions", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)
 def contribute(fund_id: FundId, body: FundMoneyIn, principal: PrincipalDep, writes: LedgerWritesDep, once: OnceOnlyDep):
     """注入/补充: money paid into the fund."""
-    command = c.Contribute(
-        fund_id=fund_id, idempotency_key=once.key, value_date=body.value_date, amount_fen=fen(body.amount_yuan)
-    )
-    return post(once.of(body), writes, principal, command)
+    return post(once.of(body), writes, principal, body.command(c.Contribute, fund_id, once.key))
 
 
 @router.post("/funds/{fund_id}/clawbacks", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)
 def claw_back(fund_id: FundId, body: FundMoneyIn, principal: PrincipalDep, writes: LedgerWritesDep, once: OnceOnlyDep):
     """收回/核减: money taken back out of the fund (never below zero on any date)."""
-    command = c.ClawBack(
-        fund_id=fund_id, idempotency_key=once.key, value_date=body.value_date, amount_fen=fen(body.amount_yuan)
-    )
-    return post(once.of(body), writes, principal, command)
+    return post(once.of(body), writes, principal, body.command(c.ClawBack, fund_id, once.key))
 
 
 @router.post("/funds/{fund_id}/interest", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)
@@ -88,10 +82,7 @@ def fund_interest(
     fund_id: FundId, body: FundMoneyIn, principal: PrincipalDep, writes: LedgerWritesDep, once: OnceOnlyDep
 ):
     """Interest earned on the fund's account (it stays in the fund)."""
-    command = c.RecordFundInterest(
-        fund_id=fund_id, idempotency_key=once.key, value_date=body.value_date, amount_fen=fen(body.amount_yuan)
-    )
-    return post(once.of(body), writes, principal, command)
+    return post(once.of(body), writes, principal, body.command(c.RecordFundInterest, fund_id, once.key))
 
 
 @router.post("/funds/{fund_id}/reversals", status_code=201, response_model=WrittenOut, responses=WRITE_ERRORS)

@@ -112,6 +112,10 @@ class FundMoneyIn(Strict):
     value_date: IsoDate
     amount_yuan: Yuan
 
+    def command(self, kind: type[c.FundMoneyCommand], fund_id: str, key: str) -> c.FundMoneyCommand:
+        """The fund money command ``kind`` (a contribution, a clawback, fund interest) this body asks for."""
+        return kind(fund_id=fund_id, idempotency_key=key, value_date=self.value_date, amount_fen=fen(self.amount_yuan))
+
 
 class DisbursementIn(Strict):
     """POST /v1/loans: lend a covered loan of a configured product (富民贷, 强农贷, …)."""

@@ -25,6 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from credit_engine.clock import Clock, utc_now
 from credit_engine.ledger.domain import Fund, FundBook, ledger_date, policy_in_force
 from credit_engine.ledger.position import FundPosition
+from credit_engine.ledger.product_store import catalog
+from credit_engine.ledger.products import Product
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.refresher import PeriodicRefresh
 
@@ -120,13 +122,18 @@ class FundHeadrooms(PeriodicRefresh):
         assert self.engine is not None
         with UnitOfWork(self.engine, read_only=True) as uow:
             versions = uow.funds.policies_by_fund(fund_ids)
+            products = catalog(uow.connection).products
             return {
-                fund.fund_id: _Headroom(fund, _headroom_of(uow, fund, book, versions.get(fund.fund_id, []), today))
+                fund.fund_id: _Headroom(
+                    fund, _headroom_of(uow, fund, book, versions.get(fund.fund_id, []), products, today)
+                )
                 for fund, book in uow.funds.with_books(fund_ids)
             }
 
 
-def _headroom_of(uow: UnitOfWork, fund: Fund, book: FundBook, versions: list, today: dt.date) -> FundHeadroom:
+def _headroom_of(
+    uow: UnitOfWork, fund: Fund, book: FundBook, versions: list, products: tuple[Product, ...], today: dt.date
+) -> FundHeadroom:
     policy = policy_in_force(versions, today)
     if policy is None:  # opened with a future policy only: nothing can be lent yet
         return FundHeadroom(fund.fund_id, "suspended", 0)
@@ -141,6 +148,7 @@ def _headroom_of(uow: UnitOfWork, fund: Fund, book: FundBook, versions: list, to
         terms=terms,
         policy_effective_from=policy.effective_from,
         fund_balance_fen=book.fund_balance_fen,
+        products=products,
         covered_by_product_fen=dict(book.covered_fen),
         overdue_fen={"1_30": 0, "31_60": 0, "61_89": 0, "90_plus": npl_fen},
     )

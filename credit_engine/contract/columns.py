@@ -25,7 +25,7 @@ from pandas.api.extensions import ExtensionArray
 
 from credit_engine import identifiers
 from credit_engine.contract import idnumber
-from credit_engine.contract.fields import FieldDef
+from credit_engine.contract.fields import FieldDef, checkers_by_kind
 from credit_engine.contract.idbatch import calendar_dates, civil_from_days, id_facts
 from credit_engine.contract.syntax import (
     CODE,
@@ -247,7 +247,7 @@ def _check_enum(definition: FieldDef, values: pd.Series, today: np.datetime64) -
     return ColumnCheck(np.maximum(found, 0), broken, missing)
 
 
-def _check_text(definition: FieldDef, values: pd.Series, today: np.datetime64) -> ColumnCheck:
+def _check_str(definition: FieldDef, values: pd.Series, today: np.datetime64) -> ColumnCheck:
     text, _ = _as_text(values)
     missing, broken = _blank(text), np.zeros(len(text), np.int8)
     if definition.code is not None:  # vectorised screens; Python only names the rule of the suspicious values
@@ -280,13 +280,4 @@ def _check_id_number(definition: FieldDef, values: pd.Series, today: np.datetime
     return ColumnCheck(text.array, broken, missing, {"birth_ymd": facts.birth_ymd, "gender": gender})
 
 
-_CHECKERS: dict[str, Callable[[FieldDef, pd.Series, np.datetime64], ColumnCheck]] = {
-    "int": _check_int,
-    "float": _check_float,
-    "bool": _check_bool,
-    "date": _check_date,
-    "enum": _check_enum,
-    "str": _check_text,
-    "county_code": _check_county_code,
-    "id_number": _check_id_number,
-}
+_CHECKERS: dict[str, Callable[[FieldDef, pd.Series, np.datetime64], ColumnCheck]] = checkers_by_kind(globals())

@@ -14,13 +14,23 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
 
 Kind = Literal["str", "int", "float", "bool", "date", "enum", "id_number", "county_code"]
-KINDS: tuple[str, ...] = ("str", "int", "float", "bool", "date", "enum", "id_number", "county_code")
+KINDS: tuple[str, ...] = get_args(Kind)
+
+
+def checkers_by_kind(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """One checker per field kind, found in a module's ``namespace`` by its name ``_check_<kind>``: the one-value
+    path (:mod:`.value`) and the column path (:mod:`.columns`) build their tables this way, so both cover every kind
+    of :data:`KINDS` (a missing checker fails at import)."""
+    missing = [kind for kind in KINDS if f"_check_{kind}" not in namespace]
+    if missing:
+        raise ImportError(f"no checker for the field kinds {missing}")
+    return {kind: namespace[f"_check_{kind}"] for kind in KINDS}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import numpy as np
 
 from credit_engine import identifiers
 from credit_engine.contract import idnumber
-from credit_engine.contract.fields import FIELD_BY_NAME, FieldDef
+from credit_engine.contract.fields import FIELD_BY_NAME, FieldDef, checkers_by_kind
 from credit_engine.contract.syntax import DATE, EARLIEST_DATE, FALSE_WORDS, INT, NUMBER, TRUE_WORDS, YUAN, whole_fen
 from credit_engine.contract.validation import message
 
@@ -157,7 +157,7 @@ def _check_enum(definition: FieldDef, value: Any) -> tuple[Any, str]:
     return (code, "") if code is not None else (None, "choice")
 
 
-def _check_text(definition: FieldDef, value: Any) -> tuple[Any, str]:
+def _check_str(definition: FieldDef, value: Any) -> tuple[Any, str]:
     text = _text(value)
     if definition.code is None or text is None:
         return text, ""
@@ -179,16 +179,7 @@ def _check_id_number(definition: FieldDef, value: Any) -> tuple[Any, str]:
     return text, idnumber.violation(text) or ""
 
 
-_CHECKERS: dict[str, Callable[[FieldDef, Any], tuple[Any, str]]] = {
-    "int": _check_int,
-    "float": _check_float,
-    "bool": _check_bool,
-    "date": _check_date,
-    "enum": _check_enum,
-    "str": _check_text,
-    "county_code": _check_county_code,
-    "id_number": _check_id_number,
-}
+_CHECKERS: dict[str, Callable[[FieldDef, Any], tuple[Any, str]]] = checkers_by_kind(globals())
 _ENUM_LOOKUP: dict[str, dict[str, str]] = {
     f.name: {**{code.lower(): code for code in f.codes}, **{zh: code for code, zh in (f.choices or {}).items()}}
     for f in FIELD_BY_NAME.values()

@@ -68,23 +68,25 @@ class SetPolicy(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Contribute(Command):
+class FundMoneyCommand(Command):
+    """Money into or out of the fund itself on a value date (the three commands below; never posted as such)."""
+
     value_date: dt.date
     amount_fen: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contribute(FundMoneyCommand):
     event_type = "contribution"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ClawBack(Command):
-    value_date: dt.date
-    amount_fen: int
+class ClawBack(FundMoneyCommand):
     event_type = "clawback"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class RecordFundInterest(Command):
-    value_date: dt.date
-    amount_fen: int
+class RecordFundInterest(FundMoneyCommand):
     event_type = "fund_interest"
 
 
@@ -100,64 +102,56 @@ class Disburse(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Repay(Command):
+class LoanCommand(Command):
+    """An event of one covered loan on a value date (the commands below; never posted as such)."""
+
     loan_id: str
     value_date: dt.date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Repay(LoanCommand):
     amount_fen: int
     event_type = "repayment"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ReportDelinquency(Command):
-    loan_id: str
-    value_date: dt.date
+class ReportDelinquency(LoanCommand):
     days_past_due: int
     event_type = "delinquency"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Cure(Command):
-    loan_id: str
-    value_date: dt.date
+class Cure(LoanCommand):
     event_type = "cure"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ClaimCompensation(Command):
-    loan_id: str
-    value_date: dt.date
+class ClaimCompensation(LoanCommand):
     event_type = "compensation_claim"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PayCompensation(Command):
+class PayCompensation(LoanCommand):
     """Pay the fund's pending share of a compensated loan (all of it unless ``amount_fen`` says less)."""
 
-    loan_id: str
-    value_date: dt.date
     amount_fen: int | None = None
     event_type = "compensation_payment"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Recover(Command):
-    loan_id: str
-    value_date: dt.date
+class Recover(LoanCommand):
     amount_fen: int
     event_type = "recovery"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class WriteOff(Command):
-    loan_id: str
-    value_date: dt.date
+class WriteOff(LoanCommand):
     event_type = "write_off"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Extend(Command):
-    loan_id: str
-    value_date: dt.date
+class Extend(LoanCommand):
     maturity_date: dt.date
     event_type = "extension"
 

@@ -109,6 +109,20 @@ def policy_in_force(versions: list[FundPolicy], on: dt.date, known_at: dt.dateti
     return max(candidates, key=lambda v: (v.effective_from, v.recorded_at), default=None)
 
 
+def signed_headroom_fen(balance_fen: int, covered_fen: int, terms: PolicyTerms) -> int | None:
+    """A fund's headroom under its cap: cap multiple × balance − covered principal (None when the policy has no
+    cap); negative when covered principal stands over the cap. Disbursements and positions both read it here."""
+    if terms.cap_multiple_bps is None:
+        return None
+    return multiple_of(balance_fen, terms.cap_multiple_bps) - covered_fen
+
+
+def npl_over_threshold(npl_fen: int, covered_fen: int, terms: PolicyTerms) -> bool:
+    """Whether the NPL ratio (npl ÷ covered principal) is above the policy's suspension threshold (a fund that
+    covers nothing never is). Disbursements and positions both read it here."""
+    return covered_fen > 0 and npl_fen * BPS > terms.npl_suspension_bps * covered_fen
+
+
 @dataclass(frozen=True, slots=True)
 class Fund:
     """A county's risk-compensation fund (风险补偿金) at one partner bank."""
@@ -160,9 +174,7 @@ class FundBook:
 
     def headroom_fen(self, terms: PolicyTerms) -> int | None:
         """Cap × balance − covered principal (None when the policy has no cap); may be negative."""
-        if terms.cap_multiple_bps is None:
-            return None
-        return multiple_of(self.fund_balance_fen, terms.cap_multiple_bps) - self.covered_principal_fen
+        return signed_headroom_fen(self.fund_balance_fen, self.covered_principal_fen, terms)
 
     def check_disbursement(self, terms: PolicyTerms, product: Product, amount_fen: int, npl_fen: int) -> None:
         """Refuse a loan above the product limit, while suspended, while over the cap, or beyond the cap."""
@@ -171,7 +183,7 @@ class FundBook:
         if terms.lending_suspended:
             raise FundSuspended(self.fund_id, "suspended by its policy", "政策规定暂停")
         covered = self.covered_principal_fen
-        if covered and npl_fen * BPS > terms.npl_suspension_bps * covered:
+        if npl_over_threshold(npl_fen, covered, terms):
             ratio = npl_fen / covered
             limit = terms.npl_suspension_bps / 100
             raise FundSuspended(

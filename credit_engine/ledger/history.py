@@ -13,8 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from credit_engine.ledger.loan import Loan, LoanState, apply_event, open_loan
-from credit_engine.ledger.money import BPS
+from credit_engine.ledger.loan import Loan, LoanFacts, LoanState, apply_event, open_loan
+from credit_engine.ledger.money import interest_fen
 from credit_engine.ledger.queries.events import RecordedEvent, recorded_events
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
@@ -35,14 +35,10 @@ class Segment:
         return (self.last_day - self.first_day).days + 1
 
 
-@dataclass(frozen=True, slots=True)
-class LoanPeriod:
-    fund_id: str
-    loan_id: str
-    product: str
-    borrower_ref: str
-    disbursed_on: dt.date
-    maturity_date: dt.date
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoanPeriod(LoanFacts):
+    """A loan's facts and its segments within a period."""
+
     segments: tuple[Segment, ...]
 
     @property
@@ -56,8 +52,7 @@ class LoanPeriod:
 
     def subsidy_fen(self, rate_bps: int, day_count: int = 360) -> int:
         """Subsidy at ``rate_bps`` a year on current principal, rounded half up to the fen."""
-        denominator = BPS * day_count
-        return (self.current_principal_days * rate_bps + denominator // 2) // denominator
+        return interest_fen(self.current_principal_days * rate_bps, day_count)
 
 
 def _standing(rows: list[RecordedEvent]) -> list[RecordedEvent]:
@@ -126,9 +121,5 @@ def loan_periods(
         loan, steps, episodes = _timeline(fund_id, loan_id, rows)
         segments = _segments(steps, episodes, first_day, last_day)
         if segments:
-            periods.append(
-                LoanPeriod(
-                    fund_id, loan_id, loan.product, loan.borrower_ref, loan.disbursed_on, loan.maturity_date, segments
-                )
-            )
+            periods.append(LoanPeriod(**loan.facts(), segments=segments))
     return periods

@@ -28,25 +28,30 @@ from credit_engine.ledger.unit_of_work import UnitOfWork
 RESULT_COLUMNS = ("row", "fund_id", "event_id", "event_type", "status", "error_code", "message", "transaction_id")
 
 
-SERVICES: dict[str, tuple[Callable, type[c.Command]]] = {
-    "contribution": (services.contribute, c.Contribute),
-    "clawback": (services.claw_back, c.ClawBack),
-    "fund_interest": (services.record_fund_interest, c.RecordFundInterest),
-    "disbursement": (services.disburse, c.Disburse),
-    "repayment": (services.repay, c.Repay),
-    "delinquency": (services.report_delinquency, c.ReportDelinquency),
-    "cure": (services.cure, c.Cure),
-    "compensation_claim": (services.claim_compensation, c.ClaimCompensation),
-    "compensation_payment": (services.pay_compensation, c.PayCompensation),
-    "recovery": (services.recover, c.Recover),
-    "write_off": (services.write_off, c.WriteOff),
-    "extension": (services.extend, c.Extend),
-    "reversal": (services.reverse, c.Reverse),
-}
 SERVICE_OF: dict[type[c.Command], Callable[[UnitOfWork, Any], c.Receipt]] = {
-    command: service for service, command in SERVICES.values()
-} | {c.CreateFund: services.create_fund, c.SetPolicy: services.set_policy}
+    c.Contribute: services.contribute,
+    c.ClawBack: services.claw_back,
+    c.RecordFundInterest: services.record_fund_interest,
+    c.Disburse: services.disburse,
+    c.Repay: services.repay,
+    c.ReportDelinquency: services.report_delinquency,
+    c.Cure: services.cure,
+    c.ClaimCompensation: services.claim_compensation,
+    c.PayCompensation: services.pay_compensation,
+    c.Recover: services.recover,
+    c.WriteOff: services.write_off,
+    c.Extend: services.extend,
+    c.Reverse: services.reverse,
+    c.CreateFund: services.create_fund,
+    c.SetPolicy: services.set_policy,
+}
 """The ledger service that posts each kind of command (the file's events, opening a fund, a policy change)."""
+SERVICES: dict[str, tuple[Callable, type[c.Command]]] = {
+    command.event_type: (service, command)
+    for command, service in SERVICE_OF.items()
+    if command not in (c.CreateFund, c.SetPolicy)
+}
+"""The service and the command of each event type a bank's event file may carry (by the command's ``event_type``)."""
 _FROM_FILE = {"idempotency_key": "event_id", "reverses_key": "reverses_event_id"}
 
 

@@ -9,6 +9,7 @@ write path, the audit (:func:`replay` of the recorded events) and reversals (rep
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -61,13 +62,24 @@ Step = tuple["Loan", tuple[Posting, ...]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Loan:
+class LoanFacts:
+    """What a disbursement fixes about a loan: fund, loan, product, borrower, dates (an extension moves the
+    maturity date). A :class:`Loan` and a :class:`.history.LoanPeriod` both start with them."""
+
     fund_id: str
     loan_id: str
     product: str
     borrower_ref: str
     disbursed_on: dt.date
     maturity_date: dt.date
+
+    def facts(self) -> dict[str, object]:
+        """The facts alone, by name (to build another record of the same loan)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(LoanFacts)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Loan(LoanFacts):
     principal_fen: int
     state: LoanState = LoanState.ACTIVE
     current_fen: int = 0

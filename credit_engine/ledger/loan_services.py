@@ -103,31 +103,38 @@ def disburse(uow: UnitOfWork, command: c.Disburse) -> Receipt:
     return execute(uow, command, _disburse)  # type: ignore[arg-type]
 
 
+def _event_of(command: c.LoanCommand, **facts: object) -> LoanEvent:
+    """The loan event a command stands for: its event type and value date, and ``facts``."""
+    return LoanEvent(event_type=command.event_type, value_date=command.value_date, **facts)  # type: ignore[arg-type]
+
+
+def _post(uow: UnitOfWork, command: c.LoanCommand, **facts: object) -> Receipt:
+    """Post the command's loan event (:func:`_event_of`) to its loan."""
+    event = _event_of(command, **facts)
+    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+
+
 def repay(uow: UnitOfWork, command: c.Repay) -> Receipt:
     """Principal repaid by the borrower; the loan is repaid once nothing is outstanding."""
     amount = require_positive("amount_fen", command.amount_fen)
-    event = LoanEvent(event_type="repayment", value_date=command.value_date, amount_fen=amount)
-    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+    return _post(uow, command, amount_fen=amount)
 
 
 def report_delinquency(uow: UnitOfWork, command: c.ReportDelinquency) -> Receipt:
     """The bank reports the loan ``days_past_due`` days overdue on the value date."""
     if not isinstance(command.days_past_due, int) or command.days_past_due < 1:
         raise invalid("days_past_due", "positive_days", "at least 1 day / 至少 1 天", command.days_past_due)
-    event = LoanEvent(event_type="delinquency", value_date=command.value_date, days_past_due=command.days_past_due)
-    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+    return _post(uow, command, days_past_due=command.days_past_due)
 
 
 def cure(uow: UnitOfWork, command: c.Cure) -> Receipt:
     """An overdue loan is current again (arrears paid)."""
-    event = LoanEvent(event_type="cure", value_date=command.value_date)
-    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+    return _post(uow, command)
 
 
 def extend(uow: UnitOfWork, command: c.Extend) -> Receipt:
     """展期: a new maturity date; an overdue (not yet non-performing) loan becomes current."""
-    event = LoanEvent(event_type="extension", value_date=command.value_date, maturity_date=command.maturity_date)
-    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+    return _post(uow, command, maturity_date=command.maturity_date)
 
 
 def _claim(ctx: Context, command: c.ClaimCompensation) -> Outcome:
@@ -136,8 +143,7 @@ def _claim(ctx: Context, command: c.ClaimCompensation) -> Outcome:
     refusal = loan.claimable(command.value_date, terms.trigger_days)
     if refusal is not None:
         raise refusal
-    event = LoanEvent(event_type="compensation_claim", value_date=command.value_date, share_bps=terms.fund_share_bps)
-    outcome = _on_loan(ctx, command.loan_id, event)
+    outcome = _on_loan(ctx, command.loan_id, _event_of(command, share_bps=terms.fund_share_bps))
     assert outcome.loan is not None
     deadline = command.value_date.toordinal() + terms.payment_deadline_days
     details = {"claimed_fen": outcome.loan.claimed_fen, "principal_fen": outcome.loan.compensated_fen}
@@ -157,8 +163,7 @@ def _pay(ctx: Context, command: c.PayCompensation) -> Outcome:
     paid = min(requested, cash_available(ctx, command.value_date))
     if paid <= 0:
         raise FundWouldGoNegative(ctx.book.fund_id, requested, 0)
-    event = LoanEvent(event_type="compensation_payment", value_date=command.value_date, amount_fen=paid)
-    outcome = _on_loan(ctx, command.loan_id, event)
+    outcome = _on_loan(ctx, command.loan_id, _event_of(command, amount_fen=paid))
     assert outcome.loan is not None
     details = {"requested_fen": requested, "paid_fen": paid, "pending_fen": outcome.loan.pending_fen}
     return Outcome(outcome.entry, outcome.details | details, outcome.loan, outcome.loan_version)
@@ -174,8 +179,7 @@ def pay_compensation(uow: UnitOfWork, command: c.PayCompensation) -> Receipt:
 def recover(uow: UnitOfWork, command: c.Recover) -> Receipt:
     """追偿: principal recovered after compensation; the fund's pro-rata share returns to the fund."""
     amount = require_positive("amount_fen", command.amount_fen)
-    event = LoanEvent(event_type="recovery", value_date=command.value_date, amount_fen=amount)
-    return execute(uow, command, lambda ctx, cmd: _on_loan(ctx, cmd.loan_id, event))
+    return _post(uow, command, amount_fen=amount)
 
 
 def write_off(uow: UnitOfWork, command: c.WriteOff) -> Receipt:
@@ -183,7 +187,6 @@ def write_off(uow: UnitOfWork, command: c.WriteOff) -> Receipt:
 
     def step(ctx: Context, cmd: c.WriteOff) -> Outcome:
         loan, _ = _existing(ctx, cmd.loan_id)
-        event = LoanEvent(event_type="write_off", value_date=cmd.value_date, amount_fen=loan.compensated_fen)
-        return _on_loan(ctx, cmd.loan_id, event)
+        return _on_loan(ctx, cmd.loan_id, _event_of(cmd, amount_fen=loan.compensated_fen))
 
     return execute(uow, command, step)  # type: ignore[arg-type]

@@ -90,3 +90,9 @@ def share_of(amount_fen: int, share_bps: int) -> int:
 def multiple_of(balance_fen: int, multiple_bps: int) -> int:
     """``balance × multiple`` in fen, rounded down (a cap never grows by rounding)."""
     return balance_fen * multiple_bps // BPS
+
+
+def interest_fen(rated_principal_days: int, day_count: int) -> int:
+    """Interest on Σ principal (fen) × days × rate (bps) at a ``day_count``-day year, rounded half up to the fen."""
+    denominator = BPS * day_count
+    return (rated_principal_days + denominator // 2) // denominator

@@ -1,15 +1,13 @@
 """Fund positions "as of a value date, as known at a recording time" — the read side every report builds on.
 
-:func:`fund_positions` is four queries whatever the size of the journal: the ledger's products, the funds known at
-``known_at``, their policy versions, and one ``GROUP BY fund, account, product, overdue bucket`` aggregate over
-``ledger_posting`` restricted to ``value_date <= as_of`` and ``recorded_at <= known_at``. Buckets come from
-``overdue_since`` (the date the unpaid principal fell due, day 0) compared with bound dates, so days past due are
-computed by the database without any date arithmetic of its own. Postings recorded after ``known_at`` are invisible,
-which makes a month-end report reproducible later (writes of one fund are serialised and stamped under its lock, so
-pass a ``known_at`` at least a transaction's duration in the past, or None for "everything recorded"). On PostgreSQL
-the aggregate gets a larger ``work_mem`` for its hash table: 58 funds over 1,000,000 postings take ≈ 0.4 s there.
-Covered principal is kept per product, every product listed; the household share counts the products configured as
-household lending. Ratios are floats here and only here.
+A :class:`FundPosition` holds one fund's figures and derives its leverage, headroom and status from them;
+:func:`fund_positions` folds the rows of the read model :mod:`credit_engine.ledger.queries.positions` into positions.
+It is four queries whatever the size of the journal: the ledger's products, the funds known at ``known_at``, their
+policy versions, and one aggregate of postings per fund, account, product and overdue bucket up to ``as_of``.
+Postings recorded after ``known_at`` are invisible, which makes a month-end report reproducible later (writes of one
+fund are serialised and stamped under its lock, so pass a ``known_at`` at least a transaction's duration in the past,
+or None for "everything recorded"). Covered principal is kept per product, every product listed; the household share
+counts the products configured as household lending. Ratios are floats here and only here.
 """
 
 from __future__ import annotations
@@ -17,19 +15,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
-
 from credit_engine.ledger import accounts as a
-from credit_engine.ledger.domain import Fund, PolicyTerms, policy_in_force
-from credit_engine.ledger.money import BPS, multiple_of
+from credit_engine.ledger.domain import PolicyTerms, npl_over_threshold, policy_in_force, signed_headroom_fen
+from credit_engine.ledger.money import BPS
 from credit_engine.ledger.product_store import catalog
-from credit_engine.ledger.products import Product
-from credit_engine.ledger.repository import policy_from_row
-from credit_engine.ledger.tables import FundRow, PolicyRow, PostingRow
+from credit_engine.ledger.products import Product, smallest_loan_fen
+from credit_engine.ledger.queries.positions import BUCKETS, funds_known, posting_totals
 from credit_engine.ledger.unit_of_work import UnitOfWork
-
-BUCKETS = ("1_30", "31_60", "61_89", "90_plus")
-MIN_LOAN_FEN = 100_000  # 1,000 yuan, the smallest 富民贷: below this headroom a fund is "at cap"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -100,69 +92,34 @@ class FundPosition:
     @property
     def headroom_fen(self) -> int | None:
         """How much more may be lent under the cap (None: no cap); the same rule disbursements obey."""
-        if self.terms.cap_multiple_bps is None:
-            return None
-        return max(multiple_of(self.fund_balance_fen, self.terms.cap_multiple_bps) - self.covered_principal_fen, 0)
+        signed = signed_headroom_fen(self.fund_balance_fen, self.covered_principal_fen, self.terms)
+        return None if signed is None else max(signed, 0)
 
     @property
     def over_cap_fen(self) -> int:
         """How far covered principal stands above cap × balance (0 when under it, or no cap): a clawback may leave
         a fund there (policy allows it), and then it lends nothing until it is back under."""
-        if self.terms.cap_multiple_bps is None:
-            return 0
-        return max(self.covered_principal_fen - multiple_of(self.fund_balance_fen, self.terms.cap_multiple_bps), 0)
+        signed = signed_headroom_fen(self.fund_balance_fen, self.covered_principal_fen, self.terms)
+        return 0 if signed is None else max(-signed, 0)
 
     @property
     def suspended(self) -> bool:
-        covered = self.covered_principal_fen
-        over = covered > 0 and self.npl_fen * BPS > self.terms.npl_suspension_bps * covered
+        over = npl_over_threshold(self.npl_fen, self.covered_principal_fen, self.terms)
         return self.terms.lending_suspended or over
 
     @property
     def status(self) -> str:
-        """``suspended`` > ``over_cap`` (超上限) > ``at_cap`` > ``below_floor`` > ``ok``."""
+        """``suspended`` > ``over_cap`` (超上限) > ``at_cap`` > ``below_floor`` > ``ok``. A fund is ``at_cap`` when
+        its headroom is below the smallest loan of the configured products (the least ``min_fen`` of ``products``,
+        :func:`.products.smallest_loan_fen`): it can make no loan of any product."""
         headroom = self.headroom_fen
         if self.suspended:
             return "suspended"
         if self.over_cap_fen > 0:
             return "over_cap"
-        if headroom is not None and headroom < MIN_LOAN_FEN:
+        if headroom is not None and headroom < smallest_loan_fen(self.products):
             return "at_cap"
         return "below_floor" if self.floor_shortfall_fen > 0 else "ok"
-
-
-def _funds(uow: UnitOfWork, as_of: dt.date, known_at, fund_ids, county_prefix) -> list[Fund]:
-    query = select(FundRow).where(FundRow.opened_on <= as_of).order_by(FundRow.fund_id)
-    if known_at is not None:
-        query = query.where(FundRow.recorded_at <= known_at)
-    if fund_ids is not None:
-        query = query.where(FundRow.fund_id.in_(list(fund_ids)))
-    if county_prefix:
-        query = query.where(FundRow.county_code.startswith(county_prefix, autoescape=True))
-    rows = uow.connection.execute(query)
-    return [Fund(r.fund_id, r.county_code, r.bank_code, r.opened_on, r.recorded_at) for r in rows]
-
-
-def _balances(uow: UnitOfWork, as_of: dt.date, known_at, fund_ids) -> list[tuple]:
-    since = PostingRow.overdue_since
-    bound = {days: as_of - dt.timedelta(days=days) for days in (90, 61, 31)}
-    bucket = case(
-        (since.is_(None), None),
-        (since <= bound[90], "90_plus"),
-        (since <= bound[61], "61_89"),
-        (since <= bound[31], "31_60"),
-        else_="1_30",
-    ).label("bucket")
-    query = select(PostingRow.fund_id, PostingRow.account, PostingRow.product, bucket, func.sum(PostingRow.amount_fen))
-    query = query.where(PostingRow.value_date <= as_of)
-    if known_at is not None:
-        query = query.where(PostingRow.recorded_at <= known_at)
-    if fund_ids is not None:
-        query = query.where(PostingRow.fund_id.in_(list(fund_ids)))
-    query = query.group_by(PostingRow.fund_id, PostingRow.account, PostingRow.product, bucket)
-    if uow.dialect == "postgresql":  # room for a hash aggregate (a few hundred groups) instead of a disk sort
-        uow.connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
-    return list(uow.connection.execute(query))
 
 
 def _fold(values: dict[str, object], account: str, product: str | None, bucket: str | None, amount: int) -> None:
@@ -191,14 +148,6 @@ def _fold(values: dict[str, object], account: str, product: str | None, bucket: 
         overdue[bucket] += amount  # type: ignore[index]
 
 
-def _versions(uow: UnitOfWork, ids: list[str]) -> dict[str, list]:
-    """The policy versions of the funds ``ids``, by fund."""
-    versions: dict[str, list] = {}
-    for row in uow.connection.execute(select(PolicyRow).where(PolicyRow.fund_id.in_(ids))):
-        versions.setdefault(row.fund_id, []).append(policy_from_row(row))
-    return versions
-
-
 def fund_positions(
     uow: UnitOfWork,
     as_of: dt.date,
@@ -208,17 +157,17 @@ def fund_positions(
 ) -> list[FundPosition]:
     """Every fund (or those listed / whose county code starts with ``county_prefix``, e.g. "14" for Shanxi)
     opened by ``as_of`` and known at ``known_at``, with its policy in force on ``as_of`` as known then."""
-    funds = _funds(uow, as_of, known_at, fund_ids, county_prefix)
+    funds = funds_known(uow, as_of, known_at, fund_ids, county_prefix)
     if not funds:
         return []
     ids = [f.fund_id for f in funds]
     filtered = ids if (fund_ids is not None or county_prefix) else None
-    versions = _versions(uow, ids)
+    versions = uow.funds.policies_by_fund(ids)
     products = catalog(uow.connection)
     values: dict[str, dict[str, object]] = {fund_id: {"covered_by_product_fen": products.zeros()} for fund_id in ids}
-    for fund_id, account, product, bucket, amount in _balances(uow, as_of, known_at, filtered):
+    for fund_id, account, product, bucket, amount in posting_totals(uow, as_of, known_at, filtered):
         if fund_id in values:
-            _fold(values[fund_id], account, product, bucket, int(amount))
+            _fold(values[fund_id], account, product, bucket, amount)
     positions = []
     for fund in funds:
         policy = policy_in_force(versions.get(fund.fund_id, []), as_of, known_at)

@@ -42,6 +42,7 @@ def product_from_row(row: object) -> Product:
         name_zh=row.name_zh,  # type: ignore[attr-defined]
         name_en=row.name_en,  # type: ignore[attr-defined]
         limit_fen=int(row.limit_fen),  # type: ignore[attr-defined]
+        min_fen=int(row.min_fen),  # type: ignore[attr-defined]
         household=bool(row.household),  # type: ignore[attr-defined]
         aliases=tuple(row.aliases or ()),  # type: ignore[attr-defined]
         position=int(row.position),  # type: ignore[attr-defined]

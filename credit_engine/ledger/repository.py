@@ -2,10 +2,9 @@
 
 ``FundRepository`` holds funds, policy versions and the fund book (locked ``FOR UPDATE`` for every write to the
 fund; read unlocked, with the funds, by the fund headrooms and the audit); ``LoanRepository`` the loan cache and a
-loan's recorded events; ``JournalRepository`` transactions and postings; ``CommandRepository`` the idempotency
-records and the end of every write (:meth:`CommandRepository.close_write`, where the one difference between the
-databases on the write path lives). Their statements are prebuilt (:mod:`.statements`). Read models for reports and
-the audit live in :mod:`.position` and :mod:`.queries`.
+loan's recorded events; ``JournalRepository`` transactions and postings. The idempotency records and the end of
+every write are :mod:`.command_repository`'s. Their statements are prebuilt (:mod:`.statements`). Read models for
+reports, the audit and the fund headrooms live in :mod:`.queries` (:mod:`.position` folds one into fund positions).
 """
 
 from __future__ import annotations
@@ -106,7 +105,7 @@ class FundRepository:
 
     def save_book(self, book: FundBook, expected_version: int) -> None:
         """Write the book; the row must still be at ``expected_version`` (it was locked when read)."""
-        values = {"key_fund_id": book.fund_id, "key_version": expected_version} | _book_values(book)
+        values = {"key_fund_id": book.fund_id, "key_version": expected_version} | book_values(book)
         if self.connection.execute(sql().update_book, values).rowcount != 1:
             raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
         product_store.save_covered(self.connection, book.fund_id, book.covered_fen)
@@ -237,71 +236,6 @@ class JournalRepository:
         return [(day, int(total)) for day, total in rows]
 
 
-def command_values(fund_id: str, key: str, command: str, body_hash: str, result: dict, recorded: Recorded) -> dict:
-    """The ``ledger_command`` row of an accepted command."""
-    values = {"fund_id": fund_id, "idempotency_key": key, "command": command, "body_hash": body_hash}
-    values |= {"transaction_id": result.get("transaction_id"), "result": result}
-    return values | {"recorded_at": recorded.recorded_at, "recorded_by": recorded.recorded_by}
-
-
-def _close_in_one_statement(
-    connection: Connection,
-    command: dict,
-    book: FundBook | None,
-    expected_version: int,
-    loan: Loan | None,
-    loan_version: int | None,
-) -> None:
-    """PostgreSQL: the command record, the book (``None``: unchanged) and the loan (``loan_version`` None: a new
-    row) written by one statement instead of three round trips; the same rows and checks as the repositories'.
-    The book's covered principal per product follows (:func:`.product_store.save_covered`: only what changed)."""
-    shape = None if loan is None else ("insert" if loan_version is None else "update")
-    values = {f"command_{k}": v for k, v in command.items()}
-    if book is not None:
-        values |= {"key_fund_id": book.fund_id, "key_version": expected_version}
-        values |= {f"book_{k}": v for k, v in _book_values(book).items()}
-    if loan is not None:
-        row = {name: getattr(loan, name) for name in LOAN_FIELDS} | {"state": loan.state.value}
-        row["version"] = 1 if loan_version is None else loan_version + 1
-        values |= {f"loan_{k}": v for k, v in row.items()}
-        values |= {"key_fund_id": loan.fund_id, "key_loan_id": loan.loan_id, "key_loan_version": loan_version}
-    counts = connection.execute(sql().closing(book is not None, shape), values).one()
-    if book is not None and counts.book_rows != 1:
-        raise StaleCache(f"fund book {book.fund_id} is not at version {expected_version}")
-    if book is not None:
-        product_store.save_covered(connection, book.fund_id, book.covered_fen)
-    if loan is not None and counts.loan_rows != 1:
-        raise StaleCache(f"loan {loan.fund_id}/{loan.loan_id} is not at version {loan_version}")
-
-
-def _book_values(book: FundBook) -> dict[str, object]:
+def book_values(book: FundBook) -> dict[str, object]:
     values = {"fund_balance_fen": book.fund_balance_fen, "overdue_fen": book.overdue_fen}
     return values | {"policy_version": book.policy_version, "version": book.version}
-
-
-class CommandRepository:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
-
-    def get(self, fund_id: str, key: str):
-        """The command recorded under ``key`` in the fund (its ``body_hash``, ``result``, ...), or None."""
-        return self.connection.execute(sql().command, {"key_fund_id": fund_id, "key_idempotency_key": key}).first()
-
-    def close_write(
-        self, command: dict, book: FundBook | None, expected_version: int, loan: Loan | None, loan_version: int | None
-    ) -> None:
-        """The end of every write: the command record (:func:`command_values`), the book (``None``: unchanged; it
-        must still be at ``expected_version``) and the loan (``loan_version`` None: a new row). PostgreSQL writes
-        them in one statement; other databases through the fund and loan repositories, then the command's insert."""
-        if self.connection.dialect.name == "postgresql":
-            _close_in_one_statement(self.connection, command, book, expected_version, loan, loan_version)
-            return
-        if book is not None:
-            FundRepository(self.connection).save_book(book, expected_version)
-        if loan is not None:
-            loans = LoanRepository(self.connection)
-            if loan_version is None:
-                loans.add(loan)
-            else:
-                loans.save(loan, loan_version)
-        self.connection.execute(sql().insert_command, command)

@@ -26,10 +26,11 @@ from credit_engine.ledger.errors import LedgerError
 from credit_engine.ledger.importer import SERVICE_OF
 from credit_engine.ledger.position import FundPosition, fund_positions
 from credit_engine.ledger.product_store import catalog
+from credit_engine.ledger.products import check_policy_within_product
 from credit_engine.ledger.seed_plan import FundPlan, plan_seed
 from credit_engine.ledger.seed_stories import END
 from credit_engine.ledger.unit_of_work import UnitOfWork
-from credit_engine.policy.config import RatingPolicy
+from credit_engine.policy.config import RatingPolicy, load_policy
 
 HOUSEHOLDS_FILE = "households.parquet"
 CHUNK = 500  # commands per transaction: PostgreSQL keeps every version of a row updated in one transaction
@@ -137,9 +138,12 @@ def seed_ledger(
     progress: Callable[[int, int], None] | None = None,
 ) -> SeedSummary:
     """Plan and post the demo history of the registry in ``folder`` (households that pass the knock-outs of the
-    rating ``policy``, default the shipped one); returns the outcome and the end positions."""
+    rating ``policy``, default the shipped one); returns the outcome and the end positions. A policy that lends
+    outside its product's limits is refused first (:class:`.products.PolicyOutsideProduct`)."""
+    policy = policy or load_policy()
     with UnitOfWork(engine, clock, read_only=True) as reader:
         products = catalog(reader.connection)
+    check_policy_within_product(policy, products)
     plans = plan_seed(read_registry(folder), secret, products, fund_fen, policy)
     summary = SeedSummary()
     for done, plan in enumerate(plans, start=1):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import numpy as np
@@ -66,48 +66,68 @@ def fund_specs(households, fund_fen: int, policy: RatingPolicy) -> list[FundSpec
     pool = eligible(households, policy)
     demand = pool.groupby("county_code")["requested_amount"].sum()
     counties = sorted(demand.index, key=lambda code: (-demand[code], code))
-    n = len(counties)
-    special = 2 if n >= 20 else 1
-    below = max(1, round(n * 0.3)) if n >= 4 else 0
-    specs = []
-    for rank, county in enumerate(counties):
-        rng = np.random.default_rng([SEED, int(county), 0])
-        if rank < special:
-            target, multiple = "at_cap", 98_000
-        elif rank < 2 * special:
-            target, multiple = "suspended", 86_000
-        elif rank >= n - below:
-            target, multiple = "below_floor", int(rng.integers(40_000, 72_000))
-        else:
-            target, multiple = "ok", int(rng.integers(82_000, 95_000))
-        share = 4_500 if rank in (2 * special, n - 1) else int(rng.integers(2_000, 3_600))
-        specs.append(
-            FundSpec(
-                fund_id=f"{county}-{MAIN_BANK}",
-                county_code=county,
-                bank_code=MAIN_BANK,
-                amount_fen=fund_fen,
-                target=target,
-                multiple_bps=multiple,
-                enterprise_share_bps=share,
-                top_up_fen=fund_fen // 5 if target == "ok" and rank % 5 == 0 else 0,
-                clawback_fen=fund_fen // 10 if rank == n - 2 and target == "below_floor" else 0,
-            )
-        )
+    ranks = _Ranks.of(len(counties))
+    specs = [_main_fund(county, rank, ranks, fund_fen) for rank, county in enumerate(counties)]
     if counties:
         county = max(counties, key=lambda code: (int((pool["county_code"] == code).sum()), code))
-        second = FundSpec(
-            fund_id=f"{county}-{SECOND_BANK}",
-            county_code=county,
-            bank_code=SECOND_BANK,
-            amount_fen=fund_fen * 2 // 5,
-            target="below_floor",
-            multiple_bps=50_000,
-            enterprise_share_bps=3_000,
-            opened_on=dt.date(2025, 1, 1),
-        )
-        specs.append(second)
+        specs.append(_second_fund(county, fund_fen))
     return specs
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranks:
+    """How the counties, ranked by lending demand, are given targets: the first ``special`` at cap, the next
+    ``special`` suspended, the last ``below`` below the floor, the rest ok."""
+
+    n: int
+    special: int
+    below: int
+
+    @classmethod
+    def of(cls, n: int) -> _Ranks:
+        return cls(n, 2 if n >= 20 else 1, (max(1, round(n * 0.3)) if n >= 4 else 0))
+
+    def target(self, rank: int, rng: np.random.Generator) -> tuple[str, int]:
+        """The county's target status and leverage multiple (bps)."""
+        if rank < self.special:
+            return "at_cap", 98_000
+        if rank < 2 * self.special:
+            return "suspended", 86_000
+        if rank >= self.n - self.below:
+            return "below_floor", int(rng.integers(40_000, 72_000))
+        return "ok", int(rng.integers(82_000, 95_000))
+
+
+def _main_fund(county: str, rank: int, ranks: _Ranks, fund_fen: int) -> FundSpec:
+    """The county's fund at the main bank."""
+    rng = np.random.default_rng([SEED, int(county), 0])
+    target, multiple = ranks.target(rank, rng)
+    share = 4_500 if rank in (2 * ranks.special, ranks.n - 1) else int(rng.integers(2_000, 3_600))
+    return FundSpec(
+        fund_id=f"{county}-{MAIN_BANK}",
+        county_code=county,
+        bank_code=MAIN_BANK,
+        amount_fen=fund_fen,
+        target=target,
+        multiple_bps=multiple,
+        enterprise_share_bps=share,
+        top_up_fen=fund_fen // 5 if target == "ok" and rank % 5 == 0 else 0,
+        clawback_fen=fund_fen // 10 if rank == ranks.n - 2 and target == "below_floor" else 0,
+    )
+
+
+def _second_fund(county: str, fund_fen: int) -> FundSpec:
+    """A second, smaller fund at the second bank in the county with most eligible households."""
+    return FundSpec(
+        fund_id=f"{county}-{SECOND_BANK}",
+        county_code=county,
+        bank_code=SECOND_BANK,
+        amount_fen=fund_fen * 2 // 5,
+        target="below_floor",
+        multiple_bps=50_000,
+        enterprise_share_bps=3_000,
+        opened_on=dt.date(2025, 1, 1),
+    )
 
 
 def plan_seed(  # noqa: ANN001

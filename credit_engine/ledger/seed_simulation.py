@@ -184,48 +184,37 @@ class _Simulation:
 
     def _loan_event(self, step: Step) -> c.Command | None:
         loan = self.loans[step.story_id]
-        on, kind, common = step.value_date, step.kind, {"fund_id": self.spec.fund_id, "recorded_by": "seed"}
-        amount = step.facts.get("amount_fen")
-        if kind == "repayment" and amount is None:
-            amount = loan.outstanding_fen
-        if kind == "recovery":
-            amount = max(share_of(loan.compensated_fen, step.facts["share_bps"]) // 100 * 100, 100)
-        if kind == "compensation_payment":
-            amount = min(loan.pending_fen, self.book.fund_balance_fen)
-            if amount <= 0:
-                return None
-        share = self.terms.fund_share_bps if kind == "compensation_claim" else None
-        if kind == "write_off":
-            amount = loan.compensated_fen
+        on, kind = step.value_date, step.kind
+        amount = self._event_amount(step, loan)
+        if kind == "compensation_payment" and amount <= 0:
+            return None
         event = LoanEvent(
             event_type=kind,
             value_date=on,
             amount_fen=amount,
             days_past_due=step.facts.get("days_past_due"),
             maturity_date=step.facts.get("maturity_date"),
-            share_bps=share,
+            share_bps=self.terms.fund_share_bps if kind == "compensation_claim" else None,
         )
         new, postings = apply_event(loan, event)
         self.loans[loan.loan_id] = new
         self.book = self.book.after(_entry(self.spec, kind, on, postings, loan.loan_id))
-        key = self._key(loan.loan_id)
-        common |= {"idempotency_key": key, "loan_id": loan.loan_id, "value_date": on}
-        if kind == "repayment":
-            return c.Repay(**common, amount_fen=amount)
-        if kind == "delinquency":
-            return c.ReportDelinquency(**common, days_past_due=step.facts["days_past_due"])
-        if kind == "cure":
-            return c.Cure(**common)
-        if kind == "extension":
-            return c.Extend(**common, maturity_date=step.facts["maturity_date"])
-        if kind == "compensation_claim":
-            return c.ClaimCompensation(**common)
-        if kind == "compensation_payment":
-            return c.PayCompensation(**common, amount_fen=amount)
+        common = {"fund_id": self.spec.fund_id, "recorded_by": "seed", "idempotency_key": self._key(loan.loan_id)}
+        common |= {"loan_id": loan.loan_id, "value_date": on}
+        return _loan_command(step, loan, common, amount)
+
+    def _event_amount(self, step: Step, loan: Loan) -> int | None:
+        """The amount of a loan's event: planned, or what the loan and the fund leave for it."""
+        kind = step.kind
+        if kind == "repayment" and step.facts.get("amount_fen") is None:
+            return loan.outstanding_fen
         if kind == "recovery":
-            return c.Recover(**common, amount_fen=amount)
-        assert kind == "write_off" and loan.state is LoanState.COMPENSATED
-        return c.WriteOff(**common)
+            return max(share_of(loan.compensated_fen, step.facts["share_bps"]) // 100 * 100, 100)
+        if kind == "compensation_payment":
+            return min(loan.pending_fen, self.book.fund_balance_fen)
+        if kind == "write_off":
+            return loan.compensated_fen
+        return step.facts.get("amount_fen")
 
     def fill_cap(self) -> list[c.Command]:
         """Last 强农贷 loans on the final day for exactly the headroom left: the fund is at its cap.
@@ -261,3 +250,24 @@ class _Simulation:
                 break
             commands.append(command)
         return commands
+
+
+def _loan_command(step: Step, loan: Loan, common: dict, amount: int | None) -> c.Command:
+    """The ledger command of a loan's planned event (``common``: fund, key, loan, value date, recorder)."""
+    kind = step.kind
+    if kind == "repayment":
+        return c.Repay(**common, amount_fen=amount)
+    if kind == "delinquency":
+        return c.ReportDelinquency(**common, days_past_due=step.facts["days_past_due"])
+    if kind == "cure":
+        return c.Cure(**common)
+    if kind == "extension":
+        return c.Extend(**common, maturity_date=step.facts["maturity_date"])
+    if kind == "compensation_claim":
+        return c.ClaimCompensation(**common)
+    if kind == "compensation_payment":
+        return c.PayCompensation(**common, amount_fen=amount)
+    if kind == "recovery":
+        return c.Recover(**common, amount_fen=amount)
+    assert kind == "write_off" and loan.state is LoanState.COMPENSATED
+    return c.WriteOff(**common)

@@ -155,8 +155,8 @@ class FundBookRow(Base):
 
 
 class ProductRow(Base):
-    """Configuration: one loan product — names, aliases accepted on input, per-loan limit, household lending or not
-    (see :mod:`.products`)."""
+    """Configuration: one loan product — names, aliases accepted on input, per-loan limit and minimum, household
+    lending or not (see :mod:`.products`)."""
 
     __tablename__ = "ledger_product"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
@@ -164,6 +164,7 @@ class ProductRow(Base):
     name_en: Mapped[str] = mapped_column(String(64))
     aliases: Mapped[list] = mapped_column(JSON)
     limit_fen: Mapped[int] = mapped_column(BigInteger)
+    min_fen: Mapped[int] = mapped_column(BigInteger)
     household: Mapped[bool] = mapped_column(Boolean)
     position: Mapped[int] = mapped_column(Integer)
 

@@ -17,14 +17,10 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from credit_engine.clock import Clock, utc_now
+from credit_engine.ledger.command_repository import CommandRepository
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.database import READ_ONLY
-from credit_engine.ledger.repository import (
-    CommandRepository,
-    FundRepository,
-    JournalRepository,
-    LoanRepository,
-)
+from credit_engine.ledger.repository import FundRepository, JournalRepository, LoanRepository
 
 WriteHook = Callable[[Connection, Receipt], None]
 

@@ -4,9 +4,9 @@
 SQLite) so writers of one fund queue up, and (2) look up the idempotency key in the same statement — same body:
 the first receipt, nothing posted; other body: ``IdempotencyConflict``; (3) stamp the recording time; (4) run the
 event's handler, which validates against the locked book, the policy in force and the loan, and returns an
-:class:`Outcome`; (5) write the transaction, its postings, the updated caches and the command record (the
-same call on every database, :meth:`.repository.CommandRepository.close_write`; PostgreSQL makes it one statement),
-let the unit of work's ``on_write`` hook add its rows (the audit entry), and commit.
+:class:`Outcome`; (5) write the transaction, its postings, the updated caches and the command record (the same
+call on every database, :meth:`.command_repository.CommandRepository.close_write`; PostgreSQL makes it one
+statement), let the unit of work's ``on_write`` hook add its rows (the audit entry), and commit.
 On PostgreSQL the key read in (2) comes from the statement's snapshot, taken before any wait for the lock, so a
 duplicate of the writer it waited for can slip past: a refusal re-reads the key first (the duplicate gets its
 receipt), and a post hits the command's primary key and is retried once, when the key is seen.
@@ -22,12 +22,13 @@ from sqlalchemy.exc import IntegrityError
 
 from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
+from credit_engine.ledger.command_repository import command_values
 from credit_engine.ledger.commands import Command, Receipt, body_hash
 from credit_engine.ledger.domain import FundBook, FundPolicy, ledger_date, policy_in_force
 from credit_engine.ledger.errors import FundWouldGoNegative, IdempotencyConflict, LedgerError, ValueDateOutOfRange
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan
-from credit_engine.ledger.repository import Recorded, command_values
+from credit_engine.ledger.repository import Recorded
 from credit_engine.ledger.unit_of_work import UnitOfWork
 
 

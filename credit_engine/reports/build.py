@@ -103,37 +103,53 @@ def build_report(
 ) -> Report:
     """The report of ``kind`` (see the module docstring); ``subsidy`` needs a ``period`` and uses its last day."""
     scope = scope or Scope()
-    if kind not in KINDS:
-        raise InvalidInput([RowError(None, "kind", "report_kind", f"one of {', '.join(KINDS)}", kind)])
-    if kind == "subsidy":
-        if period is None or period[0] > period[1]:
-            raise InvalidInput([RowError(None, "from", "period", "--from must not be after --to / 起止日期有误")])
-        as_of = period[1]
+    as_of = _report_date(kind, as_of, period)
     positions = fund_positions(uow, as_of, known_at, county_prefix=scope.prefix)
     products = positions[0].products if positions else catalog(uow.connection).products
     report = Report(kind, as_of, known_at, scope, positions=positions, period=period, products=products)
-    if kind == "leverage":
-        report.views = {
-            "leverage": [leverage_line(p) for p in positions],
-            "leverage_county": county_rollups(positions),
-            "leverage_province": province_rollups(positions),
-            "household": [household_line(p) for p in positions],
-        }
-    elif kind == "portfolio":
-        report.views = {
-            "portfolio": [portfolio_line(p) for p in positions],
-            "portfolio_county": portfolio_rollups(positions, "county"),
-            "portfolio_province": portfolio_rollups(positions, "province"),
-        }
-    else:
-        assert period is not None
-        funds, loans = subsidy_lines(uow, positions, period[0], period[1], known_at)
-        report.views = {"subsidy": funds, "subsidy_loans": loans}
+    report.views = _views(uow, kind, positions, period, known_at)
     if with_series and kind != "subsidy" and positions:
         first = min(p.as_of for p in positions)
         opened = _first_month(uow, positions, first)
         report.series = monthly_series(uow, [p.fund_id for p in positions], opened, as_of, known_at)
     return report
+
+
+def _report_date(kind: str, as_of: dt.date, period: tuple[dt.date, dt.date] | None) -> dt.date:
+    """The date a report of ``kind`` is as of: ``as_of``, or the last day of a subsidy report's ``period``."""
+    if kind not in KINDS:
+        raise InvalidInput([RowError(None, "kind", "report_kind", f"one of {', '.join(KINDS)}", kind)])
+    if kind != "subsidy":
+        return as_of
+    if period is None or period[0] > period[1]:
+        raise InvalidInput([RowError(None, "from", "period", "--from must not be after --to / 起止日期有误")])
+    return period[1]
+
+
+def _views(
+    uow: UnitOfWork,
+    kind: str,
+    positions: list[FundPosition],
+    period: tuple[dt.date, dt.date] | None,
+    known_at: dt.datetime | None,
+) -> dict[str, list]:
+    """The views of a report of ``kind``, its primary view first."""
+    if kind == "leverage":
+        return {
+            "leverage": [leverage_line(p) for p in positions],
+            "leverage_county": county_rollups(positions),
+            "leverage_province": province_rollups(positions),
+            "household": [household_line(p) for p in positions],
+        }
+    if kind == "portfolio":
+        return {
+            "portfolio": [portfolio_line(p) for p in positions],
+            "portfolio_county": portfolio_rollups(positions, "county"),
+            "portfolio_province": portfolio_rollups(positions, "province"),
+        }
+    assert period is not None
+    funds, loans = subsidy_lines(uow, positions, period[0], period[1], known_at)
+    return {"subsidy": funds, "subsidy_loans": loans}
 
 
 def _first_month(uow: UnitOfWork, positions: list[FundPosition], fallback: dt.date) -> dt.date:

@@ -71,22 +71,10 @@ class QualityFigures:
 
 
 def figures(position: FundPosition) -> QualityFigures:
-    buckets = position.overdue_fen
-    return QualityFigures(
-        covered_principal_fen=position.covered_principal_fen,
-        current_fen=position.current_fen,
-        overdue_1_30_fen=buckets["1_30"],
-        overdue_31_60_fen=buckets["31_60"],
-        overdue_61_89_fen=buckets["61_89"],
-        overdue_90_plus_fen=buckets["90_plus"],
-        compensation_claimed_fen=position.compensation_claimed_fen,
-        compensation_paid_fen=position.compensation_paid_fen,
-        compensation_pending_fen=position.compensation_pending_fen,
-        compensated_outstanding_fen=position.compensated_outstanding_fen,
-        recovered_fen=position.recovered_fen,
-        recovered_to_fund_fen=position.recovered_to_fund_fen,
-        written_off_fen=position.written_off_fen,
-    )
+    """The position's amounts under the same names (its overdue buckets as ``overdue_<bucket>_fen``)."""
+    amounts = {f"overdue_{bucket}_fen": fen for bucket, fen in position.overdue_fen.items()}
+    names = (f.name for f in fields(QualityFigures))
+    return QualityFigures(**{name: amounts[name] if name in amounts else getattr(position, name) for name in names})
 
 
 @dataclass(frozen=True, slots=True)

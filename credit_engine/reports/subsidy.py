@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from credit_engine.ledger.domain import FundPolicy, policy_in_force
 from credit_engine.ledger.history import LoanPeriod, Segment, loan_periods
-from credit_engine.ledger.money import BPS
+from credit_engine.ledger.money import BPS, interest_fen
 from credit_engine.ledger.position import FundPosition
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.reports.leverage import county_name
@@ -77,7 +77,6 @@ def _rated_principal_days(segment: Segment, versions: list[FundPolicy], known_at
 def loan_line(period: LoanPeriod, versions: list[FundPolicy], known_at: dt.datetime | None) -> SubsidyLoanLine:
     current = [s for s in period.segments if s.current]
     rated = sum(_rated_principal_days(s, versions, known_at) for s in current)
-    denominator = BPS * DAY_COUNT
     return SubsidyLoanLine(
         fund_id=period.fund_id,
         loan_id=period.loan_id,
@@ -86,7 +85,7 @@ def loan_line(period: LoanPeriod, versions: list[FundPolicy], known_at: dt.datet
         current_days=period.current_days,
         overdue_days=sum(s.days for s in period.segments if not s.current),
         principal_days_fen=period.current_principal_days,
-        subsidy_fen=(rated + denominator // 2) // denominator,
+        subsidy_fen=interest_fen(rated, DAY_COUNT),
     )
 
 

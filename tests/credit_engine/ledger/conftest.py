@@ -12,9 +12,9 @@ from collections.abc import Iterator
 import pytest
 
 from credit_engine.ledger import commands as c
-from credit_engine.ledger import services
 from credit_engine.ledger.database import make_engine, migrate
 from credit_engine.ledger.domain import default_terms
+from credit_engine.ledger.importer import SERVICE_OF
 from credit_engine.ledger.money import yuan_to_fen
 from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.unit_of_work import UnitOfWork
@@ -76,138 +76,69 @@ class TinyLedger:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
 
-    def run(self, service, command_type, key: str | None = None, **fields) -> c.Receipt:
+    def run(self, command_type, key: str | None = None, **fields) -> c.Receipt:
+        """Post a command through the service that posts its kind (the importer's table)."""
         command = command_type(idempotency_key=key or uuid.uuid4().hex, recorded_by="test", **fields)
-        return service(self.uow, command)
+        return SERVICE_OF[command_type](self.uow, command)
+
+    def _money(self, command_type, fund_id: str, on, yuan, key=None) -> c.Receipt:
+        return self.run(command_type, key, fund_id=fund_id, value_date=day(on), amount_fen=yuan_to_fen(yuan))
+
+    def _loan(self, command_type, fund_id: str, loan: str, on, key=None, **fields) -> c.Receipt:
+        return self.run(command_type, key, fund_id=fund_id, loan_id=loan, value_date=day(on), **fields)
 
     def fund(self, yuan: str | int = 5_000_000, opened: str = "2025-01-01", county: str = "140121", **terms) -> str:
         fund_id = f"F-{uuid.uuid4().hex[:10]}"
-        command = c.CreateFund(
-            fund_id=fund_id,
-            idempotency_key=f"{fund_id}-open",
-            county_code=county,
-            bank_code="RCC",
-            value_date=day(opened),
-            amount_fen=yuan_to_fen(yuan),
-            terms=default_terms().replace(**terms),
-        )
-        services.create_fund(self.uow, command)
+        terms = default_terms().replace(**terms)
+        fields = {"county_code": county, "bank_code": "RCC", "value_date": day(opened), "terms": terms}
+        self.run(c.CreateFund, f"{fund_id}-open", fund_id=fund_id, amount_fen=yuan_to_fen(yuan), **fields)
         return fund_id
 
     def policy(self, fund_id: str, effective: str, key: str | None = None, **terms) -> c.Receipt:
-        return self.run(
-            services.set_policy,
-            c.SetPolicy,
-            key,
-            fund_id=fund_id,
-            effective_from=day(effective),
-            terms=default_terms().replace(**terms),
-        )
+        terms = default_terms().replace(**terms)
+        return self.run(c.SetPolicy, key, fund_id=fund_id, effective_from=day(effective), terms=terms)
 
     def contribute(self, fund_id: str, on: str, yuan, key=None) -> c.Receipt:
-        return self.run(
-            services.contribute, c.Contribute, key, fund_id=fund_id, value_date=day(on), amount_fen=yuan_to_fen(yuan)
-        )
+        return self._money(c.Contribute, fund_id, on, yuan, key)
 
     def claw_back(self, fund_id: str, on: str, yuan, key=None) -> c.Receipt:
-        return self.run(
-            services.claw_back, c.ClawBack, key, fund_id=fund_id, value_date=day(on), amount_fen=yuan_to_fen(yuan)
-        )
+        return self._money(c.ClawBack, fund_id, on, yuan, key)
 
     def interest(self, fund_id: str, on: str, yuan, key=None) -> c.Receipt:
-        return self.run(
-            services.record_fund_interest,
-            c.RecordFundInterest,
-            key,
-            fund_id=fund_id,
-            value_date=day(on),
-            amount_fen=yuan_to_fen(yuan),
-        )
+        return self._money(c.RecordFundInterest, fund_id, on, yuan, key)
 
     def disburse(self, fund_id, loan, on, yuan, product="fumin", maturity=None, borrower="hh-1", key=None):
         maturity = day(maturity) if maturity else day(on) + dt.timedelta(days=365)
-        return self.run(
-            services.disburse,
-            c.Disburse,
-            key,
-            fund_id=fund_id,
-            loan_id=loan,
-            product=product,
-            borrower_ref=borrower,
-            value_date=day(on),
-            amount_fen=yuan_to_fen(yuan),
-            maturity_date=maturity,
-        )
+        fields = {"product": product, "borrower_ref": borrower, "maturity_date": maturity}
+        return self._loan(c.Disburse, fund_id, loan, on, key, amount_fen=yuan_to_fen(yuan), **fields)
 
     def repay(self, fund_id, loan, on, yuan, key=None) -> c.Receipt:
-        return self.run(
-            services.repay,
-            c.Repay,
-            key,
-            fund_id=fund_id,
-            loan_id=loan,
-            value_date=day(on),
-            amount_fen=yuan_to_fen(yuan),
-        )
+        return self._loan(c.Repay, fund_id, loan, on, key, amount_fen=yuan_to_fen(yuan))
 
     def delinquent(self, fund_id, loan, on, days, key=None) -> c.Receipt:
-        return self.run(
-            services.report_delinquency,
-            c.ReportDelinquency,
-            key,
-            fund_id=fund_id,
-            loan_id=loan,
-            value_date=day(on),
-            days_past_due=days,
-        )
+        return self._loan(c.ReportDelinquency, fund_id, loan, on, key, days_past_due=days)
 
     def cure(self, fund_id, loan, on, key=None) -> c.Receipt:
-        return self.run(services.cure, c.Cure, key, fund_id=fund_id, loan_id=loan, value_date=day(on))
+        return self._loan(c.Cure, fund_id, loan, on, key)
 
     def extend(self, fund_id, loan, on, maturity, key=None) -> c.Receipt:
-        return self.run(
-            services.extend,
-            c.Extend,
-            key,
-            fund_id=fund_id,
-            loan_id=loan,
-            value_date=day(on),
-            maturity_date=day(maturity),
-        )
+        return self._loan(c.Extend, fund_id, loan, on, key, maturity_date=day(maturity))
 
     def claim(self, fund_id, loan, on, key=None) -> c.Receipt:
-        return self.run(
-            services.claim_compensation, c.ClaimCompensation, key, fund_id=fund_id, loan_id=loan, value_date=day(on)
-        )
+        return self._loan(c.ClaimCompensation, fund_id, loan, on, key)
 
     def pay(self, fund_id, loan, on, yuan=None, key=None) -> c.Receipt:
         amount = None if yuan is None else yuan_to_fen(yuan)
-        return self.run(
-            services.pay_compensation,
-            c.PayCompensation,
-            key,
-            fund_id=fund_id,
-            loan_id=loan,
-            value_date=day(on),
-            amount_fen=amount,
-        )
+        return self._loan(c.PayCompensation, fund_id, loan, on, key, amount_fen=amount)
 
     def recover(self, fund_id, loan, on, yuan, key=None) -> c.Receipt:
-        return self.run(
-            services.recover,
-            c.Recover,
-            key,
-            fund_id=fund_id,
-            loan_id=loan,
-            value_date=day(on),
-            amount_fen=yuan_to_fen(yuan),
-        )
+        return self._loan(c.Recover, fund_id, loan, on, key, amount_fen=yuan_to_fen(yuan))
 
     def write_off(self, fund_id, loan, on, key=None) -> c.Receipt:
-        return self.run(services.write_off, c.WriteOff, key, fund_id=fund_id, loan_id=loan, value_date=day(on))
+        return self._loan(c.WriteOff, fund_id, loan, on, key)
 
     def reverse(self, fund_id, reverses_key, key=None) -> c.Receipt:
-        return self.run(services.reverse, c.Reverse, key, fund_id=fund_id, reverses_key=reverses_key)
+        return self.run(c.Reverse, key, fund_id=fund_id, reverses_key=reverses_key)
 
     def book(self, fund_id: str):
         with self.uow:

@@ -25,16 +25,21 @@ def test_opening_a_fund_contributes_its_money(ledger):
     assert ledger.book(fund).fund_balance_fen == 500_000_000
 
 
-def test_opening_the_same_fund_twice_with_the_same_key_changes_nothing(ledger):
-    command = c.CreateFund(
-        fund_id="F-twice-" + ledger.fund()[-6:],
-        idempotency_key="open",
+def _opening(fund_id: str, key: str, amount_fen: int) -> c.CreateFund:
+    """The command opening ``fund_id`` in county 140121 at bank RCC on 2025-01-01 with the default terms."""
+    return c.CreateFund(
+        fund_id=fund_id,
+        idempotency_key=key,
         county_code="140121",
         bank_code="RCC",
         value_date=day("2025-01-01"),
-        amount_fen=100,
+        amount_fen=amount_fen,
         terms=default_terms(),
     )
+
+
+def test_opening_the_same_fund_twice_with_the_same_key_changes_nothing(ledger):
+    command = _opening("F-twice-" + ledger.fund()[-6:], "open", amount_fen=100)
     first = services.create_fund(ledger.uow, command)
     again = services.create_fund(ledger.uow, command)
     assert (again.duplicate, again.transaction_id, ledger.book(command.fund_id).fund_balance_fen) == (
@@ -46,15 +51,7 @@ def test_opening_the_same_fund_twice_with_the_same_key_changes_nothing(ledger):
 
 def test_opening_an_existing_fund_under_another_key_is_refused(ledger):
     fund = ledger.fund()
-    command = c.CreateFund(
-        fund_id=fund,
-        idempotency_key="another",
-        county_code="140121",
-        bank_code="RCC",
-        value_date=day("2025-01-01"),
-        amount_fen=0,
-        terms=default_terms(),
-    )
+    command = _opening(fund, "another", amount_fen=0)
     with pytest.raises(FundAlreadyExists):
         services.create_fund(ledger.uow, command)
 

@@ -94,22 +94,24 @@ def test_a_claim_larger_than_the_fund_is_paid_in_part_and_the_rest_stays_pending
     )
 
 
-def test_an_empty_fund_pays_nothing(ledger):
+def _emptied_by_a_claim(ledger) -> str:
+    """A 20,000-yuan fund that paid all it had on a 35,000-yuan share of a bad 50,000-yuan loan "L1"."""
     fund = ledger.fund(yuan=20_000)
     ledger.disburse(fund, "L1", "2025-01-10", 50_000)
     ledger.delinquent(fund, "L1", "2025-05-01", 95)
     ledger.claim(fund, "L1", "2025-05-02")
     ledger.pay(fund, "L1", "2025-05-20")
+    return fund
+
+
+def test_an_empty_fund_pays_nothing(ledger):
+    fund = _emptied_by_a_claim(ledger)
     with pytest.raises(FundWouldGoNegative):
         ledger.pay(fund, "L1", "2025-05-21")
 
 
 def test_a_top_up_pays_the_pending_rest(ledger):
-    fund = ledger.fund(yuan=20_000)
-    ledger.disburse(fund, "L1", "2025-01-10", 50_000)
-    ledger.delinquent(fund, "L1", "2025-05-01", 95)
-    ledger.claim(fund, "L1", "2025-05-02")
-    ledger.pay(fund, "L1", "2025-05-20")
+    fund = _emptied_by_a_claim(ledger)
     ledger.contribute(fund, "2025-06-01", 100_000)
     assert ledger.pay(fund, "L1", "2025-06-02").details["pending_fen"] == 0
 

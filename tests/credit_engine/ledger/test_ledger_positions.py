@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 import pytest
+
+from credit_engine.ledger.domain import default_terms
+from credit_engine.ledger.money import multiple_of
+from credit_engine.ledger.position import FundPosition
+from credit_engine.ledger.products import Product
 
 
 def test_a_loan_lent_after_the_as_of_date_is_not_covered_yet(ledger):
@@ -46,6 +52,38 @@ def test_a_full_fund_is_at_cap(ledger):
     ledger.disburse(fund, "L1", "2025-02-01", 50_000)
     ledger.disburse(fund, "L2", "2025-02-01", 50_000)
     assert ledger.position(fund, "2025-03-01").status == "at_cap"
+
+
+def _headroom_position(headroom_fen: int, products) -> FundPosition:
+    terms = default_terms()
+    balance_fen = 1_000_000
+    cap_fen = multiple_of(balance_fen, terms.cap_multiple_bps)
+    return FundPosition(
+        fund_id="F",
+        county_code="140121",
+        bank_code="RCC",
+        as_of=dt.date(2025, 3, 1),
+        known_at=None,
+        terms=terms,
+        policy_effective_from=dt.date(2025, 1, 1),
+        fund_balance_fen=balance_fen,
+        products=tuple(products),
+        covered_by_product_fen={"fumin": cap_fen - headroom_fen},
+    )
+
+
+def test_a_fund_is_at_cap_when_its_headroom_is_below_the_smallest_loan_of_the_products(shipped_products):
+    village = Product("xingcun", "兴村贷", "Village loans", limit_fen=10_000_000, min_fen=50_000, household=True)
+    statuses = [
+        _headroom_position(headroom, products).status
+        for headroom, products in [
+            (99_999, shipped_products),  # under 1,000 yuan, the smallest 富民贷
+            (100_000, shipped_products),
+            (99_999, (*shipped_products, village)),  # a 500-yuan product can still be lent
+            (49_999, (*shipped_products, village)),
+        ]
+    ]
+    assert statuses == ["at_cap", "ok", "ok", "at_cap"]
 
 
 def test_overdue_principal_falls_into_buckets_by_days_past_due_on_the_as_of_date(ledger):

@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from credit_engine.ledger.database import make_engine, migrate
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.reports.build import Report, Scope, build_report
 
@@ -29,15 +27,8 @@ def _ledger_fixtures():
 
 _FIXTURES = _ledger_fixtures()
 Clock, TinyLedger, day = _FIXTURES.Clock, _FIXTURES.TinyLedger, _FIXTURES.day
+ledger_engine = _FIXTURES.ledger_engine  # the ledger tests' migrated engine per backend, a fixture here too
 _PROVINCES = itertools.count(60)  # 60–99: no other test opens funds there (ledger tests: 14, 45)
-
-
-@pytest.fixture(scope="session")
-def report_engine(database_url: str) -> Iterator[object]:
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -46,8 +37,8 @@ def clock():
 
 
 @pytest.fixture
-def ledger(report_engine, clock):
-    return TinyLedger(UnitOfWork(report_engine, clock))
+def ledger(ledger_engine, clock):
+    return TinyLedger(UnitOfWork(ledger_engine, clock))
 
 
 @pytest.fixture
@@ -65,12 +56,12 @@ def region() -> str:
 
 
 @pytest.fixture
-def report(report_engine, region):
+def report(ledger_engine, region):
     """``report(kind, as_of, known_at=None, period=None, county=None)`` over this test's province (or a county)."""
 
     def make(kind: str, as_of: str | dt.date, known_at=None, period=None, county=None, **options) -> Report:
         scope = Scope(county=county) if county else Scope(province=region)
-        with UnitOfWork(report_engine, read_only=True) as uow:
+        with UnitOfWork(ledger_engine, read_only=True) as uow:
             return build_report(uow, kind, day(as_of), known_at, scope, period, **options)
 
     return make

@@ -41,10 +41,10 @@ def test_a_month_end_report_run_next_month_as_known_today_is_identical(ledger, r
     assert to_json(report(kind, "2025-06-30")) != to_json(before)  # as known now, the late events count
 
 
-def test_the_month_end_series_agrees_with_the_positions_on_every_month_end(ledger, report_engine, region):
+def test_the_month_end_series_agrees_with_the_positions_on_every_month_end(ledger, ledger_engine, region):
     fund = _month_of_history(ledger, region)
     as_of = dt.date(2025, 6, 20)
-    with UnitOfWork(report_engine, read_only=True) as uow:
+    with UnitOfWork(ledger_engine, read_only=True) as uow:
         series = monthly_series(uow, [fund], dt.date(2025, 1, 1), as_of)
         expected = [fund_positions(uow, day, fund_ids=[fund])[0] for day in month_ends(dt.date(2025, 1, 1), as_of)]
     assert [(p.on, p.fund_balance_fen, p.covered_principal_fen, p.npl_fen) for p in series] == [

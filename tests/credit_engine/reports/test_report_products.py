@@ -31,6 +31,7 @@ VILLAGE = {  # what the third product's migration would insert
     "name_en": "Village loans",
     "aliases": ["xingcun-dai"],
     "limit_fen": 100_000_000,  # 1,000,000 yuan
+    "min_fen": 50_000,  # 500 yuan
     "household": True,
     "position": 3,
 }

@@ -10,28 +10,13 @@ from credit_engine.errors import InvalidInput
 from credit_engine.reports.build import Scope
 from credit_engine.reports.formats import to_json
 
-CONTRACT = [
-    "fund_id",
-    "county_code",
-    "bank",
-    "fund_balance_yuan",
-    "covered_principal_yuan",
-    "multiple",
-    "floor_multiple",
-    "cap_multiple",
-    "floor_shortfall_yuan",
-    "headroom_yuan",
-    "npl_ratio",
-    "status",
-]
 
-
-def test_the_json_leverage_report_lists_each_fund_with_the_contract_fields(ledger, report, region):
+def test_the_json_leverage_report_lists_each_fund_with_the_contract_fields(ledger, report, region, leverage_contract):
     fund = ledger.fund(yuan=10_000, county=f"{region}0101")
     ledger.disburse(fund, "L1", "2025-02-01", 50_000)
     rows = json.loads(to_json(report("leverage", "2025-03-01")))
-    assert [list(row)[:12] for row in rows] == [CONTRACT]
-    assert {key: rows[0][key] for key in CONTRACT[3:]} == {
+    assert [list(row)[:12] for row in rows] == [leverage_contract]
+    assert {key: rows[0][key] for key in leverage_contract[3:]} == {
         "fund_balance_yuan": 10_000,
         "covered_principal_yuan": 50_000,
         "multiple": 5.0,
