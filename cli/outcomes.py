@@ -3,7 +3,8 @@
 One row per disbursed 富民贷 loan linked to its assessment, with the assessment's inputs, PD, grade, model and policy
 versions and the label bad / good / censored under the outcome definition (``credit_engine/policy/outcomes-*.yaml``;
 ``--window-months`` and ``--dpd`` override it, the file's metadata records the effective definition). The ledger and
-audit log are read as known at the end of the as-of day (China time). Exit codes: 0 written, 2 invalid options
+audit log are read as known at the end of the as-of day (China time); ``--county`` narrows the build to the loans of
+a county's funds and its assessments. Exit codes: 0 written, 2 invalid options
 (every error listed, each naming its option), 1 other failures. Heavy modules are imported inside the command.
 """
 
@@ -19,9 +20,10 @@ app = typer.Typer(no_args_is_help=True, help="Loan outcomes / 贷后表现.")
 OPTION_OF_FIELD = {"window_months": "--window-months", "dpd_threshold": "--dpd"}
 
 
-def _options(as_of: str, window_months: str | None, dpd: str | None, out: Path, definition):  # noqa: ANN001, ANN202
+def _options(as_of, window_months, dpd, out: Path, counties: list[str], definition):  # noqa: ANN001, ANN202
     """The as-of date and the effective definition; every bad option in one ``InvalidInput``."""
     import datetime as dt
+    import re
 
     from credit_engine.errors import InvalidInput, RowError
     from credit_engine.outcomes.definition import OutcomeDefinitionError
@@ -37,6 +39,9 @@ def _options(as_of: str, window_months: str | None, dpd: str | None, out: Path, 
                 values[field] = int(text)
             except ValueError:
                 errors.append(RowError(None, OPTION_OF_FIELD[field], "integer", "a whole number / 须为整数", text))
+    for county in counties:
+        if not re.fullmatch(r"\d{6}", county):
+            errors.append(RowError(None, "--county", "county_code", "6 digits (GB/T 2260) / 6 位县代码", county))
     if out.suffix.lower() != ".parquet":
         errors.append(RowError(None, "--out", "parquet", "a .parquet file / 须为 .parquet 文件", str(out)))
     try:
@@ -58,6 +63,7 @@ def build(
     window_months: str | None = typer.Option(None, "--window-months", help="Window in months / 表现期(月)."),
     dpd: str | None = typer.Option(None, "--dpd", help="Days past due that make a loan bad / 逾期天数阈值."),
     out: Path = typer.Option(..., "--out", help="Output .parquet file / 输出文件."),
+    county: list[str] | None = typer.Option(None, "--county", help="Only this county, repeatable / 仅该县."),
     definition_file: Path | None = typer.Option(None, "--definition", help="Outcome definition YAML / 贷后表现定义."),
 ) -> None:
     """Build the outcome table of the rated 富民贷 loans / 生成贷后表现表."""
@@ -70,7 +76,7 @@ def build(
     from credit_engine.service_db.database import ensure_migrated
 
     shipped = load_definition(definition_file)
-    day, definition = _options(as_of, window_months, dpd, out, shipped)
+    day, definition = _options(as_of, window_months, dpd, out, county or [], shipped)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("opening / 打开数据库", total=None)
@@ -78,7 +84,7 @@ def build(
         try:
             ensure_migrated(engine)
             table, known_at = build_outcomes(
-                engine, definition, day, on_step=lambda step: progress.update(task, description=step)
+                engine, definition, day, on_step=lambda step: progress.update(task, description=step), counties=county
             )
         finally:
             engine.dispose()
