@@ -12,6 +12,7 @@ from cli import audit as audit_commands
 from cli import data as data_commands
 from cli import keys as keys_commands
 from cli import ledger as ledger_commands
+from cli import outcomes as outcomes_commands
 from cli import rating as rating_commands
 from cli import report as report_commands
 from cli import serve as serve_commands
@@ -27,6 +28,7 @@ app.add_typer(ledger_commands.app, name="ledger", help="Risk-compensation fund l
 app.add_typer(report_commands.app, name="report", help="Fund reports / 风险补偿金报表.")
 app.add_typer(keys_commands.app, name="keys", help="API keys / API 密钥.")
 app.add_typer(audit_commands.app, name="audit", help="Audit log / 审计日志.")
+app.add_typer(outcomes_commands.app, name="outcomes", help="Loan outcomes / 贷后表现.")
 rating_commands.register(app)
 serve_commands.register(app)
 
