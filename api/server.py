@@ -71,13 +71,16 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
 
 
 def serve_worker(options: dict[str, Any]) -> None:
-    """One worker process: its own listening socket on the shared address, then uvicorn's server on it."""
+    """One worker process: its own socket on the shared address, then uvicorn's server on it.
+
+    The socket is bound here but listens only when uvicorn starts serving, after the app's start-up (the champion
+    loaded): a worker that replaces a dead one joins the ``SO_REUSEPORT`` group when it can answer, so no
+    connection waits in its backlog for a model still loading."""
     signal.signal(SIBLINGS_RELOAD, signal.SIG_IGN)  # until the app listens for it (it loads the champion anyway)
     _stop_when_orphaned(os.getppid())
     config = uvicorn.Config(**options)
     try:
         sock = reuse_port_socket(config.host, config.port)
-        sock.listen(config.backlog)
     except OSError as error:  # it would fail the same way on every restart
         log.error("worker cannot listen on %s:%s: %s", config.host, config.port, error)
         sys.exit(STARTUP_FAILURE)
