@@ -15,6 +15,7 @@ from cli import ledger as ledger_commands
 from cli import rating as rating_commands
 from cli import report as report_commands
 from cli import serve as serve_commands
+from cli import stress as stress_commands
 
 app = typer.Typer(
     name="credit-engine",
@@ -29,6 +30,7 @@ app.add_typer(keys_commands.app, name="keys", help="API keys / API 密钥.")
 app.add_typer(audit_commands.app, name="audit", help="Audit log / 审计日志.")
 rating_commands.register(app)
 serve_commands.register(app)
+stress_commands.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script
