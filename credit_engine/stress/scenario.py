@@ -70,7 +70,7 @@ class StressOptions:
     scenarios: int = 100_000
     leverages: tuple[float, ...] = (8.0, 10.0, 12.0)
     seed: int = 20260101
-    chunk_scenarios: int = 25_000
+    chunk_scenarios: int = 8_192
     workers: int = 1
 
     def errors(self) -> list[RowError]:
