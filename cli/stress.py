@@ -43,6 +43,26 @@ def _scope_errors(errors: list, fund: str | None, county: str | None) -> None:
         _check(errors, option, rule or "", message(kind, rule) if rule else "", shown(value), rule is None)
 
 
+def _leverages(errors: list, text: str | None, default: tuple[float, ...]) -> tuple[float, ...]:
+    if text is None:
+        return default
+    try:
+        return _number_list(text)
+    except ValueError:
+        message = "comma-separated multiples, e.g. 8,10,12 / 以逗号分隔的倍数"
+        _check(errors, "--leverage", "multiples", message, text, False)
+        return default
+
+
+OPTION_NAMES = {
+    "horizon_months": "--horizon-months",
+    "scenarios": "--scenarios",
+    "leverage": "--leverage",
+    "seed": "--seed",
+    "workers": "--workers",
+}
+
+
 def parse_options(  # noqa: PLR0913 - one value per option
     as_of: str,
     fund: str | None,
@@ -68,32 +88,12 @@ def parse_options(  # noqa: PLR0913 - one value per option
     except ValueError:
         _check(errors, "--as-of", "date", "YYYY-MM-DD", as_of, False)
     _scope_errors(errors, fund, county)
-    leverages = scenario.leverages
-    if leverage is not None:
-        try:
-            leverages = _number_list(leverage)
-        except ValueError:
-            _check(
-                errors,
-                "--leverage",
-                "multiples",
-                "comma-separated multiples, e.g. 8,10,12 / 以逗号分隔的倍数",
-                leverage,
-                False,
-            )
+    leverages = _leverages(errors, leverage, scenario.leverages)
     _check(errors, "--format", "stress_format", f"one of {FORMAT_HELP} / 格式", fmt, fmt in ("json", "xlsx", "html"))
-    workers = workers if workers is not None else max(min(os.cpu_count() or 1, 2), 1)
-    options = StressOptions(horizon, scenarios, leverages, seed, workers=max(workers, 1))
-    option_names = {
-        "horizon_months": "--horizon-months",
-        "scenarios": "--scenarios",
-        "leverage": "--leverage",
-        "seed": "--seed",
-        "workers": "--workers",
-    }
+    processes = workers if workers is not None else max(min(os.cpu_count() or 1, 2), 1)
+    options = StressOptions(horizon, scenarios, leverages, seed, workers=processes)
     for error in options.errors():
-        _check(errors, option_names.get(error.field, error.field), error.rule, error.message, error.value, False)
-    _check(errors, "--workers", "range", "at least 1 / 至少为 1", workers, workers >= 1)
+        _check(errors, OPTION_NAMES.get(error.field, error.field), error.rule, error.message, error.value, False)
     if errors:
         raise InvalidInput(errors, f"{len(errors)} invalid option(s) / 参数有误")
     return day, options

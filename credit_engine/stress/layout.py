@@ -24,7 +24,7 @@ SUMMARY = (
     C("p_exhaustion_24m", "24个月耗尽概率", "P(exhausted) 24 months", "ratio"),
     C("p_exhaustion_36m", "36个月耗尽概率", "P(exhausted) 36 months", "ratio"),
     C("p_suspension", "暂停放款概率", "P(suspension)", "ratio"),
-    C("expected_shortfall_99_fen", "99%预期损失(元)", "Expected shortfall 99% (yuan)", "fen"),
+    C("expected_shortfall_99_fen", "99%预期短缺ES(元)", "Expected shortfall 99% (yuan)", "fen"),
     C("safe_multiple", "安全放大倍数", "Safe multiple", "multiple"),
     C("top_up_fen", "需补充资金(元)", "Top-up to meet target (yuan)", "fen"),
 )
@@ -47,7 +47,7 @@ BY_LEVERAGE = (
         for q in BALANCE_QUANTILES
     ),
     C("expected_net_loss_fen", "预期净代偿(元)", "Expected net compensation (yuan)", "fen"),
-    C("expected_shortfall_99_fen", "99%预期损失(元)", "Expected shortfall 99% (yuan)", "fen"),
+    C("expected_shortfall_99_fen", "99%预期短缺ES(元)", "Expected shortfall 99% (yuan)", "fen"),
     C("expected_unpaid_fen", "预期未付代偿(元)", "Expected unpaid claims (yuan)", "fen"),
 )
 

@@ -108,50 +108,48 @@ def _template():  # noqa: ANN202 - a jinja2 Template
     )
 
 
-def _charts(result: StressResult) -> list[str]:
+def _label(fund) -> str:  # noqa: ANN001 - a FundStress
+    return f"{county_name(fund.county_code).split()[0]} {fund.bank_code}"
+
+
+def _exhaustion_chart(result: StressResult, target: float) -> str:
     from credit_engine.reports import charts
 
+    bars = [
+        charts.Bar(_label(f), f.current.exhaustion_within_horizon * 100,
+                   "suspended" if f.current.exhaustion_within_horizon >= target else "ok")
+        for f in result.funds
+    ]  # fmt: skip
+    title = "期内耗尽概率（当前倍数） P(exhausted within horizon), current multiple"
+    return charts.bars(title, bars, "%", (f"目标 target {target:.0%}", target * 100))
+
+
+def _safe_chart(result: StressResult) -> str:
+    from credit_engine.reports import charts
+
+    bars = [
+        charts.Bar(_label(f), f.safe_multiple or 0.0, "ok" if f.safe_multiple else "suspended",
+                   {"floor": f.current.multiple or 0.0}, f"{f.safe_multiple:g}×" if f.safe_multiple else "—")
+        for f in result.funds
+    ]  # fmt: skip
+    return charts.bars("安全放大倍数（竖线：当前倍数） Safe multiple (tick: current multiple)", bars, "×")
+
+
+def _curve_chart(result: StressResult, target: float) -> str:
+    from credit_engine.reports import charts
+
+    labels = [str(m) for m in range(1, result.options.horizon_months + 1)]
+    series = {f.fund_id: [p * 100 for p in f.current.exhaustion_curve] for f in result.funds}
+    title = "累计耗尽概率（当前倍数，按月） P(exhausted by month), current multiple"
+    return charts.lines(title, labels, series, {f"目标 target {target:.0%}": target * 100}, "%")
+
+
+def _charts(result: StressResult) -> list[str]:
+    """Exhaustion and safe multiple per fund; the month-by-month exhaustion curve for up to 4 funds."""
     target = result.scenario.target_exhaustion_probability
-    funds = result.funds
-    exhaustion = [
-        charts.Bar(
-            f"{county_name(f.county_code)}",
-            f.current.exhaustion_within_horizon * 100,
-            "suspended" if f.current.exhaustion_within_horizon >= target else "ok",
-        )
-        for f in funds
-    ]
-    safe = [
-        charts.Bar(
-            f"{county_name(f.county_code)}",
-            f.safe_multiple or 0.0,
-            "ok" if f.safe_multiple else "suspended",
-            {"floor": f.current.multiple or 0.0},
-            f"{f.safe_multiple:g}×" if f.safe_multiple else "—",
-        )
-        for f in funds
-    ]
-    found = [
-        charts.bars(
-            "期内耗尽概率（当前倍数） P(exhausted within horizon), current multiple",
-            exhaustion,
-            "%",
-            (f"目标 target {target:.0%}", target * 100),
-        ),
-        charts.bars("安全放大倍数（竖线：当前倍数） Safe multiple (tick: current multiple)", safe, "×"),
-    ]
-    if 0 < len(funds) <= 4:
-        labels = [str(m) for m in range(1, result.options.horizon_months + 1)]
-        series = {f.fund_id: [p * 100 for p in f.current.exhaustion_curve] for f in funds}
-        found.append(
-            charts.lines(
-                "累计耗尽概率（当前倍数，按月） P(exhausted by month), current multiple",
-                labels,
-                series,
-                {f"目标 target {target:.0%}": target * 100},
-                "%",
-            )
-        )
+    found = [_exhaustion_chart(result, target), _safe_chart(result)]
+    if 0 < len(result.funds) <= 4:
+        found.append(_curve_chart(result, target))
     return found
 
 

@@ -90,6 +90,7 @@ def test_one_fund_as_a_self_contained_page(run, home):
         (("--county", "14"), {"--county"}),
         (("--fund", "140122-SXRCU", "--county", COUNTY), {"--county"}),
         (("--fund", "no-such-fund"), {"--fund"}),
+        (("--workers", "0"), {"--workers"}),
     ],
 )
 def test_bad_options_exit_2_naming_each_one(run, home, options, fields):
