@@ -74,6 +74,7 @@ def parse_options(  # noqa: PLR0913 - one value per option
     fmt: str,
     workers: int | None,
     scenario,  # noqa: ANN001 - a StressScenario
+    errors_so_far: tuple = (),
 ):  # noqa: ANN201 - (date, StressOptions)
     """Every option checked at once: ``InvalidInput`` listing each bad one."""
     import datetime as dt
@@ -81,7 +82,7 @@ def parse_options(  # noqa: PLR0913 - one value per option
     from credit_engine.errors import InvalidInput
     from credit_engine.stress.scenario import StressOptions
 
-    errors: list = []
+    errors: list = list(errors_so_far)
     day = None
     try:
         day = dt.date.fromisoformat(as_of)
@@ -97,6 +98,18 @@ def parse_options(  # noqa: PLR0913 - one value per option
     if errors:
         raise InvalidInput(errors, f"{len(errors)} invalid option(s) / 参数有误")
     return day, options
+
+
+def _scenario(path: Path | None):  # noqa: ANN202 - (StressScenario, its errors)
+    """The scenario settings of ``path`` (default: the shipped file); when they are invalid, the shipped settings and
+    the errors, so they are listed with the options' own."""
+    from credit_engine.errors import InvalidInput
+    from credit_engine.stress.scenario import load_scenario
+
+    try:
+        return load_scenario(path), ()
+    except InvalidInput as error:
+        return load_scenario(), tuple(error.errors)
 
 
 def _books(day, scenario, fund: str | None, county: str | None):  # noqa: ANN001, ANN202 - LiveBooks
@@ -138,11 +151,12 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress
 
         from credit_engine.stress.rendering import write_stress
-        from credit_engine.stress.scenario import load_scenario
         from credit_engine.stress.service import stress_test
 
-        scenario = load_scenario(scenario_file)
-        day, options = parse_options(as_of, fund, county, horizon, scenarios, leverage, seed, fmt, workers, scenario)
+        scenario, scenario_errors = _scenario(scenario_file)
+        day, options = parse_options(
+            as_of, fund, county, horizon, scenarios, leverage, seed, fmt, workers, scenario, scenario_errors
+        )
         books = _books(day, scenario, fund, county)
         with Progress(console=err_console, transient=True) as progress:
             task = progress.add_task("stress test / 压力测试", total=len(books))

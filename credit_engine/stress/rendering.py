@@ -46,8 +46,8 @@ ASSUMPTIONS = (
     ("耗尽 Exhaustion", "基金余额（含利息）不足以支付到期代偿 / the balance with interest cannot pay a claim due"),
     (
         "安全倍数 Safe multiple",
-        "期内耗尽概率低于目标的最高测试倍数；补充资金：当前贷款规模下达到目标所需注资 / the "
-        "highest tested multiple below the target; top-up: the contribution meeting it with the current book",
+        "期内耗尽概率低于目标的最高测试倍数（空白：无）；补充资金：当前贷款规模下达到目标所需注资 / the highest "
+        "tested multiple below the target (blank: none is); top-up: the contribution meeting it with the current book",
     ),
 )
 

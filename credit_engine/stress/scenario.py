@@ -179,6 +179,8 @@ def load_scenario(path: Path | None = None) -> StressScenario:
     path = Path(path) if path is not None else SCENARIO_FILE
     try:
         values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput([_error("scenario_file", "file", f"cannot be read / 无法读取: {error}", path)]) from None
     except yaml.YAMLError as error:
         raise InvalidInput(
             [_error("scenario_file", "yaml", f"not valid YAML / YAML 格式有误: {error}", path)]

@@ -108,8 +108,14 @@ def test_a_bad_date_and_format_are_listed_together(home, monkeypatch):
     assert "--as-of" in result.output and "--format" in result.output
 
 
-def test_a_bad_scenario_file_exits_2_naming_the_setting(run, home):
+def test_a_bad_scenario_file_is_listed_with_the_bad_options(run, home):
     path = home / "scenario.yaml"
     path.write_text("version: x\nrecovery_rate: 2\n", encoding="utf-8")
-    result = run(*QUICK, "--scenario-file", str(path), "--format", "json", "--out", str(home / "x.json"))
-    assert result.exit_code == 2 and "recovery_rate" in result.output
+    result = run(*QUICK, "--scenario-file", str(path), "--format", "pdf", "--out", str(home / "x.json"))
+    assert result.exit_code == 2
+    assert "recovery_rate" in result.output and "products" in result.output and "--format" in result.output
+
+
+def test_a_missing_scenario_file_exits_2(run, home):
+    result = run(*QUICK, "--scenario-file", str(home / "nothing.yaml"), "--format", "json", "--out", str(home / "x"))
+    assert result.exit_code == 2 and "scenario_file" in result.output
