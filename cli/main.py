@@ -16,6 +16,7 @@ from cli import outcomes as outcomes_commands
 from cli import rating as rating_commands
 from cli import report as report_commands
 from cli import serve as serve_commands
+from cli import stress as stress_commands
 
 app = typer.Typer(
     name="credit-engine",
@@ -31,6 +32,7 @@ app.add_typer(audit_commands.app, name="audit", help="Audit log / 审计日志."
 app.add_typer(outcomes_commands.app, name="outcomes", help="Loan outcomes / 贷后表现.")
 rating_commands.register(app)
 serve_commands.register(app)
+stress_commands.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script

@@ -1,0 +1,171 @@
+"""One chunk of scenarios stepped month by month (the loop of :mod:`.simulation`), arrays shaped (cases, scenarios).
+
+:class:`ChunkState` holds what changes: each pool's book and re-lent principal, this block's monthly default
+hazard, the defaulted principal by month (the prehistory of loans already overdue first), the non-performing and
+unclaimed principal, the fund's balance and the running figures. Each function below is one rule of a month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from credit_engine.ledger.money import BPS
+from credit_engine.stress.correlation import Z_GRID
+from credit_engine.stress.live_book import LiveBook
+from credit_engine.stress.scenario import StressScenario
+
+
+@dataclass(slots=True)
+class ChunkState:
+    book: list[np.ndarray]  # per pool: the as-of book's performing principal left
+    new: list[np.ndarray]  # per pool: principal re-lent before this block
+    fresh: list[np.ndarray]  # per pool: principal re-lent during this block
+    hazard: list[np.ndarray]  # per pool: this block's monthly default hazard of the loans it started with
+    fresh_hazard: list[np.ndarray]  # per pool: that of loans lent during the block (the pool's PD given Z)
+    defaults: np.ndarray  # (prehistory + horizon, cases, scenarios): principal defaulted by month
+    npl: np.ndarray
+    unclaimed: np.ndarray  # defaulted principal not yet claimed (still covered)
+    balance: np.ndarray
+    paid_pv: np.ndarray  # discounted net payments so far
+    required: np.ndarray  # their running maximum: the balance the fund needed
+    net_loss: np.ndarray
+    exhausted_month: np.ndarray
+    suspended_now: np.ndarray
+    suspended_ever: np.ndarray
+
+
+def _start(book: LiveBook, pools: list, lags, targets: np.ndarray, history: np.ndarray, horizon: int, size: int):  # noqa: ANN001, ANN202
+    """Month 0's state: the as-of book, the overdue principal as defaults of months −prehistory..0."""
+    shape = (targets.size, size)
+    window = np.arange(history.size) - lags.prehistory  # default month of each prehistory entry
+    covered = window > -1 - lags.claim
+    unclaimed = history[(window <= -1) & covered].sum()
+    npl = history[(window <= -1 - lags.trigger) & covered].sum()
+    defaults = np.zeros((lags.prehistory + horizon, *shape))
+    defaults[: history.size] += history[:, None, None]
+    suspended = np.full(shape, bool(book.terms.lending_suspended))
+    return ChunkState(
+        book=[np.full(shape, p.book_fen) for p in pools],
+        new=[np.zeros(shape) for _ in pools],
+        fresh=[np.zeros(shape) for _ in pools],
+        hazard=[np.zeros(shape) for _ in pools],
+        fresh_hazard=[np.zeros(shape) for _ in pools],
+        defaults=defaults,
+        npl=np.full(shape, npl),
+        unclaimed=np.full(shape, unclaimed),
+        balance=np.full(shape, float(book.balance_fen)),
+        paid_pv=np.zeros(shape),
+        required=np.zeros(shape),
+        net_loss=np.zeros(shape),
+        exhausted_month=np.full(shape, -1, dtype=np.int32),
+        suspended_now=suspended,
+        suspended_ever=suspended.copy(),
+    )
+
+
+def _relend(state: ChunkState, pools: list, targets: np.ndarray) -> None:
+    """Re-lend each product up to its share of the case's target, unless lending is suspended."""
+    open_ = ~state.suspended_now
+    for i, pool in enumerate(pools):
+        if pool.mix <= 0:
+            continue
+        gap = targets[:, None] * pool.mix - state.book[i]
+        gap -= state.new[i]
+        gap -= state.fresh[i]
+        np.maximum(gap, 0.0, out=gap)
+        gap *= open_
+        state.fresh[i] += gap
+
+
+def _draw_block(state: ChunkState, pools: list, factor: np.ndarray, months: int, streams: list) -> None:
+    """This block's default rate per pool and scenario: Binomial(loans, PD(Z)) / loans, as a monthly hazard, for
+    the loans the block starts with; loans lent during the block default at the pool's PD given Z."""
+    for i, pool in enumerate(pools):
+        state.new[i] += state.fresh[i]
+        state.fresh[i][:] = 0.0
+        curve = pool.curves[months]
+        if not curve.any():
+            state.hazard[i] = state.fresh_hazard[i] = np.zeros_like(state.book[i])
+            continue
+        pd = np.interp(factor, Z_GRID, curve)[None, :]
+        state.fresh_hazard[i] = -np.expm1(np.log1p(-np.minimum(pd, 1.0 - 1e-15)) / months)
+        loans = np.rint(state.book[i] / pool.book_loan_fen + state.new[i] / pool.new_loan_fen).astype(np.int64)
+        drawn = np.stack([stream.binomial(n, pd[0]) for stream, n in zip(streams, loans, strict=True)])
+        rate = drawn / np.maximum(loans, 1)
+        state.hazard[i] = -np.expm1(np.log1p(-np.minimum(rate, 1.0 - 1e-15)) / months)
+        state.hazard[i][rate >= 1.0] = 1.0
+
+
+def _defaults_and_repayments(state: ChunkState, pools: list, month: int) -> np.ndarray:
+    """Principal defaulted this month; matured principal repaid."""
+    defaulted = np.zeros_like(state.balance)
+    for i, pool in enumerate(pools):
+        if pool.mix <= 0 and pool.book_fen <= 0:
+            continue
+        for principal, hazard in (
+            (state.book[i], state.hazard[i]),
+            (state.new[i], state.hazard[i]),
+            (state.fresh[i], state.fresh_hazard[i]),
+        ):
+            hit = hazard * principal
+            principal -= hit
+            defaulted += hit
+        state.book[i] *= 1.0 - pool.runoff[month]
+        state.new[i] *= 1.0 - 1.0 / pool.new_term_months
+        state.fresh[i] *= 1.0 - 1.0 / pool.new_term_months
+    return defaulted
+
+
+def _defaulted_in(state: ChunkState, index: int) -> np.ndarray | float:
+    return state.defaults[index] if 0 <= index < state.defaults.shape[0] else 0.0
+
+
+def _fund(state: ChunkState, book: LiveBook, scenario: StressScenario, lags, month: int, offset: int) -> None:
+    """The fund's month: interest, its share of defaults due, its share of recoveries; exhaustion recorded."""
+    share = book.terms.fund_share_bps / BPS
+    paid = share * _defaulted_in(state, month - lags.payment + offset)
+    recovered = share * scenario.recovery_rate * _defaulted_in(state, month - lags.recovery + offset)
+    net = paid - recovered + (book.pending_compensation_fen if month == 0 else 0.0)
+    growth = 1.0 + scenario.fund_interest_rate / 12
+    state.balance = state.balance * growth - net
+    state.net_loss += net
+    state.paid_pv += net * growth ** -(month + 1)
+    np.maximum(state.required, state.paid_pv, out=state.required)
+    newly = (state.exhausted_month < 0) & (state.balance < 0)
+    state.exhausted_month[newly] = month
+
+
+def _npl(state: ChunkState, book: LiveBook, lags, month: int, offset: int) -> None:
+    """Non-performing principal (trigger reached, not yet claimed) against covered principal: suspension."""
+    leaving = _defaulted_in(state, month - lags.claim + offset)
+    state.npl += _defaulted_in(state, month - lags.trigger + offset) - leaving
+    state.unclaimed += state.defaults[month + offset] - leaving
+    performing = sum(b + n + f for b, n, f in zip(state.book, state.new, state.fresh, strict=True))
+    over = state.npl * BPS > book.terms.npl_suspension_bps * (performing + state.unclaimed)
+    state.suspended_now = over | book.terms.lending_suspended
+    state.suspended_ever |= state.suspended_now
+
+
+def simulate_chunk(book, scenario, horizon, pools, lags, targets, history, streams, size):  # noqa: ANN001, ANN201, PLR0913
+    """``size`` scenarios of ``book`` over ``horizon`` months: a :class:`~credit_engine.stress.simulation.Paths`."""
+    from credit_engine.stress.simulation import Paths
+
+    province, county, cases = streams
+    state = _start(book, pools, lags, targets, history, horizon, size)
+    offset = lags.prehistory
+    share = scenario.province_factor_share
+    blocks = range(0, horizon, 12)
+    factors = np.sqrt(share) * province.standard_normal((len(blocks), size))
+    factors += np.sqrt(1.0 - share) * county.standard_normal((len(blocks), size))
+    for month in range(horizon):
+        _relend(state, pools, targets)
+        if month % 12 == 0:
+            _draw_block(state, pools, factors[month // 12], min(12, horizon - month), cases)
+        state.defaults[month + offset] += _defaults_and_repayments(state, pools, month)
+        _fund(state, book, scenario, lags, month, offset)
+        _npl(state, book, lags, month, offset)
+    exhausted = np.where(state.exhausted_month < 0, horizon, state.exhausted_month)
+    defaulted = state.defaults[offset:].sum(axis=0) - history[offset]  # this horizon's defaults only
+    return Paths(exhausted, state.suspended_ever, state.balance, state.net_loss, state.required, defaulted)
