@@ -17,12 +17,15 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import heap
+from api.alert_webhook import WebhookSender
 from api.audit_writer import AuditWriter
 from api.metrics import Metrics
 from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOutcome
 from credit_engine.access.key_cache import key_cache_path
 from credit_engine.access.keys import KeyRing
 from credit_engine.access.requests import IdempotentRequests
+from credit_engine.alerts.changes import SeenStatus
+from credit_engine.alerts.service import FundAlerts
 from credit_engine.assessment import Assessor, FundHeadrooms
 from credit_engine.audit.repository import AuditRepository
 from credit_engine.config import Settings
@@ -80,6 +83,7 @@ class Services:
             on_decision=self.metrics.decided,
         )
         self.desk = LedgerDesk.open(self.engine, self.audit, self.fund_headrooms, secret)
+        self.alerts = _alerts(settings, self.engine, self.fund_headrooms)
 
     def start(self) -> None:
         _migrate(self.engine)
@@ -87,6 +91,8 @@ class Services:
         self.audit.start()
         self.keys.start()
         self.fund_headrooms.start()
+        if self.alerts is not None:
+            self.alerts.start()
         self.champion.load_at_start()
         self.metrics.serving(self.champion.current.model_version if self.champion.current else None)
         if self.options.settle_heap:
@@ -110,6 +116,8 @@ class Services:
         log.info("followed another worker's reload: serving %s", outcome.model_version)
 
     def close(self) -> None:
+        if self.alerts is not None:
+            self.alerts.close()
         self.fund_headrooms.close()
         self.keys.close()
         self.audit.close()
@@ -125,6 +133,23 @@ class Services:
         except SQLAlchemyError:
             return False
         return True
+
+
+def _alerts(settings: Settings, engine: Engine, headrooms: FundHeadrooms) -> FundAlerts | None:
+    """The fund alerts, when a webhook is configured (its secret is required with it)."""
+    if not settings.alert_webhook_url:
+        return None
+    if settings.alert_webhook_secret is None:
+        raise ValueError("CREDIT_ENGINE_ALERT_WEBHOOK_SECRET is required with CREDIT_ENGINE_ALERT_WEBHOOK_URL")
+
+    def seen() -> list[SeenStatus]:
+        return [
+            SeenStatus(fund.fund_id, fund.county_code, fund.bank_code, headroom.status, headroom.headroom_fen)
+            for fund, headroom in headrooms.entries()
+        ]
+
+    send = WebhookSender(settings.alert_webhook_url, settings.alert_webhook_secret.get_secret_value())
+    return FundAlerts(engine, seen, send, refresh_seconds=settings.alert_check_seconds)
 
 
 def _engine(settings: Settings) -> Engine:

@@ -55,7 +55,22 @@ class Settings(BaseSettings):
         default=SecretStr("dev-only-pseudonym-secret-change-me"),
         description="Key of the keyed hash that pseudonymises ID numbers.",
     )
+    alert_webhook_url: str | None = Field(
+        default=None, description="URL that receives each fund's change of status (POST, signed JSON); none: no alerts."
+    )
+    alert_webhook_secret: SecretStr | None = Field(
+        default=None, description="Shared secret of the alert webhook's HMAC-SHA256 signature (required with the URL)."
+    )
+    alert_check_seconds: float = Field(default=10.0, gt=0, description="How often fund statuses are compared.")
     config: Path | None = Field(default=None, description="Config file that was read, if any.")
+
+    @model_validator(mode="after")
+    def _webhook_is_signed(self) -> Settings:
+        if self.alert_webhook_url and self.alert_webhook_secret is None:
+            raise ValueError("alert_webhook_secret is required with alert_webhook_url (the alerts are signed)")
+        if self.alert_webhook_url and not self.alert_webhook_url.startswith(("http://", "https://")):
+            raise ValueError("alert_webhook_url must be an http:// or https:// URL")
+        return self
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:

@@ -113,6 +113,13 @@ class FundHeadrooms(PeriodicRefresh):
         best = max(candidates, key=_preference)
         return best.headroom
 
+    def entries(self) -> list[tuple[Fund, FundHeadroom]]:
+        """Every fund with its headroom and status as last read; none while the figures are stale (an outage is
+        not a change of status)."""
+        if not self.fresh:
+            return []
+        return [(entry.fund, entry.headroom) for entry in self._headrooms.values()]
+
     def fund(self, fund_id: str) -> Fund | None:
         found = self._headrooms.get(fund_id)
         return None if found is None else found.fund

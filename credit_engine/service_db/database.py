@@ -34,9 +34,10 @@ class ServiceDbNotMigrated(BilingualError):
 def metadata() -> MetaData:
     """The metadata of every service table (importing their modules registers them)."""
     from credit_engine.access import tables as access_tables
+    from credit_engine.alerts import tables as alert_tables
     from credit_engine.audit import tables as audit_tables
 
-    assert access_tables.ApiKeyRow.metadata is audit_tables.AuditRow.metadata
+    assert access_tables.ApiKeyRow.metadata is audit_tables.AuditRow.metadata is alert_tables.ChangeRow.metadata
     return audit_tables.AuditRow.metadata
 
 
