@@ -66,6 +66,22 @@ def _fresh_postgres_database(server_url: str, prefix: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def desk_database(request: pytest.FixtureRequest, empty_database) -> Iterator[Engine]:
+    """A database of this test module's own per backend, with the ledger's and the service tables: where the desk
+    writes (ledger events and their audit entries in one transaction) and the outcomes read both."""
+    from credit_engine.ledger import database as ledger_db
+    from credit_engine.service_db import database as service_db
+
+    prefix = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")[:24]
+    with empty_database(request.param, prefix) as url:
+        engine = ledger_db.make_engine(url)
+        ledger_db.migrate(engine)
+        service_db.migrate(engine)
+        yield engine
+        engine.dispose()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def service_url(request: pytest.FixtureRequest, empty_database) -> Iterator[str]:
     """A database of the service tables (keys, requests, audit) per backend: a database of its own, not the ledger

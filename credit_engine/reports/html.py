@@ -21,14 +21,22 @@ from credit_engine.reports.layout import Sheet, sheets
 from credit_engine.reports.leverage import STATUS_LABELS, STATUSES, Rollup, county_rollups, rollup_of
 
 TEMPLATE = Path(__file__).with_name("report.html")
+STYLE = Path(__file__).with_name("page.css")  # the look every page of the engine shares (reports, stress test)
 
 
 @functools.cache
-def _template():  # noqa: ANN202 - a jinja2 Template
+def page_template(path: Path):  # noqa: ANN201 - a jinja2 Template
+    """The page template at ``path`` (Jinja2, autoescaped), with the shared style as ``page_style``."""
     from jinja2 import Environment
+    from markupsafe import Markup
 
     environment = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    return environment.from_string(TEMPLATE.read_text(encoding="utf-8"))
+    environment.globals["page_style"] = Markup(STYLE.read_text(encoding="utf-8").rstrip("\n"))
+    return environment.from_string(path.read_text(encoding="utf-8"))
+
+
+def _template():  # noqa: ANN202 - a jinja2 Template
+    return page_template(TEMPLATE)
 
 
 NUMERIC = ("fen", "ratio", "multiple", "int")

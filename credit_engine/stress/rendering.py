@@ -8,7 +8,6 @@ draw the tables and charts.
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
@@ -99,13 +98,10 @@ def write_workbook(result: StressResult, path: Path) -> None:
     book.save(path)
 
 
-@functools.cache
 def _template():  # noqa: ANN202 - a jinja2 Template
-    from jinja2 import Environment
+    from credit_engine.reports.html import page_template
 
-    return Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
-        TEMPLATE.read_text(encoding="utf-8")
-    )
+    return page_template(TEMPLATE)
 
 
 def _label(fund) -> str:  # noqa: ANN001 - a FundStress

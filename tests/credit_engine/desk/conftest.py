@@ -5,9 +5,7 @@ audit log beside the ledger, as served), the desk built over it with a fixed clo
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -16,31 +14,16 @@ from credit_engine.assessment.headroom import FundHeadrooms
 from credit_engine.audit.repository import AuditRepository
 from credit_engine.desk import LedgerDesk
 from credit_engine.ledger import commands as c
-from credit_engine.ledger import database as ledger_db
 from credit_engine.ledger.domain import default_terms
-from credit_engine.service_db import database as service_db
 
 NOW = dt.datetime(2025, 6, 30, 4, 0, tzinfo=dt.UTC)
 COUNTY, OTHER_COUNTY, BANK = "140121", "140122", "RCC"
 SECRET = "desk-test-secret"
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    *(
-        [pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
-        if os.environ.get("CREDIT_ENGINE_TEST_DATABASE_URL")
-        else []
-    ),
-]
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def desk_engine(request, empty_database) -> Iterator[object]:
-    with empty_database(request.param, "desk") as url:
-        engine = ledger_db.make_engine(url)
-        ledger_db.migrate(engine)
-        service_db.migrate(engine)
-        yield engine
-        engine.dispose()
+@pytest.fixture(scope="module")
+def desk_engine(desk_database) -> object:
+    return desk_database
 
 
 @pytest.fixture

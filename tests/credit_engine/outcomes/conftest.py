@@ -8,9 +8,7 @@ world's county as known at the end of that day.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,34 +19,19 @@ from credit_engine.audit.repository import AuditRepository
 from credit_engine.contract import example_application, idnumber
 from credit_engine.desk import LedgerDesk
 from credit_engine.ledger import commands as c
-from credit_engine.ledger import database as ledger_db
 from credit_engine.ledger.domain import default_terms
 from credit_engine.outcomes.build import build_outcomes
 from credit_engine.outcomes.definition import load_definition
 from credit_engine.policy import load_policy
 from credit_engine.scoring import Champion
-from credit_engine.service_db import database as service_db
 
 BANK, SECRET = "RCC", "outcomes-test-secret"
 RECORDED = dt.datetime(2026, 6, 1, 2, 0, tzinfo=dt.UTC)  # when the world's events are recorded, unless moved
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    *(
-        [pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
-        if os.environ.get("CREDIT_ENGINE_TEST_DATABASE_URL")
-        else []
-    ),
-]
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def outcomes_engine(request, empty_database) -> Iterator[object]:
-    with empty_database(request.param, "outcomes") as url:
-        engine = ledger_db.make_engine(url)
-        ledger_db.migrate(engine)
-        service_db.migrate(engine)
-        yield engine
-        engine.dispose()
+@pytest.fixture(scope="module")
+def outcomes_engine(desk_database) -> object:
+    return desk_database
 
 
 class Clock:
