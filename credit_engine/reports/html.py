@@ -26,11 +26,13 @@ STYLE = Path(__file__).with_name("page.css")  # the look every page of the engin
 
 @functools.cache
 def page_template(path: Path):  # noqa: ANN201 - a jinja2 Template
-    """The page template at ``path`` (Jinja2, autoescaped), with the shared style as ``page_style``."""
-    from jinja2 import Environment
+    """The page template at ``path`` (Jinja2, autoescaped), with the shared style as ``page_style`` and the shared
+    charts-and-tables block as ``page_tables.html`` (``charts``: SVG strings, ``tables``: :func:`_table` dicts)."""
+    from jinja2 import Environment, FileSystemLoader
     from markupsafe import Markup
 
-    environment = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    loader = FileSystemLoader(STYLE.parent)  # the shared parts: {% include "page_tables.html" %}
+    environment = Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
     environment.globals["page_style"] = Markup(STYLE.read_text(encoding="utf-8").rstrip("\n"))
     return environment.from_string(path.read_text(encoding="utf-8"))
 
