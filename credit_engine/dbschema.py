@@ -16,6 +16,14 @@ from typing import Any
 
 from sqlalchemy import Engine, MetaData, create_engine, inspect, pool, text
 
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""How constraints and indexes are named in every schema of the database (the migrations name them the same)."""
+
 
 @dataclass(frozen=True, slots=True)
 class VersionedSchema:
