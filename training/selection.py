@@ -14,6 +14,7 @@ fitting), and the stack used by the registered blend is fitted on all of them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,8 @@ DEFAULT_MAX_ROWS = 200_000
 
 @dataclass
 class CrossValidation:
-    """Per family, the AUC of each fold; the out-of-fold PDs; the chosen family and the blend's stack."""
+    """Per family, the AUC of each fold; the out-of-fold PDs; the chosen family and the blend's stack; ``rows``: the
+    positions (in the frame given) of the rows the folds were cut from — every row unless it was subsampled."""
 
     method: str
     n_rows: int
@@ -43,6 +45,8 @@ class CrossValidation:
     oof_pd: dict[str, np.ndarray] = field(repr=False)
     selected: str = ""
     stacker: LogisticRegression | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    rows: np.ndarray | None = field(default=None, repr=False)
 
     def summary(self) -> dict[str, dict[str, float]]:
         """Per family: mean, standard deviation, min and max of the fold AUCs."""
@@ -100,13 +104,16 @@ def cross_validate(
         fitted += [name for name in BLEND_PARTS if name not in fitted]
     oof = {name: np.full(len(y), np.nan) for name in fitted}
     auc: dict[str, list[float]] = {name: [] for name in fitted}
+    seconds = dict.fromkeys(fitted, 0.0)
     for number, (train, valid) in enumerate(folds, start=1):
         on_step(f"cross-validation fold {number}/{len(folds)}")
         for name in fitted:
+            started = time.perf_counter()
             model = make_estimator(name, spec, (params or {}).get(name)).fit(frame.iloc[train], y[train])
             oof[name][valid] = model.predict_pd(frame.iloc[valid])
+            seconds[name] += time.perf_counter() - started
             auc[name].append(float(roc_auc_score(y[valid], oof[name][valid])))
-    result = CrossValidation(method, len(y), auc, oof)
+    result = CrossValidation(method, len(y), auc, oof, seconds=seconds, rows=rows)
     if BLEND in families:
         result.auc[BLEND] = _blend_fold_aucs(oof, y, folds)
         scored = np.concatenate([valid for _, valid in folds])

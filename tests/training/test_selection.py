@@ -81,6 +81,8 @@ def test_above_max_rows_the_folds_come_from_a_subsample():
     cv = cross_validate(frame, frame["y"].to_numpy(), UNDATED, ("scorecard",), params, n_folds=3, max_rows=300)
 
     assert cv.n_rows == 300 and cv.selected == "scorecard" and cv.stacker is None
+    assert len(np.unique(cv.rows)) == 300 and cv.rows.min() >= 0 and cv.rows.max() < 900  # positions in the frame
+    assert set(cv.seconds) == {"scorecard"} and cv.seconds["scorecard"] > 0
 
 
 def test_fewer_than_two_folds_is_refused():
