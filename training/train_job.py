@@ -64,9 +64,13 @@ class TrainJob(BaseModel):
             test = frame.iloc[split.test]
         cv = self._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if self.refit else None
         stacker = cv.stacker if cv is not None else None
+        calibrator = cv.lightgbm_calibrator if cv is not None else None
         fit_rows = split.train if cv is None else split.train[cv.rows]  # the rows the selection drew its folds from
         with clock.stage("holdout_fits", "fit every family on the training rows"):
-            fitted = fit_families(frame.iloc[fit_rows], y[fit_rows], spec, self.families, self.params, on_step, stacker)
+            fitted = fit_families(
+                frame.iloc[fit_rows], y[fit_rows], spec, self.families, self.params, on_step, stacker,
+                lightgbm_calibrator=calibrator,
+            )  # fmt: skip
         for family in fitted:
             if not (family.name == BLEND and stacker is not None):  # assembled from its parts, not fitted
                 clock.add(f"holdout_fits.{family.name}", family.fit_seconds)
@@ -76,7 +80,10 @@ class TrainJob(BaseModel):
         registered = selected
         if cv is not None:
             with clock.stage("refit", f"refit {selected.name} on all {len(frame):,} rows"):
-                refits = fit_families(frame, y, spec, (selected.name,), self.params, stacker=stacker, baseline=False)
+                refits = fit_families(
+                    frame, y, spec, (selected.name,), self.params, stacker=stacker, baseline=False,
+                    lightgbm_calibrator=calibrator,
+                )  # fmt: skip
             registered = refits[0]
         run = _Run(self, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
         report = run.log_and_register(test, y[split.test], clock)
@@ -191,7 +198,10 @@ class _Run:
 def _selection(cv: CrossValidation | None) -> dict[str, Any]:
     if cv is None:
         return {"method": "holdout", "by": "holdout AUC"}
-    return {**cv.describe(), "by": "mean cross-validated AUC", "families": cv.summary()}
+    return {
+        **cv.describe(), "by": "mean cross-validated AUC", "families": cv.summary(),
+        "lightgbm_calibration": cv.calibration(),
+    }  # fmt: skip
 
 
 def _registered(cv: CrossValidation | None, frame: pd.DataFrame, split: Split) -> dict[str, Any]:

@@ -43,6 +43,9 @@ def test_training_registers_the_winner_as_champion_and_challenger_with_lineage(e
         assert {"auc", "ks", "brier", "n_test"} <= set(written[family])
     assert written["model_uri"] == f"models:/household-pd/{written['model_version']}"
     assert written[written["selected"]]["auc"] > written["manual_sheet"]["auc"]
+    calibration = written["selection"]["lightgbm_calibration"]  # Platt on the folds' out-of-fold margins
+    assert calibration["method"] == "platt_on_out_of_fold_margins" and calibration["slope"] > 0
+    assert 0 < calibration["n_rows"] < written["split"]["n_train"]
     client = MlflowClient(engine_settings.mlflow_tracking_uri)
     assert str(client.get_model_version_by_alias("household-pd", "champion").version) == report["model_version"]
     assert str(client.get_model_version_by_alias("household-pd", "challenger").version) == report["model_version"]

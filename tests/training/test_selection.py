@@ -70,6 +70,7 @@ def test_every_family_gets_a_score_per_fold_and_the_blend_a_stack():
     assert all(len(values) == 3 and all(0.5 < v <= 1 for v in values) for values in cv.auc.values())
     assert cv.selected in cv.auc
     assert cv.stacker is not None and cv.stacker.coef_.shape == (1, 2)
+    assert cv.lightgbm_calibrator is not None and cv.lightgbm_calibrator.coef_[0, 0] > 0  # Platt on OOF margins
     summary = cv.summary()["scorecard"]
     assert summary["min_auc"] <= summary["mean_auc"] <= summary["max_auc"] and summary["std_auc"] >= 0
     assert cv.describe() == {"method": "stratified_kfold", "n_folds": 3, "n_rows": 800}
