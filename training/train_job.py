@@ -3,9 +3,12 @@
 A job is a frozen, validated configuration with a ``run()`` (mlops-python-package habit). The family is chosen by
 k-fold cross-validation on the training rows (``training.selection``: forward-chaining folds by date within each
 county where the spec has a split, seeded stratified folds otherwise); every family is also fitted on the training
-rows alone and scored on the holdout, which it has not seen, for the report; then the selected family is refitted on
-every row of the file, and that is the registered model. With ``refit=False`` (``--no-refit``) the job does what it
-did before: selection on the holdout, and the model fitted on the training rows alone is registered. The job never
+rows alone (the selection's sample of them above ``cv_max_rows``) and scored on the holdout, which it has not seen,
+for the report; then the selected family is refitted on every row of the file, and that is the registered model.
+LightGBM's calibration in both comes from the selection's out-of-fold margins. Every stage is timed
+(``timings_seconds`` in the report, ``time.<stage>_seconds`` in MLflow). With ``refit=False`` (``--no-refit``) the
+job does what it did before: selection on the holdout, and the model fitted on the training rows alone is registered.
+The job never
 promotes to the champion by itself unless the registry has no champion yet; promotion is the separate, gated
 ``PromoteJob``.
 """
@@ -65,15 +68,7 @@ class TrainJob(BaseModel):
         cv = self._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if self.refit else None
         stacker = cv.stacker if cv is not None else None
         calibrator = cv.lightgbm_calibrator if cv is not None else None
-        fit_rows = split.train if cv is None else split.train[cv.rows]  # the rows the selection drew its folds from
-        with clock.stage("holdout_fits", "fit every family on the training rows"):
-            fitted = fit_families(
-                frame.iloc[fit_rows], y[fit_rows], spec, self.families, self.params, on_step, stacker,
-                lightgbm_calibrator=calibrator,
-            )  # fmt: skip
-        for family in fitted:
-            if not (family.name == BLEND and stacker is not None):  # assembled from its parts, not fitted
-                clock.add(f"holdout_fits.{family.name}", family.fit_seconds)
+        fitted = self._holdout_models(frame, y, spec, split, cv, clock)
         with clock.stage("holdout_evaluate", "evaluate on the holdout"):
             evaluate_families(fitted, test, y[split.test])
         selected = next(f for f in fitted if f.name == cv.selected) if cv is not None else select(fitted)
@@ -91,6 +86,21 @@ class TrainJob(BaseModel):
             self.report.parent.mkdir(parents=True, exist_ok=True)
             self.report.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         return report
+
+    def _holdout_models(self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock) -> list:
+        """Every family fitted without the holdout: on the rows the selection drew its folds from (every training
+        row unless there were more than ``cv_max_rows``), with the selection's stack and LightGBM calibration."""
+        fit_rows = split.train if cv is None else split.train[cv.rows]
+        stacker = cv.stacker if cv is not None else None
+        with clock.stage("holdout_fits", "fit every family on the training rows"):
+            fitted = fit_families(
+                frame.iloc[fit_rows], y[fit_rows], spec, self.families, self.params, clock.on_step, stacker,
+                lightgbm_calibrator=cv.lightgbm_calibrator if cv is not None else None,
+            )  # fmt: skip
+        for family in fitted:
+            if not (family.name == BLEND and stacker is not None):  # assembled from its parts, not fitted
+                clock.add(f"holdout_fits.{family.name}", family.fit_seconds)
+        return fitted
 
     def _cross_validate(self, train: pd.DataFrame, y: np.ndarray, spec: Any, clock: StageClock) -> CrossValidation:
         with clock.stage("cross_validation", "cross-validation"):
