@@ -8,9 +8,8 @@ for the report; then the selected family is refitted on every row of the file, a
 LightGBM's calibration in both comes from the selection's out-of-fold margins. Every stage is timed
 (``timings_seconds`` in the report, ``time.<stage>_seconds`` in MLflow). With ``refit=False`` (``--no-refit``) the
 job does what it did before: selection on the holdout, and the model fitted on the training rows alone is registered.
-The job never
-promotes to the champion by itself unless the registry has no champion yet; promotion is the separate, gated
-``PromoteJob``.
+The job never promotes to the champion by itself unless the registry has no champion yet; promotion is the
+separate, gated ``PromoteJob``.
 """
 
 from __future__ import annotations
