@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from credit_engine.features import FeatureSpec
 from models._common import PDClassifierMixin, ReasonTable
@@ -169,6 +170,21 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         pd_ = self._pd_from_margin(self._margin(self._matrix(X)))
         return np.column_stack([1.0 - pd_, pd_])
 
+    def raw_margin(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """The booster's raw score (log-odds before calibration) per row."""
+        return self._margin(self._matrix(X))
+
+    def recalibrate(self, calibrator: LogisticRegression) -> LightGBMPD:
+        """Replace the held-out slice's calibration by a Platt map fitted elsewhere (``fit_platt``): the training job
+        fits one on the out-of-fold, out-of-time margins of its cross-validation, many more rows than the slice."""
+        check_is_fitted(self, "booster_")
+        if not isinstance(calibrator, LogisticRegression) or calibrator.coef_.shape != (1, 1):
+            raise ValueError("recalibrate takes a one-feature LogisticRegression on the raw margin (fit_platt)")
+        if calibrator.coef_[0, 0] <= 0:
+            raise ValueError("a calibration of the margin must be increasing (positive slope)")
+        self.calibrator_ = calibrator
+        return self
+
     def raw_contributions(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """TreeSHAP contributions to the raw margin: one column per feature (``feature_names_in_``) plus the bias."""
         matrix = self._matrix(X)
@@ -260,16 +276,21 @@ def _holdout(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray
     return np.sort(train), np.sort(valid)
 
 
+def fit_platt(margin: np.ndarray, labels: np.ndarray) -> LogisticRegression | None:
+    """Platt scaling of raw margins: ``pd = expit(a + b * margin)``; None unless both classes and ``b > 0``."""
+    if np.unique(labels).size < 2:
+        warnings.warn("held-out rows hold one class only: sigmoid calibration skipped", stacklevel=3)
+        return None
+    sigmoid = LogisticRegression(C=1e6).fit(np.asarray(margin, dtype=float)[:, None], labels)
+    if sigmoid.coef_[0, 0] <= 0:
+        warnings.warn("sigmoid calibration slope is not positive: calibration skipped", stacklevel=3)
+        return None
+    return sigmoid
+
+
 def _fit_calibrator(
     method: str, margin: np.ndarray, labels: np.ndarray
 ) -> IsotonicRegression | LogisticRegression | None:
     if method == "isotonic":
         return IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(margin, labels)
-    if np.unique(labels).size < 2:
-        warnings.warn("held-out rows hold one class only: sigmoid calibration skipped", stacklevel=3)
-        return None
-    sigmoid = LogisticRegression(C=1e6).fit(margin[:, None], labels)
-    if sigmoid.coef_[0, 0] <= 0:
-        warnings.warn("sigmoid calibration slope is not positive: calibration skipped", stacklevel=3)
-        return None
-    return sigmoid
+    return fit_platt(margin, labels)

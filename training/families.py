@@ -25,6 +25,7 @@ from training.evaluation import holdout_metrics
 
 CANDIDATES = ("lightgbm", "scorecard", "blend")
 BLEND = "blend"
+LIGHTGBM = "lightgbm"
 BLEND_PARTS = ("scorecard", "lightgbm")
 BASELINE = "manual_sheet"
 # At (near-)equal accuracy the bank gets the printable card it can audit: another family must beat the scorecard's
@@ -71,9 +72,12 @@ def fit_families(
     on_step: Callable[[str], None] = lambda _: None,
     stacker: LogisticRegression | None = None,
     baseline: bool = True,
+    lightgbm_calibrator: LogisticRegression | None = None,
 ) -> list[FittedFamily]:
     """Every family (and the baseline) fitted on ``train``; with a ``stacker``, the blend is assembled from the
-    fitted scorecard and LightGBM (fitted first, for it) instead of being fitted on its own."""
+    fitted scorecard and LightGBM (fitted first, for it) instead of being fitted on its own; with a
+    ``lightgbm_calibrator`` (the cross-validation's Platt map on out-of-fold margins), LightGBM is recalibrated
+    by it."""
     with_baseline = baseline and baseline_applies(spec) and BASELINE not in families
     names = list(families) + ([BASELINE] if with_baseline else [])
     if stacker is not None and BLEND in names:
@@ -89,6 +93,8 @@ def fit_families(
             seconds = sum(part.fit_seconds for part in parts)
         else:
             estimator.fit(train, y_train)
+            if name == LIGHTGBM and lightgbm_calibrator is not None:
+                estimator.recalibrate(lightgbm_calibrator)
             seconds = time.perf_counter() - started
         fitted[name] = FittedFamily(name, estimator, seconds, baseline=name == BASELINE)
     return [fitted[name] for name in names if name in families or (with_baseline and name == BASELINE)]

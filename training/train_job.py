@@ -3,11 +3,13 @@
 A job is a frozen, validated configuration with a ``run()`` (mlops-python-package habit). The family is chosen by
 k-fold cross-validation on the training rows (``training.selection``: forward-chaining folds by date within each
 county where the spec has a split, seeded stratified folds otherwise); every family is also fitted on the training
-rows alone and scored on the holdout, which it has not seen, for the report; then the selected family is refitted on
-every row of the file, and that is the registered model. With ``refit=False`` (``--no-refit``) the job does what it
-did before: selection on the holdout, and the model fitted on the training rows alone is registered. The job never
-promotes to the champion by itself unless the registry has no champion yet; promotion is the separate, gated
-``PromoteJob``.
+rows alone (the selection's sample of them above ``cv_max_rows``) and scored on the holdout, which it has not seen,
+for the report; then the selected family is refitted on every row of the file, and that is the registered model.
+LightGBM's calibration in both comes from the selection's out-of-fold margins. Every stage is timed
+(``timings_seconds`` in the report, ``time.<stage>_seconds`` in MLflow). With ``refit=False`` (``--no-refit``) the
+job does what it did before: selection on the holdout, and the model fitted on the training rows alone is registered.
+The job never promotes to the champion by itself unless the registry has no champion yet; promotion is the
+separate, gated ``PromoteJob``.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ from credit_engine.rating import grade_for_pd
 from training import registration, tracking
 from training.data import load_frame
 from training.evaluation import calibration_by_decile
-from training.families import CANDIDATES, FittedFamily, evaluate_families, fit_families, select
+from training.families import BLEND, CANDIDATES, FittedFamily, evaluate_families, fit_families, select
 from training.lineage import file_sha256, git_state
 from training.selection import DEFAULT_FOLDS, DEFAULT_MAX_ROWS, CrossValidation, cross_validate
 from training.splits import Split, holdout_split
+from training.timing import StageClock
 
 
 class TrainJob(BaseModel):
@@ -52,35 +55,61 @@ class TrainJob(BaseModel):
     cv_max_rows: int | None = Field(default=DEFAULT_MAX_ROWS, ge=100)
 
     def run(self, settings: Settings, on_step: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+        clock = StageClock(on_step)
         spec = load_spec(self.spec)
         model_name = self.model_name or (settings.model_name if self.spec is None else f"{spec.name}-pd")
-        on_step("read and validate")
-        frame = load_frame(self.data, spec)
-        y = spec.labels(frame)
-        split = holdout_split(frame, spec, test_fraction=self.test_fraction, seed=self.seed)
-        train, test = frame.iloc[split.train], frame.iloc[split.test]
-        cv = None
-        if self.refit:
-            cv = cross_validate(
-                train.reset_index(drop=True), y[split.train], spec, self.families, self.params,
-                n_folds=self.cv_folds, seed=self.seed, max_rows=self.cv_max_rows, on_step=on_step,
-            )  # fmt: skip
+        with clock.stage("read_validate", "read and validate"):
+            frame = load_frame(self.data, spec)
+            y = spec.labels(frame)
+        with clock.stage("split"):
+            split = holdout_split(frame, spec, test_fraction=self.test_fraction, seed=self.seed)
+            test = frame.iloc[split.test]
+        cv = self._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if self.refit else None
         stacker = cv.stacker if cv is not None else None
-        fitted = fit_families(train, y[split.train], spec, self.families, self.params, on_step, stacker=stacker)
-        on_step("evaluate on the holdout")
-        evaluate_families(fitted, test, y[split.test])
+        calibrator = cv.lightgbm_calibrator if cv is not None else None
+        fitted = self._holdout_models(frame, y, spec, split, cv, clock)
+        with clock.stage("holdout_evaluate", "evaluate on the holdout"):
+            evaluate_families(fitted, test, y[split.test])
         selected = next(f for f in fitted if f.name == cv.selected) if cv is not None else select(fitted)
         registered = selected
         if cv is not None:
-            on_step(f"refit {selected.name} on all {len(frame):,} rows")
-            refits = fit_families(frame, y, spec, (selected.name,), self.params, stacker=stacker, baseline=False)
+            with clock.stage("refit", f"refit {selected.name} on all {len(frame):,} rows"):
+                refits = fit_families(
+                    frame, y, spec, (selected.name,), self.params, stacker=stacker, baseline=False,
+                    lightgbm_calibrator=calibrator,
+                )  # fmt: skip
             registered = refits[0]
         run = _Run(self, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
-        report = run.log_and_register(test, y[split.test], on_step)
+        report = run.log_and_register(test, y[split.test], clock)
         if self.report is not None:
             self.report.parent.mkdir(parents=True, exist_ok=True)
             self.report.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         return report
+
+    def _holdout_models(self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock) -> list:
+        """Every family fitted without the holdout: on the rows the selection drew its folds from (every training
+        row unless there were more than ``cv_max_rows``), with the selection's stack and LightGBM calibration."""
+        fit_rows = split.train if cv is None else split.train[cv.rows]
+        stacker = cv.stacker if cv is not None else None
+        with clock.stage("holdout_fits", "fit every family on the training rows"):
+            fitted = fit_families(
+                frame.iloc[fit_rows], y[fit_rows], spec, self.families, self.params, clock.on_step, stacker,
+                lightgbm_calibrator=cv.lightgbm_calibrator if cv is not None else None,
+            )  # fmt: skip
+        for family in fitted:
+            if not (family.name == BLEND and stacker is not None):  # assembled from its parts, not fitted
+                clock.add(f"holdout_fits.{family.name}", family.fit_seconds)
+        return fitted
+
+    def _cross_validate(self, train: pd.DataFrame, y: np.ndarray, spec: Any, clock: StageClock) -> CrossValidation:
+        with clock.stage("cross_validation", "cross-validation"):
+            cv = cross_validate(
+                train.reset_index(drop=True), y, spec, self.families, self.params,
+                n_folds=self.cv_folds, seed=self.seed, max_rows=self.cv_max_rows, on_step=clock.on_step,
+            )  # fmt: skip
+        for name, seconds in cv.seconds.items():
+            clock.add(f"cross_validation.{name}", seconds)
+        return cv
 
 
 class _Run:
@@ -111,31 +140,38 @@ class _Run:
             "registered.n_rows": str(len(self.frame) if self.cv is not None else len(self.split.train)),
         }
 
-    def log_and_register(self, test: pd.DataFrame, y_test: np.ndarray, on_step: Callable[[str], None]) -> dict:
-        on_step("log to MLflow and register")
+    def log_and_register(self, test: pd.DataFrame, y_test: np.ndarray, clock: StageClock) -> dict:
         client = tracking.configure(self.settings)
         experiment = self.job.experiment or self.settings.experiment
         experiment_id = tracking.ensure_experiment(client, experiment, self.settings)
         tags = self.tags()
         policy = load_policy(self.settings.policy_file)
         with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{self.selected.name}") as run:
-            mlflow.set_tags(tags)
-            mlflow.log_params({"test_fraction": self.job.test_fraction, "seed": self.job.seed, "refit": self.job.refit})
-            mlflow.log_params(self.split.describe())
-            for family in self.fitted:
-                mlflow.log_params({f"{family.name}.{k}": v for k, v in _loggable(family.estimator.get_params())})
-            mlflow.log_dict(self.spec.to_dict(), "spec/feature_spec.json")
-            self._log_cross_validation()
-            registration.log_evaluation(
-                self.fitted, self.selected, test, y_test, self.spec,
-                lambda p: grade_for_pd(p, policy), [g.grade for g in policy.master_scale],
-            )  # fmt: skip
-            registration.log_holdout(test)
+            with clock.stage("log_params", "log to MLflow"):
+                self._log_params(tags)
+            with clock.stage("log_evaluation", "log plots, SHAP and cards"):
+                registration.log_evaluation(
+                    self.fitted, self.selected, test, y_test, self.spec,
+                    lambda p: grade_for_pd(p, policy), [g.grade for g in policy.master_scale],
+                )  # fmt: skip
+                registration.log_holdout(test)
             version_tags = {**tags, "run_id": run.info.run_id, "holdout.auc": str(self.selected.metrics["auc"])}
-            version, uri, aliases = registration.register_selected(
-                client, self.registered, test.head(5), self.model_name, version_tags
-            )
-        return self.report(version, uri, aliases, run.info.run_id, y_test)
+            with clock.stage("register", "log and register the model"):
+                version, uri, aliases = registration.register_selected(
+                    client, self.registered, test.head(5), self.model_name, version_tags
+                )
+            timings = clock.report()
+            mlflow.log_metrics({f"time.{name}_seconds": value for name, value in timings.items()})
+        return {**self.report(version, uri, aliases, run.info.run_id, y_test), "timings_seconds": timings}
+
+    def _log_params(self, tags: dict[str, str]) -> None:
+        mlflow.set_tags(tags)
+        mlflow.log_params({"test_fraction": self.job.test_fraction, "seed": self.job.seed, "refit": self.job.refit})
+        mlflow.log_params(self.split.describe())
+        for family in self.fitted:
+            mlflow.log_params({f"{family.name}.{k}": v for k, v in _loggable(family.estimator.get_params())})
+        mlflow.log_dict(self.spec.to_dict(), "spec/feature_spec.json")
+        self._log_cross_validation()
 
     def _log_cross_validation(self) -> None:
         if self.cv is None:
@@ -171,7 +207,10 @@ class _Run:
 def _selection(cv: CrossValidation | None) -> dict[str, Any]:
     if cv is None:
         return {"method": "holdout", "by": "holdout AUC"}
-    return {**cv.describe(), "by": "mean cross-validated AUC", "families": cv.summary()}
+    return {
+        **cv.describe(), "by": "mean cross-validated AUC", "families": cv.summary(),
+        "lightgbm_calibration": cv.calibration(),
+    }  # fmt: skip
 
 
 def _registered(cv: CrossValidation | None, frame: pd.DataFrame, split: Split) -> dict[str, Any]:
@@ -182,9 +221,12 @@ def _registered(cv: CrossValidation | None, frame: pd.DataFrame, split: Split) -
 
 def _figures_from(cv: CrossValidation | None, split: Split) -> dict[str, str]:
     n_train, n_test = len(split.train), len(split.test)
+    n_fit = n_train if cv is None else cv.n_rows
+    rows = f"the {n_train:,} training rows" if n_fit == n_train else f"{n_fit:,} of the {n_train:,} training rows"
+    drawn = "" if cv is None else " (the rows the selection's folds were drawn from)"
     holdout = (
-        f"per family and calibration_by_decile: the family fitted on the {n_train:,} training rows only, "
-        f"scored on the {n_test:,} holdout rows it has not seen"
+        f"per family and calibration_by_decile: the family fitted on {rows} only{drawn}, scored on the {n_test:,} "
+        "holdout rows it has not seen"
     )
     if cv is None:
         return {"holdout": holdout, "registered_model": "the selected family's holdout model itself"}

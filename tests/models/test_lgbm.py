@@ -162,3 +162,27 @@ def test_labels_can_be_passed_apart_from_the_frame(spec, households):
 
     assert list(model.classes_) == [0, 1]
     assert set(np.unique(model.predict(features_only))) <= {0, 1}
+
+
+def test_recalibration_by_a_platt_map_fitted_elsewhere(lightgbm_model, holdout):
+    import copy
+
+    from models.lgbm import fit_platt
+
+    model = copy.deepcopy(lightgbm_model)
+    margin = model.raw_margin(holdout)
+    y = model.spec.labels(holdout)
+    platt = fit_platt(margin, y)
+    model.recalibrate(platt)
+
+    assert model.calibrator_ is platt
+    np.testing.assert_allclose(
+        model.predict_pd(holdout), np.clip(platt.predict_proba(margin[:, None])[:, 1], PD_FLOOR, 1 - PD_FLOOR)
+    )
+    assert roc_auc_score(y, model.predict_pd(holdout)) == pytest.approx(
+        roc_auc_score(y, lightgbm_model.predict_pd(holdout))
+    )
+    falling = copy.deepcopy(platt)
+    falling.coef_ = -falling.coef_
+    with pytest.raises(ValueError, match="increasing"):
+        model.recalibrate(falling)

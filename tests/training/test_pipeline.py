@@ -43,6 +43,9 @@ def test_training_registers_the_winner_as_champion_and_challenger_with_lineage(e
         assert {"auc", "ks", "brier", "n_test"} <= set(written[family])
     assert written["model_uri"] == f"models:/household-pd/{written['model_version']}"
     assert written[written["selected"]]["auc"] > written["manual_sheet"]["auc"]
+    calibration = written["selection"]["lightgbm_calibration"]  # Platt on the folds' out-of-fold margins
+    assert calibration["method"] == "platt_on_out_of_fold_margins" and calibration["slope"] > 0
+    assert 0 < calibration["n_rows"] < written["split"]["n_train"]
     client = MlflowClient(engine_settings.mlflow_tracking_uri)
     assert str(client.get_model_version_by_alias("household-pd", "champion").version) == report["model_version"]
     assert str(client.get_model_version_by_alias("household-pd", "challenger").version) == report["model_version"]
@@ -153,3 +156,26 @@ def test_without_refit_the_model_fitted_without_the_holdout_is_registered(engine
     assert report["registered_model"] == {"fitted_on": "training_rows", "n_rows": report["split"]["n_train"]}
     assert report["selection"]["method"] == "holdout"
     assert "selection" not in report["figures_from"]
+
+
+def test_holdout_models_are_fitted_on_the_selection_sample_and_the_stages_are_timed(
+    engine_settings, registry_dir, tmp_path
+):
+    import mlflow
+
+    report = _train(engine_settings, registry_dir, tmp_path, families=("scorecard",), cv_max_rows=3000)
+
+    n_train = report["split"]["n_train"]
+    assert report["selection"]["n_rows"] == 3000 < n_train
+    assert f"3,000 of the {n_train:,} training rows" in report["figures_from"]["holdout"]
+    card_path = mlflow.artifacts.download_artifacts(
+        run_id=report["run_id"], artifact_path="evaluation/scorecard_scorecard.csv", dst_path=str(tmp_path)
+    )
+    card = pd.read_csv(card_path)
+    assert (card.groupby("feature")["count"].sum() == 3000).all()  # the holdout card: fitted on the sample only
+    assert report["registered_model"]["n_rows"] == n_train + report["split"]["n_test"]
+    timings = report["timings_seconds"]
+    stages = {"read_validate", "cross_validation", "cross_validation.scorecard", "holdout_fits", "refit", "register"}
+    assert stages <= set(timings) and timings["total"] >= timings["cross_validation"] > 0
+    metrics = MlflowClient(engine_settings.mlflow_tracking_uri).get_run(report["run_id"]).data.metrics
+    assert {"time.total_seconds", "time.refit_seconds", "time.holdout_fits.scorecard_seconds"} <= set(metrics)

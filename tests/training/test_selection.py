@@ -70,6 +70,7 @@ def test_every_family_gets_a_score_per_fold_and_the_blend_a_stack():
     assert all(len(values) == 3 and all(0.5 < v <= 1 for v in values) for values in cv.auc.values())
     assert cv.selected in cv.auc
     assert cv.stacker is not None and cv.stacker.coef_.shape == (1, 2)
+    assert cv.lightgbm_calibrator is not None and cv.lightgbm_calibrator.coef_[0, 0] > 0  # Platt on OOF margins
     summary = cv.summary()["scorecard"]
     assert summary["min_auc"] <= summary["mean_auc"] <= summary["max_auc"] and summary["std_auc"] >= 0
     assert cv.describe() == {"method": "stratified_kfold", "n_folds": 3, "n_rows": 800}
@@ -81,6 +82,8 @@ def test_above_max_rows_the_folds_come_from_a_subsample():
     cv = cross_validate(frame, frame["y"].to_numpy(), UNDATED, ("scorecard",), params, n_folds=3, max_rows=300)
 
     assert cv.n_rows == 300 and cv.selected == "scorecard" and cv.stacker is None
+    assert len(np.unique(cv.rows)) == 300 and cv.rows.min() >= 0 and cv.rows.max() < 900  # positions in the frame
+    assert set(cv.seconds) == {"scorecard"} and cv.seconds["scorecard"] > 0
 
 
 def test_fewer_than_two_folds_is_refused():
