@@ -114,6 +114,31 @@ def cross_validate(
     fitted = [name for name in families if name != BLEND]
     if BLEND in families:
         fitted += [name for name in BLEND_PARTS if name not in fitted]
+    result, margin = _out_of_fold(frame, y, spec, fitted, params, folds, on_step)
+    result.method, result.rows = method, rows
+    oof = result.oof_pd
+    scored = np.concatenate([valid for _, valid in folds])
+    if LIGHTGBM in fitted:
+        result.lightgbm_calibrator = _oof_platt(oof[LIGHTGBM], margin, y, scored)
+        result.calibration_rows = len(scored)
+    if BLEND in families:
+        result.auc[BLEND] = _blend_fold_aucs(oof, y, folds)
+        result.stacker = fit_stacker(oof["scorecard"][scored], oof["lightgbm"][scored], y[scored])
+    candidates = {name: float(np.mean(result.auc[name])) for name in families}
+    result.selected = choose(candidates)
+    return result
+
+
+def _out_of_fold(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    spec: FeatureSpec,
+    fitted: list[str],
+    params: dict[str, dict[str, Any]] | None,
+    folds: list,
+    on_step: Callable[[str], None],
+) -> tuple[CrossValidation, np.ndarray]:
+    """Every family fitted fold by fold: out-of-fold PDs, AUC per fold, seconds, and LightGBM's out-of-fold margins."""
     oof = {name: np.full(len(y), np.nan) for name in fitted}
     auc: dict[str, list[float]] = {name: [] for name in fitted}
     seconds = dict.fromkeys(fitted, 0.0)
@@ -128,17 +153,7 @@ def cross_validate(
                 margin[valid] = model.raw_margin(frame.iloc[valid])
             seconds[name] += time.perf_counter() - started
             auc[name].append(float(roc_auc_score(y[valid], oof[name][valid])))
-    result = CrossValidation(method, len(y), auc, oof, seconds=seconds, rows=rows)
-    scored = np.concatenate([valid for _, valid in folds])
-    if LIGHTGBM in fitted:
-        result.lightgbm_calibrator = _oof_platt(oof[LIGHTGBM], margin, y, scored)
-        result.calibration_rows = len(scored)
-    if BLEND in families:
-        result.auc[BLEND] = _blend_fold_aucs(oof, y, folds)
-        result.stacker = fit_stacker(oof["scorecard"][scored], oof["lightgbm"][scored], y[scored])
-    candidates = {name: float(np.mean(result.auc[name])) for name in families}
-    result.selected = choose(candidates)
-    return result
+    return CrossValidation("", len(y), auc, oof, seconds=seconds), margin
 
 
 def _oof_platt(oof_pd: np.ndarray, margin: np.ndarray, y: np.ndarray, scored: np.ndarray) -> LogisticRegression | None:

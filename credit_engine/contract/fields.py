@@ -240,49 +240,53 @@ def label_zh(field_name: str, code: Any) -> str:
     return definition.choices[code]
 
 
+_EXAMPLE: dict[str, Any] = {
+    "application_id": "A-140121-000001",
+    "household_id": "H140121-01023",
+    "head_id_number": idnumber.make("140121", dt.date(1980, 5, 17), 123),
+    "county_code": "140121",
+    "village_code": "140121101001",
+    "registry_status": "registered",
+    "head_age": 43,
+    "head_gender": "M",
+    "head_education": "junior",
+    "head_health": "healthy",
+    "household_size": 4,
+    "labor_count": 2,
+    "migrant_workers": 1,
+    "poverty_cause": "illness",
+    "annual_net_income": 28_000.0,
+    "transfer_income": 2_400.0,
+    "total_assets": 85_000.0,
+    "total_liabilities": 6_000.0,
+    "arable_land_mu": 5.5,
+    "livestock_units": 3.0,
+    "housing_safe": True,
+    "medical_insurance": True,
+    "loan_insurance": False,
+    "cooperative_member": True,
+    "coop_share_capital": 1_000.0,
+    "ecommerce_sales": 0.0,
+    "village_evaluation": "good",
+    "neighbor_relations": 4,
+    "credit_record": "normal",
+    "prior_loans": 1,
+    "prior_overdue_times": 0,
+    "requested_amount": 30_000.0,
+    "term_months": 24,
+    "purpose": "livestock",
+    "application_date": dt.date(2024, 3, 1),
+    "village_road_hardened": True,
+    "village_broadband": False,
+    "village_migration_rate": 0.35,
+}
+"""The example application's values: one registered household of county 140121."""
+
+
 def example_application(**changes: Any) -> dict[str, Any]:
     """A complete, valid application in canonical codes (documentation, API examples, tests), with ``changes``; a
     changed ``county_code`` brings a village of that county unless ``village_code`` is given too."""
-    example = {
-        "application_id": "A-140121-000001",
-        "household_id": "H140121-01023",
-        "head_id_number": idnumber.make("140121", dt.date(1980, 5, 17), 123),
-        "county_code": "140121",
-        "village_code": "140121101001",
-        "registry_status": "registered",
-        "head_age": 43,
-        "head_gender": "M",
-        "head_education": "junior",
-        "head_health": "healthy",
-        "household_size": 4,
-        "labor_count": 2,
-        "migrant_workers": 1,
-        "poverty_cause": "illness",
-        "annual_net_income": 28_000.0,
-        "transfer_income": 2_400.0,
-        "total_assets": 85_000.0,
-        "total_liabilities": 6_000.0,
-        "arable_land_mu": 5.5,
-        "livestock_units": 3.0,
-        "housing_safe": True,
-        "medical_insurance": True,
-        "loan_insurance": False,
-        "cooperative_member": True,
-        "coop_share_capital": 1_000.0,
-        "ecommerce_sales": 0.0,
-        "village_evaluation": "good",
-        "neighbor_relations": 4,
-        "credit_record": "normal",
-        "prior_loans": 1,
-        "prior_overdue_times": 0,
-        "requested_amount": 30_000.0,
-        "term_months": 24,
-        "purpose": "livestock",
-        "application_date": dt.date(2024, 3, 1),
-        "village_road_hardened": True,
-        "village_broadband": False,
-        "village_migration_rate": 0.35,
-    }
+    example = dict(_EXAMPLE)
     county = str(changes.get("county_code", ""))
     if len(county) == 6 and county.isdigit() and "village_code" not in changes:  # a village of that county
         example["village_code"] = f"{county}101001"
