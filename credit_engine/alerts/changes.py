@@ -35,27 +35,23 @@ class SeenStatus:
 
 
 def record_changes(engine: Engine, seen: Iterable[SeenStatus], now: dt.datetime) -> list[str]:
-    """Record every change of status among ``seen`` (once across processes); the ids of the changes recorded here."""
+    """Record every change of status among ``seen`` (once across processes); the ids of the changes recorded here.
+    One query reads every last seen status; only a fund first seen or changed opens a write."""
+    with engine.connect() as connection:
+        last = dict(connection.execute(select(FundStatusRow.fund_id, FundStatusRow.status)).tuples().all())
     recorded = []
     for fund in seen:
-        if fund.status in NOT_A_STATUS:
+        before = last.get(fund.fund_id)
+        if fund.status in NOT_A_STATUS or before == fund.status:
             continue
-        change_id = _record_one(engine, fund, now)
+        if before is None:
+            _first_sight(engine, fund, now)
+            continue
+        with engine.begin() as connection:
+            change_id = _claim(connection, fund, before, now)
         if change_id is not None:
             recorded.append(change_id)
     return recorded
-
-
-def _record_one(engine: Engine, fund: SeenStatus, now: dt.datetime) -> str | None:
-    with engine.begin() as connection:
-        before = connection.execute(
-            select(FundStatusRow.status).where(FundStatusRow.fund_id == fund.fund_id)
-        ).scalar_one_or_none()
-        if before is not None and before != fund.status:
-            return _claim(connection, fund, before, now)
-    if before is None:
-        _first_sight(engine, fund, now)
-    return None
 
 
 def _claim(connection: Connection, fund: SeenStatus, before: str, now: dt.datetime) -> str | None:
