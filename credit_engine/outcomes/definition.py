@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from credit_engine.errors import BilingualError
-from credit_engine.policy.config import _UniqueKeyLoader  # the one YAML loader that refuses duplicate keys
+from credit_engine.policy.config import UniqueKeyLoader  # the one YAML loader that refuses duplicate keys
 
 SHIPPED_DEFINITION = "outcomes-2026.1.yaml"
 BAD_EVENTS = ("dpd", "compensation_claim", "write_off")
@@ -105,7 +105,7 @@ def _problem(item: Any) -> tuple[str, str]:
 def parse_definition(text: str, source: str = "<text>") -> OutcomeDefinition:
     """A definition from YAML text; ``source`` names it in error messages."""
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+        raw = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as error:
         raise OutcomeDefinitionError(source, [("", f"not valid YAML: {error}")]) from error
     if not isinstance(raw, dict):

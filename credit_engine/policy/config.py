@@ -222,11 +222,11 @@ def _same_grades(mapping: dict[str, Any], grades: list[str]) -> None:
         raise ValueError(f"grades {unknown} are not on the master scale {grades}")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(yaml.SafeLoader):
     """A safe loader that refuses a key given twice (YAML would silently keep the last one)."""
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+def _construct_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     keys = [loader.construct_object(key_node) for key_node, _ in node.value]
     duplicates = sorted({str(key) for key in keys if keys.count(key) > 1})
     if duplicates:
@@ -236,13 +236,13 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict
     return loader.construct_mapping(node)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def parse_policy(text: str, source: str = "<text>") -> RatingPolicy:
     """A policy from YAML text; ``source`` names it in error messages."""
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+        raw = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as error:
         raise PolicyError(source, [("", f"not valid YAML: {error}")]) from error
     if not isinstance(raw, dict):

@@ -27,7 +27,7 @@ STYLE = Path(__file__).with_name("page.css")  # the look every page of the engin
 @functools.cache
 def page_template(path: Path):  # noqa: ANN201 - a jinja2 Template
     """The page template at ``path`` (Jinja2, autoescaped), with the shared style as ``page_style`` and the shared
-    charts-and-tables block as ``page_tables.html`` (``charts``: SVG strings, ``tables``: :func:`_table` dicts)."""
+    charts-and-tables block as ``page_tables.html`` (``charts``: SVG strings, ``tables``: :func:`table_of` dicts)."""
     from jinja2 import Environment, FileSystemLoader
     from markupsafe import Markup
 
@@ -44,7 +44,7 @@ def _template():  # noqa: ANN202 - a jinja2 Template
 NUMERIC = ("fen", "ratio", "multiple", "int")
 
 
-def _table(sheet: Sheet) -> dict:
+def table_of(sheet: Sheet) -> dict:
     rows = []
     for row in sheet.rows:
         cells = []
@@ -132,7 +132,7 @@ def render_page(report: Report) -> str:
         "report": report,
         "known_at": report.known_at.isoformat() if report.known_at else None,
         "counts": [(status, STATUS_LABELS[status], n) for status, n in counts.items()],
-        "tables": [_table(sheet) for sheet in sheets(report, "province") if sheet.key != "subsidy_loans"],
+        "tables": [table_of(sheet) for sheet in sheets(report, "province") if sheet.key != "subsidy_loans"],
         "charts": [Markup(svg) for svg in _county_charts(report) + _series_charts(report)],  # noqa: S704 - built and escaped here
     }
     return _template().render(**context)

@@ -70,7 +70,7 @@ def _width(column: Column, sheet: Sheet) -> float:
     return min(max(longest + 2, len(column.zh) * 2 + 2, 10), 40)
 
 
-def _fill_sheet(worksheet, sheet: Sheet) -> None:  # noqa: ANN001 - an openpyxl worksheet
+def fill_sheet(worksheet, sheet: Sheet) -> None:  # noqa: ANN001 - an openpyxl worksheet
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -127,7 +127,7 @@ def write_workbook(report: Report, path: Path) -> None:
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets(report):
-        _fill_sheet(book.create_sheet(sheet.zh[:31]), sheet)
+        fill_sheet(book.create_sheet(sheet.zh[:31]), sheet)
     _about(book.create_sheet("说明 About"), report)
     book.properties.creator = "credit-engine"
     book.save(path)

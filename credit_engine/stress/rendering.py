@@ -1,8 +1,8 @@
 """Writing a stress test to a file: JSON (for programs), XLSX (Chinese headers, English below) or one self-contained
 HTML page (中文 with English; inline SVG charts, nothing fetched) — money in yuan, exact from fen.
 
-The workbook and the page reuse the reports' renderers: :func:`credit_engine.reports.xlsx._fill_sheet` formats a
-sheet (yuan, percentages, ×), :func:`credit_engine.reports.html._table` and :mod:`credit_engine.reports.charts`
+The workbook and the page reuse the reports' renderers: :func:`credit_engine.reports.xlsx.fill_sheet` formats a
+sheet (yuan, percentages, ×), :func:`credit_engine.reports.html.table_of` and :mod:`credit_engine.reports.charts`
 draw the tables and charts.
 """
 
@@ -81,12 +81,12 @@ def write_workbook(result: StressResult, path: Path) -> None:
     from openpyxl import Workbook
 
     from credit_engine.cell_text import inert_cell, xml_text
-    from credit_engine.reports.xlsx import _fill_sheet
+    from credit_engine.reports.xlsx import fill_sheet
 
     book = Workbook()
     book.remove(book.active)
     for sheet in sheets(result):
-        _fill_sheet(book.create_sheet(sheet.zh[:31]), sheet)
+        fill_sheet(book.create_sheet(sheet.zh[:31]), sheet)
     about = book.create_sheet("说明 About")
     for row in _about_rows(result):
         about.append([xml_text(v) if isinstance(v, str) else v for v in row])
@@ -153,13 +153,13 @@ def render_page(result: StressResult) -> str:
     """The whole page as text (UTF-8, no external reference)."""
     from markupsafe import Markup
 
-    from credit_engine.reports.html import _table
+    from credit_engine.reports.html import table_of
 
     context = {
         "result": result,
         "settings": settings_of(result),
         "assumptions": ASSUMPTIONS,
-        "tables": [_table(sheet) for sheet in sheets(result)],
+        "tables": [table_of(sheet) for sheet in sheets(result)],
         "charts": [Markup(svg) for svg in _charts(result)],  # noqa: S704 - drawn and escaped by reports.charts
     }
     return _template().render(**context)
