@@ -152,8 +152,8 @@ APPLICATION_FIELDS: tuple[FieldDef, ...] = (
     _enum("village_evaluation", "村评议", VILLAGE_EVALUATION, "village character evaluation"),
     FieldDef("neighbor_relations", "邻里关系", "int", minimum=1, maximum=5, description="neighbour relations, 1-5"),
     _enum("credit_record", "征信记录", CREDIT_RECORD, "credit bureau record"),
-    FieldDef("prior_loans", "历史贷款笔数", "int", minimum=0, description="loans taken before"),
-    FieldDef("prior_overdue_times", "历史逾期次数", "int", minimum=0, description="overdues, ≤ prior_loans × 12"),
+    FieldDef("prior_loans", "历史贷款笔数", "int", minimum=0, maximum=1_000, description="loans taken before, 0-1,000"),
+    FieldDef("prior_overdue_times", "历史逾期次数", "int", minimum=0, maximum=12_000, description="≤ prior_loans × 12"),
     FieldDef(
         "requested_amount",
         "申请金额",

@@ -433,3 +433,11 @@ def test_one_record_obeys_the_same_text_and_money_rules(field, value, rule):
     _, errors = validate_record(application(**{field: value}))
     assert [(e.field, e.rule) for e in errors] == [(field, rule)]
     assert "110101199003074514" not in str(errors)
+
+
+def test_counts_beyond_any_household_are_refused_not_overflowed():
+    # prior_loans × 12 once overflowed int64 in the table path and reported a negative limit
+    huge = str(2**63 // 12 + 1)
+    result = validate_applications(raw(application(prior_loans=huge, prior_overdue_times="0")))
+    assert found(result) == [(2, "prior_loans", "max")]
+    assert validate_record({**application(prior_loans=huge), "prior_overdue_times": "0"})[1][0].rule == "max"
