@@ -28,7 +28,7 @@ CALIBRATION = (
     STATUS,
 )
 SECTIONS: dict[str, tuple[str, str, tuple[Column, ...]]] = {
-    "stability": ("稳定性 PSI/CSI", "Stability: PSI of the PD, CSI of each feature", (
+    "stability": ("稳定性 PSI与CSI", "Stability: PSI of the PD, CSI of each feature", (
         C("cohort", "申请月队列", "Cohort (application month)"), C("variable", "变量", "Variable"),
         C("index", "指标", "Index"), C("rows", "评估数", "Assessments", "int"), C("value", "指数值", "Value"), STATUS,
     )),
