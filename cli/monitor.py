@@ -40,12 +40,10 @@ def _options(as_of: str, since: str | None, fmt: str):  # noqa: ANN202 - (as_of,
 
 
 def _file_reference(config, path: Path, uri: str, spec):  # noqa: ANN001, ANN202 - (profile, identity, None)
-    import json
-
-    from credit_engine.monitoring.profile import ReferenceProfile
+    from credit_engine.monitoring.profile import read_profile
 
     if path.suffix.lower() == PROFILE_SUFFIX:
-        profile = ReferenceProfile.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        profile = read_profile(path)
         about = profile.about
         return profile, {"name": about.get("model_name", ""), "version": about.get("model_version", "")}, None
     from models.store import load_estimator

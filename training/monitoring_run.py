@@ -13,10 +13,8 @@ its last monitoring run and status. The computation itself is :mod:`credit_engin
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tempfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import mlflow
@@ -29,7 +27,7 @@ from credit_engine.config import Settings
 from credit_engine.errors import BilingualError
 from credit_engine.features import FeatureSpec
 from credit_engine.monitoring.policy import load_monitoring_policy
-from credit_engine.monitoring.profile import PROFILE_ARTIFACT, ReferenceProfile, build_profile
+from credit_engine.monitoring.profile import PROFILE_ARTIFACT, ReferenceProfile, build_profile, read_profile
 from credit_engine.monitoring.service import MonitoringResult
 from credit_engine.monitoring.stability import ALL
 from training import tracking
@@ -62,8 +60,7 @@ def run_reference(client: MlflowClient, run_id: str) -> ReferenceProfile:
     """The profile logged with run ``run_id``; :class:`NoReferenceProfile` when the run has none."""
     try:
         with tempfile.TemporaryDirectory() as folder:
-            path = client.download_artifacts(run_id, PROFILE_ARTIFACT, folder)
-            return ReferenceProfile.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+            return read_profile(client.download_artifacts(run_id, PROFILE_ARTIFACT, folder))
     except (MlflowException, OSError) as error:
         raise NoReferenceProfile(
             f"run {run_id} has no reference profile ({PROFILE_ARTIFACT}); pass --baseline FILE",

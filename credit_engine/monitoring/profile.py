@@ -10,9 +10,11 @@ MLflow. :func:`psi` is the population stability index of two share vectors.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -113,6 +115,11 @@ class ReferenceProfile:
     def from_dict(cls, raw: Mapping[str, Any]) -> ReferenceProfile:
         features = {name: Bins.from_dict(bins) for name, bins in raw["features"].items()}
         return cls(Bins.from_dict(raw["pd"]), features, int(raw["rows"]), dict(raw.get("about", {})))
+
+
+def read_profile(path: str | Path) -> ReferenceProfile:
+    """The profile in a JSON file (as :meth:`ReferenceProfile.as_dict` wrote it)."""
+    return ReferenceProfile.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 def build_profile(
