@@ -48,20 +48,7 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livemax",
         )
-        self.live_psi = Gauge(
-            "credit_engine_live_pd_psi",
-            "PSI of the PD of each county's recent assessments against the champion's training bins.",
-            ["county"],
-            registry=self.registry,
-            multiprocess_mode="livemax",
-        )
-        self.recent_decisions = Gauge(
-            "credit_engine_recent_decision_share",
-            "Share of each decision among the recent assessments.",
-            ["decision"],
-            registry=self.registry,
-            multiprocess_mode="livemax",
-        )
+        self.live_psi, self.recent_decisions = _monitoring_gauges(self.registry)
         self._version: str | None = None
         self._live: LiveStability | None = None
 
@@ -107,6 +94,25 @@ class Metrics:
             multiprocess.MultiProcessCollector(registry, path=folder)
             return generate_latest(registry), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+def _monitoring_gauges(registry: CollectorRegistry) -> tuple[Gauge, Gauge]:
+    """The live PSI of the PD per county and the recent decision shares (set as assessments come in)."""
+    live_psi = Gauge(
+        "credit_engine_live_pd_psi",
+        "PSI of the PD of each county's recent assessments against the champion's training bins.",
+        ["county"],
+        registry=registry,
+        multiprocess_mode="livemax",
+    )
+    recent_decisions = Gauge(
+        "credit_engine_recent_decision_share",
+        "Share of each decision among the recent assessments.",
+        ["decision"],
+        registry=registry,
+        multiprocess_mode="livemax",
+    )
+    return live_psi, recent_decisions
 
 
 def champion_profile(tracking_uri: str | None, model_version: str | None) -> ReferenceProfile | None:
