@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from credit_engine.errors import InvalidInput, RowError
-from credit_engine.monitoring.layout import STATUS_KEYS, document, sheets
+from credit_engine.monitoring.layout import SECTIONS, STATUS_KEYS, document, sheets
 from credit_engine.monitoring.policy import ACT, GREEN, STATUS_LABELS, WATCH
 from credit_engine.monitoring.service import MonitoringResult
 from credit_engine.monitoring.stability import ALL
@@ -23,6 +23,12 @@ FORMATS = ("json", "xlsx", "html")
 TEMPLATE = Path(__file__).with_name("monitoring.html")
 PAGE_STATUS = {GREEN: "ok", WATCH: "needs_action", ACT: "suspended"}
 CSS_OF_LABEL = {STATUS_LABELS[status]: css for status, css in PAGE_STATUS.items()}
+COUNT_LABELS = {
+    "assessments": "评估数 Assessments",
+    "loans": "关联贷款 Linked loans",
+    "matured": "已成熟 Matured",
+    "censored": "未成熟 Not yet matured",
+}
 
 
 def write_monitoring(result: MonitoringResult, fmt: str, path: Path, grades: tuple[str, ...]) -> Path:
@@ -50,7 +56,7 @@ def _about_rows(result: MonitoringResult) -> list[tuple[str, object]]:
         ("自 Since", result.since.isoformat() if result.since else "全部 all"),
         ("模型 Model", model),
         ("监控策略 Policy", f"{result.policy.version} ({result.policy.fingerprint()[:12]})"),
-        *((f"{k} 计数", v) for k, v in result.counts.items()),
+        *((COUNT_LABELS.get(k, k), v) for k, v in result.counts.items()),
         ("PSI/CSI", f"≥{result.policy.stability.watch} 关注 watch, ≥{result.policy.stability.act} 处置 act"),
         ("区间 Interval", f"Wilson {result.policy.performance.confidence:.0%}"),
     ]
@@ -120,7 +126,7 @@ def render_page(result: MonitoringResult, grades: tuple[str, ...]) -> str:
         "status_label": STATUS_LABELS[result.status],
         "status_css": PAGE_STATUS[result.status],
         "about": _about_rows(result),
-        "notes": result.notes,
+        "notes": [(f"{SECTIONS[k][0]} {SECTIONS[k][1]}", text) for k, text in result.notes.items()],
         "tables": [_table(sheet) for sheet in sheets(result, grades)],
         "charts": [Markup(chart)] if chart else [],  # noqa: S704 - drawn and escaped by reports.charts
     }

@@ -29,7 +29,10 @@ from credit_engine.outcomes.table import outcome_table
 
 EXIT_ACT = 3
 STATUS_KEYS = ("status", "ratio_status", "calibration_status")
-NO_ASSESSMENTS = "期间内没有评估记录 / no assessments recorded in the period"
+NO_ASSESSMENTS = (
+    "期间内审计日志没有单笔评估记录（单笔评估来自评分接口；批量评级 rate 只记一条汇总）/ no assessment in the audit "
+    "log for the period (assessments come from the scoring API; a `rate` batch run is one summary entry)"
+)
 NO_MATURED = (
     "没有已成熟且可关联评估的贷款（表现期未满或放款未关联评估）/ no matured loan linked to an assessment "
     "(windows not yet over, or loans not linked to assessments)"
