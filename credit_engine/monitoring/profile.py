@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 PROFILE_ARTIFACT = "monitoring/reference_profile.json"
-MAX_CATEGORIES = 40
+MAX_CATEGORIES = 100  # every county of a province keeps its own bin
 SHARE_FLOOR = 1e-4  # an empty bin counts as this share in the PSI (ln 0 is not a number)
 OTHER = "__other__"
 

@@ -176,3 +176,34 @@ def test_bad_options_exit_2_naming_every_option(monkeypatch, tmp_path, args, nam
     for option in named:
         assert option in result.output
     assert not (tmp_path / "m.json").exists()
+
+
+def test_a_registry_file_as_baseline_is_profiled_with_the_models_pds(home, world, monkeypatch):
+    """``--baseline registry.csv``: the fallback for a model logged without a profile — the registry's features and
+    the model's PDs on it make the reference (the model is loaded as the registry serves it)."""
+    import models.store
+    from models.store import LoadedModel
+
+    class Model:
+        def predict_pd(self, frame):
+            return [PD] * len(frame)
+
+    asked = []
+
+    def load(uri, tracking_uri=None):
+        asked.append(uri)
+        return LoadedModel(Model(), uri, "household-pd", "3")
+
+    monkeypatch.setattr(models.store, "load_estimator", load)
+    registry = home / "registry.csv"
+    pd.DataFrame([_application(head, world["county"]) for head in world["heads"]]).to_csv(registry, index=False)
+    out = home / "m.json"
+    today = dt.datetime.now(CHINA).date().isoformat()
+    args = ["--baseline", str(registry), "--model", "models:/household-pd/3", "--no-mlflow"]
+    result = run("monitor", "--as-of", today, *args, "--format", "json", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert asked == ["models:/household-pd/3"]
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["model"] == {"name": "household-pd", "version": "3", "uri": "models:/household-pd/3"}
+    overall = {r["variable"]: r["value"] for r in document["sections"]["stability"] if r["cohort"] == "all"}
+    assert overall["pd"] == 0.0 and overall["county_code"] == 0.0 and "income_per_capita" in overall
