@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from credit_engine.contract.fields import FIELD_BY_NAME
 from credit_engine.monitoring.fairness import DIMENSIONS
 from credit_engine.monitoring.policy import STATUS_LABELS
 from credit_engine.monitoring.service import MonitoringResult
+from credit_engine.monitoring.stability import ALL
 from credit_engine.reports.layout import Column, Sheet
 
 C = Column
@@ -67,6 +69,14 @@ SECTIONS: dict[str, tuple[str, str, tuple[Column, ...]]] = {
     )),
 }  # fmt: skip
 STATUS_KEYS = ("status", "ratio_status", "calibration_status")
+VARIABLE_LABELS = {
+    "pd": "违约概率 PD",
+    "income_per_capita": "人均纯收入 income_per_capita",
+    "debt_to_assets": "资产负债率 debt_to_assets",
+    "loan_to_income": "贷款收入比 loan_to_income",
+    "labor_share": "劳动力占比 labor_share",
+    "overdue_rate": "逾期率 overdue_rate",
+}
 
 
 def fairness_columns(grades: tuple[str, ...]) -> tuple[Column, ...]:
@@ -89,6 +99,13 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     for key in STATUS_KEYS:
         if key in shown:
             shown[key] = STATUS_LABELS.get(shown[key], "仅供参考 info")
+    if "variable" in shown:
+        field = FIELD_BY_NAME.get(shown["variable"])
+        shown["variable"] = (
+            f"{field.zh} {field.name}" if field else VARIABLE_LABELS.get(shown["variable"], shown["variable"])
+        )
+    if shown.get("cohort") == ALL:
+        shown["cohort"] = "全部 all"
     if "dimension" in shown:
         shown["dimension"] = " ".join(DIMENSIONS.get(shown["dimension"], (shown["dimension"],)))
     return shown
