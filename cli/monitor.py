@@ -43,7 +43,10 @@ def _file_reference(config, path: Path, uri: str, spec):  # noqa: ANN001, ANN202
     from credit_engine.monitoring.profile import read_profile
 
     if path.suffix.lower() == PROFILE_SUFFIX:
-        profile = read_profile(path)
+        try:
+            profile = read_profile(path)
+        except (ValueError, KeyError, TypeError) as error:
+            raise _bad_baseline("reference_profile", "not a reference profile JSON / 不是参照分布文件", path) from error
         about = profile.about
         return profile, {"name": about.get("model_name", ""), "version": about.get("model_version", "")}, None
     from models.store import load_estimator
@@ -57,6 +60,12 @@ def _file_reference(config, path: Path, uri: str, spec):  # noqa: ANN001, ANN202
     return reference_profile(loaded.estimator, frame, spec, about), identity, None
 
 
+def _bad_baseline(rule: str, message: str, value: object):  # noqa: ANN202 - an InvalidInput
+    from credit_engine.errors import InvalidInput, RowError
+
+    return InvalidInput([RowError(None, "--baseline", rule, message, str(value))], "invalid --baseline / 参照有误")
+
+
 def _reference(config, baseline: str | None, uri: str, spec):  # noqa: ANN001, ANN202
     """(profile, model identity, registration day or None, from the registry?) of the options."""
     from training.monitoring_run import model_reference, run_reference
@@ -65,6 +74,8 @@ def _reference(config, baseline: str | None, uri: str, spec):  # noqa: ANN001, A
         return (*model_reference(config, uri), True)
     if Path(baseline).exists():
         return (*_file_reference(config, Path(baseline), uri, spec), False)
+    if Path(baseline).suffix or "/" in baseline:
+        raise _bad_baseline("file_exists", "no such file (nor a run id) / 文件不存在（也不是运行编号）", baseline)
     from training import tracking
 
     return run_reference(tracking.configure(config), baseline), {"run_id": baseline}, None, True

@@ -207,3 +207,13 @@ def test_a_registry_file_as_baseline_is_profiled_with_the_models_pds(home, world
     assert document["model"] == {"name": "household-pd", "version": "3", "uri": "models:/household-pd/3"}
     overall = {r["variable"]: r["value"] for r in document["sections"]["stability"] if r["cohort"] == "all"}
     assert overall["pd"] == 0.0 and overall["county_code"] == 0.0 and "income_per_capita" in overall
+
+
+def test_a_missing_or_broken_baseline_file_exits_2_naming_the_option(home, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"rows": 3}', encoding="utf-8")
+    for baseline in (str(tmp_path / "missing.json"), str(broken)):
+        args = ["--as-of", "2026-06-30", "--baseline", baseline, "--format", "json", "--out", str(tmp_path / "m.json")]
+        result = run("monitor", *args)
+        assert result.exit_code == 2, result.output
+        assert "--baseline" in result.output and baseline in result.output
