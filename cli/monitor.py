@@ -11,6 +11,7 @@ version (default: the champion), or ``--baseline``: a run id, a profile JSON fil
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -118,6 +119,7 @@ def register(app: typer.Typer) -> None:
         from credit_engine.policy import load_policy
 
         day, first = _options(as_of, since, fmt)
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one small JSON: no progress bar
         config, spec = settings(), household_spec()
         policy, grades = load_monitoring_policy(policy_file), load_policy(settings().policy_file).grades
         uri = model or f"models:/{config.model_name}@champion"

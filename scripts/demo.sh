@@ -27,8 +27,36 @@ $CE ledger seed --from data/registry --fund-yuan "$FUND_YUAN"
 echo "== 5/7 leverage report as of ${AS_OF} / 放大倍数报表 (xlsx, html)"
 $CE report leverage --as-of "$AS_OF" --format xlsx --out out/leverage.xlsx
 $CE report leverage --as-of "$AS_OF" --format html --out out/leverage.html
-echo "== 6/7 model monitoring / 模型监控 (html; exit 3 means a figure is at act / 有指标需处置)"
-$CE monitor --as-of "$AS_OF" --since 2023-01-01 --format html --out out/monitoring.html || [ $? -eq 3 ]
+echo "== 6/7 model monitoring / 模型监控: 1,000 registry applications assessed through the API, then monitor (html)"
+# the seeded ledger has no assessments of its own: a sample goes through the scoring API (one audit entry each, the
+# loans of the same households link to them), and monitoring reads them as known today (exit 3: a figure at act)
+TOKEN=$($CE keys create --role officer --name "demo monitoring" --bank SXRCU --province 14 | tail -1)
+$CE serve --host 127.0.0.1 --port "$PORT" > out/monitoring-serve.log 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+.venv/bin/python - "$PORT" "$TOKEN" <<'PY'
+import sys, time, httpx, pandas as pd
+port, token = sys.argv[1], sys.argv[2]
+for _ in range(180):
+    try:
+        if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+            break
+    except httpx.TransportError:
+        pass
+    time.sleep(1)
+sample = pd.read_parquet("data/registry/households.parquet").drop(columns=["defaulted"], errors="ignore")
+sample.sample(min(1000, len(sample)), random_state=1).to_csv("out/monitoring-sample.csv", index=False)
+with open("out/monitoring-sample.csv", "rb") as upload:
+    answer = httpx.post(f"http://127.0.0.1:{port}/v1/fumin/assessments:batch", files={"file": upload},
+                        headers={"Authorization": f"Bearer {token}"}, timeout=300)
+answer.raise_for_status()
+print(f"assessed / 已评估: {answer.json()['assessed']}")
+PY
+kill "$SERVER"
+wait "$SERVER" || true
+trap - EXIT
+$CE monitor --as-of "$(TZ=Asia/Shanghai date +%F)" --since 2023-01-01 --format html --out out/monitoring.html ||
+    [ $? -eq 3 ]
 echo
 echo "Done / 完成: model report out/train-report.json, ratings out/ratings.xlsx (summary out/ratings.summary.csv),"
 echo "ledger data/ledger.db, leverage report out/leverage.xlsx and out/leverage.html / 放大倍数报表,"
