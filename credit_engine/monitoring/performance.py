@@ -99,12 +99,14 @@ def discrimination_rows(matured: pd.DataFrame, policy: MonitoringPolicy) -> list
     ]
 
 
-def calibration_by(matured: pd.DataFrame, column: str, policy: MonitoringPolicy) -> list[dict]:
-    """Predicted vs realised default rate per value of ``column`` (a grade, a vintage month)."""
-    return [
-        calibration_row({column: str(key)}, part["pd"], part["defaulted"], policy)
-        for key, part in matured.groupby(column, sort=True)
-    ]
+def calibration_by(
+    matured: pd.DataFrame, column: str, policy: MonitoringPolicy, order: Sequence[str] = ()
+) -> list[dict]:
+    """Predicted vs realised default rate per value of ``column`` (a grade, a vintage month), in ``order`` (the
+    master scale's for grades), other values after it sorted."""
+    rank = {value: index for index, value in enumerate(order)}
+    groups = sorted(matured.groupby(column), key=lambda item: (rank.get(str(item[0]), len(rank)), str(item[0])))
+    return [calibration_row({column: str(key)}, part["pd"], part["defaulted"], policy) for key, part in groups]
 
 
 def early_rows(

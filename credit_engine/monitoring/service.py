@@ -121,7 +121,7 @@ def monitor(  # noqa: PLR0913 - the run's inputs
         "stability": stability.stability_rows(frame, features, profile, policy),
         "pd_bins": stability.bin_rows(frame, profile),
         "discrimination": performance.discrimination_rows(matured, policy),
-        "by_grade": performance.calibration_by(matured, "grade", policy),
+        "by_grade": performance.calibration_by(matured, "grade", policy, grades),
         "by_vintage": performance.calibration_by(matured, "vintage", policy),
         "early_reads": performance.early_rows(censored, inputs.histories, as_of, inputs.known_at, policy),
         "fairness": fairness.fairness_rows(frame, grades, policy),

@@ -67,3 +67,11 @@ def test_early_reads_count_30_dpd_by_month_on_book():
     assert (by[("2026-01", 6)]["reached"], by[("2026-01", 6)]["late"]) == (2, 2)
     assert (by[("2026-05", 3)]["reached"], by[("2026-05", 3)]["late"]) == (0, 0)
     assert by[("2026-05", 3)]["late_rate"] is None
+
+
+def test_grades_follow_the_master_scale_not_the_alphabet():
+    from credit_engine.monitoring.performance import calibration_by
+
+    matured = pd.DataFrame({"grade": ["A", "AAA", "C", "AA"], "pd": [0.03, 0.005, 0.2, 0.02], "defaulted": [0] * 4})
+    rows = calibration_by(matured, "grade", POLICY, ("AAA", "AA", "A", "B", "C"))
+    assert [r["grade"] for r in rows] == ["AAA", "AA", "A", "C"]
