@@ -21,6 +21,7 @@ import mlflow
 import numpy as np
 import pandas as pd
 from mlflow import MlflowClient
+from mlflow.entities.model_registry import ModelVersion
 from mlflow.exceptions import MlflowException
 
 from credit_engine.config import Settings
@@ -70,19 +71,28 @@ def run_reference(client: MlflowClient, run_id: str) -> ReferenceProfile:
 
 def model_reference(settings: Settings, uri: str) -> tuple[ReferenceProfile, dict[str, str], dt.date]:
     """The profile, the model's identity (name, version, run id) and its registration day for a ``models:/`` URI."""
-    from models.store import resolve_version
-
     client = tracking.configure(settings)
     try:
-        name, version = resolve_version(client, uri)
-        found = client.get_model_version(name, version) if name and version else None
+        found = _model_version(client, uri)
     except MlflowException as error:
         raise NoReferenceProfile(f"model {uri} is not in the registry", f"模型注册表中没有 {uri}") from error
     if found is None:
-        raise NoReferenceProfile(f"{uri} is not a models:/ URI", f"{uri} 不是 models:/ 地址")
+        raise NoReferenceProfile(f"{uri} is not in the registry (models:/NAME@ALIAS or models:/NAME/VERSION)",
+                                 f"模型注册表中没有 {uri}（models:/名称@别名 或 models:/名称/版本）")  # fmt: skip
+    name, version = found.name, found.version
     registered = dt.datetime.fromtimestamp(found.creation_timestamp / 1000, dt.UTC).date()
     identity = {"name": str(name), "version": str(version), "run_id": str(found.run_id), "uri": uri}
     return run_reference(client, found.run_id), identity, registered
+
+
+def _model_version(client: MlflowClient, uri: str) -> ModelVersion | None:
+    """The registered version a ``models:/`` URI names (without importing the estimators of ``models/``)."""
+    reference = uri.removeprefix("models:/") if uri.startswith("models:/") else ""
+    if "@" in reference:
+        return tracking.alias_version(client, *reference.split("@", 1))
+    if "/" in reference:
+        return client.get_model_version(*reference.rsplit("/", 1))
+    return None
 
 
 def _metrics(result: MonitoringResult) -> dict[str, float]:
