@@ -82,3 +82,12 @@ def test_a_monitoring_run_is_logged_linked_to_the_model_version(engine_settings,
     assert {"tables/stability.json", "tables/fairness.json", "report/monitoring.html"} <= artifacts
     version = client.get_model_version("household-pd", "1")
     assert version.tags["monitoring.last_run"] == run_id and version.tags["monitoring.last_status"] == "green"
+
+
+def test_a_version_uri_reads_the_same_profile_and_an_unknown_model_is_refused(engine_settings, registered):
+    by_alias, _, _ = model_reference(engine_settings, "models:/household-pd@champion")
+    by_version, identity, _ = model_reference(engine_settings, "models:/household-pd/1")
+    assert by_version == by_alias and identity["version"] == "1"
+    with pytest.raises(NoReferenceProfile) as error:
+        model_reference(engine_settings, "models:/no-such-model@champion")
+    assert "no-such-model" in str(error.value) and "模型注册表" in str(error.value)
