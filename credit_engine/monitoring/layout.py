@@ -94,6 +94,17 @@ def fairness_columns(grades: tuple[str, ...]) -> tuple[Column, ...]:
     )  # fmt: skip
 
 
+def county_label(code: str) -> str:
+    """``140122 阳曲县 Yangqu`` for a programme county, the code alone otherwise."""
+    from credit_engine.regions import county_by_code
+
+    try:
+        county = county_by_code(code)
+    except KeyError:
+        return code
+    return f"{code} {county.name_zh} {county.name_en}"
+
+
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
     shown = dict(row)
     for key in STATUS_KEYS:
@@ -106,6 +117,8 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
         )
     if shown.get("cohort") == ALL:
         shown["cohort"] = "全部 all"
+    if shown.get("dimension") == "county_code":
+        shown["group"] = county_label(str(shown["group"]))
     if "dimension" in shown:
         shown["dimension"] = " ".join(DIMENSIONS.get(shown["dimension"], (shown["dimension"],)))
     return shown
