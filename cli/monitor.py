@@ -96,6 +96,14 @@ def _read(as_of):  # noqa: ANN001, ANN202 - MonitoringInputs
         engine.dispose()
 
 
+def _log(config, result, grades: tuple[str, ...]) -> None:  # noqa: ANN001 - Settings, MonitoringResult
+    from credit_engine.monitoring.rendering import render_page
+    from training.monitoring_run import log_monitoring_run
+
+    run_id = log_monitoring_run(config, result, render_page(result, grades))
+    console.print(f"MLflow 监控运行 monitoring run: {run_id}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``credit-engine monitor`` to the console script."""
 
@@ -114,7 +122,7 @@ def register(app: typer.Typer) -> None:
         """Model monitoring: stability, performance, fairness / 模型监控."""
         from credit_engine.features import household_spec
         from credit_engine.monitoring.policy import STATUS_LABELS, load_monitoring_policy
-        from credit_engine.monitoring.rendering import render_page, write_monitoring
+        from credit_engine.monitoring.rendering import write_monitoring
         from credit_engine.monitoring.service import monitor as run_monitor
         from credit_engine.policy import load_policy
 
@@ -128,10 +136,7 @@ def register(app: typer.Typer) -> None:
         result = run_monitor(inputs, profile, spec, policy, grades, day, first or registered, identity)
         path = write_monitoring(result, fmt, out, grades)
         if log_run if log_run is not None else from_registry:
-            from training.monitoring_run import log_monitoring_run
-
-            run_id = log_monitoring_run(config, result, render_page(result, grades))
-            console.print(f"MLflow 监控运行 monitoring run: {run_id}", highlight=False)
+            _log(config, result, grades)
         counts = ", ".join(f"{k} {v}" for k, v in result.counts.items())
         console.print(f"模型监控 monitoring: {STATUS_LABELS[result.status]} ({counts}) → {path}", highlight=False)
         if result.exit_code:

@@ -126,7 +126,17 @@ def log_monitoring_run(
         for key, rows in result.sections.items():
             mlflow.log_dict({"rows": rows, "note": result.notes.get(key)}, f"tables/{key}.json")
         mlflow.log_text(report_html, "report/monitoring.html")
-    if model.get("name") and model.get("version"):
-        client.set_model_version_tag(model["name"], model["version"], "monitoring.last_run", run.info.run_id)
-        client.set_model_version_tag(model["name"], model["version"], "monitoring.last_status", result.status)
+    _tag_version(client, model, run.info.run_id, result.status)
     return run.info.run_id
+
+
+def _tag_version(client: MlflowClient, model: Mapping[str, str], run_id: str, status: str) -> None:
+    """Tag the watched model version with its last monitoring run (a profile file may name a version this
+    registry does not hold: then the run's own tags are the link)."""
+    if not (model.get("name") and model.get("version")):
+        return
+    try:
+        client.set_model_version_tag(model["name"], model["version"], "monitoring.last_run", run_id)
+        client.set_model_version_tag(model["name"], model["version"], "monitoring.last_status", status)
+    except MlflowException:
+        return

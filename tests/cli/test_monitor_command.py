@@ -112,10 +112,11 @@ def world(home):
     return {"county": county, "fund": f"F-{county}", "heads": heads, "profile": home / "profile.json"}
 
 
-def _monitor(home, world, fmt: str):
+def _monitor(home, world, fmt: str, *more: str):
     out = home / "out" / f"monitoring.{fmt}"
     today = dt.datetime.now(CHINA).date().isoformat()
-    result = run("monitor", "--as-of", today, "--baseline", str(world["profile"]), "--format", fmt, "--out", str(out))
+    args = ["--baseline", str(world["profile"]), "--format", fmt, "--out", str(out), *more]
+    result = run("monitor", "--as-of", today, *args)
     return result, out
 
 
@@ -217,3 +218,17 @@ def test_a_missing_or_broken_baseline_file_exits_2_naming_the_option(home, tmp_p
         result = run("monitor", *args)
         assert result.exit_code == 2, result.output
         assert "--baseline" in result.output and baseline in result.output
+
+
+def test_with_mlflow_the_run_is_logged_even_for_a_version_this_registry_does_not_hold(home, world, monkeypatch):
+    from mlflow import MlflowClient
+
+    from credit_engine.config import load_settings
+
+    for name in ("MLFLOW_TRACKING_URI", "CREDIT_ENGINE_MLFLOW_TRACKING_URI"):
+        monkeypatch.delenv(name, raising=False)  # the store of the test's own folder
+    result, out = _monitor(home, world, "json", "--mlflow")
+    assert result.exit_code == 0, result.output
+    run_id = result.output.split("monitoring run: ")[1].split()[0]
+    logged = MlflowClient(load_settings().mlflow_tracking_uri).get_run(run_id)
+    assert (logged.data.tags["model.version"], logged.data.tags["status"]) == ("7", "green")
