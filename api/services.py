@@ -11,6 +11,7 @@ folder, written whenever the keys are loaded) and ``/readyz`` says what is missi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, text
@@ -19,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api import heap
 from api.alert_webhook import WebhookSender
 from api.audit_writer import AuditWriter
-from api.metrics import Metrics
+from api.metrics import Metrics, champion_profile
 from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOutcome
 from credit_engine.access.key_cache import key_cache_path
 from credit_engine.access.keys import KeyRing
@@ -32,6 +33,7 @@ from credit_engine.config import Settings
 from credit_engine.desk import LedgerDesk
 from credit_engine.ledger import database as ledger_db
 from credit_engine.ledger.wal import WalCheckpointer
+from credit_engine.monitoring.profile import ReferenceProfile
 from credit_engine.policy import load_policy
 from credit_engine.service_db import database as service_db
 from models.store import load_estimator
@@ -51,6 +53,7 @@ class ApiOptions:
     wal_checkpoint_seconds: float = 1.0  # SQLite: checkpoints off the commits (credit_engine.ledger.wal)
     audit_timeout_seconds: float = 30.0
     model_loader: Loader = field(default=load_estimator)
+    profile_loader: Callable[[str | None, str | None], ReferenceProfile | None] = field(default=champion_profile)
     settle_heap: bool = False  # freeze what start-up loaded (api.heap); a serving process, not every test app
 
 
@@ -81,6 +84,7 @@ class Services:
             self.audit,
             secret,
             on_decision=self.metrics.decided,
+            on_assessment=self.metrics.assessed,
         )
         self.desk = LedgerDesk.open(self.engine, self.audit, self.fund_headrooms, secret)
         self.alerts = _alerts(settings, self.engine, self.fund_headrooms)
@@ -94,16 +98,22 @@ class Services:
         if self.alerts is not None:
             self.alerts.start()
         self.champion.load_at_start()
-        self.metrics.serving(self.champion.current.model_version if self.champion.current else None)
+        self._serving(self.champion.current.model_version if self.champion.current else None)
         if self.options.settle_heap:
             heap.settle()
 
     def reload_champion(self, wait: bool = False) -> ReloadOutcome:
         outcome = self.champion.reload(wait=wait)
-        self.metrics.serving(outcome.model_version)
+        if outcome.changed:
+            self._serving(outcome.model_version)
         if outcome.changed and self.options.settle_heap:
             heap.settle()
         return outcome
+
+    def _serving(self, version: str | None) -> None:
+        """The model version in use, and its reference profile for the live PSI."""
+        self.metrics.serving(version)
+        self.metrics.watch(self.options.profile_loader(self.settings.mlflow_tracking_uri, version))
 
     def follow_sibling_reload(self) -> None:
         """Another worker of this server reloaded the champion: load it here too (after any reload running now);

@@ -12,6 +12,7 @@ from cli import audit as audit_commands
 from cli import data as data_commands
 from cli import keys as keys_commands
 from cli import ledger as ledger_commands
+from cli import monitor as monitor_commands
 from cli import outcomes as outcomes_commands
 from cli import rating as rating_commands
 from cli import report as report_commands
@@ -33,6 +34,7 @@ app.add_typer(outcomes_commands.app, name="outcomes", help="Loan outcomes / è´·å
 rating_commands.register(app)
 serve_commands.register(app)
 stress_commands.register(app)
+monitor_commands.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script

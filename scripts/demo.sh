@@ -2,8 +2,9 @@
 # README's first command: set everything up on a fresh machine and run the main jobs on embedded defaults
 # (SQLite, the local MLflow store under mlruns/): generate a synthetic registry, train and register the champion,
 # rate the registry into a spreadsheet, seed the fund ledger (data/ledger.db) from the registry and write its
-# leverage report as a spreadsheet and a web page; then serve the scoring API on 127.0.0.1 with a demo officer key
-# and a ready-to-paste curl (Ctrl-C stops it; DEMO_SERVE=0 skips it, DEMO_PORT changes the port).
+# leverage report as a spreadsheet and a web page, and the model monitoring page (out/monitoring.html); then serve
+# the scoring API on 127.0.0.1 with a demo officer key and a ready-to-paste curl (Ctrl-C stops it; DEMO_SERVE=0
+# skips it, DEMO_PORT changes the port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,25 +16,56 @@ AS_OF=2025-12-31  # the seeded history runs 2023-2025 and is planned for its las
 FUND_YUAN=$(( HOUSEHOLDS >= 100000 ? 5000000 : 5000000 * HOUSEHOLDS / 100000 ))
 PORT="${DEMO_PORT:-8000}"
 mkdir -p data out
-echo "== 1/6 synthetic registry / 合成建档立卡数据 (${HOUSEHOLDS} households)"
+echo "== 1/7 synthetic registry / 合成建档立卡数据 (${HOUSEHOLDS} households)"
 $CE data generate --households "$HOUSEHOLDS" --seed 42 --out data/registry
-echo "== 2/6 train every model family, register the champion / 训练并登记冠军模型"
+echo "== 2/7 train every model family, register the champion / 训练并登记冠军模型"
 $CE train --data data/registry/households.parquet --report out/train-report.json
-echo "== 3/6 rate the registry / 批量评级授信"
+echo "== 3/7 rate the registry / 批量评级授信"
 $CE rate --input data/registry/households.parquet --output out/ratings.xlsx
-echo "== 4/6 seed the fund ledger from the registry / 生成风险补偿金演示台账"
+echo "== 4/7 seed the fund ledger from the registry / 生成风险补偿金演示台账"
 $CE ledger seed --from data/registry --fund-yuan "$FUND_YUAN"
-echo "== 5/6 leverage report as of ${AS_OF} / 放大倍数报表 (xlsx, html)"
+echo "== 5/7 leverage report as of ${AS_OF} / 放大倍数报表 (xlsx, html)"
 $CE report leverage --as-of "$AS_OF" --format xlsx --out out/leverage.xlsx
 $CE report leverage --as-of "$AS_OF" --format html --out out/leverage.html
+echo "== 6/7 model monitoring / 模型监控: 1,000 registry applications assessed through the API, then monitor (html)"
+# the seeded ledger has no assessments of its own: a sample goes through the scoring API (one audit entry each, the
+# loans of the same households link to them), and monitoring reads them as known today (exit 3: a figure at act)
+TOKEN=$($CE keys create --role officer --name "demo monitoring" --bank SXRCU --province 14 | tail -1)
+$CE serve --host 127.0.0.1 --port "$PORT" > out/monitoring-serve.log 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+.venv/bin/python - "$PORT" "$TOKEN" <<'PY'
+import sys, time, httpx, pandas as pd
+port, token = sys.argv[1], sys.argv[2]
+for _ in range(180):
+    try:
+        if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+            break
+    except httpx.TransportError:
+        pass
+    time.sleep(1)
+sample = pd.read_parquet("data/registry/households.parquet").drop(columns=["defaulted"], errors="ignore")
+sample.sample(min(1000, len(sample)), random_state=1).to_csv("out/monitoring-sample.csv", index=False)
+with open("out/monitoring-sample.csv", "rb") as upload:
+    answer = httpx.post(f"http://127.0.0.1:{port}/v1/fumin/assessments:batch", files={"file": upload},
+                        headers={"Authorization": f"Bearer {token}"}, timeout=300)
+answer.raise_for_status()
+print(f"assessed / 已评估: {answer.json()['assessed']}")
+PY
+kill "$SERVER"
+wait "$SERVER" || true
+trap - EXIT
+$CE monitor --as-of "$(TZ=Asia/Shanghai date +%F)" --since 2023-01-01 --format html --out out/monitoring.html ||
+    [ $? -eq 3 ]
 echo
 echo "Done / 完成: model report out/train-report.json, ratings out/ratings.xlsx (summary out/ratings.summary.csv),"
-echo "ledger data/ledger.db, leverage report out/leverage.xlsx and out/leverage.html / 放大倍数报表"
+echo "ledger data/ledger.db, leverage report out/leverage.xlsx and out/leverage.html / 放大倍数报表,"
+echo "monitoring out/monitoring.html / 模型监控"
 echo "MLflow UI: .venv/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db"
 if [ "${DEMO_SERVE:-1}" = "0" ]; then
     exit 0
 fi
 echo
-echo "== 6/6 serve the scoring API on http://127.0.0.1:${PORT} / 启动评分服务 (Ctrl-C to stop / 按 Ctrl-C 停止)"
+echo "== 7/7 serve the scoring API on http://127.0.0.1:${PORT} / 启动评分服务 (Ctrl-C to stop / 按 Ctrl-C 停止)"
 echo "   API docs / 接口文档: http://127.0.0.1:${PORT}/docs"
 exec $CE serve --host 127.0.0.1 --port "$PORT" --demo

@@ -33,6 +33,7 @@ from training.data import load_frame
 from training.evaluation import calibration_by_decile
 from training.families import BLEND, CANDIDATES, FittedFamily, evaluate_families, fit_families, select
 from training.lineage import file_sha256, git_state
+from training.monitoring_run import log_reference_profile
 from training.selection import DEFAULT_FOLDS, DEFAULT_MAX_ROWS, CrossValidation, cross_validate
 from training.splits import Split, holdout_split
 from training.timing import StageClock
@@ -160,6 +161,9 @@ class _Run:
                 version, uri, aliases = registration.register_selected(
                     client, self.registered, test.head(5), self.model_name, version_tags
                 )
+            with clock.stage("reference_profile", "log the reference profile for monitoring"):
+                about = {"model_name": self.model_name, "model_version": version, "data.sha256": tags["data.sha256"]}
+                log_reference_profile(self.registered.estimator, self.frame, self.spec, about)
             timings = clock.report()
             mlflow.log_metrics({f"time.{name}_seconds": value for name, value in timings.items()})
         return {**self.report(version, uri, aliases, run.info.run_id, y_test), "timings_seconds": timings}

@@ -57,6 +57,7 @@ class Assessor:
     pseudonym_secret: str
     clock: Clock = utc_now
     on_decision: Callable[[str], None] | None = None
+    on_assessment: Callable[[Assessment], None] | None = None  # e.g. the service's live PSI (api/metrics.py)
     _fingerprint: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
@@ -136,6 +137,9 @@ class Assessor:
         if self.on_decision is not None:
             for assessment in assessments:
                 self.on_decision(assessment.decision)
+        if self.on_assessment is not None:
+            for assessment in assessments:
+                self.on_assessment(assessment)
 
     def _check_row(self, principal: Principal, body: Any, strict: bool) -> tuple[dict[str, Any], list[RowError]]:
         if not isinstance(body, Mapping):

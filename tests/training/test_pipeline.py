@@ -56,6 +56,8 @@ def test_training_registers_the_winner_as_champion_and_challenger_with_lineage(e
     assert {"evaluation/roc.png", "evaluation/calibration.png", "evaluation/pd_by_grade.png"} <= artifacts
     assert any(p.startswith("evaluation/shap_summary") for p in artifacts)
     assert any(p.startswith("evaluation/scorecard_") and p.endswith(".json") for p in artifacts)
+    profile = {a.path for a in client.list_artifacts(report["run_id"], "monitoring")}
+    assert profile == {"monitoring/reference_profile.json"}  # what `credit-engine monitor` compares against
     assert (engine_settings.home / "mlruns" / "mlflow.db").exists()
 
 

@@ -1,0 +1,146 @@
+"""The reference profile of a model (参照分布): per-feature bins and shares and the PD's bins and shares on its
+training rows, logged with every model version, and the shares of new rows in the same bins.
+
+A numeric feature is cut at the quantiles of the reference rows (``bins`` of them, repeated edges merged); a
+categorical one keeps its most frequent categories, the rest share an "other" bin. Every feature has a last bin for
+missing values. The PD is cut the same way as a numeric feature. The profile is plain JSON (:meth:`as_dict`,
+:meth:`from_dict`) so training can log it as an artifact and monitoring or the service can read it back without
+MLflow. :func:`psi` is the population stability index of two share vectors.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+PROFILE_ARTIFACT = "monitoring/reference_profile.json"
+MAX_CATEGORIES = 100  # every county of a province keeps its own bin
+SHARE_FLOOR = 1e-4  # an empty bin counts as this share in the PSI (ln 0 is not a number)
+OTHER = "__other__"
+
+
+@dataclass(frozen=True, slots=True)
+class Bins:
+    """How one variable is binned and its reference shares: ``edges`` (numeric) or ``categories``; the shares have
+    one value per bin and a last one for missing values."""
+
+    kind: str  # numeric | categorical
+    shares: tuple[float, ...]
+    edges: tuple[float, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    def labels(self) -> list[str]:
+        """A readable name per bin (for tables and charts)."""
+        if self.kind == "categorical":
+            return [*self.categories, "其他 other", "缺失 missing"]
+        bounds = ["-∞", *(f"{edge:.4g}" for edge in self.edges), "+∞"]
+        return [f"[{low}, {high})" for low, high in zip(bounds, bounds[1:], strict=False)] + ["缺失 missing"]
+
+    def counts(self, values: Any) -> np.ndarray:
+        """How many of ``values`` fall in each bin (the last: missing)."""
+        series = pd.Series(values)
+        missing = series.isna().to_numpy()
+        if self.kind == "categorical":
+            index = {category: i for i, category in enumerate(self.categories)}
+            positions = [index.get(str(v), len(self.categories)) for v in series[~missing]]
+        else:
+            numbers = pd.to_numeric(series[~missing], errors="coerce").to_numpy(dtype=float)
+            positions = np.searchsorted(np.asarray(self.edges, dtype=float), numbers, side="right")
+        counts = np.bincount(np.asarray(positions, dtype=int), minlength=len(self.shares) - 1).astype(float)
+        return np.append(counts, float(missing.sum()))
+
+    def shares_of(self, values: Any) -> np.ndarray:
+        counts = self.counts(values)
+        total = counts.sum()
+        return counts / total if total else counts
+
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"kind": self.kind, "shares": list(self.shares)}
+        return found | (
+            {"categories": list(self.categories)} if self.kind == "categorical" else {"edges": list(self.edges)}
+        )
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Bins:
+        return cls(
+            raw["kind"],
+            tuple(float(s) for s in raw["shares"]),
+            tuple(float(e) for e in raw.get("edges", ())),
+            tuple(str(c) for c in raw.get("categories", ())),
+        )
+
+
+def numeric_bins(values: Any, bins: int) -> Bins:
+    """Quantile bins of ``values`` (repeated edges merged) and their shares."""
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(dtype=float)
+    quantiles = np.quantile(numbers, np.linspace(0, 1, bins + 1)[1:-1]) if len(numbers) else np.array([])
+    edges = tuple(float(e) for e in np.unique(quantiles))
+    empty = Bins("numeric", (0.0,) * (len(edges) + 2), edges)
+    return Bins("numeric", tuple(empty.shares_of(values).tolist()), edges)
+
+
+def categorical_bins(values: Any) -> Bins:
+    """The most frequent categories of ``values`` (the rest: other) and their shares."""
+    series = pd.Series(values).dropna().astype(str)
+    categories = tuple(str(c) for c in series.value_counts().index[:MAX_CATEGORIES])
+    empty = Bins("categorical", (0.0,) * (len(categories) + 2), categories=categories)
+    return Bins("categorical", tuple(empty.shares_of(values).tolist()), categories=categories)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceProfile:
+    """The PD's bins and every feature's bins on the reference rows, and what they were taken from."""
+
+    pd_bins: Bins
+    features: Mapping[str, Bins]
+    rows: int
+    about: Mapping[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "about": dict(self.about),
+            "pd": self.pd_bins.as_dict(),
+            "features": {name: bins.as_dict() for name, bins in self.features.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> ReferenceProfile:
+        features = {name: Bins.from_dict(bins) for name, bins in raw["features"].items()}
+        return cls(Bins.from_dict(raw["pd"]), features, int(raw["rows"]), dict(raw.get("about", {})))
+
+
+def read_profile(path: str | Path) -> ReferenceProfile:
+    """The profile in a JSON file (as :meth:`ReferenceProfile.as_dict` wrote it)."""
+    return ReferenceProfile.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+
+def build_profile(
+    frame: pd.DataFrame,
+    pd_values: Sequence[float] | np.ndarray,
+    categorical: Sequence[str],
+    bins: int = 10,
+    about: Mapping[str, str] | None = None,
+) -> ReferenceProfile:
+    """The profile of ``frame``'s columns (``categorical`` ones by category, the rest by quantile) and the PDs."""
+    features = {
+        name: categorical_bins(frame[name]) if name in categorical else numeric_bins(frame[name], bins)
+        for name in frame.columns
+    }
+    return ReferenceProfile(numeric_bins(np.asarray(pd_values, dtype=float), bins), features, len(frame), about or {})
+
+
+def psi(expected: Sequence[float] | np.ndarray, actual: Sequence[float] | np.ndarray) -> float:
+    """Σ (actual − expected) × ln(actual ÷ expected) over the bins; an empty bin counts as a share of 0.0001."""
+    total = 0.0
+    for e, a in zip(expected, actual, strict=True):
+        e, a = max(float(e), SHARE_FLOOR), max(float(a), SHARE_FLOOR)
+        total += (a - e) * math.log(a / e)
+    return total
