@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from credit_engine.columns import Columns, number
+from credit_engine.enterprise.ratios import derive_enterprise
 
 FeatureType = Literal["numeric", "categorical"]
 Monotone = Literal["increasing", "decreasing"]
@@ -72,7 +73,7 @@ def _derive_household(columns: Columns) -> dict[str, Any]:
     }
 
 
-DERIVATIONS: Mapping[str, Derivation] = {"household": _derive_household}
+DERIVATIONS: Mapping[str, Derivation] = {"household": _derive_household, "enterprise": derive_enterprise}
 
 
 def derived_frame(spec: FeatureSpec, frame: pd.DataFrame) -> pd.DataFrame:
