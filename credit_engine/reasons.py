@@ -52,7 +52,7 @@ _ALL = (
     Reason("D04", "评级对应授信额度为零", "the grade carries no credit line"),
 )
 
-_ENTERPRISE = (  # 强农贷 enterprise model factors (issue 13)
+_ENTERPRISE = (  # 强农贷 (issue 13): enterprise model factors (R17-R26), loan-size limits (L01-L05)
     Reason("R17", "资产负债率偏高", "high leverage (liabilities to assets)"),
     Reason("R18", "短期偿债能力偏弱", "weak liquidity (current assets to current liabilities)"),
     Reason("R19", "盈利能力偏弱", "weak profitability"),
@@ -63,6 +63,11 @@ _ENTERPRISE = (  # 强农贷 enterprise model factors (issue 13)
     Reason("R24", "主体类型或行业风险较高", "riskier kind of applicant or industry"),
     Reason("R25", "抵押、担保或农业保险保障不足", "little collateral, guarantee or farm insurance"),
     Reason("R26", "带贫联结较弱", "weak links to the poor households driven"),
+    Reason("L01", "评级对应的风险限额低于申请金额", "the grade's risk-based limit is below the amount requested"),
+    Reason("L02", "经营现金流不足以偿还申请金额", "operating cash flow cannot service the amount requested"),
+    Reason("L03", "带动建档立卡户数少于申请金额所需", "fewer households driven than the amount needs"),
+    Reason("L04", "抵押物不足以覆盖申请金额", "collateral does not cover the amount requested"),
+    Reason("L05", "申请金额超出强农贷产品限额", "amount above the 强农贷 product limit"),
 )
 
 REASONS: Mapping[str, Reason] = MappingProxyType({r.code: r for r in (*_ALL, *_ENTERPRISE)})
