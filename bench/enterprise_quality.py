@@ -65,7 +65,6 @@ def measure(n_train: int, n_test: int, seed: int, home: Path) -> dict:
     from credit_engine.config import load_settings
     from credit_engine.enterprise.ratios import altman_z
     from credit_engine.features import bundled_spec
-    from training.evaluation import calibration_by_decile
     from training.tracking import configure
     from training.train_job import TrainJob
 
@@ -79,14 +78,23 @@ def measure(n_train: int, n_test: int, seed: int, home: Path) -> dict:
     y = bundled_spec("enterprise").labels(test)
     pd_ = model.predict_proba(test)[:, 1]
     auc, bayes, z_auc = roc_auc_score(y, pd_), roc_auc_score(y, true_pd), roc_auc_score(y, -altman_z(test))
-    deciles = calibration_by_decile(pd_, y, true_pd)
-    max_gap = max(abs(d["gap_pp_vs_true"]) for d in deciles)
     return {
         "model_name": report["model_name"],
         "selected": report["selected"],
         "cv_auc": {name: stats["mean_auc"] for name, stats in report["selection"].get("families", {}).items()},
         "train_seconds": round(train_seconds, 1),
         "test_default_rate": float(y.mean()),
+        **figures(y, pd_, true_pd, auc, bayes, z_auc),
+    }
+
+
+def figures(y: np.ndarray, pd_: np.ndarray, true_pd: np.ndarray, auc: float, bayes: float, z_auc: float) -> dict:
+    """The measures against their targets, and calibration per decile of predicted PD vs the mean true PD."""
+    from training.evaluation import calibration_by_decile
+
+    deciles = calibration_by_decile(pd_, y, true_pd)
+    max_gap = max(abs(d["gap_pp_vs_true"]) for d in deciles)
+    return {
         "auc": auc,
         "bayes_auc": bayes,
         "altman_z_auc": z_auc,

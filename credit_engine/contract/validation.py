@@ -123,6 +123,16 @@ def validate_table(
         valid &= check.ok
     for finding in findings:
         valid[finding.rows] = False
+    errors = _errors(present, columns, findings, contract)
+    return ValidatedApplications(_frame(raw, checks, valid, first_row, ignored, contract), errors, ignored)
+
+
+def _errors(
+    present: list[FieldDef], columns: CheckedColumns, findings: list[Finding], contract: Contract
+) -> list[RowError]:
+    """Every broken rule of every row: each column's own, then the cross-field findings, sorted by row, field order
+    and rule order."""
+    checks = columns.checks
     errors = _column_errors(present, checks, columns.row_numbers)
     for finding in findings:
         show = checks[finding.field].shown
@@ -132,7 +142,7 @@ def validate_table(
         ]
     fields_at, rules_at = contract.field_order, contract.rule_order
     errors.sort(key=lambda e: (-1 if e.row is None else e.row, fields_at[e.field], rules_at.get(e.rule, 0)))
-    return ValidatedApplications(_frame(raw, checks, valid, first_row, ignored, contract), errors, ignored)
+    return errors
 
 
 def validate_application(
