@@ -9,6 +9,7 @@ import pytest
 
 from credit_engine.errors import InvalidInput
 from training.generator_enterprise import generate_enterprises
+from training.tracking import configure
 from training.train_job import TrainJob
 
 pytestmark = pytest.mark.slow
@@ -26,6 +27,8 @@ def test_the_enterprise_spec_trains_and_registers_enterprise_pd(engine_settings,
     assert report["model_name"] == "enterprise-pd" and report["model_uri"].startswith("models:/enterprise-pd/")
     assert report["selected"] == "scorecard" and "champion" in report["aliases"]
     assert report["scorecard"]["auc"] > 0.7
+    version = configure(engine_settings).get_model_version("enterprise-pd", report["model_version"])
+    assert version.tags["policy.version"] == "qiangnong-2026.1" and version.tags["spec.name"] == "enterprise"
 
 
 def test_a_file_breaking_the_enterprise_contract_is_refused_with_its_rows(engine_settings, tmp_path):
