@@ -206,16 +206,16 @@ def alias_keys(aliases: Mapping[str, str]) -> Mapping[str, str]:
 
 
 HEADER_ALIASES: Mapping[str, str] = header_aliases(FIELD_BY_NAME.values())
-_ALIAS_KEYS = alias_keys(HEADER_ALIASES)
+HEADER_KEYS: Mapping[str, str] = alias_keys(HEADER_ALIASES)
 
 
-def field_for_header(header: Any, keys: Mapping[str, str] = _ALIAS_KEYS) -> str | None:
+def field_for_header(header: Any, keys: Mapping[str, str] = HEADER_KEYS) -> str | None:
     """The field a spreadsheet header names (English or 中文, blanks and full-width brackets tolerated), or None;
     ``keys`` (:func:`alias_keys`) of another contract's table for its headers."""
     return keys.get(_header_key(header))
 
 
-def normalise_headers(headers: Iterable[Any], keys: Mapping[str, str] = _ALIAS_KEYS) -> list[Any]:
+def normalise_headers(headers: Iterable[Any], keys: Mapping[str, str] = HEADER_KEYS) -> list[Any]:
     """Contract headers renamed to their English field names; other headers kept as they are.
 
     Raises :class:`InvalidInput` (rule ``duplicate_column``, row 1: the header line) when two headers name the same

@@ -22,8 +22,8 @@ import pandas as pd
 from credit_engine import identifiers
 from credit_engine.contract.columns import ColumnCheck, check_column
 from credit_engine.contract.fields import (
-    _ALIAS_KEYS,
     APPLICATION_FIELDS,
+    HEADER_KEYS,
     LABEL_FIELD,
     FieldDef,
     normalise_headers,
@@ -57,7 +57,7 @@ class Contract:
         object.__setattr__(self, "rule_order", {rule: position for position, rule in enumerate(rules)})
 
 
-HOUSEHOLD_CONTRACT = Contract(APPLICATION_FIELDS, LABEL_FIELD, CROSS_FIELD_RULES, _ALIAS_KEYS)
+HOUSEHOLD_CONTRACT = Contract(APPLICATION_FIELDS, LABEL_FIELD, CROSS_FIELD_RULES, HEADER_KEYS)
 FIELD_ORDER = HOUSEHOLD_CONTRACT.field_order
 RULE_ORDER = HOUSEHOLD_CONTRACT.rule_order
 

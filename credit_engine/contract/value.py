@@ -26,15 +26,16 @@ from credit_engine.contract.syntax import (
     FALSE_WORDS,
     INT,
     NUMBER,
+    SIGNED_YUAN,
     TRUE_WORDS,
+    YUAN,
     whole_fen,
-    yuan_pattern,
 )
 from credit_engine.contract.validation import message
 
 _INT = re.compile(INT)
 _NUMBER = re.compile(NUMBER)
-_YUAN = {signed: re.compile(yuan_pattern(-1.0 if signed else 0.0)) for signed in (False, True)}
+_YUAN = {False: re.compile(YUAN), True: re.compile(SIGNED_YUAN)}  # by whether the field allows amounts below 0
 _INT64 = 2**63
 _FLOAT_INT_LIMIT = 2.0**62
 
