@@ -7,7 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from credit_engine.contract.columns import check_column
 from credit_engine.contract.fields import FIELD_BY_NAME as HOUSEHOLD_FIELDS
+from credit_engine.contract.syntax import RULES
+from credit_engine.contract.value import check_value
 from credit_engine.enterprise import credit_code
 from credit_engine.enterprise.fields import ENTERPRISE_FIELDS, FIELD_BY_NAME, example_enterprise
 from credit_engine.enterprise.validation import validate_enterprise, validate_enterprises
@@ -145,3 +148,19 @@ def test_one_application_returns_python_values_or_every_error():
         (None, "poor_employees", "min"),
         (None, "current_assets", "current_assets_le_total"),
     }
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "rule"),
+    [
+        ("net_profit", "-123.45", ""),
+        ("net_profit", "-123.456", "yuan_decimals"),
+        ("net_profit", "--5", "yuan_format"),
+        ("revenue", "-5", "yuan_format"),  # unsigned money keeps its written form
+    ],
+)
+def test_signed_money_reads_the_same_in_a_column_and_in_one_value(field, text, rule):
+    definition = FIELD_BY_NAME[field]
+    assert check_value(definition, text, required=True).rule == rule
+    column = check_column(definition, pd.Series([text], dtype="str"), required=True, today=np.datetime64("2026-01-01"))
+    assert RULES[column.broken[0]] == rule
