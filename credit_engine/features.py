@@ -31,6 +31,7 @@ import pandas as pd
 import yaml
 
 from credit_engine.columns import Columns, number
+from credit_engine.enterprise.ratios import derive_enterprise
 
 FeatureType = Literal["numeric", "categorical"]
 Monotone = Literal["increasing", "decreasing"]
@@ -72,7 +73,7 @@ def _derive_household(columns: Columns) -> dict[str, Any]:
     }
 
 
-DERIVATIONS: Mapping[str, Derivation] = {"household": _derive_household}
+DERIVATIONS: Mapping[str, Derivation] = {"household": _derive_household, "enterprise": derive_enterprise}
 
 
 def derived_frame(spec: FeatureSpec, frame: pd.DataFrame) -> pd.DataFrame:
@@ -201,10 +202,15 @@ class FeatureSpec:
         return cls.from_dict(raw, name=path.stem)
 
 
+def bundled_spec(name: str) -> FeatureSpec:
+    """A spec shipped in ``credit_engine/specs/``: ``household`` or ``enterprise`` (强农贷)."""
+    text = resources.files("credit_engine.specs").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return FeatureSpec.from_dict(yaml.safe_load(text), name=name)
+
+
 def household_spec() -> FeatureSpec:
     """The default spec: the household application contract."""
-    text = resources.files("credit_engine.specs").joinpath("household.yaml").read_text(encoding="utf-8")
-    return FeatureSpec.from_dict(yaml.safe_load(text), name="household")
+    return bundled_spec("household")
 
 
 def load_spec(path: str | Path | None) -> FeatureSpec:

@@ -61,9 +61,18 @@ CODES: dict[str, CodeFormat] = {
     "village_code": CodeFormat(
         r"[0-9]{12}", 12, "12 digits: the county code and 6 digits", "12 位数字：县代码加 6 位数字"
     ),
+    "enterprise_id": _chars(r"[A-Za-z0-9._:-]{1,64}", 64, _KEY_CHARS),
+    "credit_code": CodeFormat(
+        r"[0-9A-HJ-NPQRTUW-Y]{18}",
+        18,
+        "18 characters of 0–9 and A–Z without I, O, Z, S, V (GB 32100)",
+        "18 位数字或大写字母（不含 I、O、Z、S、V，GB 32100）",
+    ),
 }
 """Each kind of identifier and its pattern. ``event_id`` is also the pattern of idempotency keys and of the event a
-reversal names; ``village_code`` must also start with its row's ``county_code`` (a rule of the contract)."""
+reversal names; ``village_code`` must also start with its row's ``county_code`` (a rule of the contract);
+``credit_code`` (统一社会信用代码) must also end in its GB 32100 check character
+(:mod:`credit_engine.enterprise.credit_code`)."""
 
 
 def json_pattern(kind: str) -> str:

@@ -52,7 +52,25 @@ _ALL = (
     Reason("D04", "评级对应授信额度为零", "the grade carries no credit line"),
 )
 
-REASONS: Mapping[str, Reason] = MappingProxyType({r.code: r for r in _ALL})
+_ENTERPRISE = (  # 强农贷 (issue 13): enterprise model factors (R17-R26), loan-size limits (L01-L05)
+    Reason("R17", "资产负债率偏高", "high leverage (liabilities to assets)"),
+    Reason("R18", "短期偿债能力偏弱", "weak liquidity (current assets to current liabilities)"),
+    Reason("R19", "盈利能力偏弱", "weak profitability"),
+    Reason("R20", "经营现金流对债务覆盖不足", "operating cash flow covers little of the debt"),
+    Reason("R21", "申请金额相对营业收入偏高", "amount requested is high relative to revenue"),
+    Reason("R22", "综合财务状况偏弱 (Altman Z'')", "weak overall financial position (Altman Z'')"),
+    Reason("R23", "经营年限较短", "few years in operation"),
+    Reason("R24", "主体类型或行业风险较高", "riskier kind of applicant or industry"),
+    Reason("R25", "抵押、担保或农业保险保障不足", "little collateral, guarantee or farm insurance"),
+    Reason("R26", "带贫联结较弱", "weak links to the poor households driven"),
+    Reason("L01", "评级对应的风险限额低于申请金额", "the grade's risk-based limit is below the amount requested"),
+    Reason("L02", "经营现金流不足以偿还申请金额", "operating cash flow cannot service the amount requested"),
+    Reason("L03", "带动建档立卡户数少于申请金额所需", "fewer households driven than the amount needs"),
+    Reason("L04", "抵押物不足以覆盖申请金额", "collateral does not cover the amount requested"),
+    Reason("L05", "申请金额超出强农贷产品限额", "amount above the 强农贷 product limit"),
+)
+
+REASONS: Mapping[str, Reason] = MappingProxyType({r.code: r for r in (*_ALL, *_ENTERPRISE)})
 
 _FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "R01": ("annual_net_income", "income_per_capita", "transfer_income"),
@@ -71,6 +89,16 @@ _FEATURE_GROUPS: dict[str, tuple[str, ...]] = {
     "R14": ("housing_safe", "loan_insurance"),
     "R15": ("purpose",),
     "R16": ("ecommerce_sales",),
+    "R17": ("leverage",),
+    "R18": ("current_ratio",),
+    "R19": ("roa", "net_profit"),
+    "R20": ("cash_flow_cover", "operating_cash_flow"),
+    "R21": ("loan_to_revenue",),
+    "R22": ("altman_z",),
+    "R23": ("years_operating",),
+    "R24": ("entity_type", "industry"),
+    "R25": ("collateral_type", "guarantor", "insured"),
+    "R26": ("linkage_mode", "households_driven", "local_sourcing_share", "poor_employees"),
 }
 
 FEATURE_REASONS: Mapping[str, str] = MappingProxyType(

@@ -1,7 +1,8 @@
 """Reading a training or evaluation file and validating it against its feature spec.
 
-The household spec validates against the full data contract (every bad row reported with its row, field and rule);
-any other spec gets the checks a spec can express: columns present, a usable label, numeric columns numeric.
+The household spec validates against the full data contract, the enterprise spec against the 强农贷 one (every bad
+row reported with its row, field and rule); any other spec gets the checks a spec can express: columns present, a
+usable label, numeric columns numeric.
 Nothing is silently dropped or coerced: an empty cell is a missing value, text in a numeric column is an error.
 """
 
@@ -13,17 +14,21 @@ import numpy as np
 import pandas as pd
 
 from credit_engine.contract import read_table, validate_applications
+from credit_engine.enterprise.validation import validate_enterprises
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.features import FeatureSpec
 
 FIRST_ROW = 2
+CONTRACTS = {"household": validate_applications, "enterprise": validate_enterprises}
+"""The data contract that validates a file for a spec, by the spec's derivation."""
 
 
 def load_frame(path: Path, spec: FeatureSpec, *, require_label: bool = True) -> pd.DataFrame:
     """The file's rows, validated for the spec; ``InvalidInput`` lists every problem."""
     raw = read_table(path)
-    if spec.derive == "household":
-        validated = validate_applications(raw, require_label=require_label)
+    validate = CONTRACTS.get(spec.derive or "")
+    if validate is not None:
+        validated = validate(raw, require_label=require_label)
         if validated.errors:
             raise InvalidInput(validated.errors, f"{path}: {len(validated.errors)} invalid value(s)")
         return validated.frame.reset_index(drop=True)

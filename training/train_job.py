@@ -25,6 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from credit_engine.config import Settings
+from credit_engine.enterprise.policy import load_enterprise_policy
 from credit_engine.features import load_spec
 from credit_engine.policy import load_policy
 from credit_engine.rating import grade_for_pd
@@ -123,7 +124,7 @@ class _Run:
         self.registered: FittedFamily = registered
 
     def tags(self) -> dict[str, str]:
-        policy = load_policy(self.settings.policy_file)
+        policy = _policy_for(self.spec, self.settings)
         commit, dirty = git_state(Path(__file__).resolve().parent)
         return {
             "data.path": str(self.job.data),
@@ -146,7 +147,7 @@ class _Run:
         experiment = self.job.experiment or self.settings.experiment
         experiment_id = tracking.ensure_experiment(client, experiment, self.settings)
         tags = self.tags()
-        policy = load_policy(self.settings.policy_file)
+        policy = _policy_for(self.spec, self.settings)
         with mlflow.start_run(experiment_id=experiment_id, run_name=f"train-{self.selected.name}") as run:
             with clock.stage("log_params", "log to MLflow"):
                 self._log_params(tags)
@@ -206,6 +207,14 @@ class _Run:
         if baseline is not None:
             report["auc_lift_vs_manual_sheet"] = self.selected.metrics["auc"] - baseline.metrics["auc"]
         return report
+
+
+def _policy_for(spec: Any, settings: Settings) -> Any:
+    """The policy whose master scale grades the model's PDs and whose version the run records: 强农贷's for the
+    enterprise spec, the configured (富民贷) one otherwise."""
+    if spec.derive == "enterprise":
+        return load_enterprise_policy()
+    return load_policy(settings.policy_file)
 
 
 def _selection(cv: CrossValidation | None) -> dict[str, Any]:

@@ -36,8 +36,8 @@ from credit_engine.contract.syntax import (
     NUMBER,
     OK,
     TRUE_WORDS,
-    YUAN,
     whole_fen,
+    yuan_pattern,
 )
 
 _MAYBE_ID = r"[0-9０-９](?:[\s\-./_·]*[0-9０-９Xx]){14}"  # 15 digits or more, perhaps separated: look closer
@@ -192,7 +192,7 @@ def _check_float(definition: FieldDef, values: pd.Series, today: np.datetime64) 
     else:
         text, _ = _as_text(values)
         missing = _blank(text)
-        good = text.str.fullmatch(YUAN if definition.money else NUMBER).to_numpy(dtype=bool)
+        good = text.str.fullmatch(yuan_pattern(definition.minimum) if definition.money else NUMBER).to_numpy(dtype=bool)
         parsed = _parse(text, good, pa.float64())
     good = good & np.isfinite(parsed)
     parsed = np.where(good, parsed, 0.0)

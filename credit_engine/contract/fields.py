@@ -187,29 +187,42 @@ def _header_key(header: Any) -> str:
     return _BLANKS.sub("", str(header)).translate(_FULL_WIDTH).lower()
 
 
-HEADER_ALIASES: Mapping[str, str] = MappingProxyType(
-    {
-        **{f.name: f.name for f in FIELD_BY_NAME.values()},
-        **{f.zh: f.name for f in FIELD_BY_NAME.values()},
-        **{f.zh.translate({ord("("): "（", ord(")"): "）"}): f.name for f in FIELD_BY_NAME.values()},
-    }
-)
-_ALIAS_KEYS = {_header_key(alias): name for alias, name in HEADER_ALIASES.items()}
+def header_aliases(fields: Iterable[FieldDef]) -> Mapping[str, str]:
+    """Every header accepted for a field table: each field's English name and 中文 header (also with full-width
+    brackets), mapped to the field's name — one function for every contract (households, enterprises)."""
+    fields = list(fields)
+    return MappingProxyType(
+        {
+            **{f.name: f.name for f in fields},
+            **{f.zh: f.name for f in fields},
+            **{f.zh.translate({ord("("): "（", ord(")"): "）"}): f.name for f in fields},
+        }
+    )
 
 
-def field_for_header(header: Any) -> str | None:
-    """The field a spreadsheet header names (English or 中文, blanks and full-width brackets tolerated), or None."""
-    return _ALIAS_KEYS.get(_header_key(header))
+def alias_keys(aliases: Mapping[str, str]) -> Mapping[str, str]:
+    """The aliases keyed as headers are compared (blanks removed, brackets ASCII, lower case)."""
+    return MappingProxyType({_header_key(alias): name for alias, name in aliases.items()})
 
 
-def normalise_headers(headers: Iterable[Any]) -> list[Any]:
+HEADER_ALIASES: Mapping[str, str] = header_aliases(FIELD_BY_NAME.values())
+HEADER_KEYS: Mapping[str, str] = alias_keys(HEADER_ALIASES)
+
+
+def field_for_header(header: Any, keys: Mapping[str, str] = HEADER_KEYS) -> str | None:
+    """The field a spreadsheet header names (English or 中文, blanks and full-width brackets tolerated), or None;
+    ``keys`` (:func:`alias_keys`) of another contract's table for its headers."""
+    return keys.get(_header_key(header))
+
+
+def normalise_headers(headers: Iterable[Any], keys: Mapping[str, str] = HEADER_KEYS) -> list[Any]:
     """Contract headers renamed to their English field names; other headers kept as they are.
 
     Raises :class:`InvalidInput` (rule ``duplicate_column``, row 1: the header line) when two headers name the same
-    field, e.g. both ``户主年龄`` and ``head_age``.
+    field, e.g. both ``户主年龄`` and ``head_age``. ``keys`` as for :func:`field_for_header`.
     """
     headers = list(headers)
-    renamed = [field_for_header(h) or h for h in headers]
+    renamed = [field_for_header(h, keys) or h for h in headers]
     seen: dict[Any, Any] = {}
     errors = []
     for original, name in zip(headers, renamed, strict=True):

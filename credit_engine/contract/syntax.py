@@ -26,11 +26,17 @@ OK = 0
 
 INT = r"[+-]?[0-9]{1,18}"
 YUAN = r"[0-9]{1,16}(?:\.[0-9]{1,40})?"  # plain decimal text; more than 2 decimals is its own rule
+SIGNED_YUAN = rf"-?{YUAN}"  # money a field allows below 0 (an enterprise's profit, equity, cash flow)
 NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
 DATE = re.compile(r"([0-9]{4})(?:[-/.]|年)([0-9]{1,2})(?:[-/.]|月)([0-9]{1,2})日?(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "是"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "否"})
 EARLIEST_DATE: dt.date = pd.Timestamp.min.ceil("D").date()  # datetime64[ns] cannot hold an earlier day
+
+
+def yuan_pattern(minimum: float | None) -> str:
+    """The written form of an amount in yuan: signed when the field's minimum is below 0."""
+    return SIGNED_YUAN if minimum is not None and minimum < 0 else YUAN
 
 
 def whole_fen(yuan: np.ndarray) -> np.ndarray:

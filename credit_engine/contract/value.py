@@ -20,12 +20,22 @@ import numpy as np
 from credit_engine import identifiers
 from credit_engine.contract import idnumber
 from credit_engine.contract.fields import FIELD_BY_NAME, FieldDef, checkers_by_kind
-from credit_engine.contract.syntax import DATE, EARLIEST_DATE, FALSE_WORDS, INT, NUMBER, TRUE_WORDS, YUAN, whole_fen
+from credit_engine.contract.syntax import (
+    DATE,
+    EARLIEST_DATE,
+    FALSE_WORDS,
+    INT,
+    NUMBER,
+    SIGNED_YUAN,
+    TRUE_WORDS,
+    YUAN,
+    whole_fen,
+)
 from credit_engine.contract.validation import message
 
 _INT = re.compile(INT)
 _NUMBER = re.compile(NUMBER)
-_YUAN = re.compile(YUAN)
+_YUAN = {False: re.compile(YUAN), True: re.compile(SIGNED_YUAN)}  # by whether the field allows amounts below 0
 _INT64 = 2**63
 _FLOAT_INT_LIMIT = 2.0**62
 
@@ -104,7 +114,7 @@ def _check_float(definition: FieldDef, value: Any) -> tuple[Any, str]:
             return None, type_rule
     else:
         text = _text(value)
-        pattern = _YUAN if definition.money else _NUMBER
+        pattern = _YUAN[(definition.minimum or 0) < 0] if definition.money else _NUMBER
         parsed = float(text) if text is not None and pattern.fullmatch(text) else math.nan
     if not math.isfinite(parsed):
         return None, type_rule

@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import yaml
 from pydantic import (
@@ -222,6 +222,9 @@ def _same_grades(mapping: dict[str, Any], grades: list[str]) -> None:
         raise ValueError(f"grades {unknown} are not on the master scale {grades}")
 
 
+_Policy = TypeVar("_Policy", bound=BaseModel)
+
+
 class UniqueKeyLoader(yaml.SafeLoader):
     """A safe loader that refuses a key given twice (YAML would silently keep the last one)."""
 
@@ -239,8 +242,9 @@ def _construct_mapping(loader: UniqueKeyLoader, node: yaml.MappingNode) -> dict[
 UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def parse_policy(text: str, source: str = "<text>") -> RatingPolicy:
-    """A policy from YAML text; ``source`` names it in error messages."""
+def parse_policy(text: str, source: str = "<text>", model: type[_Policy] = RatingPolicy) -> _Policy:
+    """A policy from YAML text; ``source`` names it in error messages; ``model`` is another product's policy class
+    (the 强农贷 one, :class:`credit_engine.enterprise.policy.EnterprisePolicy`), read and refused the same way."""
     try:
         raw = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as error:
@@ -248,7 +252,7 @@ def parse_policy(text: str, source: str = "<text>") -> RatingPolicy:
     if not isinstance(raw, dict):
         raise PolicyError(source, [("", "a policy is a mapping with keys version, product, master_scale, ...")])
     try:
-        return RatingPolicy.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as error:
         raise PolicyError(source, [_problem(item) for item in error.errors()]) from error
 

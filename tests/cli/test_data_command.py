@@ -42,3 +42,24 @@ def test_generate_refuses_an_empty_registry(tmp_path: Path) -> None:
 
     assert result.exit_code == 2
     assert not (tmp_path / "households.parquet").exists()
+
+
+def test_generate_qiangnong_writes_enterprises_and_truth(tmp_path: Path) -> None:
+    from credit_engine.enterprise.fields import ENTERPRISE_FIELDS
+
+    args = ["data", "generate", "--product", "qiangnong", "--enterprises", "600", "--seed", "4", "--out", str(tmp_path)]
+    result = runner.invoke(app, args)
+
+    assert result.exit_code == 0, result.output
+    applications = pd.read_parquet(tmp_path / "enterprises.parquet")
+    truth = pd.read_parquet(tmp_path / "truth.parquet")
+    assert list(applications.columns) == [*(f.name for f in ENTERPRISE_FIELDS), "defaulted"]
+    assert len(applications) == 600 and truth["application_id"].tolist() == applications["application_id"].tolist()
+    assert not (tmp_path / "households.parquet").exists()
+    assert "带动建档立卡户" in result.output and "600" in result.output
+
+
+def test_generate_refuses_an_unknown_product(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["data", "generate", "--product", "xiaowei", "--out", str(tmp_path)])
+
+    assert result.exit_code == 2
