@@ -35,14 +35,17 @@ from credit_engine.desk.reports import known_at_in_china
 from credit_engine.errors import InvalidInput
 from credit_engine.ledger.errors import UnknownFund, UnknownLoan
 from credit_engine.reports.formats import write_report
+from credit_engine.stress.rendering import write_stress
 from credit_engine.workspace.charts import multiple_chart, quality_chart
 from credit_engine.workspace.sessions import SignInRefused, WebSession
+from credit_engine.workspace.stress import FundStressCache
 from credit_engine.workspace.views import Moment, Workspace
 
 router = APIRouter(include_in_schema=False)
 Session = Annotated[WebSession, Depends(signed_in)]
 T = TypeVar("T")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STRESS_MEDIA = {"xlsx": XLSX, "html": "text/html; charset=utf-8"}
 
 
 def workspace(request: Request) -> Workspace:
@@ -135,8 +138,35 @@ async def fund(request: Request, fund_id: str, session: Session) -> Response:
     view = await read(lambda: workspace(request).fund(session.principal, fund_id, when))
     terms = view.position.terms
     charts = [multiple_chart(view.trend, terms), quality_chart(view.trend, terms)]
-    context = {"session": session, "view": view, "moment": when, "charts": charts}
-    return render(request, "fund.html", context)
+    stress = await read(lambda: stress_cache(request).result(fund_id, when))
+    context = {"session": session, "view": view, "moment": when, "charts": charts, "stress": stress.funds[0]}
+    context["stress_scenarios"] = stress.options.scenarios
+    return render(request, "fund.html", context | {"horizons": sorted(stress.funds[0].current.exhaustion_by_month)})
+
+
+@router.get("/workspace/funds/{fund_id}/stress.{fmt}")
+async def fund_stress(request: Request, fund_id: str, fmt: str, session: Session) -> Response:
+    """The fund's stress test as the full XLSX workbook or HTML page of ``credit-engine stress``."""
+    if fmt not in STRESS_MEDIA:
+        raise PageError(404, "not_found")
+    when = moment(request)
+    await read(lambda: workspace(request).readable_fund(session.principal, fund_id, when))
+    result = await read(lambda: stress_cache(request).result(fund_id, when))
+
+    def rendered() -> bytes:
+        with tempfile.TemporaryDirectory() as folder:
+            return write_stress(result, fmt, Path(folder) / f"stress.{fmt}").read_bytes()
+
+    content = await run_in_threadpool(rendered)
+    headers = {"Content-Disposition": f'attachment; filename="stress-{fund_id}-{when.as_of}.xlsx"'}
+    return Response(content, media_type=STRESS_MEDIA[fmt], headers=headers if fmt == "xlsx" else None)
+
+
+def stress_cache(request: Request) -> FundStressCache:
+    found = getattr(request.app.state, "fund_stress", None)
+    if found is None:
+        found = request.app.state.fund_stress = FundStressCache(request.app.state.services.engine)
+    return found
 
 
 @router.get("/workspace/funds/{fund_id}/loans/{loan_id}")

@@ -75,6 +75,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "months": ("个月内", "months"),
     "safe_multiple": ("安全倍数", "Safe multiple"),
     "scenarios": ("情景数", "Scenarios"),
+    "top_up": ("恢复目标所需补充(元)", "Top-up to meet the target (yuan)"),
     "full_results": ("完整结果", "Full results"),
     "not_found": ("未找到，或不在您的权限范围内", "Not found, or outside your key's scope"),
     "csrf": ("表单已失效，请刷新页面后重试", "The form has expired: reload the page and try again"),

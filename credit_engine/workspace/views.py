@@ -113,6 +113,10 @@ class Workspace:
         actions = self._actions([position], moment)
         return FundView(position, leverage_line(position), trend, loans, history, actions)
 
+    def readable_fund(self, principal: Principal, fund_id: str, moment: Moment) -> FundPosition:
+        """The fund's position, if the key may read it (``AccessDenied`` / ``UnknownFund`` otherwise)."""
+        return self.reads.position(principal, fund_id, moment.as_of, moment.known_at)
+
     def loan(self, principal: Principal, fund_id: str, loan_id: str, moment: Moment) -> LoanView:
         """One loan of a fund the key may read: its record, its book as of the date and its events."""
         position = self.reads.position(principal, fund_id, moment.as_of, moment.known_at)

@@ -71,6 +71,7 @@ def test_drill_down_from_province_to_county_to_fund_to_loan(admin, seeded):
 def test_the_fund_page_as_of_a_date_shows_the_book_then(admin):
     page = admin.get(f"/workspace/funds/{BELOW_FLOOR[0]}?as_of=2025-02-28").text
     assert "WS-1" not in page.split('id="loans"', 1)[1].split("</table>", 1)[0]
+    assert 'id="stress"' in page  # a book without loans is stressed too (nothing can default: 0 %)
     assert admin.get(f"/workspace/funds/{BELOW_FLOOR[0]}/loans/WS-1?as_of=2025-02-28").status_code == 404
 
 
@@ -86,3 +87,16 @@ def test_an_auditor_sees_every_county(seeded, browser):
     assert browser.get(f"/workspace/funds/{OTHER}").status_code == 200
     county = browser.get(f"/workspace/areas/{seeded.other_county}")
     assert county.status_code == 200 and f"/workspace/funds/{OTHER}" in county.text
+
+
+def test_the_fund_page_shows_its_stress_test_and_links_the_full_results(admin):
+    page = admin.get(f"/workspace/funds/{BELOW_FLOOR[1]}").text
+    stress = page.split('id="stress"', 1)[1].split("</section>", 1)[0]
+    for months in (12, 24, 36):
+        assert re.search(rf"耗尽概率</span> <span class=\"alt\" lang=\"en\">P\(exhaustion\)</span> {months} ", stress)
+    assert "安全倍数" in stress and "5,000" in stress
+    workbook = admin.get(f"/workspace/funds/{BELOW_FLOOR[1]}/stress.xlsx")
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    html = admin.get(f"/workspace/funds/{BELOW_FLOOR[1]}/stress.html")
+    assert html.status_code == 200 and BELOW_FLOOR[1] in html.text and "<svg" in html.text
+    assert admin.get(f"/workspace/funds/{OTHER}/stress.xlsx").status_code == 404
