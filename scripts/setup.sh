@@ -27,3 +27,10 @@ if ! command -v chromium >/dev/null 2>&1; then
         echo "no chromium and no root apt-get: the browser tests will skip / 未安装 chromium，浏览器测试将跳过"
     fi
 fi
+# A CJK font so that chromium draws the workspace's Chinese (screenshots, browser tests): Debian's small
+# fonts-wqy-microhei, when no Chinese font is installed and apt-get is usable as root.
+if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null)" ] \
+    && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei; } >/dev/null 2>&1 \
+        || echo "no Chinese font could be installed: Chinese shows as boxes in screenshots / 未能安装中文字体"
+fi
