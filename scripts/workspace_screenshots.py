@@ -14,7 +14,6 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-
 TOP = {"x": 0, "y": 0, "width": 1280, "height": 1700}  # the top of a long page: what a README can show
 
 
