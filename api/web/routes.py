@@ -5,6 +5,7 @@ signed-in key; a fund or an area outside the key's scope is the same 404 page as
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -83,14 +84,15 @@ async def sign_in_page(request: Request) -> Response:
 def _sign_in_form(request: Request, status: int = 200, error: tuple[str, str] | None = None) -> Response:
     token = sign_in_token(request)
     response = render(request, "sign_in.html", {"csrf_token": token, "error": error}, status)
-    response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, samesite="strict", path="/")
+    secure = request.url.scheme == "https"
+    response.set_cookie(SIGN_IN_COOKIE, token, httponly=True, secure=secure, samesite="strict", path="/")
     return response
 
 
 @router.post("/")
 async def sign_in(request: Request, api_key: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = ""):
     expected = request.cookies.get(SIGN_IN_COOKIE)
-    if not expected or not csrf_token or expected != csrf_token:
+    if not expected or not csrf_token or not hmac.compare_digest(expected.encode(), csrf_token.encode()):
         raise PageError(403, "csrf")
     ring = request.app.state.services.keys
     token = api_key.strip()
