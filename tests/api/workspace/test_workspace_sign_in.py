@@ -95,3 +95,14 @@ def test_the_english_switch_puts_english_first_and_is_remembered(browser, seeded
     assert again.index("Action list") < again.index("待办事项")
     chinese = browser.get("/workspace?lang=zh").text
     assert chinese.index("待办事项") < chinese.index("Action list")
+
+
+def test_text_from_the_key_or_the_address_is_escaped(browser, seeded):
+    scope = Scope(None, frozenset({seeded.home_county}))
+    _, token = create_key(seeded.services.engine, "fund_admin", "<script>alert(1)</script>", scope)
+    seeded.services.keys.refresh()
+    sign_in(browser, token)
+    page = browser.get("/workspace").text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    echoed = browser.get("/workspace", params={"as_of": "<b>x</b>"})
+    assert echoed.status_code == 422 and "<b>x</b>" not in echoed.text and "&lt;b&gt;x&lt;/b&gt;" in echoed.text
