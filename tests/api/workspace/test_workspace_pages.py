@@ -64,6 +64,10 @@ def test_drill_down_from_province_to_county_to_fund_to_loan(admin, seeded):
     loan = admin.get(f"/workspace/funds/{BELOW_FLOOR[0]}/loans/{CLAIMED_LOAN}")
     assert loan.status_code == 200
     assert "compensation_claim" in loan.text and "delinquency" in loan.text and "disbursement" in loan.text
+    state = '<dd><span lang="zh">{}</span>'
+    assert state.format("已结清或已代偿（不在银行账上）") in loan.text  # compensated: off the bank's book
+    before_claim = admin.get(f"/workspace/funds/{BELOW_FLOOR[0]}/loans/{CLAIMED_LOAN}?as_of=2025-06-15").text
+    assert state.format("逾期") in before_claim and "compensation_claim" not in before_claim
     officer_key_id = seeded.keys.officer.split("_")[1]
     assert officer_key_id in loan.text  # who recorded each event
 
