@@ -23,6 +23,7 @@ from api.middleware import Observe
 from api.routes import assessments, fund_metrics, funds, loans, operations, reports
 from api.schemas.assessments import application_schema
 from api.services import ApiOptions, Services
+from api.web import routes as web
 from credit_engine.config import Settings, load_settings
 
 DESCRIPTION = """
@@ -72,6 +73,7 @@ def create_app(settings: Settings, options: ApiOptions | None = None) -> FastAPI
     docs.install(app)
     for module in (assessments, funds, loans, reports, operations, fund_metrics):
         app.include_router(module.router)
+    web.install(app)  # the fund administrator's workspace: pages at / and /workspace
     large = frozenset({assessments.BATCH_PATH, funds.EVENT_FILES_PATH})
     app.add_middleware(
         BodyLimit, default_bytes=options.max_body_bytes, large_bytes=options.max_upload_bytes, large_paths=large

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         default=None, description="Shared secret of the alert webhook's HMAC-SHA256 signature (required with the URL)."
     )
     alert_check_seconds: float = Field(default=10.0, gt=0, description="How often fund statuses are compared.")
+    web_session_hours: float = Field(
+        default=8.0, gt=0, le=24 * 30, description="How long a workspace sign-in lasts before it must be renewed."
+    )
     config: Path | None = Field(default=None, description="Config file that was read, if any.")
 
     @model_validator(mode="after")

@@ -3,7 +3,8 @@
 # (SQLite, the local MLflow store under mlruns/): generate a synthetic registry, train and register the champion,
 # rate the registry into a spreadsheet, seed the fund ledger (data/ledger.db) from the registry and write its
 # leverage report as a spreadsheet and a web page, and the model monitoring page (out/monitoring.html); then serve
-# the scoring API on 127.0.0.1 with a demo officer key and a ready-to-paste curl (Ctrl-C stops it; DEMO_SERVE=0
+# the scoring API on 127.0.0.1 with a demo officer key and a ready-to-paste curl, and a fund administrator's key for
+# the province's funds to sign in to the web workspace at http://127.0.0.1:8000/ (Ctrl-C stops it; DEMO_SERVE=0
 # skips it, DEMO_PORT changes the port).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +66,11 @@ echo "MLflow UI: .venv/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow
 if [ "${DEMO_SERVE:-1}" = "0" ]; then
     exit 0
 fi
+# a fund administrator of the seeded province (山西 14): the web workspace's sign-in key
+ADMIN_KEY=$($CE keys create --role fund_admin --name "演示基金管理员 demo fund administrator" --province 14 | tail -n 1)
 echo
 echo "== 7/7 serve the scoring API on http://127.0.0.1:${PORT} / 启动评分服务 (Ctrl-C to stop / 按 Ctrl-C 停止)"
 echo "   API docs / 接口文档: http://127.0.0.1:${PORT}/docs"
+echo "   fund administrator's workspace / 风险补偿金工作台: open http://127.0.0.1:${PORT}/ and sign in with"
+echo "   / 打开 http://127.0.0.1:${PORT}/ 并用此风险补偿金管理员密钥登录: ${ADMIN_KEY}"
 exec $CE serve --host 127.0.0.1 --port "$PORT" --demo

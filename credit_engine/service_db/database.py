@@ -36,8 +36,10 @@ def metadata() -> MetaData:
     from credit_engine.access import tables as access_tables
     from credit_engine.alerts import tables as alert_tables
     from credit_engine.audit import tables as audit_tables
+    from credit_engine.workspace import tables as workspace_tables
 
     assert access_tables.ApiKeyRow.metadata is audit_tables.AuditRow.metadata is alert_tables.ChangeRow.metadata
+    assert workspace_tables.WebSessionRow.metadata is audit_tables.AuditRow.metadata
     return audit_tables.AuditRow.metadata
 
 

@@ -133,7 +133,8 @@ def prehistory(book: LiveBook, lags: Lags) -> np.ndarray:
     """Overdue principal on the as-of date by default month −prehistory..0 (older ones as if claimed now)."""
     months = np.minimum(book.months_overdue, lags.prehistory)
     weights = book.overdue_fen.astype(float)
-    return np.bincount(lags.prehistory - months, weights=weights, minlength=lags.prehistory + 1)
+    found = np.bincount(lags.prehistory - months, weights=weights, minlength=lags.prehistory + 1)
+    return found.astype(float)  # a book without loans gives integer zeros: the simulation adds floats to them
 
 
 def case_keys(leverages: tuple[float, ...]) -> tuple[int, ...]:
