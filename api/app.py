@@ -20,7 +20,7 @@ from api import docs, errors, server
 from api.limits import BodyLimit
 from api.metrics import Metrics
 from api.middleware import Observe
-from api.routes import assessments, fund_metrics, funds, loans, operations, reports
+from api.routes import assessments, fund_metrics, funds, insurance, loans, operations, reports
 from api.schemas.assessments import application_schema
 from api.services import ApiOptions, Services
 from credit_engine.config import Settings, load_settings
@@ -70,7 +70,7 @@ def create_app(settings: Settings, options: ApiOptions | None = None) -> FastAPI
     )
     errors.install(app)
     docs.install(app)
-    for module in (assessments, funds, loans, reports, operations, fund_metrics):
+    for module in (assessments, funds, loans, insurance, reports, operations, fund_metrics):
         app.include_router(module.router)
     large = frozenset({assessments.BATCH_PATH, funds.EVENT_FILES_PATH})
     app.add_middleware(
