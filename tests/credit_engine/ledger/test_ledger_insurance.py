@@ -168,3 +168,19 @@ def test_a_cover_ended_by_kind_none_no_longer_takes_losses(ledger, fund):
     set_cover(ledger, fund, on="2025-04-01", terms=CoverTerms(insurer="PICC", kind="none"))
     bad_loan(ledger, fund)
     assert ledger.claim(fund, "L1", "2025-05-02").details["claimed_fen"] == 3_500_000
+
+
+def test_a_bank_file_carries_premiums_and_insurer_payments_in_chinese(ledger, fund, tmp_path):
+    from credit_engine.ledger.importer import import_events
+
+    set_cover(ledger, fund)
+    bad_loan(ledger, fund)
+    ledger.claim(fund, "L1", "2025-05-02")
+    header = "事件编号,事件类型,起息日,基金编号,贷款编号,金额(元)"
+    lines = [header, f"p1,保费,2025-02-01,{fund},,500", f"i1,保险理赔,2025-05-20,{fund},L1,10000"]
+    path = tmp_path / "events.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    summary = import_events(ledger.uow, path, "test-secret")
+    assert summary.counts["posted"] == 2
+    assert ledger.loan(fund, "L1").insurer_pending_fen == 1_500_000
+    assert import_events(ledger.uow, path, "test-secret").counts["duplicate"] == 2
