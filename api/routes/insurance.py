@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import LedgerWritesDep, PrincipalDep
+from api.deps import LedgerReadsDep, LedgerWritesDep, PrincipalDep
 from api.idempotency import OnceOnlyDep
 from api.routes.writes import WRITE_ERRORS, post
-from api.schemas.common import fen
-from api.schemas.ledger import CoverIn, FundId, FundMoneyIn, InsurerPaymentIn, LoanId, LoanWrittenOut, WrittenOut
+from api.schemas.common import error_responses, fen
+from api.schemas.ledger import (
+    CoverIn,
+    CoverOut,
+    FundId,
+    FundMoneyIn,
+    InsurerPaymentIn,
+    LoanId,
+    LoanWrittenOut,
+    WrittenOut,
+)
 from credit_engine.ledger import commands as c
 
 router = APIRouter(prefix="/v1", tags=["insurance 保证保险"])
@@ -30,6 +39,17 @@ def set_cover(fund_id: FundId, body: CoverIn, principal: PrincipalDep, writes: L
     """A new version of the fund's cover from ``effective_from`` on; compensation claims from then on pass the
     waterfall: the insurer's part first, then fund and bank at the policy's share."""
     return post(once.of(body), writes, principal, body.command(fund_id, once.key))
+
+
+@router.get(
+    "/funds/{fund_id}/insurance-covers",
+    response_model=list[CoverOut],
+    responses=error_responses(401, 403, 404, 503),
+    summary="The fund's insurance covers / 保证保险",
+)
+def list_covers(fund_id: FundId, principal: PrincipalDep, ledger: LedgerReadsDep):
+    """Every version of the fund's cover, as recorded (the one in force on a date: latest ``effective_from``)."""
+    return [CoverOut.of(cover) for cover in ledger.covers(principal, fund_id)]
 
 
 @router.post(

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from api.schemas.common import IsoDate, Strict, Yuan, code, fen, yuan_of
-from credit_engine.insurance.cover import CoverTerms
+from credit_engine.insurance.cover import CoverTerms, InsuranceCover
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.domain import PolicyTerms, default_terms
@@ -202,6 +202,39 @@ class CoverIn(Strict):
         )
         return c.SetInsuranceCover(
             fund_id=fund_id, idempotency_key=key, effective_from=self.effective_from, cover=cover
+        )
+
+
+class CoverOut(BaseModel):
+    """One version of a fund's insurance cover, as recorded (shares and rates as fractions, money in yuan)."""
+
+    fund_id: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    recorded_at: dt.datetime
+    insurer: str
+    kind: str
+    share: float
+    layer_yuan: float
+    premium_rate: float
+    premium_subsidy_share: float
+    products: list[str]
+
+    @classmethod
+    def of(cls, cover: InsuranceCover) -> CoverOut:
+        terms = cover.terms
+        return cls(
+            fund_id=cover.fund_id,
+            effective_from=cover.effective_from,
+            effective_to=terms.effective_to,
+            recorded_at=cover.recorded_at,
+            insurer=terms.insurer,
+            kind=terms.kind,
+            share=terms.share_bps / BPS,
+            layer_yuan=terms.layer_fen / 100,
+            premium_rate=terms.premium_rate_bps / BPS,
+            premium_subsidy_share=terms.subsidy_share_bps / BPS,
+            products=list(terms.products),
         )
 
 

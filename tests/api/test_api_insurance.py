@@ -103,3 +103,11 @@ def test_bad_covers_are_422_naming_the_field_in_both_languages(api, fund, change
     assert field in {d["field"] for d in details}
     message = next(d["message"] for d in details if d["field"] == field)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in message), message
+
+
+def test_the_covers_are_listed_in_yuan_for_keys_that_may_read_the_fund(api, fund):
+    api.post(api.keys.fund_admin, f"/v1/funds/{fund}/insurance-covers", COVER, key="cover-1")
+    listed = api.get(api.keys.fund_admin, f"/v1/funds/{fund}/insurance-covers")
+    assert listed.status_code == 200
+    assert {"insurer": "人保财险 PICC", "kind": "share", "share": 0.5}.items() <= listed.json()[0].items()
+    assert api.get(api.keys.other_officer, f"/v1/funds/{fund}/insurance-covers").status_code == 403
