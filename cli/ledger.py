@@ -184,11 +184,26 @@ def insurance_set(
     fund and bank at the policy's share). Premiums and insurer payments arrive in bank event files."""
     from dataclasses import replace
 
-    from credit_engine.insurance.cover import CoverTerms
     from credit_engine.ledger import commands, services
+
+    cover = _cover(insurer, kind, (share, layer_yuan, premium_rate, premium_subsidy), products, effective_to)
+    on = day("--from", effective_from)
+    command = commands.SetInsuranceCover(
+        fund_id=fund_id, idempotency_key=key or "cover", recorded_by=_actor(recorded_by), effective_from=on, cover=cover
+    )
+    if key is None:
+        command = replace(command, idempotency_key=f"cover-{on}-{commands.body_hash(command)[:12]}")
+    with _ledger() as uow:
+        _receipt(services.set_insurance_cover(uow, command))
+
+
+def _cover(insurer: str, kind: str, amounts: tuple, products: str | None, effective_to: str | None):  # noqa: ANN202
+    """The cover terms of the options: (share, layer in yuan, premium rate, premium subsidy) as text."""
+    from credit_engine.insurance.cover import CoverTerms
     from credit_engine.ledger.money import ratio_to_bps, yuan_to_fen
 
-    cover = CoverTerms(
+    share, layer_yuan, premium_rate, premium_subsidy = amounts
+    return CoverTerms(
         insurer=insurer,
         kind=kind,
         share_bps=converted("--share", share, ratio_to_bps) if share else 0,
@@ -198,14 +213,6 @@ def insurance_set(
         products=tuple(code.strip() for code in (products or "").split(",") if code.strip()),
         effective_to=None if effective_to is None else day("--to", effective_to),
     )
-    on = day("--from", effective_from)
-    command = commands.SetInsuranceCover(
-        fund_id=fund_id, idempotency_key=key or "cover", recorded_by=_actor(recorded_by), effective_from=on, cover=cover
-    )
-    if key is None:
-        command = replace(command, idempotency_key=f"cover-{on}-{commands.body_hash(command)[:12]}")
-    with _ledger() as uow:
-        _receipt(services.set_insurance_cover(uow, command))
 
 
 @app.command("import")
