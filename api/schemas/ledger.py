@@ -316,6 +316,8 @@ class LoanOut(BaseModel):
     compensated_yuan: float
     recovered_yuan: float
     written_off_yuan: float
+    insurer_yuan: float = Field(default=0.0, description="The insurer's part of the loss (保证保险) / 保险承担部分.")
+    insurer_paid_yuan: float = Field(default=0.0, description="What the insurer has paid of it / 保险已赔付.")
 
     @classmethod
     def of(cls, loan: Loan, on: dt.date) -> LoanOut:
@@ -333,6 +335,8 @@ class LoanOut(BaseModel):
             compensated_yuan=loan.compensated_fen / 100,
             recovered_yuan=loan.recovered_fen / 100,
             written_off_yuan=loan.written_off_fen / 100,
+            insurer_yuan=loan.insurer_fen / 100,
+            insurer_paid_yuan=loan.insurer_paid_fen / 100,
         )
 
 

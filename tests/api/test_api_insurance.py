@@ -52,6 +52,7 @@ def test_a_fund_admin_sets_a_cover_and_a_claim_shows_insurer_fund_and_bank_parts
     )
     assert paid.status_code == 201, paid.text
     assert paid.json()["event"]["details"]["paid_fen"] == 2_000_000
+    assert (paid.json()["loan"]["insurer_yuan"], paid.json()["loan"]["insurer_paid_yuan"]) == (20_000, 20_000)
 
 
 def test_a_premium_is_booked_in_yuan_with_the_subsidy_part(api, fund):
