@@ -138,13 +138,14 @@ def _defaulted_in(state: ChunkState, index: int, by_month: np.ndarray | None = N
 
 def _borne(state: ChunkState, book: LiveBook, scenario: StressScenario, paid_at: int, back_at: int) -> tuple:
     """The fund's part of the defaults paid now (index ``paid_at``) and of the recoveries of those of ``back_at``.
-    Without a cover: its share of both. With one: the loss waterfall (:func:`.waterfall.split_loss`) on the
-    insured products' defaults, the insurer's part noted for their recoveries (:func:`.waterfall.split_recovery`)."""
+    Without a cover: its share of both. With one: the loss waterfall of :mod:`credit_engine.insurance.waterfall`
+    (``split_loss``) on the insured products' defaults, the insurer's part kept for their recoveries
+    (``split_recovery``)."""
     share, cover = book.terms.fund_share_bps, book.cover
     if state.insured_defaults is None or cover is None:
-        return share / BPS * _defaulted_in(state, paid_at), share / BPS * scenario.recovery_rate * _defaulted_in(
-            state, back_at
-        )
+        fraction = share / BPS
+        recovered = fraction * scenario.recovery_rate * _defaulted_in(state, back_at)
+        return fraction * _defaulted_in(state, paid_at), recovered
     assert state.insurer_part is not None and state.layer_used is not None
     loss, insured = _defaulted_in(state, paid_at), _defaulted_in(state, paid_at, state.insured_defaults)
     if cover.kind == "share":
