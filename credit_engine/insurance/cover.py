@@ -17,6 +17,7 @@ from dataclasses import dataclass, fields
 
 from credit_engine.errors import RowError
 from credit_engine.insurance.waterfall import BPS, split_one
+from credit_engine.ledger.money import share_of
 
 KINDS = ("share", "first_loss", "none")
 KIND_ZH = {"share": "比例分担", "first_loss": "首损层", "none": "无保险"}
@@ -117,5 +118,5 @@ def cover_in_force(
 
 
 def premium_subsidy_fen(amount_fen: int, subsidy_share_bps: int) -> int:
-    """The county's part of a premium, rounded half up to the fen (the bank pays the rest)."""
-    return (amount_fen * subsidy_share_bps + BPS // 2) // BPS
+    """The county's part of a premium, rounded half up to the fen as every share is (the bank pays the rest)."""
+    return share_of(amount_fen, subsidy_share_bps)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.insurance.cover import CoverTerms, InsuranceCover, cover_in_force, premium_subsidy_fen
-from credit_engine.insurance.waterfall import BPS
 from credit_engine.ledger import accounts
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.insurance_store import CoverStore
 from credit_engine.ledger.journal import JournalEntry
+from credit_engine.ledger.money import share_of
 from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.ledger.writes import Context, Outcome, check_value_date, execute, invalid, require_positive
@@ -69,7 +69,7 @@ def _premium(ctx: Context, command: c.PayInsurancePremium) -> Outcome:
     insured = sum(fen for product, fen in ctx.book.covered_fen.items() if terms.covers(product))
     details = {"insurer": terms.insurer, "amount_fen": command.amount_fen, "subsidy_fen": subsidy}
     details |= {"bank_fen": command.amount_fen - subsidy, "insured_principal_fen": insured}
-    details["annual_premium_fen"] = (insured * terms.premium_rate_bps + BPS // 2) // BPS
+    details["annual_premium_fen"] = share_of(insured, terms.premium_rate_bps)
     return Outcome(entry, details)
 
 
