@@ -173,6 +173,7 @@ def insurance_set(
     kind: str = typer.Option(..., help="share, first_loss or none (ends the cover) / 比例分担、首损层或无."),
     share: str | None = typer.Option(None, help="The insurer's share of each loss, e.g. 0.5 / 保险分担比例."),
     layer_yuan: str | None = typer.Option(None, help="First-loss layer a policy year, in yuan / 首损层(元/年)."),
+    layer_share: str | None = typer.Option(None, help="Or a share of insured principal, e.g. 0.05 / 首损层比例."),
     premium_rate: str = typer.Option("0", help="Premium a year on insured principal, e.g. 0.02 / 年费率."),
     premium_subsidy: str = typer.Option("0", help="The county's share of premiums, e.g. 0.5 / 保费补贴比例."),
     products: str | None = typer.Option(None, help="Product codes covered, comma-separated (default: all) / 险种."),
@@ -186,7 +187,8 @@ def insurance_set(
 
     from credit_engine.ledger import commands, services
 
-    cover = _cover(insurer, kind, (share, layer_yuan, premium_rate, premium_subsidy), products, effective_to)
+    amounts = (share, layer_yuan, layer_share, premium_rate, premium_subsidy)
+    cover = _cover(insurer, kind, amounts, products, effective_to)
     on = day("--from", effective_from)
     command = commands.SetInsuranceCover(
         fund_id=fund_id, idempotency_key=key or "cover", recorded_by=_actor(recorded_by), effective_from=on, cover=cover
@@ -198,16 +200,17 @@ def insurance_set(
 
 
 def _cover(insurer: str, kind: str, amounts: tuple, products: str | None, effective_to: str | None):  # noqa: ANN202
-    """The cover terms of the options: (share, layer in yuan, premium rate, premium subsidy) as text."""
+    """The cover terms of the options: (share, layer in yuan, layer share, premium rate, premium subsidy) as text."""
     from credit_engine.insurance.cover import CoverTerms
     from credit_engine.ledger.money import ratio_to_bps, yuan_to_fen
 
-    share, layer_yuan, premium_rate, premium_subsidy = amounts
+    share, layer_yuan, layer_share, premium_rate, premium_subsidy = amounts
     return CoverTerms(
         insurer=insurer,
         kind=kind,
         share_bps=converted("--share", share, ratio_to_bps) if share else 0,
         layer_fen=converted("--layer-yuan", layer_yuan, yuan_to_fen) if layer_yuan else 0,
+        layer_bps=converted("--layer-share", layer_share, ratio_to_bps) if layer_share else 0,
         premium_rate_bps=converted("--premium-rate", premium_rate, ratio_to_bps),
         subsidy_share_bps=converted("--premium-subsidy", premium_subsidy, ratio_to_bps),
         products=tuple(code.strip() for code in (products or "").split(",") if code.strip()),

@@ -175,8 +175,9 @@ class InsurerPaymentIn(LoanEventIn):
 class CoverIn(Strict):
     """POST /v1/funds/{fund_id}/insurance-covers: the fund's insurance cover (保证保险) from ``effective_from``.
 
-    ``share``: the insurer pays ``share`` of every loss; ``first_loss``: it pays every loss until ``layer_yuan`` is
-    used up within a policy year (12 months from ``effective_from``); ``none`` ends the cover. Then the fund and the
+    ``share``: the insurer pays ``share`` of every loss; ``first_loss``: it pays every loss until its layer —
+    ``layer_yuan``, or ``layer_share`` of the insured principal on the policy year's first day — is used up within a
+    policy year (12 months from ``effective_from``); ``none`` ends the cover. Then the fund and the
     bank share the rest at the fund's policy share (7:3). 保险类型：比例分担 / 首损层 / 无。"""
 
     effective_from: IsoDate
@@ -184,6 +185,9 @@ class CoverIn(Strict):
     kind: Literal["share", "first_loss", "none"]
     share: Share | None = Field(default=None, description="The insurer's share of each loss (kind share), e.g. 0.5.")
     layer_yuan: Yuan | None = Field(default=None, description="First-loss layer per policy year (kind first_loss).")
+    layer_share: Share | None = Field(
+        default=None, description="Or the layer as a share of insured principal on the policy year's first day."
+    )
     premium_rate: Share = Field(default=Decimal(0), description="Premium per year on insured principal, e.g. 0.02.")
     premium_subsidy_share: Share = Field(default=Decimal(0), description="The county's share of premiums, e.g. 0.5.")
     products: list[str] = Field(default=[], max_length=16, description="Product codes covered (none: every one).")
@@ -195,6 +199,7 @@ class CoverIn(Strict):
             kind=self.kind,
             share_bps=_bps(self.share) or 0,
             layer_fen=0 if self.layer_yuan is None else fen(self.layer_yuan),
+            layer_bps=_bps(self.layer_share) or 0,
             premium_rate_bps=_bps(self.premium_rate) or 0,
             subsidy_share_bps=_bps(self.premium_subsidy_share) or 0,
             products=tuple(self.products),
@@ -216,6 +221,7 @@ class CoverOut(BaseModel):
     kind: str
     share: float
     layer_yuan: float
+    layer_share: float
     premium_rate: float
     premium_subsidy_share: float
     products: list[str]
@@ -232,6 +238,7 @@ class CoverOut(BaseModel):
             kind=terms.kind,
             share=terms.share_bps / BPS,
             layer_yuan=terms.layer_fen / 100,
+            layer_share=terms.layer_bps / BPS,
             premium_rate=terms.premium_rate_bps / BPS,
             premium_subsidy_share=terms.subsidy_share_bps / BPS,
             products=list(terms.products),

@@ -1,8 +1,8 @@
 """Persistence of insurance covers (``ledger_insurance_cover``) and the sums the waterfall needs from postings.
 
-The only SQL of insurance: a cover version in and out, every version of some funds (reports), and the layer a
-first-loss cover has used in a policy year — the insurer's parts of losses claimed in it, net of reversals (the
-``insured_losses`` postings, see :mod:`.accounts`).
+The only SQL of insurance: a cover version in and out, every version of some funds (reports), and for a first-loss
+cover the layer used in a policy year — the insurer's parts of losses claimed in it, net of reversals (the
+``insured_losses`` postings, see :mod:`.accounts`) — and the insured principal on its first day.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def cover_from_row(row: object) -> InsuranceCover:
         kind=row.kind,  # type: ignore[attr-defined]
         share_bps=row.share_bps,  # type: ignore[attr-defined]
         layer_fen=row.layer_fen,  # type: ignore[attr-defined]
+        layer_bps=row.layer_bps,  # type: ignore[attr-defined]
         premium_rate_bps=row.premium_rate_bps,  # type: ignore[attr-defined]
         subsidy_share_bps=row.subsidy_share_bps,  # type: ignore[attr-defined]
         products=tuple(row.products),  # type: ignore[attr-defined]
@@ -56,6 +57,17 @@ class CoverStore:
         for row in self.connection.execute(query):
             found.setdefault(row.fund_id, []).append(cover_from_row(row))
         return found
+
+    def insured_fen_on(self, fund_id: str, on: dt.date, cover: InsuranceCover) -> int:
+        """Covered principal of the products ``cover`` takes on ``on`` (every known posting up to that day)."""
+        p = PostingRow
+        query = (
+            select(p.product, func.coalesce(func.sum(p.amount_fen), 0))
+            .where(p.fund_id == fund_id, p.account.in_(accounts.COVERED_ACCOUNTS), p.value_date <= on)
+            .group_by(p.product)
+        )
+        rows = self.connection.execute(query)
+        return sum(int(total) for product, total in rows if product is not None and cover.terms.covers(product))
 
     def layer_used_fen(self, fund_id: str, since: dt.date, until: dt.date) -> int:
         """The insurer's parts of losses claimed with value dates from ``since`` to ``until`` (net of reversals)."""

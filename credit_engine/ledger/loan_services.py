@@ -149,8 +149,12 @@ def _insurer_part(ctx: Context, loan: Loan, on: dt.date, fund_share_bps: int) ->
     cover = cover_in_force(store.versions(ctx.book.fund_id), on)
     if cover is None or not cover.terms.covers(loan.product):
         return 0, None
-    used = store.layer_used_fen(ctx.book.fund_id, cover.year_start(on), on) if cover.terms.kind == "first_loss" else 0
-    return cover.insurer_part(loan.overdue_fen, fund_share_bps, used), cover.terms.insurer
+    if cover.terms.kind != "first_loss":
+        return cover.insurer_part(loan.overdue_fen, fund_share_bps, 0), cover.terms.insurer
+    start = cover.year_start(on)
+    used = store.layer_used_fen(ctx.book.fund_id, start, on)
+    insured = store.insured_fen_on(ctx.book.fund_id, start, cover) if cover.terms.layer_bps else 0
+    return cover.insurer_part(loan.overdue_fen, fund_share_bps, used, insured), cover.terms.insurer
 
 
 def _claim(ctx: Context, command: c.ClaimCompensation) -> Outcome:

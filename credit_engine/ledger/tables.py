@@ -218,6 +218,7 @@ class InsuranceCoverRow(Base):
     kind: Mapped[str] = mapped_column(String(16))
     share_bps: Mapped[int] = mapped_column(Integer)
     layer_fen: Mapped[int] = mapped_column(BigInteger)
+    layer_bps: Mapped[int] = mapped_column(Integer)
     premium_rate_bps: Mapped[int] = mapped_column(Integer)
     subsidy_share_bps: Mapped[int] = mapped_column(Integer)
     products: Mapped[list] = mapped_column(JSON)

@@ -37,6 +37,7 @@ class ChunkState:
     insured_defaults: np.ndarray | None = None  # like ``defaults``, of the products the cover takes (None: no cover)
     insurer_part: np.ndarray | None = None  # like ``defaults``: the insurer's part of that month's defaults
     layer_used: np.ndarray | None = None  # the first-loss layer used this policy year
+    layer: np.ndarray | None = None  # this policy year's first-loss layer (fen)
 
 
 def _start(book: LiveBook, pools: list, lags, targets: np.ndarray, histories: tuple, horizon: int, size: int):  # noqa: ANN001, ANN202
@@ -73,7 +74,21 @@ def _start(book: LiveBook, pools: list, lags, targets: np.ndarray, histories: tu
 def _insured_start(history: np.ndarray, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
     insured = np.zeros(shape)
     insured[: history.size] += history[:, None, None]
-    return {"insured_defaults": insured, "insurer_part": np.zeros(shape), "layer_used": np.zeros(shape[1:])}
+    found = {"insured_defaults": insured, "insurer_part": np.zeros(shape)}
+    return found | {"layer_used": np.zeros(shape[1:]), "layer": np.zeros(shape[1:])}
+
+
+def _policy_year(state: ChunkState, book: LiveBook, pools: list) -> None:
+    """A new policy year of a first-loss cover: its layer is fresh — the amount, or its share of the insured
+    performing principal now."""
+    if state.layer_used is None or state.layer is None or book.cover is None:
+        return
+    state.layer_used[:] = 0.0
+    if book.cover.layer_fen:
+        state.layer[:] = float(book.cover.layer_fen)
+        return
+    insured = [b + n + f for p, b, n, f in zip(pools, state.book, state.new, state.fresh, strict=True) if p.insured]
+    state.layer[:] = book.cover.layer_bps / BPS * sum(insured, np.zeros_like(state.balance))
 
 
 def _relend(state: ChunkState, pools: list, targets: np.ndarray) -> None:
@@ -146,12 +161,12 @@ def _borne(state: ChunkState, book: LiveBook, scenario: StressScenario, paid_at:
         fraction = share / BPS
         recovered = fraction * scenario.recovery_rate * _defaulted_in(state, back_at)
         return fraction * _defaulted_in(state, paid_at), recovered
-    assert state.insurer_part is not None and state.layer_used is not None
+    assert state.insurer_part is not None and state.layer_used is not None and state.layer is not None
     loss, insured = _defaulted_in(state, paid_at), _defaulted_in(state, paid_at, state.insured_defaults)
     if cover.kind == "share":
         parts = split_loss(insured, share, cover.share_bps)
     else:
-        parts = split_loss(insured, share, BPS, cover.layer_fen - state.layer_used)
+        parts = split_loss(insured, share, BPS, state.layer - state.layer_used)
         state.layer_used += parts.insurer
     if 0 <= paid_at < state.insurer_part.shape[0]:
         state.insurer_part[paid_at] = parts.insurer
@@ -163,8 +178,6 @@ def _borne(state: ChunkState, book: LiveBook, scenario: StressScenario, paid_at:
 
 def _fund(state: ChunkState, book: LiveBook, scenario: StressScenario, lags, month: int, offset: int) -> None:
     """The fund's month: interest, its share of defaults due, its share of recoveries; exhaustion recorded."""
-    if state.layer_used is not None and month % 12 == 0:
-        state.layer_used[:] = 0.0  # a first-loss layer is fresh each policy year
     paid, recovered = _borne(state, book, scenario, month - lags.payment + offset, month - lags.recovery + offset)
     net = paid - recovered + (book.pending_compensation_fen if month == 0 else 0.0)
     growth = 1.0 + scenario.fund_interest_rate / 12
@@ -202,6 +215,7 @@ def simulate_chunk(book, scenario, horizon, pools, lags, targets, history, strea
     for month in range(horizon):
         _relend(state, pools, targets)
         if month % 12 == 0:
+            _policy_year(state, book, pools)
             _draw_block(state, pools, factors[month // 12], min(12, horizon - month), cases)
         state.defaults[month + offset] += _defaults_and_repayments(state, pools, month, offset)
         _fund(state, book, scenario, lags, month, offset)

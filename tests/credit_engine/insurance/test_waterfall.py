@@ -85,6 +85,8 @@ def test_a_first_loss_layer_is_fresh_each_policy_year():
         ({"kind": "share", "share_bps": 0}, "share_bps"),
         ({"kind": "share", "share_bps": 10_001}, "share_bps"),
         ({"kind": "first_loss", "layer_fen": 0}, "layer_fen"),
+        ({"kind": "first_loss", "layer_fen": 5, "layer_bps": 100}, "layer_fen"),
+        ({"kind": "share", "share_bps": 5000, "layer_bps": 100}, "layer_fen"),
         ({"kind": "sideways"}, "kind"),
         ({"kind": "share", "share_bps": 5000, "premium_rate_bps": -1}, "premium_rate_bps"),
         ({"kind": "share", "share_bps": 5000, "subsidy_share_bps": 20_000}, "subsidy_share_bps"),

@@ -184,3 +184,13 @@ def test_a_bank_file_carries_premiums_and_insurer_payments_in_chinese(ledger, fu
     assert summary.counts["posted"] == 2
     assert ledger.loan(fund, "L1").insurer_pending_fen == 1_500_000
     assert import_events(ledger.uow, path, "test-secret").counts["duplicate"] == 2
+
+
+def test_a_layer_as_a_share_of_insured_principal_is_set_on_the_policy_years_first_day(ledger, fund):
+    ledger.disburse(fund, "L1", "2025-01-10", 20_000)
+    ledger.disburse(fund, "L2", "2025-01-10", 20_000)
+    set_cover(ledger, fund, on="2025-02-01", terms=CoverTerms(insurer="PICC", kind="first_loss", layer_bps=1000))
+    ledger.delinquent(fund, "L1", "2025-05-01", 95)
+    receipt = ledger.claim(fund, "L1", "2025-05-02")
+    # the layer: 10 % of the 40,000 yuan insured on 2025-02-01
+    assert (receipt.details["insurer_fen"], receipt.details["fund_fen"]) == (400_000, 1_120_000)

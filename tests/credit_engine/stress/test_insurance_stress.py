@@ -63,3 +63,14 @@ def test_the_output_shows_exhaustion_with_and_without_the_cover_side_by_side(boo
     assert {"p_exhaustion_horizon_without_cover"} <= {c.key for c in by_leverage.columns}
     entry = document(result)["funds"][0]
     assert len(entry["without_cover"]) == 3 and entry["insurer"] == "PICC"
+
+
+def test_a_layer_as_a_share_of_insured_principal_caps_like_its_amount(book, scenario):
+    fund, settings = book(2_000, 0.05), scenario(recovery_rate=0.0)
+    options = StressOptions(12, 3_000, (8.0,), seed=12)
+    bare = run_paths(fund, settings, options)
+    covered = run_paths(insured(fund, kind="first_loss", layer_bps=500), settings, options)
+    layer_fen = 0.05 * fund.performing_fen.sum()  # the fund as it stands re-lends nothing in month 0
+    share = fund.terms.fund_share_bps / 10_000
+    expected = share * np.maximum(bare.net_loss_fen[0] / share - layer_fen, 0.0)
+    assert np.allclose(covered.net_loss_fen[0], expected, rtol=1e-9, atol=1e-3)

@@ -36,6 +36,7 @@ def _create_cover() -> None:
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("share_bps", sa.Integer(), nullable=False),
         sa.Column("layer_fen", sa.BigInteger(), nullable=False),
+        sa.Column("layer_bps", sa.Integer(), nullable=False),
         sa.Column("premium_rate_bps", sa.Integer(), nullable=False),
         sa.Column("subsidy_share_bps", sa.Integer(), nullable=False),
         sa.Column("products", sa.JSON(), nullable=False),
