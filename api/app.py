@@ -20,7 +20,7 @@ from api import docs, errors, server
 from api.limits import BodyLimit
 from api.metrics import Metrics
 from api.middleware import Observe
-from api.routes import assessments, fund_metrics, funds, loans, operations, reports
+from api.routes import assessments, fund_metrics, funds, insurance, loans, operations, reports
 from api.schemas.assessments import application_schema
 from api.services import ApiOptions, Services
 from api.web import routes as web
@@ -71,7 +71,7 @@ def create_app(settings: Settings, options: ApiOptions | None = None) -> FastAPI
     )
     errors.install(app)
     docs.install(app)
-    for module in (assessments, funds, loans, reports, operations, fund_metrics):
+    for module in (assessments, funds, loans, insurance, reports, operations, fund_metrics):
         app.include_router(module.router)
     web.install(app)  # the fund administrator's workspace: pages at / and /workspace
     large = frozenset({assessments.BATCH_PATH, funds.EVENT_FILES_PATH})

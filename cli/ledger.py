@@ -1,4 +1,4 @@
-"""``credit-engine ledger``: funds, policies, bank event files, the audit and migrations (风险补偿金台账).
+"""``credit-engine ledger``: funds, policies, insurance covers, bank event files, the audit and migrations (台账).
 
 The ledger lives in ``data/ledger.db`` under the settings' data folder (created and migrated when first used) or
 in PostgreSQL when ``CREDIT_ENGINE_DATABASE_URL`` is set (run ``ledger migrate`` first). Money is given in yuan
@@ -18,13 +18,15 @@ from pathlib import Path
 import typer
 
 from cli.common import console, err_console, guarded, settings
-from cli.options import converted, day_or_today
+from cli.options import converted, day, day_or_today
 
 app = typer.Typer(no_args_is_help=True, help="Risk-compensation fund ledger / 风险补偿金台账.")
 fund_app = typer.Typer(no_args_is_help=True, help="Funds / 风险补偿金.")
 policy_app = typer.Typer(no_args_is_help=True, help="Fund policies / 风险补偿金政策.")
+insurance_app = typer.Typer(no_args_is_help=True, help="Insurance cover / 保证保险.")
 app.add_typer(fund_app, name="fund")
 app.add_typer(policy_app, name="policy")
+app.add_typer(insurance_app, name="insurance")
 
 
 def _actor(recorded_by: str | None) -> str:
@@ -160,6 +162,60 @@ def _set_policy(uow, fund_id: str, on: dt.date, changes: dict, no_cap: bool, key
     if key is None:
         command = replace(command, idempotency_key=f"policy-{on}-{commands.body_hash(command)[:12]}")
     return services.set_policy(uow, command)
+
+
+@insurance_app.command("set")
+@guarded
+def insurance_set(
+    fund_id: str = typer.Option(..., "--fund-id", help="Fund id / 风险补偿金编号."),
+    effective_from: str = typer.Option(..., "--from", help="First day of the cover / 生效日期."),
+    insurer: str = typer.Option(..., help="Insurer / 保险公司."),
+    kind: str = typer.Option(..., help="share, first_loss or none (ends the cover) / 比例分担、首损层或无."),
+    share: str | None = typer.Option(None, help="The insurer's share of each loss, e.g. 0.5 / 保险分担比例."),
+    layer_yuan: str | None = typer.Option(None, help="First-loss layer a policy year, in yuan / 首损层(元/年)."),
+    layer_share: str | None = typer.Option(None, help="Or a share of insured principal, e.g. 0.05 / 首损层比例."),
+    premium_rate: str = typer.Option("0", help="Premium a year on insured principal, e.g. 0.02 / 年费率."),
+    premium_subsidy: str = typer.Option("0", help="The county's share of premiums, e.g. 0.5 / 保费补贴比例."),
+    products: str | None = typer.Option(None, help="Product codes covered, comma-separated (default: all) / 险种."),
+    effective_to: str | None = typer.Option(None, "--to", help="Last day of the cover / 截止日期."),
+    key: str | None = typer.Option(None, help="Idempotency key (default: from the content) / 幂等键."),
+    recorded_by: str | None = typer.Option(None, help="Actor recorded / 记账人."),
+) -> None:
+    """Set a fund's insurance cover (保证保险) from a date on: claims then pass the waterfall (insurer first, then
+    fund and bank at the policy's share). Premiums and insurer payments arrive in bank event files."""
+    from dataclasses import replace
+
+    from credit_engine.ledger import commands, services
+
+    amounts = (share, layer_yuan, layer_share, premium_rate, premium_subsidy)
+    cover = _cover(insurer, kind, amounts, products, effective_to)
+    on = day("--from", effective_from)
+    command = commands.SetInsuranceCover(
+        fund_id=fund_id, idempotency_key=key or "cover", recorded_by=_actor(recorded_by), effective_from=on, cover=cover
+    )
+    if key is None:
+        command = replace(command, idempotency_key=f"cover-{on}-{commands.body_hash(command)[:12]}")
+    with _ledger() as uow:
+        _receipt(services.set_insurance_cover(uow, command))
+
+
+def _cover(insurer: str, kind: str, amounts: tuple, products: str | None, effective_to: str | None):  # noqa: ANN202
+    """The cover terms of the options: (share, layer in yuan, layer share, premium rate, premium subsidy) as text."""
+    from credit_engine.insurance.cover import CoverTerms
+    from credit_engine.ledger.money import ratio_to_bps, yuan_to_fen
+
+    share, layer_yuan, layer_share, premium_rate, premium_subsidy = amounts
+    return CoverTerms(
+        insurer=insurer,
+        kind=kind,
+        share_bps=converted("--share", share, ratio_to_bps) if share else 0,
+        layer_fen=converted("--layer-yuan", layer_yuan, yuan_to_fen) if layer_yuan else 0,
+        layer_bps=converted("--layer-share", layer_share, ratio_to_bps) if layer_share else 0,
+        premium_rate_bps=converted("--premium-rate", premium_rate, ratio_to_bps),
+        subsidy_share_bps=converted("--premium-subsidy", premium_subsidy, ratio_to_bps),
+        products=tuple(code.strip() for code in (products or "").split(",") if code.strip()),
+        effective_to=None if effective_to is None else day("--to", effective_to),
+    )
 
 
 @app.command("import")

@@ -9,8 +9,27 @@ from __future__ import annotations
 from credit_engine.access.principal import Permission
 from credit_engine.ledger import commands as c
 
-FUND_EVENTS = (c.CreateFund, c.SetPolicy, c.Contribute, c.ClawBack, c.RecordFundInterest, c.PayCompensation)
-LOAN_EVENTS = (c.Disburse, c.Repay, c.ReportDelinquency, c.Cure, c.ClaimCompensation, c.Recover, c.WriteOff, c.Extend)
+FUND_EVENTS = (
+    c.CreateFund,
+    c.SetPolicy,
+    c.Contribute,
+    c.ClawBack,
+    c.RecordFundInterest,
+    c.PayCompensation,
+    c.SetInsuranceCover,
+    c.PayInsurancePremium,
+)
+LOAN_EVENTS = (
+    c.Disburse,
+    c.Repay,
+    c.ReportDelinquency,
+    c.Cure,
+    c.ClaimCompensation,
+    c.Recover,
+    c.WriteOff,
+    c.Extend,
+    c.RecordInsurerPayment,
+)
 _BY_NAME: dict[str, type[c.Command]] = {kind.__name__: kind for kind in (*FUND_EVENTS, *LOAN_EVENTS, c.Reverse)}
 
 

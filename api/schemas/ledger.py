@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from api.schemas.common import IsoDate, Strict, Yuan, code, fen, yuan_of
+from credit_engine.insurance.cover import CoverTerms, InsuranceCover
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.domain import PolicyTerms, default_terms
@@ -167,6 +168,83 @@ class RecoveryIn(LoanEventIn):
     amount_yuan: Yuan
 
 
+class InsurerPaymentIn(LoanEventIn):
+    amount_yuan: Yuan | None = Field(default=None, description="Default: all of the insurer's unpaid part.")
+
+
+class CoverIn(Strict):
+    """POST /v1/funds/{fund_id}/insurance-covers: the fund's insurance cover (保证保险) from ``effective_from``.
+
+    ``share``: the insurer pays ``share`` of every loss; ``first_loss``: it pays every loss until its layer —
+    ``layer_yuan``, or ``layer_share`` of the insured principal on the policy year's first day — is used up within a
+    policy year (12 months from ``effective_from``); ``none`` ends the cover. Then the fund and the
+    bank share the rest at the fund's policy share (7:3). 保险类型：比例分担 / 首损层 / 无。"""
+
+    effective_from: IsoDate
+    insurer: str = Field(min_length=1, max_length=128, examples=["人保财险 PICC"], description="Insurer / 保险公司.")
+    kind: Literal["share", "first_loss", "none"]
+    share: Share | None = Field(default=None, description="The insurer's share of each loss (kind share), e.g. 0.5.")
+    layer_yuan: Yuan | None = Field(default=None, description="First-loss layer per policy year (kind first_loss).")
+    layer_share: Share | None = Field(
+        default=None, description="Or the layer as a share of insured principal on the policy year's first day."
+    )
+    premium_rate: Share = Field(default=Decimal(0), description="Premium per year on insured principal, e.g. 0.02.")
+    premium_subsidy_share: Share = Field(default=Decimal(0), description="The county's share of premiums, e.g. 0.5.")
+    products: list[str] = Field(default=[], max_length=16, description="Product codes covered (none: every one).")
+    effective_to: IsoDate | None = Field(default=None, description="Last day in force (default: open-ended).")
+
+    def command(self, fund_id: str, key: str) -> c.SetInsuranceCover:
+        cover = CoverTerms(
+            insurer=self.insurer,
+            kind=self.kind,
+            share_bps=_bps(self.share) or 0,
+            layer_fen=0 if self.layer_yuan is None else fen(self.layer_yuan),
+            layer_bps=_bps(self.layer_share) or 0,
+            premium_rate_bps=_bps(self.premium_rate) or 0,
+            subsidy_share_bps=_bps(self.premium_subsidy_share) or 0,
+            products=tuple(self.products),
+            effective_to=self.effective_to,
+        )
+        return c.SetInsuranceCover(
+            fund_id=fund_id, idempotency_key=key, effective_from=self.effective_from, cover=cover
+        )
+
+
+class CoverOut(BaseModel):
+    """One version of a fund's insurance cover, as recorded (shares and rates as fractions, money in yuan)."""
+
+    fund_id: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    recorded_at: dt.datetime
+    insurer: str
+    kind: str
+    share: float
+    layer_yuan: float
+    layer_share: float
+    premium_rate: float
+    premium_subsidy_share: float
+    products: list[str]
+
+    @classmethod
+    def of(cls, cover: InsuranceCover) -> CoverOut:
+        terms = cover.terms
+        return cls(
+            fund_id=cover.fund_id,
+            effective_from=cover.effective_from,
+            effective_to=terms.effective_to,
+            recorded_at=cover.recorded_at,
+            insurer=terms.insurer,
+            kind=terms.kind,
+            share=terms.share_bps / BPS,
+            layer_yuan=terms.layer_fen / 100,
+            layer_share=terms.layer_bps / BPS,
+            premium_rate=terms.premium_rate_bps / BPS,
+            premium_subsidy_share=terms.subsidy_share_bps / BPS,
+            products=list(terms.products),
+        )
+
+
 class ReversalIn(Strict):
     reverses_event_id: EventId
     value_date: IsoDate | None = None
@@ -245,6 +323,8 @@ class LoanOut(BaseModel):
     compensated_yuan: float
     recovered_yuan: float
     written_off_yuan: float
+    insurer_yuan: float = Field(default=0.0, description="The insurer's part of the loss (保证保险) / 保险承担部分.")
+    insurer_paid_yuan: float = Field(default=0.0, description="What the insurer has paid of it / 保险已赔付.")
 
     @classmethod
     def of(cls, loan: Loan, on: dt.date) -> LoanOut:
@@ -262,6 +342,8 @@ class LoanOut(BaseModel):
             compensated_yuan=loan.compensated_fen / 100,
             recovered_yuan=loan.recovered_fen / 100,
             written_off_yuan=loan.written_off_fen / 100,
+            insurer_yuan=loan.insurer_fen / 100,
+            insurer_paid_yuan=loan.insurer_paid_fen / 100,
         )
 
 

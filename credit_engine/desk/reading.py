@@ -1,4 +1,5 @@
-"""Reads of the ledger for an API key: fund positions, a loan, the policy terms a change starts from.
+"""Reads of the ledger for an API key: fund positions, a loan, the policy terms a change starts from, the fund's
+insurance covers.
 
 Every read checks the key first (:class:`~.authorisation.Authorisation`); dates default to today in China time and
 ``known_at`` limits a read to what the ledger knew then. :func:`base_terms` is the rule the API and the command line
@@ -14,8 +15,10 @@ from sqlalchemy import Engine
 from credit_engine.access.principal import Permission, Principal
 from credit_engine.clock import Clock, utc_now
 from credit_engine.desk.authorisation import Authorisation
+from credit_engine.insurance.cover import InsuranceCover
 from credit_engine.ledger.domain import PolicyTerms, ledger_date, policy_in_force
 from credit_engine.ledger.errors import UnknownFund, UnknownLoan
+from credit_engine.ledger.insurance_store import CoverStore
 from credit_engine.ledger.loan import Loan
 from credit_engine.ledger.position import FundPosition, fund_positions
 from credit_engine.ledger.unit_of_work import UnitOfWork
@@ -68,6 +71,12 @@ class LedgerReads:
         """:func:`base_terms` of a fund the key may read."""
         fund = self.authorisation.readable_fund(principal, fund_id)
         return base_terms(self.engine, fund.fund_id, on)
+
+    def covers(self, principal: Principal, fund_id: str) -> list[InsuranceCover]:
+        """The fund's insurance cover versions (保证保险), in the order recorded."""
+        fund = self.authorisation.readable_fund(principal, fund_id)
+        with UnitOfWork(self.engine, read_only=True) as uow:
+            return CoverStore(uow.connection).versions(fund.fund_id)
 
     def position_now(self, fund_id: str) -> FundPosition | None:
         """The fund's position today, everything recorded (unchecked: after a write the key was allowed)."""

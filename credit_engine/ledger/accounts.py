@@ -21,6 +21,17 @@ the bank's money)::
     principal_written_off  principal written off (cumulative)
     bank_lending           contra: minus the sum of the five above (lent less repaid)
 
+Insurance (保证保险, memorandum accounts: the insurer's and the premium payers' money, never the fund's)::
+
+    insurer_receivable     the insurer's part of losses claimed and not yet paid by the insurer
+    insured_losses         contra: minus the insurer's part of losses claimed (per policy year: its layer used)
+    insurer_paid           the insurer's payments on claims (cumulative)
+    insurer_recovered      recoveries passed back to the insurer (cumulative)
+    insurer_recovery_due   contra: minus the recoveries owed to the insurer
+    premium_paid           premiums paid to the insurer (cumulative)
+    premium_subsidy        contra: the county's subsidy part of premiums
+    premium_bank           contra: the bank's (and borrowers') part of premiums
+
 Covered principal (what leverage counts) = ``principal_current`` + ``principal_overdue``; fund balance =
 ``fund_cash``; NPL principal = ``principal_overdue`` whose ``overdue_since`` is 90+ days before the as-of date.
 
@@ -34,10 +45,15 @@ Postings per event (P = principal, S = the fund's share, ``since`` = the overdue
     delinquency            Dr principal_overdue(since) Cr principal_current (or the old since, when re-dated)
     cure, extension        Dr principal_current      Cr principal_overdue(since)   (extension: only if overdue)
     compensation_claim     Dr principal_compensated  Cr principal_overdue(since)    P
-                           Dr compensation_expense   Cr compensation_payable        S = P × fund share
+                           Dr insurer_receivable     Cr insured_losses              I = the insurer's part
+                           Dr compensation_expense   Cr compensation_payable        S = (P − I) × fund share
     compensation_payment   Dr compensation_payable   Cr fund_cash                   ≤ pending, ≤ fund balance
     recovery (R)           Dr principal_recovered    Cr principal_compensated       R
-                           Dr fund_cash              Cr recovery_income             R × fund share
+                           Dr insurer_recovered      Cr insurer_recovery_due        RI = R × I ÷ P
+                           Dr fund_cash              Cr recovery_income             (R − RI) × fund share
+    insurer_payment        Dr insurer_paid           Cr insurer_receivable          ≤ the insurer's part unpaid
+    insurance_premium (A)  Dr premium_paid           Cr premium_subsidy             A × subsidy share
+                           Dr premium_paid           Cr premium_bank                the rest
     write_off              Dr principal_written_off  Cr principal_compensated       remaining principal
     reversal               the reversed entry's postings, negated
 """
@@ -60,6 +76,14 @@ PRINCIPAL_COMPENSATED = "principal_compensated"
 PRINCIPAL_RECOVERED = "principal_recovered"
 PRINCIPAL_WRITTEN_OFF = "principal_written_off"
 BANK_LENDING = "bank_lending"
+INSURER_RECEIVABLE = "insurer_receivable"
+INSURED_LOSSES = "insured_losses"
+INSURER_PAID = "insurer_paid"
+INSURER_RECOVERED = "insurer_recovered"
+INSURER_RECOVERY_DUE = "insurer_recovery_due"
+PREMIUM_PAID = "premium_paid"
+PREMIUM_SUBSIDY = "premium_subsidy"
+PREMIUM_BANK = "premium_bank"
 
 FUND_ACCOUNTS = (
     FUND_CASH,
@@ -77,7 +101,17 @@ LOAN_ACCOUNTS = (
     PRINCIPAL_WRITTEN_OFF,
     BANK_LENDING,
 )
-ACCOUNTS = FUND_ACCOUNTS + LOAN_ACCOUNTS
+INSURANCE_ACCOUNTS = (
+    INSURER_RECEIVABLE,
+    INSURED_LOSSES,
+    INSURER_PAID,
+    INSURER_RECOVERED,
+    INSURER_RECOVERY_DUE,
+    PREMIUM_PAID,
+    PREMIUM_SUBSIDY,
+    PREMIUM_BANK,
+)
+ACCOUNTS = FUND_ACCOUNTS + LOAN_ACCOUNTS + INSURANCE_ACCOUNTS
 COVERED_ACCOUNTS = (PRINCIPAL_CURRENT, PRINCIPAL_OVERDUE)
 
 
@@ -137,9 +171,13 @@ def to_current(product: str, amount_fen: int, since: dt.date) -> tuple[Posting, 
     return transfer(PRINCIPAL_CURRENT, PRINCIPAL_OVERDUE, amount_fen, product, credit_since=since)
 
 
-def compensation_claim(product: str, principal_fen: int, since: dt.date, share_fen: int) -> tuple[Posting, ...]:
-    return transfer(PRINCIPAL_COMPENSATED, PRINCIPAL_OVERDUE, principal_fen, product, credit_since=since) + transfer(
-        COMPENSATION_EXPENSE, COMPENSATION_PAYABLE, share_fen, product
+def compensation_claim(
+    product: str, principal_fen: int, since: dt.date, share_fen: int, insurer_fen: int = 0
+) -> tuple[Posting, ...]:
+    return (
+        transfer(PRINCIPAL_COMPENSATED, PRINCIPAL_OVERDUE, principal_fen, product, credit_since=since)
+        + transfer(INSURER_RECEIVABLE, INSURED_LOSSES, insurer_fen, product)
+        + transfer(COMPENSATION_EXPENSE, COMPENSATION_PAYABLE, share_fen, product)
     )
 
 
@@ -147,9 +185,21 @@ def compensation_payment(product: str, paid_fen: int) -> tuple[Posting, ...]:
     return transfer(COMPENSATION_PAYABLE, FUND_CASH, paid_fen, product)
 
 
-def recovery(product: str, amount_fen: int, fund_part_fen: int) -> tuple[Posting, ...]:
-    return transfer(PRINCIPAL_RECOVERED, PRINCIPAL_COMPENSATED, amount_fen, product) + transfer(
-        FUND_CASH, RECOVERY_INCOME, fund_part_fen, product
+def recovery(product: str, amount_fen: int, fund_part_fen: int, insurer_part_fen: int = 0) -> tuple[Posting, ...]:
+    return (
+        transfer(PRINCIPAL_RECOVERED, PRINCIPAL_COMPENSATED, amount_fen, product)
+        + transfer(INSURER_RECOVERED, INSURER_RECOVERY_DUE, insurer_part_fen, product)
+        + transfer(FUND_CASH, RECOVERY_INCOME, fund_part_fen, product)
+    )
+
+
+def insurer_payment(product: str, amount_fen: int) -> tuple[Posting, ...]:
+    return transfer(INSURER_PAID, INSURER_RECEIVABLE, amount_fen, product)
+
+
+def insurance_premium(amount_fen: int, subsidy_fen: int) -> tuple[Posting, ...]:
+    return transfer(PREMIUM_PAID, PREMIUM_SUBSIDY, subsidy_fen) + transfer(
+        PREMIUM_PAID, PREMIUM_BANK, amount_fen - subsidy_fen
     )
 
 

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 from credit_engine import identifiers
+from credit_engine.insurance.cover import CoverTerms
 from credit_engine.ledger.domain import PolicyTerms
 
 _NOT_BODY = frozenset({"idempotency_key", "recorded_by"})
@@ -157,6 +158,30 @@ class Extend(LoanCommand):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetInsuranceCover(Command):
+    """A new version of the fund's insurance cover (保证保险) from ``effective_from`` on (kind ``none`` ends it)."""
+
+    effective_from: dt.date
+    cover: CoverTerms
+    event_type = "insurance_cover_set"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PayInsurancePremium(FundMoneyCommand):
+    """A premium paid to the insurer of the cover in force on the value date (the county pays its subsidy part)."""
+
+    event_type = "insurance_premium"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordInsurerPayment(LoanCommand):
+    """The insurer pays its part of a compensated loan's loss (all that is unpaid unless ``amount_fen`` says less)."""
+
+    amount_fen: int | None = None
+    event_type = "insurer_payment"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Reverse(Command):
     """Reverse the event recorded under ``reverses_key`` (its idempotency key / event id) in the same fund.
 
@@ -172,6 +197,8 @@ class Reverse(Command):
 def _plain(value: object) -> object:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value

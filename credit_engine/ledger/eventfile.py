@@ -54,6 +54,8 @@ EVENT_TYPES = {
     "write_off": ("核销",),
     "extension": ("展期",),
     "reversal": ("冲正",),
+    "insurance_premium": ("保费", "保险费"),
+    "insurer_payment": ("保险理赔", "保险赔付"),
 }
 REQUIRED = {
     "contribution": ("amount_yuan",),
@@ -69,6 +71,8 @@ REQUIRED = {
     "write_off": ("loan_id",),
     "extension": ("loan_id", "maturity_date"),
     "reversal": ("reverses_event_id",),
+    "insurance_premium": ("amount_yuan",),
+    "insurer_payment": ("loan_id",),
 }
 MAX_EVENT_ROWS = 100_000
 EVENT_LIMITS = TableLimits(

@@ -44,12 +44,15 @@ SERVICE_OF: dict[type[c.Command], Callable[[UnitOfWork, Any], c.Receipt]] = {
     c.Reverse: services.reverse,
     c.CreateFund: services.create_fund,
     c.SetPolicy: services.set_policy,
+    c.SetInsuranceCover: services.set_insurance_cover,
+    c.PayInsurancePremium: services.pay_insurance_premium,
+    c.RecordInsurerPayment: services.record_insurer_payment,
 }
-"""The ledger service that posts each kind of command (the file's events, opening a fund, a policy change)."""
+"""The ledger service that posts each kind of command (the file's events, opening a fund, a policy or cover change)."""
 SERVICES: dict[str, tuple[Callable, type[c.Command]]] = {
     command.event_type: (service, command)
     for command, service in SERVICE_OF.items()
-    if command not in (c.CreateFund, c.SetPolicy)
+    if command not in (c.CreateFund, c.SetPolicy, c.SetInsuranceCover)
 }
 """The service and the command of each event type a bank's event file may carry (by the command's ``event_type``)."""
 _FROM_FILE = {"idempotency_key": "event_id", "reverses_key": "reverses_event_id"}

@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from credit_engine.insurance.waterfall import BPS, recovery_one, split_one
 from credit_engine.ledger import accounts
 from credit_engine.ledger.errors import LoanStateError
 from credit_engine.ledger.journal import Posting
-from credit_engine.ledger.money import share_of
 
 
 class LoanState(StrEnum):
@@ -56,6 +56,7 @@ class LoanEvent:
     product: str | None = None
     borrower_ref: str | None = None
     share_bps: int | None = None
+    insurer_fen: int | None = None
 
 
 Step = tuple["Loan", tuple[Posting, ...]]
@@ -92,6 +93,8 @@ class Loan(LoanFacts):
     paid_fen: int = 0
     share_bps: int | None = None
     last_value_date: dt.date
+    insurer_fen: int = 0
+    insurer_paid_fen: int = 0
 
     @property
     def outstanding_fen(self) -> int:
@@ -101,6 +104,11 @@ class Loan(LoanFacts):
     def pending_fen(self) -> int:
         """Compensation claimed from the fund and not yet paid."""
         return self.claimed_fen - self.paid_fen
+
+    @property
+    def insurer_pending_fen(self) -> int:
+        """The insurer's part of the loss not yet paid by the insurer."""
+        return self.insurer_fen - self.insurer_paid_fen
 
     def days_past_due(self, on: dt.date) -> int:
         return (on - self.overdue_since).days if self.overdue_since is not None else 0
@@ -212,11 +220,13 @@ class Loan(LoanFacts):
             f"本金逾期未满 {trigger_days} 天",
         )
 
-    def claim(self, on: dt.date, share_bps: int) -> Step:
+    def claim(self, on: dt.date, share_bps: int, insurer_fen: int = 0) -> Step:
+        """The loss waterfall: the insurer's part (decided by its cover, at most the loss) first, then the fund's
+        share of the rest; the bank bears what is left."""
         self._check("compensation_claim", on, (LoanState.OVERDUE,))
         assert self.overdue_since is not None
-        share = share_of(self.overdue_fen, share_bps)
-        postings = accounts.compensation_claim(self.product, self.overdue_fen, self.overdue_since, share)
+        insurer, share, _ = split_one(self.overdue_fen, share_bps, BPS, insurer_fen)
+        postings = accounts.compensation_claim(self.product, self.overdue_fen, self.overdue_since, share, insurer)
         loan = replace(
             self,
             state=LoanState.COMPENSATED,
@@ -224,6 +234,7 @@ class Loan(LoanFacts):
             overdue_fen=0,
             claimed_fen=share,
             share_bps=share_bps,
+            insurer_fen=insurer,
             last_value_date=on,
         )
         return loan, postings
@@ -238,13 +249,23 @@ class Loan(LoanFacts):
     def recover(self, on: dt.date, amount_fen: int) -> Step:
         self._check("recovery", on, (LoanState.COMPENSATED,))
         amount = self._amount("recovery", on, amount_fen, self.compensated_fen)
-        postings = accounts.recovery(self.product, amount, share_of(amount, self.share_bps or 0))
+        loss = self.compensated_fen + self.recovered_fen
+        insurer, fund, _ = recovery_one(amount, loss, self.insurer_fen, self.share_bps or 0)
+        postings = accounts.recovery(self.product, amount, fund, insurer)
         left = self.compensated_fen - amount
         state = LoanState.RECOVERED if left == 0 else LoanState.COMPENSATED
         loan = replace(
             self, state=state, compensated_fen=left, recovered_fen=self.recovered_fen + amount, last_value_date=on
         )
         return loan, postings
+
+    def insurer_pay(self, on: dt.date, amount_fen: int) -> Step:
+        """The insurer pays (part of) its share of the loss."""
+        done = (LoanState.COMPENSATED, LoanState.RECOVERED, LoanState.WRITTEN_OFF)
+        self._check("insurer_payment", on, done)
+        amount = self._amount("insurer_payment", on, amount_fen, self.insurer_pending_fen)
+        postings = accounts.insurer_payment(self.product, amount)
+        return replace(self, insurer_paid_fen=self.insurer_paid_fen + amount, last_value_date=on), postings
 
     def write_off(self, on: dt.date) -> Step:
         self._check("write_off", on, (LoanState.COMPENSATED,))
@@ -289,7 +310,9 @@ def apply_event(loan: Loan, event: LoanEvent) -> Step:
         assert event.maturity_date is not None
         return loan.extend(on, event.maturity_date)
     if kind == "compensation_claim":
-        return loan.claim(on, event.share_bps or 0)
+        return loan.claim(on, event.share_bps or 0, event.insurer_fen or 0)
+    if kind == "insurer_payment":
+        return loan.insurer_pay(on, event.amount_fen or 0)
     if kind == "compensation_payment":
         return loan.pay(on, event.amount_fen or 0)
     if kind == "recovery":

@@ -1,19 +1,25 @@
 """Loan events as services: disbursement, repayment, delinquency, cure, extension, compensation claim and payment,
-recovery and write-off. Each takes a unit of work and a command and returns a :class:`Receipt`.
+the insurer's payment, recovery and write-off. Each takes a unit of work and a command and returns a :class:`Receipt`.
 
 A disbursement is where the fund's limits bite: under the fund's lock it resolves the product against the ledger's
 configured products (code, alias or Chinese name) and re-checks that product's limit, the suspension (policy or NPL
 ratio as of today above the threshold) and the cap against the fund's current book. The other events build the
 recorded facts (:class:`LoanEvent`) and let the loan's state machine refuse what does not fit; a compensation
-payment pays what the fund holds and leaves the rest pending.
+payment pays what the fund holds and leaves the rest pending. A claim on a loan whose product the fund's insurance
+cover takes passes through the loss waterfall: the insurer's part first (its share, or what is left of its
+first-loss layer this policy year), then the fund's share of the rest.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from credit_engine.errors import InvalidInput, RowError
+from credit_engine.insurance.cover import cover_in_force
 from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.errors import FundWouldGoNegative, LoanStateError, UnknownLoan
+from credit_engine.ledger.insurance_store import CoverStore
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan, LoanEvent, apply_event, open_loan
 from credit_engine.ledger.product_store import catalog
@@ -137,18 +143,38 @@ def extend(uow: UnitOfWork, command: c.Extend) -> Receipt:
     return _post(uow, command, maturity_date=command.maturity_date)
 
 
+def _insurer_part(ctx: Context, loan: Loan, on: dt.date, fund_share_bps: int) -> tuple[int, str | None]:
+    """The insurer's part of the loan's loss under the cover in force on ``on`` (0 without one), and the insurer."""
+    store = CoverStore(ctx.uow.connection)
+    cover = cover_in_force(store.versions(ctx.book.fund_id), on)
+    if cover is None or not cover.terms.covers(loan.product):
+        return 0, None
+    if cover.terms.kind != "first_loss":
+        return cover.insurer_part(loan.overdue_fen, fund_share_bps, 0), cover.terms.insurer
+    start = cover.year_start(on)
+    used = store.layer_used_fen(ctx.book.fund_id, start, on)
+    insured = store.insured_fen_on(ctx.book.fund_id, start, cover) if cover.terms.layer_bps else 0
+    return cover.insurer_part(loan.overdue_fen, fund_share_bps, used, insured), cover.terms.insurer
+
+
 def _claim(ctx: Context, command: c.ClaimCompensation) -> Outcome:
     terms = policy_on(ctx, command.value_date).terms
     loan, _ = _existing(ctx, command.loan_id)
     refusal = loan.claimable(command.value_date, terms.trigger_days)
     if refusal is not None:
         raise refusal
-    outcome = _on_loan(ctx, command.loan_id, _event_of(command, share_bps=terms.fund_share_bps))
-    assert outcome.loan is not None
+    insurer, name = _insurer_part(ctx, loan, command.value_date, terms.fund_share_bps)
+    event = _event_of(command, share_bps=terms.fund_share_bps, insurer_fen=insurer or None)
+    outcome = _on_loan(ctx, command.loan_id, event)
+    new = outcome.loan
+    assert new is not None
     deadline = command.value_date.toordinal() + terms.payment_deadline_days
-    details = {"claimed_fen": outcome.loan.claimed_fen, "principal_fen": outcome.loan.compensated_fen}
+    details = {"claimed_fen": new.claimed_fen, "principal_fen": new.compensated_fen}
     details["pay_by"] = type(command.value_date).fromordinal(deadline).isoformat()
-    return Outcome(outcome.entry, outcome.details | details, outcome.loan, outcome.loan_version)
+    if name is not None:  # the waterfall's parts: insurer, fund, bank
+        bank = new.compensated_fen - new.insurer_fen - new.claimed_fen
+        details |= {"insurer": name, "insurer_fen": new.insurer_fen, "fund_fen": new.claimed_fen, "bank_fen": bank}
+    return Outcome(outcome.entry, outcome.details | details, new, outcome.loan_version)
 
 
 def claim_compensation(uow: UnitOfWork, command: c.ClaimCompensation) -> Receipt:
@@ -176,8 +202,25 @@ def pay_compensation(uow: UnitOfWork, command: c.PayCompensation) -> Receipt:
     return execute(uow, command, _pay)  # type: ignore[arg-type]
 
 
+def _insurer_pays(ctx: Context, command: c.RecordInsurerPayment) -> Outcome:
+    loan, _ = _existing(ctx, command.loan_id)
+    requested = loan.insurer_pending_fen if command.amount_fen is None else command.amount_fen
+    outcome = _on_loan(ctx, command.loan_id, _event_of(command, amount_fen=requested))
+    assert outcome.loan is not None
+    details = {"paid_fen": requested, "insurer_pending_fen": outcome.loan.insurer_pending_fen}
+    return Outcome(outcome.entry, outcome.details | details, outcome.loan, outcome.loan_version)
+
+
+def record_insurer_payment(uow: UnitOfWork, command: c.RecordInsurerPayment) -> Receipt:
+    """保险理赔: the insurer pays its part of a compensated loan's loss (all of it unless the amount says less)."""
+    if command.amount_fen is not None:
+        require_positive("amount_fen", command.amount_fen)
+    return execute(uow, command, _insurer_pays)  # type: ignore[arg-type]
+
+
 def recover(uow: UnitOfWork, command: c.Recover) -> Receipt:
-    """追偿: principal recovered after compensation; the fund's pro-rata share returns to the fund."""
+    """追偿: principal recovered after compensation; shared as the loss was borne (insurer pro rata, then fund:bank
+    at the fund's share, :func:`credit_engine.insurance.waterfall.split_recovery`)."""
     amount = require_positive("amount_fen", command.amount_fen)
     return _post(uow, command, amount_fen=amount)
 

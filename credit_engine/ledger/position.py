@@ -48,6 +48,8 @@ class FundPosition:
     recovered_fen: int = 0
     recovered_to_fund_fen: int = 0
     written_off_fen: int = 0
+    insurer_claimed_fen: int = 0  # the insurer's parts of losses claimed (保证保险)
+    insurer_paid_fen: int = 0  # what the insurer has paid of them
 
     @property
     def covered_principal_fen(self) -> int:
@@ -134,6 +136,8 @@ def _fold(values: dict[str, object], account: str, product: str | None, bucket: 
         a.PRINCIPAL_RECOVERED: ("recovered_fen", 1),
         a.PRINCIPAL_WRITTEN_OFF: ("written_off_fen", 1),
         a.RECOVERY_INCOME: ("recovered_to_fund_fen", -1),
+        a.INSURED_LOSSES: ("insurer_claimed_fen", -1),
+        a.INSURER_PAID: ("insurer_paid_fen", 1),
     }
     if account in simple:
         name, sign = simple[account]

@@ -9,7 +9,8 @@ stay below the 8× floor, the rest land between floor and cap. A household is el
 policy's knock-out rules (:mod:`credit_engine.policy.knockouts`). Each eligible household's loan is a *story* —
 disbursement, repayment at maturity, an extension, a short delinquency and its cure, or (households the registry
 marks ``defaulted``) delinquency, compensation claim, payment, recovery and write-off. A few 强农贷 enterprise loans
-bring the household share to 60–80%; two counties get more of them and may fall below the 60% minimum.
+bring the household share to 60–80%; two counties get more of them and may fall below the 60% minimum. Two funds
+are insured (保证保险, :mod:`.seed_insurance`).
 
 The stories' events are simulated in recording order against the ledger's own domain objects (:class:`FundBook`,
 the loan state machine), with the suspension rule applied conservatively (every overdue loan counts as
@@ -30,6 +31,7 @@ from credit_engine.contract import idnumber
 from credit_engine.ledger.domain import PolicyTerms, default_terms
 from credit_engine.ledger.money import multiple_of, share_of
 from credit_engine.ledger.products import ProductCatalog
+from credit_engine.ledger.seed_insurance import insure_demo_funds
 from credit_engine.ledger.seed_simulation import FundPlan, FundSpec, simulate
 from credit_engine.ledger.seed_stories import (
     DAY,
@@ -152,7 +154,7 @@ def plan_seed(  # noqa: ANN001
             cut = len(county_pool) * 3 // 4
             county_pool = county_pool.iloc[:cut] if spec.bank_code == MAIN_BANK else county_pool.iloc[cut:]
         plans.append(plan_fund(spec, county_pool, secret, terms, products))
-    return plans
+    return insure_demo_funds(plans, SECOND_BANK)
 
 
 def _households(spec: FundSpec, pool, secret: str) -> Iterator[dict]:  # noqa: ANN001

@@ -3,7 +3,9 @@
 Fund events live here — :func:`create_fund`, :func:`set_policy`, :func:`contribute`, :func:`claw_back`,
 :func:`record_fund_interest`, :func:`reverse` — and the loan events are re-exported from :mod:`.loan_services`
 (:func:`disburse`, :func:`repay`, :func:`report_delinquency`, :func:`cure`, :func:`extend`,
-:func:`claim_compensation`, :func:`pay_compensation`, :func:`recover`, :func:`write_off`). Every write runs through
+:func:`claim_compensation`, :func:`pay_compensation`, :func:`recover`, :func:`write_off`,
+:func:`record_insurer_payment`) and the insurance events from :mod:`.insurance_services`
+(:func:`set_insurance_cover`, :func:`pay_insurance_premium`). Every write runs through
 :func:`credit_engine.ledger.writes.execute` (fund lock, idempotency, recording time, commit).
 """
 
@@ -18,6 +20,7 @@ from credit_engine.ledger import commands as c
 from credit_engine.ledger.commands import Receipt
 from credit_engine.ledger.domain import Fund, FundBook, FundPolicy
 from credit_engine.ledger.errors import FundAlreadyExists, ReversalRefused, UnknownEvent
+from credit_engine.ledger.insurance_services import pay_insurance_premium, set_insurance_cover
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import LoanState, replay
 from credit_engine.ledger.loan_services import (
@@ -26,6 +29,7 @@ from credit_engine.ledger.loan_services import (
     disburse,
     extend,
     pay_compensation,
+    record_insurer_payment,
     recover,
     repay,
     report_delinquency,
@@ -43,11 +47,14 @@ __all__ = [
     "disburse",
     "extend",
     "pay_compensation",
+    "pay_insurance_premium",
     "record_fund_interest",
+    "record_insurer_payment",
     "recover",
     "repay",
     "report_delinquency",
     "reverse",
+    "set_insurance_cover",
     "set_policy",
     "write_off",
 ]

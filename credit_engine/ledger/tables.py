@@ -1,12 +1,12 @@
 """The ledger's database tables (SQLAlchemy 2 declarative; rows, not domain objects).
 
-Journal tables — ``ledger_fund``, ``ledger_policy``, ``ledger_transaction``, ``ledger_posting``,
-``ledger_command`` — are append-only: triggers created by the migration refuse UPDATE and DELETE on both SQLite and
-PostgreSQL. A posting repeats its transaction's fund, loan, value date and recording time so that positions "as of D,
-as known at T" are one aggregate over one table. ``ledger_fund_book`` and ``ledger_loan`` are caches, updated in the
-same transaction as the postings and reconciled by the audit; so is ``ledger_fund_covered``, the book's covered
-principal per product. ``ledger_product`` is configuration: one row per loan product (富民贷, 强农贷, …), written by
-migrations only. Recording times are stored as naive UTC.
+Journal tables — ``ledger_fund``, ``ledger_policy``, ``ledger_transaction``, ``ledger_posting``, ``ledger_command`` —
+and the cover versions ``ledger_insurance_cover`` (migration 0004) are append-only: triggers created by the migrations
+refuse UPDATE and DELETE on both SQLite and PostgreSQL. A posting repeats its transaction's fund, loan, value date and
+recording time so that positions "as of D, as known at T" are one aggregate over one table. ``ledger_fund_book`` and
+``ledger_loan`` are caches, updated in the same transaction as the postings and reconciled by the audit; so is
+``ledger_fund_covered``, the book's covered principal per product. ``ledger_product`` is configuration: one row per
+loan product (富民贷, 强农贷, …), written by migrations only. Recording times are stored as naive UTC.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from credit_engine.dbschema import NAMING_CONVENTION
 
 ID = BigInteger().with_variant(Integer(), "sqlite")
 JOURNAL_TABLES = ("ledger_fund", "ledger_policy", "ledger_transaction", "ledger_posting", "ledger_command")
+COVER_TABLE = "ledger_insurance_cover"  # append-only as well (its triggers: migration 0004)
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -105,6 +106,7 @@ class TransactionRow(Base):
     product: Mapped[str | None] = mapped_column(String(16))
     borrower_ref: Mapped[str | None] = mapped_column(String(64))
     share_bps: Mapped[int | None] = mapped_column(Integer)
+    insurer_fen: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class PostingRow(Base):
@@ -196,3 +198,27 @@ class LoanRow(Base):
     share_bps: Mapped[int | None] = mapped_column(Integer)
     last_value_date: Mapped[dt.date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
+    insurer_fen: Mapped[int] = mapped_column(BigInteger)
+    insurer_paid_fen: Mapped[int] = mapped_column(BigInteger)
+
+
+class InsuranceCoverRow(Base):
+    """One version of a fund's insurance cover (保证保险, :mod:`credit_engine.insurance.cover`); append-only."""
+
+    __tablename__ = "ledger_insurance_cover"
+    __table_args__ = (Index(None, "fund_id", "effective_from"),)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    fund_id: Mapped[str] = mapped_column(ForeignKey("ledger_fund.fund_id"))
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    effective_to: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(128))
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    insurer: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    share_bps: Mapped[int] = mapped_column(Integer)
+    layer_fen: Mapped[int] = mapped_column(BigInteger)
+    layer_bps: Mapped[int] = mapped_column(Integer)
+    premium_rate_bps: Mapped[int] = mapped_column(Integer)
+    subsidy_share_bps: Mapped[int] = mapped_column(Integer)
+    products: Mapped[list] = mapped_column(JSON)

@@ -18,10 +18,11 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from itertools import groupby
 
+from credit_engine.insurance.cover import premium_subsidy_fen
 from credit_engine.ledger import accounts
 from credit_engine.ledger.domain import FundBook, ledger_date
 from credit_engine.ledger.journal import Posting
-from credit_engine.ledger.loan import Loan, LoanState, apply_event, open_loan
+from credit_engine.ledger.loan import Loan, LoanEvent, LoanState, apply_event, open_loan
 from credit_engine.ledger.money import fen_to_yuan
 from credit_engine.ledger.position import fund_positions
 from credit_engine.ledger.queries import audit as q
@@ -33,6 +34,14 @@ FUND_RECIPES = {
     "clawback": accounts.clawback,
     "fund_interest": accounts.fund_interest,
 }
+
+
+def _fund_postings(event: LoanEvent) -> tuple[Posting, ...]:
+    """What a fund event posts: its recipe over its amount (a premium: and the subsidy share it recorded)."""
+    amount = event.amount_fen or 0
+    if event.event_type == "insurance_premium":
+        return accounts.insurance_premium(amount, premium_subsidy_fen(amount, event.share_bps or 0))
+    return FUND_RECIPES[event.event_type](amount)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +152,7 @@ def _check_fund_events(rows: list[RecordedEvent], stored: dict[int, Counter]) ->
         if row.event_type == "reversal":
             expected = _negated(stored.get(row.reverses_id, Counter()))
         else:
-            expected = _counted(FUND_RECIPES[row.event_type](row.event.amount_fen or 0))
+            expected = _counted(_fund_postings(row.event))
         if stored.get(row.id, Counter()) != expected:
             found.append(
                 Violation("events_match_postings", f"transaction {row.id}", f"{row.event_type} postings differ")

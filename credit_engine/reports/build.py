@@ -19,6 +19,7 @@ from credit_engine.ledger.position import FundPosition, fund_positions
 from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.products import Product
 from credit_engine.ledger.unit_of_work import UnitOfWork
+from credit_engine.reports.insurance import insured_principal
 from credit_engine.reports.leverage import (
     county_name,
     county_rollups,
@@ -135,8 +136,9 @@ def _views(
 ) -> dict[str, list]:
     """The views of a report of ``kind``, its primary view first."""
     if kind == "leverage":
+        insured = insured_principal(uow, positions)
         return {
-            "leverage": [leverage_line(p) for p in positions],
+            "leverage": [leverage_line(p, insured.get(p.fund_id, 0)) for p in positions],
             "leverage_county": county_rollups(positions),
             "leverage_province": province_rollups(positions),
             "household": [household_line(p) for p in positions],

@@ -93,8 +93,14 @@ QUALITY = (
     C("recovered_to_fund_fen", "回收入基金(元)", "Recovered to the fund (yuan)", "fen"),
     C("written_off_fen", "核销(元)", "Written off (yuan)", "fen"),
     C("loss_rate", "损失率", "Loss rate", "ratio"),
+    C("insurer_claimed_fen", "保险承担损失(元)", "Insurer's part of losses (yuan)", "fen"),
+    C("insurer_paid_fen", "保险已赔付(元)", "Insurer payments (yuan)", "fen"),
 )
 STATUS = (C("status", "状态", "Status", "status"),)
+INSURANCE = (
+    C("insured_principal_fen", "保险覆盖余额(元)", "Insured principal (yuan)", "fen"),
+    C("insurer_paid_fen", "保险已赔付(元)", "Insurer payments (yuan)", "fen"),
+)
 OVER_CAP = (C("over_cap_fen", "超上限金额(元)", "Over cap by (yuan)", "fen"),)
 AREA_CAP = (
     C("cap_multiple", "倍数上限(有上限基金)", "Cap (capped funds)", "multiple"),
@@ -138,7 +144,7 @@ def views(products: Iterable[Product]) -> dict[str, tuple[str, str, tuple[Column
     products = tuple(products)
     leverage = FUND_BALANCE + covered_columns(products) + LEVERAGE
     return {
-        "leverage": ("放大倍数(基金)", "Leverage by fund", FUND + leverage + OVER_CAP + STATUS),
+        "leverage": ("放大倍数(基金)", "Leverage by fund", FUND + leverage + INSURANCE + OVER_CAP + STATUS),
         "leverage_county": ("放大倍数(县)", "Leverage by county", AREA + leverage + AREA_CAP + STATUS + SUMMARY),
         "leverage_province": ("放大倍数(省)", "Leverage by province", AREA + leverage + AREA_CAP + STATUS + SUMMARY),
         "household": ("富民贷占比", "Household share", FUND + covered_columns(products) + HOUSEHOLD),

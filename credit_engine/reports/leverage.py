@@ -87,12 +87,14 @@ class LeverageLine:
     household_share: float | None
     policy_effective_from: str
     over_cap_fen: int = 0  # covered principal above cap × balance (status ``over_cap``)
+    insured_principal_fen: int = 0  # covered principal of the products the fund's insurance cover takes
+    insurer_paid_fen: int = 0  # the insurer's payments on claims (保证保险)
 
     def as_dict(self) -> dict[str, object]:
         return per_product(asdict(self), "covered_by_product_fen", COVERED_KEY)
 
 
-def leverage_line(position: FundPosition) -> LeverageLine:
+def leverage_line(position: FundPosition, insured_fen: int = 0) -> LeverageLine:
     terms = position.terms
     return LeverageLine(
         fund_id=position.fund_id,
@@ -115,6 +117,8 @@ def leverage_line(position: FundPosition) -> LeverageLine:
         household_share=_ratio(position.household_share),
         policy_effective_from=position.policy_effective_from.isoformat(),
         over_cap_fen=position.over_cap_fen,
+        insured_principal_fen=insured_fen,
+        insurer_paid_fen=position.insurer_paid_fen,
     )
 
 

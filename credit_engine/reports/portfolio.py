@@ -35,6 +35,8 @@ class QualityFigures:
     recovered_fen: int = 0
     recovered_to_fund_fen: int = 0
     written_off_fen: int = 0
+    insurer_claimed_fen: int = 0
+    insurer_paid_fen: int = 0
 
     @property
     def overdue_fen(self) -> int:

@@ -9,6 +9,7 @@ that brings that probability under the target with the current book.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -52,6 +53,12 @@ class FundStress:
     safe_multiple: float | None  # None: no tested multiple meets the target
     top_up_fen: int  # 0: the fund as it stands meets the target
     target: float
+    insurer: str | None = None  # the insurance cover's insurer (None: no cover)
+    uninsured: tuple[CaseFigures, ...] = ()  # an insured fund's cases (current, then tested) without its cover
+
+    @property
+    def cases(self) -> tuple[CaseFigures, ...]:
+        return (self.current, *self.tested)
 
 
 def expected_shortfall(values: np.ndarray, level: float = TAIL) -> float:
@@ -110,3 +117,13 @@ def fund_stress(book: LiveBook, paths: Paths, leverages: tuple[float, ...], hori
         top_up_fen=top_up_fen(paths.required_fen[0], book.balance_fen, target),
         target=target,
     )
+
+
+def without_cover(
+    found: FundStress, book: LiveBook, bare: Paths, leverages: tuple[float, ...], horizon: int
+) -> FundStress:
+    """An insured fund's figures with its cases as they would be without the cover (``bare``: the same run,
+    cover removed), for the side-by-side view."""
+    plain = fund_stress(book, bare, leverages, horizon, found.target)
+    insurer = book.cover.insurer if book.cover is not None else None
+    return dataclasses.replace(found, insurer=insurer, uninsured=plain.cases)

@@ -27,6 +27,14 @@ SUMMARY = (
     C("expected_shortfall_99_fen", "99%预期短缺ES(元)", "Expected shortfall 99% (yuan)", "fen"),
     C("safe_multiple", "安全放大倍数", "Safe multiple", "multiple"),
     C("top_up_fen", "需补充资金(元)", "Top-up to meet target (yuan)", "fen"),
+    C("insurer", "保证保险", "Insurance cover"),
+    C("p_exhaustion_horizon", "期内耗尽概率(含保险)", "P(exhausted) within horizon, with cover", "ratio"),
+    C(
+        "p_exhaustion_horizon_without_cover",
+        "期内耗尽概率(无保险)",
+        "P(exhausted) within horizon, without cover",
+        "ratio",
+    ),
 )
 BY_LEVERAGE = (
     *FUND,
@@ -36,6 +44,12 @@ BY_LEVERAGE = (
     C("p_exhaustion_24m", "24个月耗尽概率", "P(exhausted) 24 months", "ratio"),
     C("p_exhaustion_36m", "36个月耗尽概率", "P(exhausted) 36 months", "ratio"),
     C("p_exhaustion_horizon", "期内耗尽概率", "P(exhausted) within horizon", "ratio"),
+    C(
+        "p_exhaustion_horizon_without_cover",
+        "期内耗尽概率(无保险)",
+        "P(exhausted) within horizon, without cover",
+        "ratio",
+    ),
     C("p_suspension", "暂停放款概率", "P(suspension)", "ratio"),
     *(
         C(
@@ -79,6 +93,12 @@ def case_row(case: CaseFigures) -> dict[str, object]:
     return row
 
 
+def _without_cover(fund: FundStress, index: int) -> float:
+    """P(exhaustion within the horizon) of case ``index`` without the fund's cover (the same figure without one)."""
+    cases = fund.uninsured or fund.cases
+    return cases[index].exhaustion_within_horizon
+
+
 def fund_row(fund: FundStress) -> dict[str, object]:
     current = case_row(fund.current)
     return {
@@ -94,12 +114,18 @@ def fund_row(fund: FundStress) -> dict[str, object]:
         **{k: v for k, v in current.items() if k.startswith("p_") or k == "expected_shortfall_99_fen"},
         "safe_multiple": fund.safe_multiple,
         "top_up_fen": fund.top_up_fen,
+        "insurer": fund.insurer or "",
+        "p_exhaustion_horizon_without_cover": _without_cover(fund, 0),
     }
 
 
 def sheets(result: StressResult) -> list[Sheet]:
     summary = [fund_row(f) for f in result.funds]
-    cases = [{**fund_row(f), **case_row(case)} for f in result.funds for case in (f.current, *f.tested)]
+    cases = [
+        {**fund_row(f), **case_row(case), "p_exhaustion_horizon_without_cover": _without_cover(f, i)}
+        for f in result.funds
+        for i, case in enumerate(f.cases)
+    ]
     return [
         Sheet("stress", "压力测试汇总", "Stress test summary", SUMMARY, summary),
         Sheet("by_leverage", "各放大倍数结果", "Results by multiple", BY_LEVERAGE, cases),
@@ -139,6 +165,8 @@ def document(result: StressResult) -> dict[str, object]:
         entry = _yuan(fund_row(fund))
         entry["current"] = _yuan(case_row(fund.current)) | {"exhaustion_curve": list(fund.current.exhaustion_curve)}
         entry["tested"] = [_yuan(case_row(c)) for c in fund.tested]
+        if fund.uninsured:  # the same cases without the insurance cover, side by side
+            entry["without_cover"] = [_yuan(case_row(c)) for c in fund.uninsured]
         funds.append(entry)
     return {
         **settings_of(result),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from credit_engine.insurance.cover import CoverTerms
 from credit_engine.ledger.domain import PolicyTerms
 from credit_engine.stress.scenario import StressScenario
 
@@ -25,7 +26,8 @@ DAYS_PER_MONTH = 30.4375
 class LiveBook:
     """One fund on ``as_of``: balance, pending compensation and terms, and one array element per open loan —
     performing principal (fen), overdue principal (fen) and months since it fell overdue, product index into
-    ``products``, months to maturity (≥ 1), 12-month PD and whether the PD came from the loan's assessment."""
+    ``products``, months to maturity (≥ 1), 12-month PD and whether the PD came from the loan's assessment; and the
+    fund's insurance cover in force on ``as_of`` (None without one)."""
 
     fund_id: str
     county_code: str
@@ -42,6 +44,7 @@ class LiveBook:
     months_to_maturity: np.ndarray
     pd: np.ndarray
     model_pd: np.ndarray
+    cover: CoverTerms | None = None  # the insurance cover (保证保险) in force on ``as_of``, if any
 
     @property
     def loans(self) -> int:
@@ -79,8 +82,9 @@ def _assessment_pd(entry: object) -> float | None:
     return float(value) if isinstance(value, int | float) and 0 < value < 1 else None
 
 
-def book_of(position, loans: list, pds: dict, scenario: StressScenario) -> LiveBook:  # noqa: ANN001
-    """The live book of one fund position and its open loans; ``pds`` maps (fund id, loan id) to a model PD."""
+def book_of(position, loans: list, pds: dict, scenario: StressScenario, cover: CoverTerms | None = None) -> LiveBook:  # noqa: ANN001
+    """The live book of one fund position and its open loans (and its insurance cover); ``pds`` maps (fund id, loan
+    id) to a model PD."""
     products = tuple(dict.fromkeys([p.code for p in position.products] + [loan.product for loan in loans]))
     index = {code: i for i, code in enumerate(products)}
     model = [pds.get((loan.fund_id, loan.loan_id)) for loan in loans]
@@ -111,6 +115,7 @@ def book_of(position, loans: list, pds: dict, scenario: StressScenario) -> LiveB
             dtype=float,
         ),
         model_pd=np.array([m is not None for m in model], dtype=bool),
+        cover=cover,
     )
 
 
@@ -126,6 +131,8 @@ def live_books(
     """The books of every fund (or the one fund, or the county's funds) open on ``as_of``, as known at
     ``known_at``."""
     from credit_engine.audit.disbursements import approving_assessments
+    from credit_engine.insurance.cover import cover_in_force
+    from credit_engine.ledger.insurance_store import CoverStore
     from credit_engine.ledger.position import fund_positions
     from credit_engine.ledger.queries.book import open_loans
     from credit_engine.ledger.unit_of_work import UnitOfWork
@@ -134,9 +141,14 @@ def live_books(
         ids = [fund_id] if fund_id is not None else None
         positions = fund_positions(uow, as_of, known_at, ids, county_code)
         loans = open_loans(uow, [p.fund_id for p in positions], as_of, known_at)
+        covers = CoverStore(uow.connection).by_fund([p.fund_id for p in positions]) if positions else {}
     entries = approving_assessments(engine, [p.fund_id for p in positions])
     pds = {key: pd for key, entry in entries.items() if (pd := _assessment_pd(entry)) is not None}
     by_fund: dict[str, list] = {}
     for loan in loans:
         by_fund.setdefault(loan.fund_id, []).append(loan)
-    return [book_of(p, by_fund.get(p.fund_id, []), pds, scenario) for p in positions]
+    in_force = {p.fund_id: cover_in_force(covers.get(p.fund_id, []), as_of, known_at) for p in positions}
+    return [
+        book_of(p, by_fund.get(p.fund_id, []), pds, scenario, c.terms if (c := in_force[p.fund_id]) else None)
+        for p in positions
+    ]

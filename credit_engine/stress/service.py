@@ -8,12 +8,13 @@ calls it on books read from the ledger; a web page or the insurance layer can ca
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from credit_engine.errors import InvalidInput
-from credit_engine.stress.figures import FundStress, fund_stress
+from credit_engine.stress.figures import FundStress, fund_stress, without_cover
 from credit_engine.stress.live_book import LiveBook
 from credit_engine.stress.scenario import StressOptions, StressScenario
 from credit_engine.stress.simulation import run_paths
@@ -38,9 +39,14 @@ class StressResult:
 
 
 def stress_fund(book: LiveBook, scenario: StressScenario, options: StressOptions) -> FundStress:
-    """One fund's figures."""
+    """One fund's figures; an insured fund is also run without its cover (same seed), side by side."""
     paths = run_paths(book, scenario, options)
-    return fund_stress(book, paths, options.leverages, options.horizon_months, scenario.target_exhaustion_probability)
+    target = scenario.target_exhaustion_probability
+    found = fund_stress(book, paths, options.leverages, options.horizon_months, target)
+    if book.cover is None:
+        return found
+    bare = run_paths(dataclasses.replace(book, cover=None), scenario, options)
+    return without_cover(found, book, bare, options.leverages, options.horizon_months)
 
 
 def stress_test(

@@ -11,6 +11,10 @@ leverage (re-lending keeps covered principal at the multiple × the fund's balan
    1/term a month);
 4. the bank claims ``claim_delay_months`` after the policy's trigger days; the fund pays its share within the
    payment deadline, earns its monthly interest and gets its share of recoveries ``recovery_lag_months`` after;
+   with an insurance cover (``book.cover``) the losses of the products it takes pass the loss waterfall of
+   :mod:`credit_engine.insurance.waterfall` at payment — the insurer's share, or its first-loss layer (fresh every
+   12 months from the as-of date) while it lasts, then the fund's share of the rest — and recoveries come back in
+   the proportions the loss was borne;
 5. as in the ledger, principal past the trigger and not yet claimed is non-performing, and covered principal is
    performing plus unclaimed overdue principal: above the policy's NPL ratio new lending is suspended next month.
 
@@ -45,6 +49,7 @@ class Pool:
     new_term_months: int
     mix: float
     curves: dict[int, np.ndarray]
+    insured: bool = False  # the fund's insurance cover takes this product
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,7 @@ def _pool(book: LiveBook, scenario: StressScenario, index: int, horizon: int, bl
         new_term_months=settings.new_loan_term_months,
         mix=0.0,
         curves=curves,
+        insured=book.cover is not None and book.cover.covers(code),
     )
 
 
@@ -129,10 +135,14 @@ class Lags:
         return max(self.claim - 1, 0)
 
 
-def prehistory(book: LiveBook, lags: Lags) -> np.ndarray:
-    """Overdue principal on the as-of date by default month −prehistory..0 (older ones as if claimed now)."""
+def prehistory(book: LiveBook, lags: Lags, insured: bool = False) -> np.ndarray:
+    """Overdue principal on the as-of date by default month −prehistory..0 (older ones as if claimed now); with
+    ``insured``, only that of the products the fund's cover takes."""
     months = np.minimum(book.months_overdue, lags.prehistory)
     weights = book.overdue_fen.astype(float)
+    if insured:
+        taken = [book.cover is not None and book.cover.covers(code) for code in book.products]
+        weights = weights * np.asarray(taken, dtype=bool)[book.product_index] if book.loans else weights
     found = np.bincount(lags.prehistory - months, weights=weights, minlength=lags.prehistory + 1)
     return found.astype(float)  # a book without loans gives integer zeros: the simulation adds floats to them
 
@@ -160,7 +170,7 @@ def run_paths(book: LiveBook, scenario: StressScenario, options: StressOptions) 
     fund_pools = pools(book, scenario, horizon)
     lags = Lags.of(book, scenario)
     targets = targets_fen(book, options.leverages)
-    history = prehistory(book, lags)
+    history = (prehistory(book, lags), prehistory(book, lags, insured=True) if book.cover is not None else None)
     parts = []
     for chunk, start in enumerate(range(0, options.scenarios, options.chunk_scenarios)):
         size = min(options.chunk_scenarios, options.scenarios - start)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from credit_engine.ledger.money import BPS
+from credit_engine.insurance.waterfall import BPS, split_loss, split_recovery
 from credit_engine.stress.correlation import Z_GRID
 from credit_engine.stress.live_book import LiveBook
 from credit_engine.stress.scenario import StressScenario
@@ -34,10 +34,15 @@ class ChunkState:
     exhausted_month: np.ndarray
     suspended_now: np.ndarray
     suspended_ever: np.ndarray
+    insured_defaults: np.ndarray | None = None  # like ``defaults``, of the products the cover takes (None: no cover)
+    insurer_part: np.ndarray | None = None  # like ``defaults``: the insurer's part of that month's defaults
+    layer_used: np.ndarray | None = None  # the first-loss layer used this policy year
+    layer: np.ndarray | None = None  # this policy year's first-loss layer (fen)
 
 
-def _start(book: LiveBook, pools: list, lags, targets: np.ndarray, history: np.ndarray, horizon: int, size: int):  # noqa: ANN001, ANN202
+def _start(book: LiveBook, pools: list, lags, targets: np.ndarray, histories: tuple, horizon: int, size: int):  # noqa: ANN001, ANN202
     """Month 0's state: the as-of book, the overdue principal as defaults of months −prehistory..0."""
+    history, insured = histories
     shape = (targets.size, size)
     window = np.arange(history.size) - lags.prehistory  # default month of each prehistory entry
     covered = window > -1 - lags.claim
@@ -62,7 +67,28 @@ def _start(book: LiveBook, pools: list, lags, targets: np.ndarray, history: np.n
         exhausted_month=np.full(shape, -1, dtype=np.int32),
         suspended_now=suspended,
         suspended_ever=suspended.copy(),
+        **(_insured_start(insured, defaults.shape) if insured is not None else {}),
     )
+
+
+def _insured_start(history: np.ndarray, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    insured = np.zeros(shape)
+    insured[: history.size] += history[:, None, None]
+    found = {"insured_defaults": insured, "insurer_part": np.zeros(shape)}
+    return found | {"layer_used": np.zeros(shape[1:]), "layer": np.zeros(shape[1:])}
+
+
+def _policy_year(state: ChunkState, book: LiveBook, pools: list) -> None:
+    """A new policy year of a first-loss cover: its layer is fresh — the amount, or its share of the insured
+    performing principal now."""
+    if state.layer_used is None or state.layer is None or book.cover is None:
+        return
+    state.layer_used[:] = 0.0
+    if book.cover.layer_fen:
+        state.layer[:] = float(book.cover.layer_fen)
+        return
+    insured = [b + n + f for p, b, n, f in zip(pools, state.book, state.new, state.fresh, strict=True) if p.insured]
+    state.layer[:] = book.cover.layer_bps / BPS * sum(insured, np.zeros_like(state.balance))
 
 
 def _relend(state: ChunkState, pools: list, targets: np.ndarray) -> None:
@@ -98,8 +124,8 @@ def _draw_block(state: ChunkState, pools: list, factor: np.ndarray, months: int,
         state.hazard[i][rate >= 1.0] = 1.0
 
 
-def _defaults_and_repayments(state: ChunkState, pools: list, month: int) -> np.ndarray:
-    """Principal defaulted this month; matured principal repaid."""
+def _defaults_and_repayments(state: ChunkState, pools: list, month: int, offset: int) -> np.ndarray:
+    """Principal defaulted this month (that of insured products noted apart); matured principal repaid."""
     defaulted = np.zeros_like(state.balance)
     for i, pool in enumerate(pools):
         if pool.mix <= 0 and pool.book_fen <= 0:
@@ -112,21 +138,47 @@ def _defaults_and_repayments(state: ChunkState, pools: list, month: int) -> np.n
             hit = hazard * principal
             principal -= hit
             defaulted += hit
+            if pool.insured and state.insured_defaults is not None:
+                state.insured_defaults[month + offset] += hit
         state.book[i] *= 1.0 - pool.runoff[month]
         state.new[i] *= 1.0 - 1.0 / pool.new_term_months
         state.fresh[i] *= 1.0 - 1.0 / pool.new_term_months
     return defaulted
 
 
-def _defaulted_in(state: ChunkState, index: int) -> np.ndarray | float:
-    return state.defaults[index] if 0 <= index < state.defaults.shape[0] else 0.0
+def _defaulted_in(state: ChunkState, index: int, by_month: np.ndarray | None = None) -> np.ndarray | float:
+    by_month = state.defaults if by_month is None else by_month
+    return by_month[index] if 0 <= index < by_month.shape[0] else 0.0
+
+
+def _borne(state: ChunkState, book: LiveBook, scenario: StressScenario, paid_at: int, back_at: int) -> tuple:
+    """The fund's part of the defaults paid now (index ``paid_at``) and of the recoveries of those of ``back_at``.
+    Without a cover: its share of both. With one: the loss waterfall of :mod:`credit_engine.insurance.waterfall`
+    (``split_loss``) on the insured products' defaults, the insurer's part kept for their recoveries
+    (``split_recovery``)."""
+    share, cover = book.terms.fund_share_bps, book.cover
+    if state.insured_defaults is None or cover is None:
+        fraction = share / BPS
+        recovered = fraction * scenario.recovery_rate * _defaulted_in(state, back_at)
+        return fraction * _defaulted_in(state, paid_at), recovered
+    assert state.insurer_part is not None and state.layer_used is not None and state.layer is not None
+    loss, insured = _defaulted_in(state, paid_at), _defaulted_in(state, paid_at, state.insured_defaults)
+    if cover.kind == "share":
+        parts = split_loss(insured, share, cover.share_bps)
+    else:
+        parts = split_loss(insured, share, BPS, state.layer - state.layer_used)
+        state.layer_used += parts.insurer
+    if 0 <= paid_at < state.insurer_part.shape[0]:
+        state.insurer_part[paid_at] = parts.insurer
+    paid = parts.fund + split_loss(np.asarray(loss) - insured, share).fund
+    lost = np.asarray(_defaulted_in(state, back_at), dtype=float)
+    insurer_lost = _defaulted_in(state, back_at, state.insurer_part)
+    return paid, split_recovery(scenario.recovery_rate * lost, lost, insurer_lost, share).fund
 
 
 def _fund(state: ChunkState, book: LiveBook, scenario: StressScenario, lags, month: int, offset: int) -> None:
     """The fund's month: interest, its share of defaults due, its share of recoveries; exhaustion recorded."""
-    share = book.terms.fund_share_bps / BPS
-    paid = share * _defaulted_in(state, month - lags.payment + offset)
-    recovered = share * scenario.recovery_rate * _defaulted_in(state, month - lags.recovery + offset)
+    paid, recovered = _borne(state, book, scenario, month - lags.payment + offset, month - lags.recovery + offset)
     net = paid - recovered + (book.pending_compensation_fen if month == 0 else 0.0)
     growth = 1.0 + scenario.fund_interest_rate / 12
     state.balance = state.balance * growth - net
@@ -154,6 +206,7 @@ def simulate_chunk(book, scenario, horizon, pools, lags, targets, history, strea
 
     province, county, cases = streams
     state = _start(book, pools, lags, targets, history, horizon, size)
+    history = history[0]
     offset = lags.prehistory
     share = scenario.province_factor_share
     blocks = range(0, horizon, 12)
@@ -162,8 +215,9 @@ def simulate_chunk(book, scenario, horizon, pools, lags, targets, history, strea
     for month in range(horizon):
         _relend(state, pools, targets)
         if month % 12 == 0:
+            _policy_year(state, book, pools)
             _draw_block(state, pools, factors[month // 12], min(12, horizon - month), cases)
-        state.defaults[month + offset] += _defaults_and_repayments(state, pools, month)
+        state.defaults[month + offset] += _defaults_and_repayments(state, pools, month, offset)
         _fund(state, book, scenario, lags, month, offset)
         _npl(state, book, lags, month, offset)
     exhausted = np.where(state.exhausted_month < 0, horizon, state.exhausted_month)

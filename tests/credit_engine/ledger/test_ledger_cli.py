@@ -141,3 +141,14 @@ def test_the_audit_exits_0_on_a_clean_ledger_and_1_on_a_damaged_one(home, fund, 
 def test_migrate_reports_the_revision(home):
     result = run("migrate")
     assert (result.exit_code, head_revision() in result.output) == (0, True)
+
+
+def test_an_insurance_cover_is_set_once_and_bad_terms_exit_2(home, fund):
+    args = ("insurance", "set", "--fund-id", fund, "--from", "2025-01-01", "--insurer", "PICC", "--kind", "share")
+    first = run(*args, "--share", "0.5", "--premium-rate", "0.02", "--premium-subsidy", "0.5", "--products", "fumin")
+    again = run(*args, "--share", "0.5", "--premium-rate", "0.02", "--premium-subsidy", "0.5", "--products", "fumin")
+    assert (first.exit_code, "share_bps: 5000" in first.output, "already recorded" in again.output) == (0, True, True)
+    missing = run(*args)
+    assert (missing.exit_code, "share_bps" in missing.output) == (2, True)
+    layer = run(*args[:-1], "first_loss", "--layer-yuan", "1.001")
+    assert (layer.exit_code, "--layer-yuan" in layer.output) == (2, True)

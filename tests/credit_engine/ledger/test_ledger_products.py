@@ -168,7 +168,7 @@ def test_migration_0003_gives_each_product_its_smallest_loan_and_takes_it_back(l
     migrate(engine, "0002")
     with engine.begin() as connection:
         connection.execute(text(VILLAGE_0002))
-    assert migrate(engine) == "0003"
+    assert migrate(engine, "0003") == "0003"
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT code, min_fen FROM ledger_product ORDER BY position"))
         assert [tuple(row) for row in rows] == [("fumin", 100_000), ("qiangnong", 1_000_000), ("xingcun", 0)]

@@ -179,3 +179,16 @@ def test_a_small_registry_seeds_its_funds_at_the_cap_without_a_refusal(ledger_en
     split = [cmd.loan_id for plan in plans for cmd in plan.commands if cmd.idempotency_key.endswith("-CAP-2/1")]
     with UnitOfWork(ledger_engine, read_only=True) as uow:
         assert (len(fund_ids), len(split), audit(uow, fund_ids)) == (2, 2, [])
+
+
+def test_two_demo_funds_are_insured_and_the_insurer_pays_its_part(seeded):
+    from credit_engine.ledger.insurance_store import CoverStore
+
+    engine, first, _ = seeded
+    query = select(TransactionRow.event_type).where(TransactionRow.fund_id.in_(_funds(first))).distinct()
+    with UnitOfWork(engine, read_only=True) as uow:
+        kinds = set(uow.connection.execute(query).scalars())
+        covers = CoverStore(uow.connection).by_fund(_funds(first))
+    assert len(covers) == 2 and {"insurance_premium", "insurer_payment"} <= kinds
+    insured = [p for p in first.positions if p.fund_id in covers]
+    assert sum(p.insurer_paid_fen for p in insured) > 0

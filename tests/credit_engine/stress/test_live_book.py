@@ -141,3 +141,20 @@ def test_a_loan_takes_the_pd_of_its_assessment_and_the_others_their_product_pd(e
     assert list(book.pd) == [0.0123, scenario.product("fumin").default_pd]
     assert list(book.performing_fen) == [5_000_000, 0] and list(book.overdue_fen) == [0, 3_000_000]
     assert list(book.months_overdue) == [0, 3] and book.months_to_maturity[0] == 18
+
+
+def test_the_book_carries_the_insurance_cover_in_force_on_its_date(engine, fund):
+    from credit_engine.insurance.cover import CoverTerms
+
+    cover = CoverTerms(insurer="PICC", kind="share", share_bps=5000)
+    post(
+        engine,
+        services.set_insurance_cover,
+        c.SetInsuranceCover,
+        fund_id=fund,
+        effective_from=D("2025-06-01"),
+        cover=cover,
+    )
+    before = live_books(engine, D("2025-05-31"), load_scenario(), fund_id=fund)[0]
+    after = live_books(engine, D("2025-12-31"), load_scenario(), fund_id=fund)[0]
+    assert (before.cover, after.cover) == (None, cover)
