@@ -2,9 +2,10 @@
 
 Usage: start a server on a seeded ledger (scripts/demo.sh does), then
     .venv/bin/python scripts/workspace_screenshots.py http://127.0.0.1:8000 ce_…(a fund_admin key) [docs/img]
-It saves the sign-in page, the action list and the page of the first fund on the action list (the top 1,700 px of
-each). The pages name their fonts; without a CJK font (``fc-list :lang=zh``) Chinese shows as boxes: scripts/setup.sh
-installs Debian's fonts-wqy-microhei when it can.
+It saves the sign-in page, the action list, the page of the first fund on the action list and the page of the first
+fund on it with an insurance cover in force (its stress panel shows exhaustion with and without the cover; none
+saved when no listed fund is insured) — the top 1,700 px of each. The pages name their fonts; without a CJK font
+(``fc-list :lang=zh``) Chinese shows as boxes: scripts/setup.sh installs Debian's fonts-wqy-microhei when it can.
 """
 
 from __future__ import annotations
@@ -27,10 +28,24 @@ def main(base: str, key: str, folder: Path) -> None:
         page.fill("#api_key", key)
         page.click("#sign-in")
         page.screenshot(path=str(folder / "workspace-actions.png"), full_page=True, clip=TOP)
+        links = page.eval_on_selector_all("#actions tbody td:nth-child(2) a", "links => links.map(a => a.href)")
         page.click("#actions tbody tr:first-child td:nth-child(2) a")
         page.screenshot(path=str(folder / "workspace-fund.png"), full_page=True, clip=TOP)
+        insured = _first_insured(page, list(dict.fromkeys(links)))
+        if insured is not None:
+            page.screenshot(path=str(folder / "workspace-fund-insured.png"), full_page=True, clip=TOP)
+            print(f"insured fund: {insured}")
         browser.close()
     print(f"screenshots in {folder}")
+
+
+def _first_insured(page, links: list[str]) -> str | None:
+    """Open the listed funds' pages in turn; the first whose stress panel has the with/without-cover table."""
+    for link in links:
+        page.goto(link)
+        if page.locator("#stress-cover").count():
+            return link
+    return None
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from api.web.session import (
     sign_in_token,
     signed_in,
 )
+from api.web.text import TEXT
 from credit_engine.access.principal import AccessDenied
 from credit_engine.desk import ReportRequest
 from credit_engine.desk.reports import known_at_in_china
@@ -99,9 +100,11 @@ async def sign_in(request: Request, api_key: Annotated[str, Form()] = "", csrf_t
     principal = ring.principal_for(token)
     if principal is None and await run_in_threadpool(ring.refresh_for_unknown, token):
         principal = ring.principal_for(token)
+    if principal is None and ring.undecided(token):
+        raise PageError(503, "keys_unavailable")
     if principal is None:
-        zh, en = "API 密钥无效或已撤销", "the API key is not valid or has been revoked"
-        return _sign_in_form(request, 401, (zh, en))
+        await run_in_threadpool(sessions(request).refuse, token)
+        return _sign_in_form(request, 401, TEXT["bad_key"])
     try:
         opened = await run_in_threadpool(sessions(request).open, principal)
     except SignInRefused as refused:

@@ -43,10 +43,11 @@ class SignInNeeded(Exception):
 
 def sessions(request: Request) -> WebSessions:
     found = getattr(request.app.state, "web_sessions", None)
-    if found is None:
-        services = request.app.state.services
+    services = request.app.state.services
+    if found is None or found.audit is not services.audit:  # built for the services of this run of the app
         lifetime = dt.timedelta(hours=services.settings.web_session_hours)
-        found = request.app.state.web_sessions = WebSessions(services.engine, lifetime)
+        found = WebSessions(services.engine, lifetime, audit=services.audit)
+        request.app.state.web_sessions = found
     return found
 
 

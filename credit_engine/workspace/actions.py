@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from credit_engine.ledger.domain import FundPolicy, policy_in_force
+from credit_engine.ledger.domain import FundPolicy, npl_over_threshold, policy_in_force
 from credit_engine.ledger.money import BPS
 from credit_engine.ledger.position import FundPosition
 from credit_engine.ledger.queries.claims import PendingClaim
@@ -73,9 +73,7 @@ def _status_action(p: FundPosition) -> Action | None:
     floor, cap = p.terms.floor_multiple_bps / BPS, p.terms.cap_multiple_bps
     now = multiple(p.multiple)
     if p.status == "suspended":
-        zh = f"不良率 {percent(p.npl_ratio)}，阈值 {percent(_threshold(p))}"
-        en = f"NPL ratio {percent(p.npl_ratio)}, threshold {percent(_threshold(p))}"
-        return Action("suspended", p.fund_id, p.county_code, zh, en, p.npl_ratio)
+        return _suspended_action(p)
     cap_text = multiple(None if cap is None else cap / BPS)
     if p.status == "over_cap":
         zh = f"超出上限 {yuan(p.over_cap_fen)} 元（{now}，上限 {cap_text}）"
@@ -90,6 +88,16 @@ def _status_action(p: FundPosition) -> Action | None:
         en = f"shortfall {yuan(p.floor_shortfall_fen)} yuan ({now}, floor {multiple(floor)})"
         return Action("below_floor", p.fund_id, p.county_code, zh, en, p.floor_shortfall_fen)
     return None
+
+
+def _suspended_action(p: FundPosition) -> Action:
+    """Suspended: the NPL ratio over the threshold (NPL > 3 % by default, strictly above), or by the policy — said
+    which, since a fund suspended by its policy may have an NPL ratio well below the threshold."""
+    zh = f"不良率 {percent(p.npl_ratio)}，阈值 {percent(_threshold(p))}"
+    en = f"NPL ratio {percent(p.npl_ratio)}, threshold {percent(_threshold(p))}"
+    if not npl_over_threshold(p.npl_fen, p.covered_principal_fen, p.terms):
+        zh, en = f"政策暂停放款（{zh}）", f"lending suspended by the fund's policy ({en})"
+    return Action("suspended", p.fund_id, p.county_code, zh, en, p.npl_ratio)
 
 
 def _npl_action(p: FundPosition) -> Action | None:

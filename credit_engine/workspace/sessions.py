@@ -5,6 +5,11 @@ the cookie (only its SHA-256 is stored), a CSRF token for the session's forms an
 gives the session of a token while it has not expired *and* its key is not revoked (the key is read again with the
 session, so a revocation ends every session at once); :meth:`WebSessions.close` signs out. Officers and model
 administrators are refused (:class:`SignInRefused`): the workspace is for the people who manage and audit funds.
+
+Every sign-in, refused sign-in (:meth:`WebSessions.refuse`), sign-out and end of a session — expired, or its key
+revoked, noticed when its cookie comes back or when a later sign-in sweeps the ended sessions — is an entry of the
+audit log (:mod:`.session_audit`), written in the same transaction as the session row when the log shares the
+database, so an end is recorded exactly once even when two processes notice it.
 """
 
 from __future__ import annotations
@@ -13,14 +18,19 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, or_, select
 
 from credit_engine.access.principal import Principal, Role, Scope
 from credit_engine.access.tables import ApiKeyRow
+from credit_engine.audit.entry import AuditEntry
+from credit_engine.audit.repository import AuditRepository
+from credit_engine.audit.sink import AuditSink
 from credit_engine.clock import Clock, utc_now
 from credit_engine.errors import BilingualError
+from credit_engine.workspace import session_audit
 from credit_engine.workspace.tables import WebSessionRow
 
 WORKSPACE_ROLES = frozenset({Role.FUND_ADMIN, Role.AUDITOR})
@@ -61,39 +71,93 @@ def _principal(row: object) -> Principal:
 
 
 class WebSessions:
-    def __init__(self, engine: Engine, lifetime: dt.timedelta, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, lifetime: dt.timedelta, clock: Clock = utc_now, audit: AuditSink | None = None
+    ) -> None:
         self.engine = engine
         self.lifetime = lifetime
         self.clock = clock
+        self.audit = audit if audit is not None else AuditRepository(engine)
+        self.audit_in_write = self.audit.shares_database(engine)
 
     def open(self, principal: Principal) -> OpenedSession:
-        """A new session for the key (``SignInRefused`` for a role without a workspace); expired ones are swept."""
+        """A new session for the key (``SignInRefused`` for a role without a workspace, audited); ended sessions
+        are swept (each end audited)."""
         if principal.role not in WORKSPACE_ROLES:
+            self.audit.record(session_audit.sign_in_refused("role", self.clock(), principal=principal))
             raise SignInRefused()
         now = self.clock()
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         values = {"token_sha256": _digest(token), "key_id": principal.key_id, "csrf_token": csrf}
         values |= {"created_at": now, "expires_at": now + self.lifetime}
-        with self.engine.begin() as connection:
-            connection.execute(delete(WebSessionRow).where(WebSessionRow.expires_at <= now))
+
+        def work(connection: Connection) -> list[AuditEntry]:
+            ended = self._end(connection, _ended(now), now)
             connection.execute(insert(WebSessionRow), values)
+            return [*ended, session_audit.signed_in(principal, values["token_sha256"], values["expires_at"], now)]
+
+        self._write(work)
         return OpenedSession(token, csrf, values["expires_at"])
 
+    def refuse(self, token: str) -> None:
+        """Audit a sign-in refused for its key (malformed, unknown, wrong secret or revoked), ``token`` masked."""
+        self.audit.record(session_audit.sign_in_refused("bad_key", self.clock(), token=token))
+
     def find(self, token: str | None) -> WebSession | None:
-        """The live session of a cookie's token: not expired, its key not revoked, its role still a workspace's."""
+        """The live session of a cookie's token: not expired, its key not revoked, its role still a workspace's.
+        A session found ended is deleted and its end audited."""
         if not token:
             return None
+        now, digest = self.clock(), _digest(token)
         s, k = WebSessionRow, ApiKeyRow
-        query = select(s.csrf_token, s.expires_at, k).join(k, k.key_id == s.key_id)
-        query = query.where(s.token_sha256 == _digest(token), s.expires_at > self.clock(), k.revoked_at.is_(None))
+        query = select(s.csrf_token, s.expires_at, k).join(k, k.key_id == s.key_id).where(s.token_sha256 == digest)
         with self.engine.connect() as connection:
             row = connection.execute(query).first()
-        if row is None or Role(row.role) not in WORKSPACE_ROLES:
+        if row is None:
             return None
-        return WebSession(_principal(row), row.csrf_token, row.expires_at)
+        if row.expires_at > now and row.revoked_at is None and Role(row.role) in WORKSPACE_ROLES:
+            return WebSession(_principal(row), row.csrf_token, row.expires_at)
+        self._write(lambda connection: self._end(connection, s.token_sha256 == digest, now))
+        return None
 
     def close(self, token: str | None) -> None:
-        """Sign out: the session is deleted (a token that names none changes nothing)."""
-        if token:
-            with self.engine.begin() as connection:
-                connection.execute(delete(WebSessionRow).where(WebSessionRow.token_sha256 == _digest(token)))
+        """Sign out: the session is deleted and the sign-out audited (a token that names none changes nothing)."""
+        if not token:
+            return
+        digest, now = _digest(token), self.clock()
+
+        def work(connection: Connection) -> list[AuditEntry]:
+            key_id = connection.scalar(select(WebSessionRow.key_id).where(WebSessionRow.token_sha256 == digest))
+            deleted = connection.execute(delete(WebSessionRow).where(WebSessionRow.token_sha256 == digest))
+            return [session_audit.signed_out(key_id, digest, now)] if key_id and deleted.rowcount == 1 else []
+
+        self._write(work)
+
+    def _end(self, connection: Connection, which, now: dt.datetime) -> list[AuditEntry]:
+        """Delete the sessions ``which`` selects; one entry for each this transaction deleted (``expired`` or
+        ``key_revoked``, whichever came first)."""
+        s, k = WebSessionRow, ApiKeyRow
+        query = select(s.token_sha256, s.key_id, s.expires_at, k.revoked_at).join(k, k.key_id == s.key_id, isouter=True)
+        entries = []
+        for row in connection.execute(query.where(which)).all():
+            if connection.execute(delete(s).where(s.token_sha256 == row.token_sha256)).rowcount != 1:
+                continue  # another process ended it first, and recorded it
+            revoked = row.revoked_at is not None and (row.expires_at > now or row.revoked_at < row.expires_at)
+            why = "key_revoked" if revoked else "expired"
+            entries.append(session_audit.session_ended(row.key_id, row.token_sha256, why, row.expires_at, now))
+        return entries
+
+    def _write(self, work: Callable[[Connection], list[AuditEntry]]) -> None:
+        """Run ``work`` in one transaction with its audit entries (or through the sink after it, when the log is in
+        another database)."""
+        with self.engine.begin() as connection:
+            entries = work(connection)
+            if self.audit_in_write:
+                AuditRepository.append_in(connection, entries)
+        if entries and not self.audit_in_write:
+            self.audit.record_many(entries)
+
+
+def _ended(now: dt.datetime):  # noqa: ANN202 - a SQL condition
+    """Sessions past their expiry or whose key was revoked."""
+    return or_(WebSessionRow.expires_at <= now, ApiKeyRow.revoked_at.is_not(None))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from credit_engine.access.principal import AccessDenied, Principal
 from credit_engine.desk.reading import LedgerReads
+from credit_engine.insurance.cover import InsuranceCover, cover_in_force
 from credit_engine.ledger.errors import UnknownLoan
 from credit_engine.ledger.loan import Loan
 from credit_engine.ledger.position import FundPosition
@@ -21,6 +22,7 @@ from credit_engine.ledger.queries.book import OpenLoan, open_loans
 from credit_engine.ledger.queries.claims import pending_claims
 from credit_engine.ledger.queries.history import HistoryEvent, fund_history
 from credit_engine.ledger.unit_of_work import UnitOfWork
+from credit_engine.reports.insurance import insured_principal
 from credit_engine.reports.leverage import LeverageLine, Rollup, county_rollups, leverage_line, province_rollups
 from credit_engine.workspace.actions import Action, action_list
 from credit_engine.workspace.trend import TrendPoint, fund_trend
@@ -58,6 +60,7 @@ class FundView:
     loans: list[OpenLoan]
     history: list[HistoryEvent]
     actions: list[Action]
+    cover: InsuranceCover | None = None  # the insurance cover in force on the view's date (as known then)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +105,19 @@ class Workspace:
         return AreaView(rollups[0], counties, lines, self._actions(positions, moment))
 
     def fund(self, principal: Principal, fund_id: str, moment: Moment) -> FundView:
-        """One fund: its position, month-end trend, open loans, event history and actions."""
+        """One fund: its position, month-end trend, open loans, event history, actions and the insurance cover in
+        force (insured principal as the leverage report has it; the insurer's payments are the position's)."""
         position = self.reads.position(principal, fund_id, moment.as_of, moment.known_at)
+        cover = cover_in_force(self.reads.covers(principal, fund_id), moment.as_of, moment.known_at)
         with UnitOfWork(self.engine, read_only=True) as uow:
+            insured = insured_principal(uow, [position])[fund_id]
             fund = uow.funds.get(fund_id)
             opened = fund.opened_on if fund is not None else moment.as_of
             trend = fund_trend(uow, fund_id, opened, moment.as_of, moment.known_at)
             loans = open_loans(uow, [fund_id], moment.as_of, moment.known_at)
             history = fund_history(uow, fund_id, moment.as_of, moment.known_at)
         actions = self._actions([position], moment)
-        return FundView(position, leverage_line(position), trend, loans, history, actions)
+        return FundView(position, leverage_line(position, insured), trend, loans, history, actions, cover)
 
     def readable_fund(self, principal: Principal, fund_id: str, moment: Moment) -> FundPosition:
         """The fund's position, if the key may read it (``AccessDenied`` / ``UnknownFund`` otherwise)."""

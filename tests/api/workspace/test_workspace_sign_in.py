@@ -106,3 +106,31 @@ def test_text_from_the_key_or_the_address_is_escaped(browser, seeded):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     echoed = browser.get("/workspace", params={"as_of": "<b>x</b>"})
     assert echoed.status_code == 422 and "<b>x</b>" not in echoed.text and "&lt;b&gt;x&lt;/b&gt;" in echoed.text
+
+
+def test_sign_in_refusals_and_sign_out_are_in_the_audit_export_without_the_key(browser, seeded):
+    import datetime as dt
+    import json
+
+    from credit_engine.audit.export import audit_records
+    from credit_engine.ledger.domain import CHINA
+
+    wrong = "ce_0123456789ab_" + "w" * 43
+    sign_in(browser, wrong)
+    sign_in(browser, seeded.keys.officer)
+    sign_in(browser, seeded.keys.fund_admin)
+    browser.post("/sign-out", data={"csrf_token": csrf_of(browser.get("/workspace").text)})
+    today = dt.datetime.now(CHINA).date()
+    entries = [e for e in audit_records(seeded.services.engine, today, today) if e.action.startswith("workspace.")]
+    seen = [(e.action, e.outcome, e.key_id) for e in entries[-4:]]
+    admin_id, officer_id = seeded.keys.fund_admin.split("_")[1], seeded.keys.officer.split("_")[1]
+    assert seen == [
+        ("workspace.sign_in", "refused", "0123456789ab"),
+        ("workspace.sign_in", "refused", officer_id),
+        ("workspace.sign_in", "signed_in", admin_id),
+        ("workspace.sign_out", "signed_out", admin_id),
+    ]
+    assert entries[-4].detail == {"rule": "bad_key", "key_given": "ce_0123456789ab_***"}
+    exported = json.dumps([e.as_json() for e in entries], ensure_ascii=False)
+    for token in (wrong, seeded.keys.officer, seeded.keys.fund_admin):
+        assert token.split("_")[2] not in exported

@@ -61,6 +61,8 @@ def test_rules_are_ordered_by_urgency():
 def test_a_fund_suspended_by_policy_is_on_the_list_first():
     actions = action_list([position("F-OFF", 1_000_000, 9_000_000, lending_suspended=True)], [], {})
     assert [a.rule for a in actions] == ["suspended"]
+    assert actions[0].figure_en.startswith("lending suspended by the fund's policy (NPL ratio ")
+    assert actions[0].figure_zh.startswith("政策暂停放款（不良率 ")
 
 
 def test_a_claim_waiting_past_its_deadline_is_listed_with_its_days_late():
