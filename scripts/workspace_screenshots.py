@@ -2,10 +2,11 @@
 
 Usage: start a server on a seeded ledger (scripts/demo.sh does), then
     .venv/bin/python scripts/workspace_screenshots.py http://127.0.0.1:8000 ce_…(a fund_admin key) [docs/img]
-It saves the sign-in page, the action list, the page of the first fund on the action list and the page of the first
-fund on it with an insurance cover in force (its stress panel shows exhaustion with and without the cover; none
-saved when no listed fund is insured) — the top 1,700 px of each. The pages name their fonts; without a CJK font
-(``fc-list :lang=zh``) Chinese shows as boxes: scripts/setup.sh installs Debian's fonts-wqy-microhei when it can.
+It saves the sign-in page, the action list and the page of the first fund on the action list (the top 1,700 px of
+each), and the insurance and stress panels of the first fund on the list with a cover in force (exhaustion with and
+without the cover side by side; none saved when no listed fund is insured). The pages name their fonts; without a
+CJK font (``fc-list :lang=zh``) Chinese shows as boxes: scripts/setup.sh installs Debian's fonts-wqy-microhei when
+it can.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def main(base: str, key: str, folder: Path) -> None:
         page.screenshot(path=str(folder / "workspace-fund.png"), full_page=True, clip=TOP)
         insured = _first_insured(page, list(dict.fromkeys(links)))
         if insured is not None:
-            page.screenshot(path=str(folder / "workspace-fund-insured.png"), full_page=True, clip=TOP)
+            page.screenshot(path=str(folder / "workspace-fund-insured.png"), full_page=True, clip=_panels(page))
             print(f"insured fund: {insured}")
         browser.close()
     print(f"screenshots in {folder}")
@@ -46,6 +47,13 @@ def _first_insured(page, links: list[str]) -> str | None:
         if page.locator("#stress-cover").count():
             return link
     return None
+
+
+def _panels(page) -> dict[str, float]:
+    """The page's area from the insurance panel's top to the stress panel's bottom, the page's full width."""
+    first, last = page.locator("#insurance").bounding_box(), page.locator("#stress").bounding_box()
+    top = max(first["y"] - 12, 0)
+    return {"x": 0, "y": top, "width": TOP["width"], "height": last["y"] + last["height"] + 12 - top}
 
 
 if __name__ == "__main__":
