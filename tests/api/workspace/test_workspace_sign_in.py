@@ -134,3 +134,10 @@ def test_sign_in_refusals_and_sign_out_are_in_the_audit_export_without_the_key(b
     exported = json.dumps([e.as_json() for e in entries], ensure_ascii=False)
     for token in (wrong, seeded.keys.officer, seeded.keys.fund_admin):
         assert token.split("_")[2] not in exported
+
+
+def test_a_key_that_cannot_be_checked_now_is_a_503_page_not_a_refusal(browser, seeded, monkeypatch):
+    monkeypatch.setattr(seeded.services.keys, "undecided", lambda token: True)  # the database does not answer
+    response = sign_in(browser, "ce_0000000000ff_" + "y" * 43)
+    assert response.status_code == 503
+    assert "暂时无法核验 API 密钥" in response.text and "try again shortly" in response.text
