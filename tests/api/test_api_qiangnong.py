@@ -1,0 +1,107 @@
+"""强农贷 over HTTP: one application and a batch (JSON, CSV, XLSX with Chinese headers) assessed by a small enterprise
+model really trained and registered as ``enterprise-pd`` (``enterprise_store``, tests/conftest.py); a bilingual 422
+naming field and row, 403 outside the key's counties, the audit entry, and 503 while no enterprise model is
+registered."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+import pytest
+
+from credit_engine.enterprise.fields import FIELD_BY_NAME, example_enterprise
+
+ONE, BATCH = "/v1/qiangnong/assessments", "/v1/qiangnong/assessments:batch"
+
+
+@pytest.fixture(scope="module")
+def qn(tmp_path_factory, api_for, settings_factory, enterprise_store):
+    with api_for(settings_factory(tmp_path_factory.mktemp("qn-engine"), enterprise_store)) as api:
+        api.open_fund("F-QN-HOME", yuan="50000000")
+        yield api
+
+
+def body(**changes) -> dict:
+    base = {"existing_bank_debt": 0.0, "operating_cash_flow": 2_000_000.0, "households_driven": 200,
+            "poor_employees": 220}  # fmt: skip
+    record = example_enterprise(**(base | changes))
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in record.items()}
+
+
+def test_one_application_is_assessed_in_yuan_with_bilingual_reasons_and_audited(qn):
+    response = qn.post(qn.keys.officer, ONE, body())
+    assert response.status_code == 200, response.text
+    made = response.json()
+    assert made["decision"] in ("approve", "refer", "decline") and 0 <= made["pd"] <= 1
+    assert made["model_version"] == "enterprise-pd/1" and made["policy_version"] == "qiangnong-2026.1"
+    assert made["fund"]["fund_id"] == "F-QN-HOME" and made["credit_line_yuan"] % 10_000 == 0
+    assert all(r["text_zh"] and r["text_en"] for r in made["reasons"])
+    entry = qn.services.audit.get(made["assessment_id"])
+    assert entry.action == "assessment" and entry.outcome == made["decision"]
+    assert entry.detail["inputs"]["credit_code"] == body()["credit_code"] and entry.policy_version == "qiangnong-2026.1"
+    stored = qn.get(qn.keys.auditor, f"/v1/assessments/{made['assessment_id']}")
+    assert stored.status_code == 200 and stored.json()["result"]["decision"] == made["decision"]
+
+
+def test_an_adverse_record_is_declined_with_its_knock_out_in_chinese(qn):
+    made = qn.post(qn.keys.officer, ONE, body(credit_record="adverse")).json()
+    assert made["decision"] == "decline" and made["reasons"][0]["code"] == "K11"
+    assert made["reasons"][0]["text_zh"] == "征信有不良记录"
+
+
+def test_a_bad_application_gets_a_bilingual_422_naming_each_field(qn):
+    response = qn.post(qn.keys.officer, ONE, body(requested_amount=-5, industry="mining", head_age=40))
+    assert response.status_code == 422
+    error = response.json()
+    assert error["message"] and error["message_zh"]
+    found = {(d["field"], d["rule"]) for d in error["details"]}
+    assert {("requested_amount", "min"), ("industry", "choice"), ("head_age", "unknown_field")} <= found
+
+
+def test_another_countys_application_is_forbidden(qn):
+    assert qn.post(qn.keys.officer, ONE, body(county_code=qn.other_county)).status_code == 403
+
+
+def test_a_json_batch_names_the_bad_row(qn):
+    rows = [body(application_id="E-1"), body(application_id="E-2", requested_amount="abc")]
+    response = qn.post(qn.keys.officer, BATCH, rows)
+    assert response.status_code == 200, response.text
+    out = response.json()
+    assert (out["assessed"], out["invalid"]) == (1, 1)
+    assert out["rows"][1]["row"] == 1 and out["rows"][1]["errors"][0]["field"] == "requested_amount"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_spreadsheet_with_chinese_headers_is_assessed_and_answered_as_xlsx(qn, suffix):
+    frame = pd.DataFrame([body(application_id=f"E-{i}") for i in range(3)]).astype(str)
+    frame.loc[1, "households_driven"] = "many"
+    frame = frame.rename(columns={name: FIELD_BY_NAME[name].zh for name in frame.columns})
+    buffer = io.BytesIO()
+    if suffix == ".csv":
+        buffer.write(frame.to_csv(index=False).encode("utf-8-sig"))
+    else:
+        frame.to_excel(buffer, index=False)
+    buffer.seek(0)
+    files = {"file": (f"enterprises{suffix}", buffer, "application/octet-stream")}
+    response = qn.post(qn.keys.officer, f"{BATCH}?format=xlsx", files=files)
+    assert response.status_code == 200, response.text
+    sheet = pd.read_excel(io.BytesIO(response.content), dtype=str)
+    assert list(sheet["行号"]) == ["2", "3", "4"] and sheet.loc[1, "审批结论"] == "invalid"
+    assert "households_driven" in sheet.loc[1, "数据错误"] and sheet.loc[0, "审批结论"] != "invalid"
+
+
+def test_the_openapi_document_carries_the_enterprise_application_schema(qn):
+    document = qn.client.get("/openapi.json").json()
+    schema = document["components"]["schemas"]["QiangnongApplication"]
+    assert "households_driven" in schema["properties"] and "credit_code" in schema["required"]
+    assert "head_id_number" not in schema["properties"]
+
+
+def test_without_an_enterprise_model_the_routes_answer_503_in_both_languages(api):
+    for path, payload in ((ONE, body()), (BATCH, [body()])):
+        response = api.post(api.keys.officer, path, payload)
+        assert response.status_code == 503
+        error = response.json()
+        assert "enterprise" in error["message"] and "强农贷" in error["message_zh"]
