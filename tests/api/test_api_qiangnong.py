@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 
 import pandas as pd
 import pytest
@@ -105,3 +106,32 @@ def test_without_an_enterprise_model_the_routes_answer_503_in_both_languages(api
         assert response.status_code == 503
         error = response.json()
         assert "enterprise" in error["message"] and "强农贷" in error["message_zh"]
+
+
+BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get("CREDIT_ENGINE_TEST_DATABASE_URL") else [])]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def lent(request, empty_database, tmp_path_factory, api_for, settings_factory, enterprise_store):
+    """An API over a ledger (each backend) whose home fund has lent 500,000 yuan of 富民贷 in ten loans."""
+    with empty_database(request.param, "qnshare") as url:
+        settings = settings_factory(tmp_path_factory.mktemp("qn-share"), enterprise_store, url)
+        with api_for(settings) as api:
+            api.open_fund("F-QN-SHARE", yuan="5000000")
+            for n in range(10):
+                loan = {"fund_id": "F-QN-SHARE", "loan_id": f"L-{n}", "product": "fumin", "borrower_ref": f"hh-{n}",
+                        "amount_yuan": 50_000, "value_date": "2025-02-01", "maturity_date": "2026-02-01"}  # fmt: skip
+                assert api.post(api.keys.officer, "/v1/loans", loan, key=f"L-{n}").status_code == 201
+            api.services.fund_headrooms.refresh()
+            yield api
+
+
+def test_the_household_share_rule_refers_a_loan_that_would_take_the_share_below_60_percent(lent):
+    # 500,000 yuan of 富民贷 covered: 300,000 of 强农贷 leaves 62.5 %, 400,000 would leave 55.6 %
+    kept = lent.post(lent.keys.officer, ONE, body(requested_amount=300_000.0)).json()
+    referred = lent.post(lent.keys.officer, ONE, body(requested_amount=400_000.0)).json()
+    assert kept["pd"] < 0.05, "the example enterprise should be a good risk for this test to mean anything"
+    assert (kept["decision"], kept["credit_line_yuan"]) == ("approve", 300_000)
+    assert "F05" not in [r["code"] for r in kept["reasons"]]
+    assert referred["decision"] == "refer" and referred["reasons"][0]["code"] == "F05"
+    assert "富民贷" in referred["reasons"][0]["text_zh"]
