@@ -1,7 +1,7 @@
 """强农贷 over HTTP: one application and a batch (JSON, CSV, XLSX with Chinese headers) assessed by a small enterprise
-model really trained and registered as ``enterprise-pd`` (``enterprise_store``, tests/conftest.py); a bilingual 422
-naming field and row, 403 outside the key's counties, the audit entry, and 503 while no enterprise model is
-registered."""
+model really trained and registered as ``enterprise-pd`` beside the household champion (``mlflow_store``); a
+bilingual 422 naming field and row, 403 outside the key's counties, the audit entry, the fund's household-share rule
+on each backend, and 503 while no enterprise model is registered."""
 
 from __future__ import annotations
 
@@ -12,16 +12,17 @@ import os
 import pandas as pd
 import pytest
 
+from credit_engine.config import load_settings
 from credit_engine.enterprise.fields import FIELD_BY_NAME, example_enterprise
 
 ONE, BATCH = "/v1/qiangnong/assessments", "/v1/qiangnong/assessments:batch"
 
 
 @pytest.fixture(scope="module")
-def qn(tmp_path_factory, api_for, settings_factory, enterprise_store):
-    with api_for(settings_factory(tmp_path_factory.mktemp("qn-engine"), enterprise_store)) as api:
-        api.open_fund("F-QN-HOME", yuan="50000000")
-        yield api
+def qn(api):
+    """The API of the module (its store holds ``enterprise-pd`` beside the household champion) with a home fund."""
+    api.open_fund("F-QN-HOME", yuan="50000000")
+    return api
 
 
 def body(**changes) -> dict:
@@ -100,22 +101,25 @@ def test_the_openapi_document_carries_the_enterprise_application_schema(qn):
     assert "head_id_number" not in schema["properties"]
 
 
-def test_without_an_enterprise_model_the_routes_answer_503_in_both_languages(api):
-    for path, payload in ((ONE, body()), (BATCH, [body()])):
-        response = api.post(api.keys.officer, path, payload)
-        assert response.status_code == 503
-        error = response.json()
-        assert "enterprise" in error["message"] and "强农贷" in error["message_zh"]
+def test_without_an_enterprise_model_the_routes_answer_503_in_both_languages(tmp_path, api_for, mlflow_store):
+    settings = load_settings(home=tmp_path, mlflow_tracking_uri=mlflow_store[0], enterprise_model_name="no-such-model")
+    with api_for(settings) as bare:
+        for path, payload in ((ONE, body()), (BATCH, [body()])):
+            response = bare.post(bare.keys.officer, path, payload)
+            assert response.status_code == 503
+            error = response.json()
+            assert "enterprise" in error["message"] and "强农贷" in error["message_zh"]
+        assert bare.post(bare.keys.officer, "/v1/fumin/assessments", bare.application()).status_code == 200
 
 
 BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get("CREDIT_ENGINE_TEST_DATABASE_URL") else [])]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def lent(request, empty_database, tmp_path_factory, api_for, settings_factory, enterprise_store):
+def lent(request, empty_database, tmp_path_factory, api_for, settings_factory, mlflow_store):
     """An API over a ledger (each backend) whose home fund has lent 500,000 yuan of 富民贷 in ten loans."""
     with empty_database(request.param, "qnshare") as url:
-        settings = settings_factory(tmp_path_factory.mktemp("qn-share"), enterprise_store, url)
+        settings = settings_factory(tmp_path_factory.mktemp("qn-share"), mlflow_store[0], url)
         with api_for(settings) as api:
             api.open_fund("F-QN-SHARE", yuan="5000000")
             for n in range(10):
