@@ -19,20 +19,20 @@ from typing import Any
 import pandas as pd
 
 from credit_engine.access.principal import Principal
-from credit_engine.assessment.audit_record import ACTION, AssessmentDetail
+from credit_engine.assessment.audit_record import assessment_entry
 from credit_engine.assessment.decision import Assessment, reason
 from credit_engine.assessment.headroom import FundHeadroom
 from credit_engine.assessment.rating import RecordRating
 from credit_engine.assessment.service import Assessor
-from credit_engine.audit.entry import AuditEntry, input_sha256
+from credit_engine.audit.entry import AuditEntry
 from credit_engine.contract.fields import field_for_header
 from credit_engine.enterprise.decision import rate_enterprise, rate_enterprises, ratings
 from credit_engine.enterprise.fields import HEADER_KEYS
+from credit_engine.enterprise.table import score_enterprises
 from credit_engine.enterprise.validation import validate_enterprise
 from credit_engine.errors import RowError
 from credit_engine.rating import merge_reasons
-from credit_engine.reasons import MAX_REASONS
-from credit_engine.scoring import Champion, Scorer
+from credit_engine.scoring import Champion
 
 SHARE_REASON = "F05"
 UNKNOWN_FIELD = "is not a field of the enterprise application / 不是强农贷申请表的字段"
@@ -51,14 +51,6 @@ def with_household_share(assessment: Assessment, headroom: FundHeadroom) -> Asse
         return assessment
     codes = merge_reasons([SHARE_REASON], [r.code for r in assessment.reasons])
     return dataclasses.replace(assessment, decision="refer", reasons=tuple(reason(code) for code in codes))
-
-
-def score_table(frame: pd.DataFrame, scorer: Scorer) -> tuple[list[float], list[list[str]]]:
-    """The scorer's PDs and reasons for a table of enterprise applications (checked as the 富民贷 batch checks)."""
-    from credit_engine.rating import _checked_pd
-
-    pds, reasons = scorer.pd_and_reasons(frame, MAX_REASONS)
-    return _checked_pd(pds, len(frame)).tolist(), [list(row) for row in reasons]
 
 
 @dataclass
@@ -81,9 +73,9 @@ class EnterpriseAssessor(Assessor):
         if not records:
             return []
         frame = pd.DataFrame(records)
-        pds, reasons = score_table(frame, champion.scorer)
+        pds, reasons = score_enterprises(frame, champion.scorer, with_reasons=True)
         rated = rate_enterprises(frame, pds, self.policy)  # type: ignore[arg-type]
-        return ratings(rated, pds, reasons, self.policy)  # type: ignore[arg-type]
+        return ratings(rated, pds.tolist(), reasons, self.policy)  # type: ignore[arg-type]
 
     def _with_product_rules(self, assessment: Assessment, headroom: FundHeadroom) -> Assessment:
         return with_household_share(assessment, headroom)
@@ -91,26 +83,14 @@ class EnterpriseAssessor(Assessor):
     def _entry(
         self, principal: Principal, record: Mapping[str, Any], assessment: Assessment, rating: RecordRating
     ) -> AuditEntry:
+        """The 富民贷 audit entry with the enterprise inputs as they are (no personal ID number to mask)."""
         inputs = {key: value.isoformat() if isinstance(value, dt.date) else value for key, value in record.items()}
-        detail = AssessmentDetail(
-            inputs=inputs,
-            result={**assessment.as_result(), "product": "qiangnong"},
-            knockouts=rating.knockouts,
-            model_reasons=rating.model_reasons,
+        return assessment_entry(
+            principal,
+            record,
+            assessment,
+            rating,
             policy_fingerprint=self._fingerprint,
-            bank_code=principal.scope.bank_code,
-        )
-        return AuditEntry(
-            record_id=assessment.assessment_id,
-            action=ACTION,
-            recorded_at=assessment.recorded_at,
-            key_id=principal.key_id,
-            input_sha256=input_sha256(inputs),
-            outcome=assessment.decision,
-            county_code=assessment.county_code,
-            fund_id=assessment.fund.fund_id,
-            resource_id=record.get("application_id"),
-            model_version=assessment.model_version,
-            policy_version=assessment.policy_version,
-            detail=detail.as_detail(),
+            pseudonym_secret=self.pseudonym_secret,
+            inputs=inputs,
         )

@@ -20,7 +20,8 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def _scored(frame: pd.DataFrame, scorer: Scorer, with_reasons: bool) -> tuple[np.ndarray, list[list[str]]]:
+def score_enterprises(frame: pd.DataFrame, scorer: Scorer, with_reasons: bool) -> tuple[np.ndarray, list[list[str]]]:
+    """The scorer's PDs (checked as the 富民贷 batch checks them) and reasons (empty without ``with_reasons``)."""
     if not with_reasons:
         return _checked_pd(scorer.predict_pd(frame), len(frame)), [[] for _ in range(len(frame))]
     pds, reasons = scorer.pd_and_reasons(frame, MAX_REASONS)
@@ -39,7 +40,7 @@ def rate_enterprise_applications(
 ) -> pd.DataFrame:
     """Rate validated enterprise applications: columns :data:`OUTPUT_COLUMNS`, the frame's index."""
     version = model_version or getattr(scorer, "model_version", None) or "unknown"
-    pds, model_reasons = _scored(frame, scorer, with_reasons) if len(frame) else (np.zeros(0), [])
+    pds, model_reasons = score_enterprises(frame, scorer, with_reasons) if len(frame) else (np.zeros(0), [])
     rated = ratings(rate_enterprises(frame, pds, policy), pds.tolist(), model_reasons, policy) if len(frame) else []
     rows = [
         {

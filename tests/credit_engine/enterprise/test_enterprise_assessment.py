@@ -71,7 +71,8 @@ def test_an_approved_application_is_on_the_audit_record_with_its_credit_code_as_
     assert (made.decision, made.credit_line_yuan, made.policy_version) == ("approve", 2_000_000, "qiangnong-2026.1")
     entry = service.audit.entries[made.assessment_id]
     assert entry.detail["inputs"]["credit_code"] == body()["credit_code"]
-    assert entry.detail["result"]["product"] == "qiangnong" and entry.model_version == "enterprise-pd/2"
+    assert entry.policy_version == "qiangnong-2026.1" and entry.model_version == "enterprise-pd/2"
+    assert entry.detail["result"]["credit_line_yuan"] == 2_000_000 and "head_id_number" not in entry.detail["inputs"]
     assert entry.resource_id == "E-140121-000001" and entry.county_code == "140121"
 
 
