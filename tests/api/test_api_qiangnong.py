@@ -75,6 +75,16 @@ def test_a_json_batch_names_the_bad_row(qn):
     assert out["rows"][1]["row"] == 1 and out["rows"][1]["errors"][0]["field"] == "requested_amount"
 
 
+def test_a_batch_keeps_the_fumin_limits_and_scope(qn):
+    too_many = qn.post(qn.keys.officer, BATCH, [{"application_id": str(i)} for i in range(1001)])
+    assert too_many.status_code == 422 and too_many.json()["details"][0]["rule"] == "max_rows"
+    elsewhere = qn.post(qn.keys.officer, BATCH, [body(county_code=qn.other_county)]).json()
+    assert elsewhere["rows"][0]["errors"][0]["rule"] == "forbidden" and elsewhere["assessed"] == 0
+    not_a_table = {"file": ("enterprises.xlsx", io.BytesIO(b"PK not a workbook"), "application/octet-stream")}
+    refused = qn.post(qn.keys.officer, BATCH, files=not_a_table)
+    assert refused.status_code == 422 and refused.json()["message_zh"]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_spreadsheet_with_chinese_headers_is_assessed_and_answered_as_xlsx(qn, suffix):
     frame = pd.DataFrame([body(application_id=f"E-{i}") for i in range(3)]).astype(str)
