@@ -20,8 +20,9 @@ from api import docs, errors, server
 from api.limits import BodyLimit
 from api.metrics import Metrics
 from api.middleware import Observe
-from api.routes import assessments, fund_metrics, funds, insurance, loans, operations, reports
+from api.routes import assessments, fund_metrics, funds, insurance, loans, operations, qiangnong, reports
 from api.schemas.assessments import application_schema
+from api.schemas.enterprise import enterprise_application_schema
 from api.services import ApiOptions, Services
 from api.web import routes as web
 from credit_engine.config import Settings, load_settings
@@ -71,10 +72,10 @@ def create_app(settings: Settings, options: ApiOptions | None = None) -> FastAPI
     )
     errors.install(app)
     docs.install(app)
-    for module in (assessments, funds, loans, insurance, reports, operations, fund_metrics):
+    for module in (assessments, qiangnong, funds, loans, insurance, reports, operations, fund_metrics):
         app.include_router(module.router)
     web.install(app)  # the fund administrator's workspace: pages at / and /workspace
-    large = frozenset({assessments.BATCH_PATH, funds.EVENT_FILES_PATH})
+    large = frozenset({assessments.BATCH_PATH, qiangnong.BATCH_PATH, funds.EVENT_FILES_PATH})
     app.add_middleware(
         BodyLimit, default_bytes=options.max_body_bytes, large_bytes=options.max_upload_bytes, large_paths=large
     )
@@ -87,7 +88,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document, with the household application's schema generated from the contract's field table."""
     if app.openapi_schema is None:
         document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        document.setdefault("components", {}).setdefault("schemas", {})["FuminApplication"] = application_schema()
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas["FuminApplication"] = application_schema()
+        schemas["QiangnongApplication"] = enterprise_application_schema()
         app.openapi_schema = document
     return app.openapi_schema
 

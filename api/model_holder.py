@@ -13,8 +13,9 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from api.scorer import ModelRejected, ServedModel
+from api.scorer import ModelRejected, ServedModel, sample_records
 from credit_engine.errors import BilingualError
 from credit_engine.scoring import Champion
 from models.store import LoadedModel, load_estimator
@@ -27,6 +28,13 @@ class ModelUnavailable(BilingualError):
     code = "model_unavailable"
     message_en = "no model is loaded; ask a model administrator to reload the champion"
     message_zh = "尚未加载模型，请模型管理员重新加载冠军模型"
+
+
+class EnterpriseModelUnavailable(ModelUnavailable):
+    message_en = (
+        "no 强农贷 enterprise model is registered or loaded (models:/enterprise-pd@champion); train and promote one"
+    )
+    message_zh = "尚未注册或加载强农贷企业评级模型 (models:/enterprise-pd@champion)，请先训练并晋升"
 
 
 class ModelReloadFailed(BilingualError):
@@ -57,8 +65,18 @@ class ReloadOutcome:
 class ChampionHolder:
     """Holds the served champion of ``model_uri`` (e.g. ``models:/household-pd@champion``)."""
 
-    def __init__(self, model_uri: str, tracking_uri: str | None, loader: Loader = load_estimator) -> None:
+    def __init__(
+        self,
+        model_uri: str,
+        tracking_uri: str | None,
+        loader: Loader = load_estimator,
+        *,
+        samples: Callable[[], list[dict[str, Any]]] = sample_records,
+        unavailable: type[ModelUnavailable] = ModelUnavailable,
+    ) -> None:
         self.model_uri = model_uri
+        self.samples = samples  # the applications a new model must score before it serves
+        self.unavailable = unavailable
         self.tracking_uri = tracking_uri
         self.loader = loader
         self._current: ServedModel | None = None
@@ -73,7 +91,7 @@ class ChampionHolder:
         """The scorer and model version a request should use (read once per request)."""
         model = self._current
         if model is None:
-            raise ModelUnavailable()
+            raise self.unavailable()
         return model.champion
 
     def load_at_start(self) -> None:
@@ -100,7 +118,7 @@ class ChampionHolder:
             version = self._resolve()
             if previous is not None and version is not None and version == old_version:
                 return ReloadOutcome(old_version, old_version, False)
-            candidate = ServedModel(self.loader(self.model_uri, self.tracking_uri))
+            candidate = ServedModel(self.loader(self.model_uri, self.tracking_uri), samples=self.samples)
             candidate.check()
         except ModelRejected as error:
             raise self._failed(str(error), old_version) from error

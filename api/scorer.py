@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,8 @@ import pandas as pd
 
 from credit_engine.contract import example_application, idnumber
 from credit_engine.contract.record import validate_record
+from credit_engine.enterprise.fields import example_enterprise
+from credit_engine.enterprise.validation import validate_enterprise
 from credit_engine.errors import CreditEngineError
 from credit_engine.scoring import Champion, Scorer
 from models.store import LoadedModel
@@ -59,6 +61,26 @@ def sample_records() -> list[dict[str, Any]]:
     return records
 
 
+def enterprise_samples() -> list[dict[str, Any]]:
+    """Canonical enterprise applications: the example, a loss-maker without cover, a young family farm in forestry."""
+    changes = [
+        {},
+        {"net_profit": -400_000.0, "ebit": -300_000.0, "operating_cash_flow": -100_000.0,
+         "retained_earnings": -50_000.0,
+         "collateral_type": "none", "collateral_value": 0.0, "guarantor": "none", "insured": False,
+         "credit_record": "adverse", "prior_overdue_times": 4},
+        {"entity_type": "family_farm", "industry": "forestry", "years_operating": 0, "linkage_mode": "land_lease",
+         "collateral_type": "forest_rights", "term_months": 60, "revenue": 200_000.0},
+    ]  # fmt: skip
+    records = []
+    for change in changes:
+        record, errors = validate_enterprise(example_enterprise(**change))
+        if errors:
+            raise AssertionError(f"sample enterprise application is invalid: {errors}")
+        records.append(record)
+    return records
+
+
 class TablePath:
     """A scorer whose one-record answers come from its table path (a one-row frame): slower, never different."""
 
@@ -79,8 +101,14 @@ class TablePath:
 class ServedModel:
     """A loaded champion; :attr:`champion` is what the assessment service scores with (after :meth:`check`)."""
 
-    def __init__(self, loaded: LoadedModel, loaded_at: dt.datetime | None = None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        loaded_at: dt.datetime | None = None,
+        samples: Callable[[], list[dict[str, Any]]] = sample_records,
+    ) -> None:
         self.loaded = loaded
+        self.samples = samples  # the contract's sample applications (enterprise_samples for the 强农贷 model)
         self.estimator = loaded.estimator
         self.model_version = loaded.label
         self.loaded_at = loaded_at or dt.datetime.now(dt.UTC)
@@ -97,7 +125,7 @@ class ServedModel:
         if not isinstance(self.estimator, Scorer):
             name = type(self.estimator).__name__
             raise ModelRejected(f"the model cannot score the household contract: {name} is not a scorer")
-        records = sample_records()
+        records = self.samples()
         try:
             pds, reasons = self.estimator.pd_and_reasons(pd.DataFrame(records), 4)
         except Exception as error:  # any failure of a foreign artifact is a reason to refuse it

@@ -21,7 +21,15 @@ from api import heap
 from api.alert_webhook import WebhookSender
 from api.audit_writer import AuditWriter
 from api.metrics import Metrics, champion_profile
-from api.model_holder import ChampionHolder, Loader, ModelReloadFailed, ReloadOutcome
+from api.model_holder import (
+    ChampionHolder,
+    EnterpriseModelUnavailable,
+    Loader,
+    ModelReloadFailed,
+    ReloadInProgress,
+    ReloadOutcome,
+)
+from api.scorer import enterprise_samples
 from credit_engine.access.key_cache import key_cache_path
 from credit_engine.access.keys import KeyRing
 from credit_engine.access.requests import IdempotentRequests
@@ -31,6 +39,8 @@ from credit_engine.assessment import Assessor, FundHeadrooms
 from credit_engine.audit.repository import AuditRepository
 from credit_engine.config import Settings
 from credit_engine.desk import LedgerDesk
+from credit_engine.enterprise.assessment import EnterpriseAssessor
+from credit_engine.enterprise.policy import load_enterprise_policy
 from credit_engine.ledger import database as ledger_db
 from credit_engine.ledger.wal import WalCheckpointer
 from credit_engine.monitoring.profile import ReferenceProfile
@@ -86,6 +96,22 @@ class Services:
             on_decision=self.metrics.decided,
             on_assessment=self.metrics.assessed,
         )
+        self.enterprise_policy = load_enterprise_policy(settings.enterprise_policy_file)
+        self.enterprise_champion = ChampionHolder(
+            f"models:/{settings.enterprise_model_name}@champion",
+            settings.mlflow_tracking_uri,
+            options.model_loader,
+            samples=enterprise_samples,
+            unavailable=EnterpriseModelUnavailable,
+        )
+        self.enterprise_assessor = EnterpriseAssessor(
+            self.enterprise_policy,
+            self.enterprise_champion.serving,
+            self.fund_headrooms,
+            self.audit,
+            secret,
+            on_decision=self.metrics.decided,
+        )
         self.desk = LedgerDesk.open(self.engine, self.audit, self.fund_headrooms, secret)
         self.alerts = _alerts(settings, self.engine, self.fund_headrooms)
 
@@ -98,17 +124,26 @@ class Services:
         if self.alerts is not None:
             self.alerts.start()
         self.champion.load_at_start()
+        self.enterprise_champion.load_at_start()
         self._serving(self.champion.current.model_version if self.champion.current else None)
         if self.options.settle_heap:
             heap.settle()
 
     def reload_champion(self, wait: bool = False) -> ReloadOutcome:
         outcome = self.champion.reload(wait=wait)
+        self._reload_enterprise(wait)
         if outcome.changed:
             self._serving(outcome.model_version)
         if outcome.changed and self.options.settle_heap:
             heap.settle()
         return outcome
+
+    def _reload_enterprise(self, wait: bool) -> None:
+        """Reload the 强农贷 champion beside the household one; its failure keeps the old one and is only logged."""
+        try:
+            self.enterprise_champion.reload(wait=wait)
+        except (ModelReloadFailed, ReloadInProgress) as error:
+            log.warning("enterprise model not reloaded: %s", error)
 
     def _serving(self, version: str | None) -> None:
         """The model version in use, and its reference profile for the live PSI."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,13 @@ from cli.common import console, fail, guarded, settings
 DataOpt = Annotated[Path, typer.Option("--data", help="Training data: Parquet, CSV or XLSX / 训练数据文件.")]
 SpecOpt = Annotated[Path | None, typer.Option("--spec", help="Feature spec YAML (default: household contract).")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write the JSON report here / 报告文件.")]
+
+
+class Product(StrEnum):
+    """The product whose applications a file holds."""
+
+    fumin = "fumin"
+    qiangnong = "qiangnong"
 
 
 def _steps() -> Progress:
@@ -130,17 +138,20 @@ def rate(
     model: Annotated[str | None, typer.Option("--model", help="Model URI (default: the champion).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop on any invalid row instead of rejecting it.")] = False,
     reasons: Annotated[bool, typer.Option("--reasons/--no-reasons", help="Compute model reasons.")] = True,
+    product: Annotated[
+        Product, typer.Option("--product", help="fumin (households, 富民贷) or qiangnong (enterprises, 强农贷).")
+    ] = Product.fumin,
 ) -> None:
-    """Rate every household of a registry file: PD, grade, credit line, decision, reasons / 批量评级授信."""
+    """Rate every application of a file (households, or 强农贷 enterprises with ``--product qiangnong``): PD, grade,
+    credit line or loan size, decision, reasons / 批量评级授信."""
     _check_rate_paths(input, output)
     from credit_engine.batch import rate_file
-    from credit_engine.policy import load_policy
     from models.store import load_estimator
 
     config = settings()
-    uri = model or f"models:/{config.model_name}@champion"
+    policy, table_product, model_name = _product(product, config)
+    uri = model or f"models:/{model_name}@champion"
     loaded = load_estimator(uri, config.mlflow_tracking_uri)
-    policy = load_policy(config.policy_file)
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
     with Progress(*columns, TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("rating / 评级中", total=None)
@@ -157,9 +168,24 @@ def rate(
             with_reasons=reasons,
             strict=strict,
             on_progress=on_progress,
+            product=table_product,
         )
     _record_run(config, input, result, policy, loaded.label)
     _print_summary(result)
+
+
+def _product(product: Product, config):
+    """(policy, the table product for ``rate_file`` (None: 富民贷), registered model name) of ``product``."""
+    if product is Product.qiangnong:
+        from credit_engine.enterprise.policy import load_enterprise_policy
+        from credit_engine.enterprise.table import rate_enterprise_applications
+        from credit_engine.enterprise.validation import validate_enterprises
+
+        table = (validate_enterprises, rate_enterprise_applications)
+        return load_enterprise_policy(config.enterprise_policy_file), table, config.enterprise_model_name
+    from credit_engine.policy import load_policy
+
+    return load_policy(config.policy_file), None, config.model_name
 
 
 def _record_run(config, input: Path, result, policy, model_version: str) -> None:

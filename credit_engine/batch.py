@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,10 @@ OUTPUT_LABELS_ZH = {
 }
 
 
+TableProduct = tuple[Callable[..., Any], Callable[..., pd.DataFrame]]
+"""A product's (validate a raw frame, rate the valid frame) for :func:`rate_file`; 富民贷 by default."""
+
+
 @dataclass(frozen=True)
 class BatchResult:
     output: Path
@@ -71,13 +76,17 @@ def rate_file(
     strict: bool = False,
     chunk_rows: int = CHUNK_ROWS,
     on_progress: Callable[[int, int], None] | None = None,
+    product: TableProduct | None = None,
 ) -> BatchResult:
+    """Rate a file; ``product`` (default 富民贷) names the contract's validation and the table rating."""
+    validate, rate = product or (validate_applications, rate_applications)
     raw = read_table(input_path)
     require_contract_headers(raw.columns)
-    validated = validate_applications(raw)
+    validated = validate(raw)
     if validated.errors and strict:
         raise InvalidInput(validated.errors, f"{input_path}: {len(validated.errors)} invalid value(s)")
-    ratings = _rate_in_chunks(validated.frame, scorer, policy, model_version, with_reasons, chunk_rows, on_progress)
+    ratings = _rate_in_chunks(validated.frame, scorer, policy, model_version, with_reasons, chunk_rows, on_progress,
+                              rate)  # fmt: skip
     output = _with_invalid_rows(raw, ratings, validated.errors, first_row=2)
     xlsx = output_path.suffix.lower() == ".xlsx"
     if xlsx:
@@ -97,16 +106,16 @@ def rate_file(
     )
 
 
-def _rate_in_chunks(frame, scorer, policy, model_version, with_reasons, chunk_rows, on_progress) -> pd.DataFrame:
+def _rate_in_chunks(frame, scorer, policy, model_version, with_reasons, chunk_rows, on_progress, rate):
     total = len(frame)
     parts = []
     for start in range(0, total, chunk_rows):
         chunk = frame.iloc[start : start + chunk_rows]
-        parts.append(rate_applications(chunk, scorer, policy, with_reasons=with_reasons, model_version=model_version))
+        parts.append(rate(chunk, scorer, policy, with_reasons=with_reasons, model_version=model_version))
         if on_progress is not None:
             on_progress(min(start + chunk_rows, total), total)
     if not parts:
-        return rate_applications(frame, scorer, policy, with_reasons=with_reasons, model_version=model_version)
+        return rate(frame, scorer, policy, with_reasons=with_reasons, model_version=model_version)
     return pd.concat(parts)
 
 

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     mlflow_tracking_uri: str | None = Field(default=None, description="MLflow tracking URI.")
     mlflow_artifact_root: Path = Field(default=Path("mlruns/artifacts"), description="Artifact folder.")
     model_name: str = Field(default="household-pd", description="Registered model name for the household PD.")
+    enterprise_model_name: str = Field(
+        default="enterprise-pd", description="Registered model name for the 强农贷 enterprise PD."
+    )
+    enterprise_policy_file: Path | None = Field(
+        default=None, description="强农贷 rating policy YAML; default: the shipped qiangnong one."
+    )
     experiment: str = Field(default="household-rating", description="Default MLflow experiment.")
     policy_file: Path | None = Field(default=None, description="Rating policy YAML; default: the shipped one.")
     pseudonym_secret: SecretStr = Field(
@@ -83,8 +89,10 @@ class Settings(BaseSettings):
             value: Path = getattr(self, name)
             if not value.is_absolute():
                 object.__setattr__(self, name, home / value)
-        if self.policy_file is not None and not self.policy_file.is_absolute():
-            object.__setattr__(self, "policy_file", home / self.policy_file)
+        for name in ("policy_file", "enterprise_policy_file"):
+            path = getattr(self, name)
+            if path is not None and not path.is_absolute():
+                object.__setattr__(self, name, home / path)
         if self.database_url is None:
             object.__setattr__(self, "database_url", f"sqlite:///{self.data_dir / 'ledger.db'}")
         if self.mlflow_tracking_uri is None:

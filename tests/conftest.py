@@ -144,3 +144,51 @@ def leverage_contract() -> list[str]:
         "npl_ratio",
         "status",
     ]
+
+
+def register_small_enterprise_model(tracking_uri: str, artifacts) -> str:
+    """Fit LightGBM (30 trees) on 600 generated enterprise loans, register it as ``enterprise-pd`` with the
+    ``champion`` alias in ``tracking_uri`` (artifacts under the folder ``artifacts``); the version."""
+    from pathlib import Path
+
+    import mlflow
+    import mlflow.sklearn
+    from mlflow import MlflowClient
+
+    from credit_engine.enterprise.validation import validate_enterprises
+    from credit_engine.features import load_spec
+    from models import LightGBMPD
+    from training.generator_enterprise import generate_enterprises
+
+    frame, _ = generate_enterprises(600, seed=3)
+    valid = validate_enterprises(frame, require_label=True).frame
+    spec = load_spec(Path(__file__).resolve().parents[1] / "credit_engine" / "specs" / "enterprise.yaml")
+    model = LightGBMPD(spec=spec, n_estimators=30, random_state=3)
+    model.fit(valid, valid["defaulted"].to_numpy())
+    mlflow.set_tracking_uri(tracking_uri)
+    client = MlflowClient(tracking_uri=tracking_uri)
+    if client.get_experiment_by_name("enterprise-tests") is None:
+        client.create_experiment("enterprise-tests", artifact_location=Path(artifacts).as_uri())
+    mlflow.set_experiment("enterprise-tests")
+    with mlflow.start_run():
+        info = mlflow.sklearn.log_model(
+            model, name="model", registered_model_name="enterprise-pd", serialization_format="cloudpickle"
+        )
+    version = str(info.registered_model_version)
+    client.set_registered_model_alias("enterprise-pd", "champion", version)
+    return version
+
+
+@pytest.fixture(scope="session")
+def enterprise_registrar():
+    """``register(tracking_uri, artifacts_folder) -> version``: a small 强农贷 model as ``enterprise-pd@champion``."""
+    return register_small_enterprise_model
+
+
+@pytest.fixture(scope="session")
+def enterprise_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An MLflow tracking URI whose registry holds only the small 强农贷 model (``enterprise-pd`` version 1)."""
+    folder = tmp_path_factory.mktemp("enterprise-mlruns")
+    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    register_small_enterprise_model(uri, folder / "artifacts")
+    return uri

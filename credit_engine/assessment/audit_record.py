@@ -122,10 +122,11 @@ def assessment_entry(
     *,
     policy_fingerprint: str,
     pseudonym_secret: str,
+    inputs: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
     """The audit entry of ``assessment``, asked for by ``principal`` and decided on the canonical ``record`` rated
-    as ``rating``."""
-    inputs = inputs_on_record(record, pseudonym_secret)
+    as ``rating``; ``inputs`` as audited (default: the household record, ID number masked and pseudonymised)."""
+    inputs = inputs_on_record(record, pseudonym_secret) if inputs is None else inputs
     detail = AssessmentDetail(
         inputs=inputs,
         result=assessment.as_result(),

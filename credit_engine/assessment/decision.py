@@ -25,6 +25,11 @@ FUND_REASONS: dict[str, Reason] = {
     "F02": Reason("F02", "县级风险补偿金已暂停新增放款", "the county fund has suspended new lending"),
     "F03": Reason("F03", "县级风险补偿金额度暂时无法确认", "the county fund's headroom cannot be confirmed right now"),
     "F04": Reason("F04", "本县在本行没有风险补偿金", "no risk-compensation fund covers this county at this bank"),
+    "F05": Reason(
+        "F05",
+        "本笔强农贷将使风险补偿金的富民贷占比低于政策下限",
+        "this 强农贷 loan would push the fund's 富民贷 (household) share below the policy minimum",
+    ),
 }
 _FUND_STATUS_REASON = {"at_cap": "F01", "over_cap": "F01", "suspended": "F02", "unknown": "F03", "no_fund": "F04"}
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from credit_engine.clock import Clock, utc_now
 from credit_engine.ledger.domain import Fund, FundBook, ledger_date, policy_in_force
+from credit_engine.ledger.money import BPS
 from credit_engine.ledger.position import FundPosition
 from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.products import Product
@@ -43,11 +44,20 @@ class FundHeadroom:
     fund_id: str | None
     status: str
     headroom_fen: int | None
+    household_fen: int = 0  # covered principal of the household products (富民贷)
+    covered_fen: int = 0  # covered principal of every product
+    household_min_share_bps: int = 0  # the fund policy's minimum household share
 
     def fits(self, amount_fen: int) -> bool:
         if self.status not in LENDING:
             return False
         return self.headroom_fen is None or amount_fen <= self.headroom_fen
+
+    def keeps_household_share(self, amount_fen: int) -> bool:
+        """Whether a loan of ``amount_fen`` that is not household lending (强农贷) leaves the household share of
+        covered principal at or above the policy minimum (the share :class:`FundPosition` reports)."""
+        after = self.covered_fen + amount_fen
+        return after <= 0 or self.household_fen * BPS >= self.household_min_share_bps * after
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +169,14 @@ def _headroom_of(
         covered_by_product_fen=dict(book.covered_fen),
         overdue_fen={"1_30": 0, "31_60": 0, "61_89": 0, "90_plus": npl_fen},
     )
-    return FundHeadroom(fund.fund_id, position.status, position.headroom_fen)
+    return FundHeadroom(
+        fund.fund_id,
+        position.status,
+        position.headroom_fen,
+        household_fen=position.household_fen,
+        covered_fen=position.covered_principal_fen,
+        household_min_share_bps=terms.household_min_share_bps,
+    )
 
 
 def _preference(entry: _Headroom) -> tuple[bool, float]:

@@ -24,7 +24,7 @@ import pandas as pd
 from credit_engine.access.principal import AccessDenied, Permission, Principal
 from credit_engine.assessment.audit_record import StoredAssessment, assessment_entry
 from credit_engine.assessment.decision import Assessment, BatchRow, decide
-from credit_engine.assessment.headroom import FundHeadrooms
+from credit_engine.assessment.headroom import FundHeadroom, FundHeadrooms
 from credit_engine.assessment.rating import RecordRating, rate_record, table_ratings
 from credit_engine.audit.entry import AuditEntry
 from credit_engine.audit.sink import AuditSink
@@ -77,7 +77,7 @@ class Assessor:
         principal.require(Permission.ASSESS)
         if not isinstance(body, Mapping):
             raise InvalidInput([RowError(None, "body", "type_object", _NOT_AN_OBJECT)])
-        record, errors = validate_record(body, report_unknown=True)
+        record, errors = self._validate(body, strict=True)
         if errors:
             raise InvalidInput(errors)
         principal.require_county(Permission.ASSESS, record["county_code"])
@@ -144,11 +144,34 @@ class Assessor:
     def _check_row(self, principal: Principal, body: Any, strict: bool) -> tuple[dict[str, Any], list[RowError]]:
         if not isinstance(body, Mapping):
             return {}, [RowError(None, "application", "type_object", _NOT_AN_OBJECT)]
-        record, errors = validate_record(body, report_unknown=strict)
+        record, errors = self._validate(body, strict=strict)
         if not errors and not principal.scope.covers_county(record["county_code"]):
             message = f"{AccessDenied.message_en} / {AccessDenied.message_zh}"
             errors = [RowError(None, "county_code", "forbidden", message)]
         return record, errors
+
+    def _validate(self, body: Mapping[str, Any], *, strict: bool) -> tuple[dict[str, Any], list[RowError]]:
+        """The canonical record and every error (``strict``: unknown fields are errors too)."""
+        return validate_record(body, report_unknown=strict)
+
+    def _rate_one(self, record: Mapping[str, Any], pd_value: float, model_reasons: list[str]) -> RecordRating:
+        return rate_record(record, pd_value, model_reasons, self.policy)
+
+    def _with_product_rules(self, assessment: Assessment, headroom: FundHeadroom) -> Assessment:
+        """The product's own fund rules after the fund's headroom (富民贷: none)."""
+        return assessment
+
+    def _entry(
+        self, principal: Principal, record: Mapping[str, Any], assessment: Assessment, rating: RecordRating
+    ) -> AuditEntry:
+        return assessment_entry(
+            principal,
+            record,
+            assessment,
+            rating,
+            policy_fingerprint=self._fingerprint,
+            pseudonym_secret=self.pseudonym_secret,
+        )
 
     def _rate_table(self, records: list[dict[str, Any]], champion: Champion) -> list[RecordRating]:
         """The valid applications of a batch rated as one table, vectorised (the pipeline ``credit-engine rate``
@@ -161,7 +184,7 @@ class Assessor:
     def _decide(
         self, principal: Principal, record: Mapping[str, Any], pd_value: float, model_reasons: list[str], version: str
     ) -> tuple[Assessment, AuditEntry]:
-        return self._decide_rated(principal, record, rate_record(record, pd_value, model_reasons, self.policy), version)
+        return self._decide_rated(principal, record, self._rate_one(record, pd_value, model_reasons), version)
 
     def _decide_rated(
         self, principal: Principal, record: Mapping[str, Any], rating: RecordRating, version: str
@@ -171,15 +194,8 @@ class Assessor:
         headroom = self.fund_headrooms.for_county(county_code, principal.scope.bank_code)
         assessment_id = os.urandom(16).hex()  # 128 random bits, as a uuid4 but cheaper
         assessment = decide(assessment_id, self.clock(), county_code, rating, headroom, version)
-        entry = assessment_entry(
-            principal,
-            record,
-            assessment,
-            rating,
-            policy_fingerprint=self._fingerprint,
-            pseudonym_secret=self.pseudonym_secret,
-        )
-        return assessment, entry
+        assessment = self._with_product_rules(assessment, headroom)
+        return assessment, self._entry(principal, record, assessment, rating)
 
 
 def _application_id(body: Any) -> str | None:

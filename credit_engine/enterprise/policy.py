@@ -16,8 +16,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from credit_engine.enterprise.fields import COLLATERAL_TYPE, GUARANTOR
-from credit_engine.policy.config import GradeBand, PolicyError, RatingPolicy, parse_policy
+from credit_engine.contract.fields import CREDIT_RECORD
+from credit_engine.enterprise.fields import COLLATERAL_TYPE, GUARANTOR, INDUSTRY
+from credit_engine.policy.config import DecisionBands, GradeBand, PolicyError, RatingPolicy, parse_policy
 
 SHIPPED_POLICY = "qiangnong-2026.1.yaml"
 
@@ -44,6 +45,27 @@ class ProductLimits(_Frozen):
     def _ordered(self) -> ProductLimits:
         if self.min_amount_yuan > self.max_amount_yuan:
             raise ValueError("min_amount_yuan is above max_amount_yuan")
+        return self
+
+
+class Eligibility(_Frozen):
+    """The knock-outs (:mod:`credit_engine.enterprise.knockouts`): an applicant outside them is declined whatever
+    its PD."""
+
+    excluded_credit_records: Annotated[tuple[str, ...], _known(CREDIT_RECORD, "credit record")] = ()
+    max_prior_overdue_times: int = Field(ge=0)
+    min_households_driven: int = Field(ge=0)
+    min_years_operating: int = Field(ge=0)
+    positive_equity_required: bool
+    min_term_months: int = Field(ge=1)
+    max_term_months: int = Field(ge=1)
+    long_term_industries: Annotated[tuple[str, ...], _known(INDUSTRY, "industry")] = ()
+    long_term_max_months: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _terms(self) -> Eligibility:
+        if not self.min_term_months <= self.max_term_months <= self.long_term_max_months:
+            raise ValueError("need min_term_months ≤ max_term_months ≤ long_term_max_months")
         return self
 
 
@@ -84,6 +106,8 @@ class EnterprisePolicy(_Frozen):
     grade_limits_yuan: dict[str, int]
     grade_labels_zh: dict[str, str]
     product_limits: ProductLimits
+    eligibility: Eligibility
+    decision: DecisionBands
     repayment_capacity: RepaymentCapacity
     household_quota: HouseholdQuota
     collateral: CollateralRule

@@ -71,10 +71,12 @@ def trainer():
 
 
 @pytest.fixture(scope="session")
-def mlflow_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+def mlflow_store(tmp_path_factory: pytest.TempPathFactory, enterprise_registrar) -> tuple[str, Path]:
+    """The household champion and the 强农贷 one (``enterprise-pd``), so every route has a model to serve."""
     folder = tmp_path_factory.mktemp("mlruns")
     uri = f"sqlite:///{folder / 'mlflow.db'}"
     train_small_champion(uri, folder / "artifacts")
+    enterprise_registrar(uri, folder / "enterprise-artifacts")
     return uri, folder / "artifacts"
 
 

@@ -45,7 +45,13 @@ def test_a_changed_value_changes_the_fingerprint():
         (lambda raw: raw["collateral"].update(waived_by_guarantors=["bank"]), "collateral.waived_by_guarantors"),
         (lambda raw: raw["master_scale"][1].update(max_pd=0.005), "master_scale"),
         (lambda raw: raw["product_limits"].update(min_amount_yuan=50_000_000), "product_limits"),
-        (lambda raw: raw.update(eligibility={}), "eligibility"),
+        (lambda raw: raw.update(surprise={}), "surprise"),
+        (
+            lambda raw: raw["eligibility"].update(excluded_credit_records=["bankrupt"]),
+            "eligibility.excluded_credit_records",
+        ),
+        (lambda raw: raw["eligibility"].update(max_term_months=120), "eligibility"),
+        (lambda raw: raw["decision"].update(approve_max_pd=0.5), "decision"),
     ],
 )
 def test_a_bad_policy_is_refused_naming_the_key(change, key):
