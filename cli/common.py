@@ -22,7 +22,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # an error line keeps its paths and values whole
 
 
 def settings() -> Settings:
