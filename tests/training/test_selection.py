@@ -93,6 +93,7 @@ def test_fewer_than_two_folds_is_refused():
 
 
 def test_large_samples_rank_with_a_shorter_patience_and_a_binning_subsample_unless_told_otherwise():
+    from models.scorecard import AUTO_C_MAX_ROWS
     from training.selection import CV_PATIENCE, CV_SCORECARD_ROWS, LARGE_SAMPLE_ROWS, fold_params
 
     given = {"lightgbm": {"early_stopping_rounds": 77}, "scorecard": {"C": 1.0}}
@@ -102,6 +103,7 @@ def test_large_samples_rank_with_a_shorter_patience_and_a_binning_subsample_unle
     assert large["lightgbm"] == {"early_stopping_rounds": 77}  # a parameter given wins
     assert large["scorecard"] == {"C": 1.0, "max_fit_rows": CV_SCORECARD_ROWS}
     assert fold_params(None, LARGE_SAMPLE_ROWS)["lightgbm"] == {"early_stopping_rounds": CV_PATIENCE}
+    assert CV_SCORECARD_ROWS > AUTO_C_MAX_ROWS  # a capped fold does not switch to the small-data search for C
     assert given == {"lightgbm": {"early_stopping_rounds": 77}, "scorecard": {"C": 1.0}}  # not changed in place
 
 
