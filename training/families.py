@@ -26,7 +26,6 @@ from training.evaluation import holdout_metrics
 CANDIDATES = ("lightgbm", "scorecard", "blend")
 BLEND = "blend"
 LIGHTGBM = "lightgbm"
-SCORECARD = "scorecard"
 BLEND_PARTS = ("scorecard", "lightgbm")
 BASELINE = "manual_sheet"
 # At (near-)equal accuracy the bank gets the printable card it can audit: another family must beat the scorecard's

@@ -14,8 +14,8 @@ fitting), and the stack used by the registered blend is fitted on all of them.
 The folds also choose LightGBM's number of rounds for the fits after them (issue 11, on samples of at least
 ``LARGE_SAMPLE_ROWS``): each fold's LightGBM stops early on its own 30 % slice, and the holdout and registered models
 train ``refit_rounds`` rounds on every row they are given — no second early stopping, no slice — calibrated by the
-Platt map on the folds' out-of-fold margins. Above that size the folds also stop after a shorter patience and fit the
-scorecard on a subsample (``fold_params``): they only rank the families.
+Platt map on the folds' out-of-fold margins. Above that size the folds also stop after a shorter patience
+(``fold_params``): they only rank the families.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from sklearn.model_selection import StratifiedKFold
 from credit_engine.features import FeatureSpec
 from models.blend import fit_stacker, stack_features
 from models.lgbm import fit_platt
-from training.families import BLEND, BLEND_PARTS, LIGHTGBM, SCORECARD, choose, make_estimator
+from training.families import BLEND, BLEND_PARTS, LIGHTGBM, choose, make_estimator
 from training.splits import date_ranks
 
 DEFAULT_FOLDS = 5
@@ -43,12 +43,11 @@ DEFAULT_MAX_ROWS = 200_000
 # How LightGBM's early-stopping optimum grows with the rows it learns from (see ``CrossValidation.refit_rounds``).
 ROUNDS_GROWTH = 1 / 3
 # From this many rows in the selection's sample the job is cut for speed (issue 11): the folds stop LightGBM after
-# ``CV_PATIENCE`` rounds without progress and fit the scorecard on at most ``CV_SCORECARD_ROWS`` rows, and the holdout
-# and registered LightGBM train the rounds the folds chose (``refit_rounds``). Below it (small portfolios) every
+# ``CV_PATIENCE`` rounds without progress, and the holdout and registered LightGBM train the rounds the folds chose
+# (``refit_rounds``). Below it (small portfolios) every
 # family keeps its own defaults. Parameters given for a family win over these.
 LARGE_SAMPLE_ROWS = 50_000
 CV_PATIENCE = 40
-CV_SCORECARD_ROWS = 100_000  # above the scorecard's AUTO_C_MAX_ROWS: a fold keeps the C it would have chosen
 
 
 @dataclass
@@ -164,12 +163,11 @@ def cross_validate(
 
 
 def fold_params(params: dict[str, dict[str, Any]] | None, n_rows: int) -> dict[str, dict[str, Any]]:
-    """The families' parameters inside the folds: on a large sample, LightGBM's shorter early-stopping patience and
-    the scorecard's fitting subsample unless the parameters name their own (the folds only rank the families)."""
+    """The families' parameters inside the folds: on a large sample, LightGBM's shorter early-stopping patience
+    unless the parameters name their own (the folds only rank the families)."""
     given = {name: dict(values or {}) for name, values in (params or {}).items()}
     if n_rows >= LARGE_SAMPLE_ROWS:
         given.setdefault(LIGHTGBM, {}).setdefault("early_stopping_rounds", CV_PATIENCE)
-        given.setdefault(SCORECARD, {}).setdefault("max_fit_rows", CV_SCORECARD_ROWS)
     return given
 
 

@@ -92,18 +92,15 @@ def test_fewer_than_two_folds_is_refused():
         selection_folds(frame, frame["y"].to_numpy(), UNDATED, n_folds=1)
 
 
-def test_large_samples_rank_with_a_shorter_patience_and_a_binning_subsample_unless_told_otherwise():
-    from models.scorecard import AUTO_C_MAX_ROWS
-    from training.selection import CV_PATIENCE, CV_SCORECARD_ROWS, LARGE_SAMPLE_ROWS, fold_params
+def test_large_samples_rank_with_a_shorter_patience_unless_told_otherwise():
+    from training.selection import CV_PATIENCE, LARGE_SAMPLE_ROWS, fold_params
 
     given = {"lightgbm": {"early_stopping_rounds": 77}, "scorecard": {"C": 1.0}}
 
     assert fold_params(given, LARGE_SAMPLE_ROWS - 1) == given  # small portfolios: the families' own defaults
-    large = fold_params(given, LARGE_SAMPLE_ROWS)
-    assert large["lightgbm"] == {"early_stopping_rounds": 77}  # a parameter given wins
-    assert large["scorecard"] == {"C": 1.0, "max_fit_rows": CV_SCORECARD_ROWS}
-    assert fold_params(None, LARGE_SAMPLE_ROWS)["lightgbm"] == {"early_stopping_rounds": CV_PATIENCE}
-    assert CV_SCORECARD_ROWS > AUTO_C_MAX_ROWS  # a capped fold does not switch to the small-data search for C
+    assert fold_params(given, LARGE_SAMPLE_ROWS) == given  # a parameter given wins
+    large = fold_params({"scorecard": {"C": 1.0}}, LARGE_SAMPLE_ROWS)
+    assert large == {"lightgbm": {"early_stopping_rounds": CV_PATIENCE}, "scorecard": {"C": 1.0}}
     assert given == {"lightgbm": {"early_stopping_rounds": 77}, "scorecard": {"C": 1.0}}  # not changed in place
 
 
