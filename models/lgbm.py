@@ -87,6 +87,8 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         The trained booster.
     best_iteration_ : int
         Number of trees used for prediction (the early-stopping optimum).
+    n_boosted_rows_ : int
+        Rows the booster was trained on (without the held-out slice).
     calibrator_ : IsotonicRegression, LogisticRegression or None
         Maps the raw margin to a PD.
     encoder_ : FrameEncoder
@@ -157,6 +159,7 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         train, valid = _holdout(labels, self.validation_fraction, seed)
         self.booster_ = self._train(matrix, labels, train, valid, seed)
+        self.n_boosted_rows_ = len(train)
         self.best_iteration_ = int(self.booster_.best_iteration or self.booster_.current_iteration())
         self.calibrator_ = None
         if valid is not None and self.calibration is not None:

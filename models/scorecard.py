@@ -9,7 +9,9 @@ ln(%non-events / %events), so its unreversed scaling already gives *more points 
 read a card. Total points and PD are two views of one number: ``logit(pd) = (offset - points) / factor``.
 
 A training set above ``max_fit_rows`` is binned and fitted on a stratified subsample: bin edges and a few dozen
-coefficients are settled long before a million rows, while the CP-SAT binning time grows with the rows.
+coefficients are settled long before a million rows, while the binning time grows with the rows (on the 200k
+registry's holdout a card fitted on 100,000 of the 160,000 training rows scored AUC 0.8786 against 0.8781 on all of
+them; the cap stays above ``AUTO_C_MAX_ROWS``, so a capped fit keeps C = 1).
 
 Reasons are the points a household lost on each feature against the best bin it could have reached, summed by
 business reason (toad's idea: the reasons are part of the card). The card exports to JSON and CSV that a county
@@ -65,7 +67,7 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         Inverse L2 regularisation of the logistic regression. ``"auto"`` chooses it by 5-fold cross-validated log
         loss among ``AUTO_CS`` when the fit sample has at most ``AUTO_C_MAX_ROWS`` rows (small portfolios, where
         regularisation matters), and uses 1.0 above that (where it does not, and 30 extra fits would cost minutes).
-    max_fit_rows : int or None, default=300_000
+    max_fit_rows : int or None, default=100_000
         Above this many rows, bin and fit on a stratified subsample of this size; ``None`` always uses every row.
     random_state : int, RandomState instance or None, default=0
         Seeds the subsample.
@@ -103,7 +105,7 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         max_n_bins: int = 8,
         min_bin_size: float = 0.03,
         C: float | str = "auto",
-        max_fit_rows: int | None = 300_000,
+        max_fit_rows: int | None = 100_000,
         random_state: int | np.random.RandomState | None = 0,
     ) -> None:
         self.spec = spec

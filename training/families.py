@@ -73,11 +73,14 @@ def fit_families(
     stacker: LogisticRegression | None = None,
     baseline: bool = True,
     lightgbm_calibrator: LogisticRegression | None = None,
+    lightgbm_rounds: int | None = None,
 ) -> list[FittedFamily]:
     """Every family (and the baseline) fitted on ``train``; with a ``stacker``, the blend is assembled from the
     fitted scorecard and LightGBM (fitted first, for it) instead of being fitted on its own; with a
     ``lightgbm_calibrator`` (the cross-validation's Platt map on out-of-fold margins), LightGBM is recalibrated
-    by it."""
+    by it; with ``lightgbm_rounds`` as well, LightGBM trains exactly that many rounds on every row of ``train``
+    (``fixed_rounds``)."""
+    _check_fixed_rounds(lightgbm_rounds, lightgbm_calibrator)
     with_baseline = baseline and baseline_applies(spec) and BASELINE not in families
     names = list(families) + ([BASELINE] if with_baseline else [])
     if stacker is not None and BLEND in names:
@@ -87,6 +90,8 @@ def fit_families(
         on_step(f"fit {name}")
         started = time.perf_counter()
         estimator = make_estimator(name, spec, family_params(name, params))
+        if name == LIGHTGBM and lightgbm_rounds is not None:
+            estimator = fixed_rounds(estimator, lightgbm_rounds)
         if name == BLEND and stacker is not None:
             parts = [fitted[part] for part in BLEND_PARTS]
             estimator.assemble(parts[0].estimator, parts[1].estimator, stacker)
@@ -98,6 +103,18 @@ def fit_families(
             seconds = time.perf_counter() - started
         fitted[name] = FittedFamily(name, estimator, seconds, baseline=name == BASELINE)
     return [fitted[name] for name in names if name in families or (with_baseline and name == BASELINE)]
+
+
+def fixed_rounds(estimator: Any, rounds: int) -> Any:
+    """A LightGBM estimator set to train exactly ``rounds`` rounds on every row it is given: no early stopping and no
+    held-out slice (the rounds were chosen by the cross-validation's early stopping, the calibration is fitted on
+    its out-of-fold margins and set by ``recalibrate``)."""
+    return estimator.set_params(n_estimators=int(rounds), early_stopping_rounds=None, validation_fraction=0.0)
+
+
+def _check_fixed_rounds(rounds: int | None, calibrator: LogisticRegression | None) -> None:
+    if rounds is not None and calibrator is None:
+        raise ValueError("fixed LightGBM rounds leave no held-out slice to calibrate on: pass lightgbm_calibrator")
 
 
 def evaluate_families(fitted: list[FittedFamily], test: pd.DataFrame, y_test: np.ndarray) -> None:

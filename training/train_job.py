@@ -5,7 +5,8 @@ k-fold cross-validation on the training rows (``training.selection``: forward-ch
 county where the spec has a split, seeded stratified folds otherwise); every family is also fitted on the training
 rows alone (the selection's sample of them above ``cv_max_rows``) and scored on the holdout, which it has not seen,
 for the report; then the selected family is refitted on every row of the file, and that is the registered model.
-LightGBM's calibration in both comes from the selection's out-of-fold margins. Every stage is timed
+LightGBM's calibration in both comes from the selection's out-of-fold margins and, on large files, its number of
+rounds from the folds' early stopping (``CrossValidation.refit_rounds``; no second early stopping). Every stage is timed
 (``timings_seconds`` in the report, ``time.<stage>_seconds`` in MLflow). With ``refit=False`` (``--no-refit``) the
 job does what it did before: selection on the holdout, and the model fitted on the training rows alone is registered.
 The job never promotes to the champion by itself unless the registry has no champion yet; promotion is the
@@ -78,7 +79,7 @@ class TrainJob(BaseModel):
             with clock.stage("refit", f"refit {selected.name} on all {len(frame):,} rows"):
                 refits = fit_families(
                     frame, y, spec, (selected.name,), self.params, stacker=stacker, baseline=False,
-                    lightgbm_calibrator=calibrator,
+                    lightgbm_calibrator=calibrator, lightgbm_rounds=cv.refit_rounds(len(frame)),
                 )  # fmt: skip
             registered = refits[0]
         run = _Run(self, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
@@ -97,6 +98,7 @@ class TrainJob(BaseModel):
             fitted = fit_families(
                 frame.iloc[fit_rows], y[fit_rows], spec, self.families, self.params, clock.on_step, stacker,
                 lightgbm_calibrator=cv.lightgbm_calibrator if cv is not None else None,
+                lightgbm_rounds=cv.refit_rounds(cv.n_rows) if cv is not None else None,
             )  # fmt: skip
         for family in fitted:
             if not (family.name == BLEND and stacker is not None):  # assembled from its parts, not fitted
@@ -192,7 +194,7 @@ class _Run:
         report: dict[str, Any] = {
             **families,
             "selected": self.selected.name,
-            "selection": _selection(self.cv),
+            "selection": _selection(self.cv, len(self.frame)),
             "model_name": self.model_name,
             "model_version": version,
             "model_uri": uri,
@@ -217,12 +219,13 @@ def _policy_for(spec: Any, settings: Settings) -> Any:
     return load_policy(settings.policy_file)
 
 
-def _selection(cv: CrossValidation | None) -> dict[str, Any]:
+def _selection(cv: CrossValidation | None, n_all: int) -> dict[str, Any]:
     if cv is None:
         return {"method": "holdout", "by": "holdout AUC"}
     return {
         **cv.describe(), "by": "mean cross-validated AUC", "families": cv.summary(),
         "lightgbm_calibration": cv.calibration(),
+        "lightgbm_rounds": cv.rounds_report({"holdout_model": cv.n_rows, "registered_model": n_all}),
     }  # fmt: skip
 
 

@@ -151,3 +151,13 @@ def test_large_training_sets_are_fitted_on_a_stratified_subsample(spec, househol
     events = (counted["count"] * counted["event_rate"]).sum()
     assert events == pytest.approx(households["defaulted"].mean() * 1_000, abs=1)
     assert roc_auc_score(holdout["defaulted"], model.predict_pd(holdout)) > 0.7
+
+
+def test_a_capped_fit_keeps_the_large_data_regularisation():
+    from models.scorecard import AUTO_C_MAX_ROWS
+
+    # A large portfolio is fitted on a subsample of ``max_fit_rows``; above AUTO_C_MAX_ROWS it keeps C = 1 instead
+    # of switching to the small-portfolio search over six Cs (slower, and not what its size calls for).
+    model = WOEScorecard()
+    assert model.max_fit_rows > AUTO_C_MAX_ROWS
+    assert type(model._logistic_regression(model.max_fit_rows)).__name__ == "LogisticRegression"

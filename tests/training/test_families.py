@@ -12,3 +12,39 @@ def test_the_printable_scorecard_wins_a_near_tie():
 
 def test_without_a_scorecard_the_best_wins():
     assert choose({"lightgbm": 0.8}) == "lightgbm"
+
+
+def _frame(n: int = 1200, seed: int = 0):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return pd.DataFrame({"x": x, "y": (rng.random(n) < 1 / (1 + np.exp(-(1.5 * x - 1)))).astype(int)})
+
+
+SPEC_DICT = {"target": "y", "features": {"x": {"type": "numeric"}}}
+
+
+def test_with_fixed_rounds_lightgbm_trains_exactly_those_rounds_on_every_row_with_the_given_calibration():
+    import pytest
+    from sklearn.linear_model import LogisticRegression
+
+    from credit_engine.features import FeatureSpec
+    from training.families import fit_families
+
+    spec = FeatureSpec.from_dict(SPEC_DICT, name="one")
+    frame = _frame()
+    y = frame["y"].to_numpy()
+    platt = LogisticRegression().fit(frame[["x"]].to_numpy(), y)
+    params = {"lightgbm": {"min_child_samples": 10, "n_jobs": 1}}
+    (fitted,) = fit_families(frame, y, spec, ("lightgbm",), params, lightgbm_calibrator=platt, lightgbm_rounds=37)
+
+    model = fitted.estimator
+    assert model.booster_.current_iteration() == 37 and model.best_iteration_ == 37  # no early stopping
+    assert model.n_boosted_rows_ == len(frame)  # no validation slice
+    assert model.calibrator_ is platt
+    (own,) = fit_families(frame, y, spec, ("lightgbm",), params)
+    assert own.estimator.n_boosted_rows_ < len(frame)  # without: its own early-stopping slice
+    with pytest.raises(ValueError, match="lightgbm_calibrator"):
+        fit_families(frame, y, spec, ("lightgbm",), params, lightgbm_rounds=37)

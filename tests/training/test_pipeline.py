@@ -181,3 +181,28 @@ def test_holdout_models_are_fitted_on_the_selection_sample_and_the_stages_are_ti
     assert stages <= set(timings) and timings["total"] >= timings["cross_validation"] > 0
     metrics = MlflowClient(engine_settings.mlflow_tracking_uri).get_run(report["run_id"]).data.metrics
     assert {"time.total_seconds", "time.refit_seconds", "time.holdout_fits.scorecard_seconds"} <= set(metrics)
+
+
+def test_on_a_large_sample_the_registered_lightgbm_trains_the_chosen_rounds_on_every_row(
+    engine_settings, registry_dir, tmp_path, monkeypatch
+):
+    from credit_engine.features import household_spec
+    from models.store import load_estimator
+    from training import selection
+    from training.data import load_frame
+
+    small = _train(engine_settings, registry_dir, tmp_path, families=("lightgbm",))
+    assert small["selection"]["lightgbm_rounds"] is None  # 8,000 rows: early stopping on its own slice, as before
+    monkeypatch.setattr(selection, "LARGE_SAMPLE_ROWS", 1000)
+    report = _train(engine_settings, registry_dir, tmp_path, families=("lightgbm",))
+    frame = load_frame(registry_dir / "households.parquet", household_spec())
+    registered = load_estimator(report["model_uri"], engine_settings.mlflow_tracking_uri).estimator
+
+    rounds = report["selection"]["lightgbm_rounds"]
+    assert len(rounds["folds"]) == 3
+    assert rounds["registered_model"]["n_rows"] == len(frame)
+    assert registered.booster_.current_iteration() == rounds["registered_model"]["rounds"]  # no second early stop
+    assert registered.n_boosted_rows_ == len(frame)  # every row, no validation slice
+    calibration = report["selection"]["lightgbm_calibration"]
+    assert registered.calibrator_.coef_[0, 0] == pytest.approx(calibration["slope"])  # the folds' Platt map
+    assert report["registered_model"] == {"fitted_on": "all_rows", "n_rows": len(frame)}

@@ -90,3 +90,47 @@ def test_fewer_than_two_folds_is_refused():
     frame = _frame()
     with pytest.raises(ValueError, match="at least 2 folds"):
         selection_folds(frame, frame["y"].to_numpy(), UNDATED, n_folds=1)
+
+
+def test_large_samples_rank_with_a_shorter_patience_unless_told_otherwise():
+    from training.selection import CV_PATIENCE, LARGE_SAMPLE_ROWS, fold_params
+
+    given = {"lightgbm": {"early_stopping_rounds": 77}, "scorecard": {"C": 1.0}}
+
+    assert fold_params(given, LARGE_SAMPLE_ROWS - 1) == given  # small portfolios: the families' own defaults
+    assert fold_params(given, LARGE_SAMPLE_ROWS) == given  # a parameter given wins
+    large = fold_params({"scorecard": {"C": 1.0}}, LARGE_SAMPLE_ROWS)
+    assert large == {"lightgbm": {"early_stopping_rounds": CV_PATIENCE}, "scorecard": {"C": 1.0}}
+    assert given == {"lightgbm": {"early_stopping_rounds": 77}, "scorecard": {"C": 1.0}}  # not changed in place
+
+
+def test_refit_rounds_scale_the_folds_median_optimum_by_the_rows_and_need_a_large_calibrated_sample():
+    from sklearn.linear_model import LogisticRegression
+
+    from training.selection import LARGE_SAMPLE_ROWS, ROUNDS_GROWTH, CrossValidation
+
+    platt = LogisticRegression().fit(np.array([[-1.0], [0.0], [1.0], [2.0]]), [0, 0, 1, 1])
+    folds = [(90, 20_000), (150, 60_000), (120, 40_000)]
+    cv = CrossValidation("forward", LARGE_SAMPLE_ROWS, {}, {}, lightgbm_calibrator=platt, lightgbm_rounds=folds)
+
+    assert ROUNDS_GROWTH > 0
+    assert cv.refit_rounds(40_000) == 120  # the median optimum on the median fold's rows
+    assert cv.refit_rounds(320_000) == round(120 * 8**ROUNDS_GROWTH)  # more rows carry more trees
+    report = cv.rounds_report({"registered_model": 320_000})
+    assert report["registered_model"] == {"n_rows": 320_000, "rounds": cv.refit_rounds(320_000)}
+    assert [f["best_iteration"] for f in report["folds"]] == [90, 150, 120]
+    small = CrossValidation("forward", LARGE_SAMPLE_ROWS - 1, {}, {}, lightgbm_calibrator=platt, lightgbm_rounds=folds)
+    uncalibrated = CrossValidation("forward", LARGE_SAMPLE_ROWS, {}, {}, lightgbm_rounds=folds)
+    assert small.refit_rounds(40_000) is None and uncalibrated.refit_rounds(40_000) is None
+    assert small.rounds_report({"registered_model": 1}) is None
+
+
+def test_the_folds_record_lightgbms_early_stopping_optimum_and_its_rows():
+    frame = _frame(900)
+    params = {"lightgbm": {"n_estimators": 60, "min_child_samples": 10, "n_jobs": 1, "early_stopping_rounds": 5}}
+    cv = cross_validate(frame, frame["y"].to_numpy(), UNDATED, ("lightgbm",), params, n_folds=3)
+
+    assert len(cv.lightgbm_rounds) == 3
+    for best, rows in cv.lightgbm_rounds:
+        assert 1 <= best <= 60
+        assert rows == 600 - int(np.ceil(0.3 * 600))  # the fold's 600 training rows without the 30 % slice
