@@ -56,6 +56,10 @@ class NoChampion(BilingualError):
     code = "no_champion"
 
 
+class NoTrainingRows(BilingualError):
+    code = "no_training_rows"
+
+
 class OutcomeTrainJob(TrainJob):
     """The training job on the retraining file: rows validated when assessed, checked by the spec's rules here."""
 
@@ -78,15 +82,18 @@ class RetrainJob(BaseModel):
     def run(self, settings: Settings, rows: list[dict], on_step: Callable[[str], None] = lambda _: None) -> dict:
         """Retrain on the outcome ``rows`` and gate the challenger; the report (``decision``, ``exit_code``)."""
         policy, spec = load_retraining_policy(self.policy), household_spec()
-        registry = load_frame(self.registry, spec) if self.registry is not None else None
-        data = retraining_set(rows, registry, self.as_of, policy)
-        digest = data.digest()
         client = tracking.configure(settings)
         name = self.model_name or settings.model_name
         champion = tracking.alias_version(client, name, tracking.CHAMPION)
         if champion is None:
             raise NoChampion(f"model {name} has no champion to gate a retrained model against; train one first",
                              f"模型 {name} 尚无冠军版本，无法比较；请先训练")  # fmt: skip
+        registry = load_frame(self.registry, spec) if self.registry is not None else None
+        data = retraining_set(rows, registry, self.as_of, policy)
+        if len(data.train) == 0:
+            en = f"no matured loan before the held-out vintages as of {self.as_of} and no registry: nothing to train"
+            raise NoTrainingRows(en, f"截至 {self.as_of} 没有可训练的已成熟贷款，也未提供原始样本")
+        digest = data.digest()
         version, trained = self._find(client, name, digest), None
         if version is None:
             on_step("training every family / 训练各模型族")
