@@ -16,6 +16,7 @@ from cli import monitor as monitor_commands
 from cli import outcomes as outcomes_commands
 from cli import rating as rating_commands
 from cli import report as report_commands
+from cli import retrain as retrain_commands
 from cli import serve as serve_commands
 from cli import stress as stress_commands
 
@@ -35,6 +36,7 @@ rating_commands.register(app)
 serve_commands.register(app)
 stress_commands.register(app)
 monitor_commands.register(app)
+retrain_commands.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script

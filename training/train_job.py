@@ -9,8 +9,10 @@ LightGBM's calibration in both comes from the selection's out-of-fold margins an
 rounds from the folds' early stopping (``CrossValidation.refit_rounds``; no second early stopping). Every stage is timed
 (``timings_seconds`` in the report, ``time.<stage>_seconds`` in MLflow). With ``refit=False`` (``--no-refit``) the
 job does what it did before: selection on the holdout, and the model fitted on the training rows alone is registered.
-The job never promotes to the champion by itself unless the registry has no champion yet; promotion is the
-separate, gated ``PromoteJob``.
+With ``weight_column`` the file's sample weights are taken by a seeded weighted draw of the rows before anything else
+(:func:`credit_engine.retraining.weights.weighted_rows`: each row kept with probability w / max w), so every family
+and the cross-validation see the weighted distribution, each row at most once. The job never promotes to the
+champion by itself unless the registry has no champion yet; promotion is the separate, gated ``PromoteJob``.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from credit_engine.config import Settings
 from credit_engine.enterprise.policy import load_enterprise_policy
+from credit_engine.errors import InvalidInput, RowError
 from credit_engine.features import load_spec
 from credit_engine.policy import load_policy
 from credit_engine.rating import grade_for_pd
+from credit_engine.retraining.weights import weighted_rows
 from training import registration, tracking
 from training.data import load_frame
 from training.evaluation import calibration_by_decile
@@ -56,13 +60,14 @@ class TrainJob(BaseModel):
     refit: bool = True
     cv_folds: int = Field(default=DEFAULT_FOLDS, ge=2)
     cv_max_rows: int | None = Field(default=DEFAULT_MAX_ROWS, ge=100)
+    weight_column: str | None = None  # sample weights, drawn by rejection sampling (credit_engine.retraining.weights)
 
     def run(self, settings: Settings, on_step: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
         clock = StageClock(on_step)
         spec = load_spec(self.spec)
         model_name = self.model_name or (settings.model_name if self.spec is None else f"{spec.name}-pd")
         with clock.stage("read_validate", "read and validate"):
-            frame = load_frame(self.data, spec)
+            frame = self._weighted(self.read_frame(spec))
             y = spec.labels(frame)
         with clock.stage("split"):
             split = holdout_split(frame, spec, test_fraction=self.test_fraction, seed=self.seed)
@@ -88,6 +93,21 @@ class TrainJob(BaseModel):
             self.report.parent.mkdir(parents=True, exist_ok=True)
             self.report.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         return report
+
+    def read_frame(self, spec: Any) -> pd.DataFrame:
+        """The training file's rows, validated against the spec's data contract."""
+        return load_frame(self.data, spec)
+
+    def _weighted(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """With ``weight_column``, the rows the weights draw (each kept with probability w / max w, seeded)."""
+        if self.weight_column is None:
+            return frame
+        if self.weight_column not in frame.columns:
+            raise InvalidInput(
+                [RowError(None, self.weight_column, "missing_column", "weight column is missing / 缺少权重列")]
+            )
+        rows = weighted_rows(pd.to_numeric(frame[self.weight_column]).to_numpy(), self.seed)
+        return frame.iloc[rows].drop(columns=[self.weight_column]).reset_index(drop=True)
 
     def _holdout_models(self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock) -> list:
         """Every family fitted without the holdout: on the rows the selection drew its folds from (every training
@@ -142,6 +162,7 @@ class _Run:
             "split.method": self.split.method,
             "registered.fitted_on": "all_rows" if self.cv is not None else "training_rows",
             "registered.n_rows": str(len(self.frame) if self.cv is not None else len(self.split.train)),
+            **({"weights.column": self.job.weight_column} if self.job.weight_column else {}),
         }
 
     def log_and_register(self, test: pd.DataFrame, y_test: np.ndarray, clock: StageClock) -> dict:

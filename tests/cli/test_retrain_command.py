@@ -1,0 +1,222 @@
+"""``credit-engine retrain`` end to end, on SQLite and PostgreSQL: a champion trained on a generated registry,
+households of that registry assessed into the audit log and their loans booked in 2024 with delinquencies for the
+bad ones (matured outcomes as of today), then retraining on the outcomes plus the registry. The gate's decision is
+driven by the retraining policy passed: a policy asking for more evidence than the holdout holds refuses (exit 4,
+the champion stays), one with wide tolerances promotes (exit 0); a second run finds its version and registers
+nothing new."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+
+import pandas as pd
+import pytest
+import yaml
+from mlflow import MlflowClient
+from typer.testing import CliRunner
+
+from cli.main import app
+from credit_engine.contract import idnumber
+from credit_engine.ledger.domain import CHINA
+
+runner = CliRunner()
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    *(
+        [pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
+        if os.environ.get("CREDIT_ENGINE_TEST_DATABASE_URL")
+        else []
+    ),
+]
+FAST_PARAMS = {"lightgbm": {"n_estimators": 100, "early_stopping_rounds": 20, "learning_rate": 0.1}}
+LOANS, MONTHS = 72, 6
+PD = 0.004
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture(params=BACKENDS)
+def home(request, monkeypatch, tmp_path, empty_database):
+    """Settings rooted in a temporary folder (MLflow included) over a database of its own."""
+    for name in ("MLFLOW_TRACKING_URI", "CREDIT_ENGINE_MLFLOW_TRACKING_URI", "CREDIT_ENGINE_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CREDIT_ENGINE_HOME", str(tmp_path))
+    if request.param == "sqlite":
+        monkeypatch.delenv("CREDIT_ENGINE_DATABASE_URL", raising=False)
+        yield tmp_path
+        return
+    from credit_engine.ledger.database import make_engine, migrate
+    from credit_engine.service_db.database import migrate as migrate_service
+
+    with empty_database("postgresql", "cli_retrain") as url:
+        engine = make_engine(url)
+        migrate(engine), migrate_service(engine)
+        engine.dispose()
+        monkeypatch.setenv("CREDIT_ENGINE_DATABASE_URL", url)
+        yield tmp_path
+
+
+def _assess(bodies: list[dict], county: str) -> None:
+    """The households assessed through the assessment service into the audit log."""
+    from credit_engine.access.principal import Principal, Role, Scope
+    from credit_engine.assessment import Assessor, FundHeadroom
+    from credit_engine.audit.repository import AuditRepository
+    from credit_engine.config import load_settings
+    from credit_engine.ledger.database import open_ledger
+    from credit_engine.policy import load_policy
+    from credit_engine.scoring import Champion
+
+    class Scorer:
+        def score_record(self, record, top_n=4):
+            return PD, ["R06"]
+
+    class Headrooms:
+        def for_county(self, county_code, bank_code):
+            return FundHeadroom(f"F-{county}", "ok", 10**10)
+
+    settings = load_settings()
+    engine = open_ledger(settings)
+    try:
+        secret = settings.pseudonym_secret.get_secret_value()
+        assessor = Assessor(load_policy(), lambda: Champion(Scorer(), "household-pd/1"), Headrooms(),
+                            AuditRepository(engine), secret)  # fmt: skip
+        officer = Principal("k-cli", "officer", Role.OFFICER, Scope("RCC", frozenset({county})))
+        for body in bodies:
+            assessor.assess(officer, body)
+    finally:
+        engine.dispose()
+
+
+def _bodies(registry: pd.DataFrame) -> tuple[str, list[dict]]:
+    """``LOANS`` households of the registry, a third of them its bad ones, moved to one county and applying on the
+    1st of a month of 2024."""
+    county = str(registry["county_code"].iloc[0])
+    bads = registry[registry["defaulted"] == 1].head(LOANS // 3)
+    rows = pd.concat([bads, registry[registry["defaulted"] == 0].head(LOANS - len(bads))])
+    bodies = []
+    for i, row in enumerate(rows.to_dict("records")):
+        applied = dt.date(2024, 1 + i % MONTHS, 1)
+        body = {k: (None if pd.isna(v) else v) for k, v in row.items()}
+        body |= {"application_date": applied, "head_age": idnumber.age_on(row["head_id_number"], applied),
+                 "application_id": f"A-{i:04d}", "county_code": county, "village_code": f"{county}101001"}  # fmt: skip
+        bodies.append(body)
+    return county, bodies
+
+
+@pytest.fixture
+def world(home):
+    """A champion trained on a generated registry; its largest county's households assessed and lent to in 2024,
+    the registry's bad ones 91 days past due five months after disbursement."""
+    from credit_engine.config import load_settings
+    from training.generator import generate_registry
+    from training.train_job import TrainJob
+
+    registry, _ = generate_registry(1000, seed=21)
+    path = home / "registry.parquet"
+    registry.to_parquet(path, index=False)
+    TrainJob(data=path, params=FAST_PARAMS, cv_folds=3).run(load_settings())
+    county, bodies = _bodies(registry)
+    fund = f"F-{county}"
+    created = run("ledger", "fund", "create", "--fund-id", fund, "--county", county, "--bank", "RCC",
+                  "--value-date", "2023-01-01")  # fmt: skip
+    assert created.exit_code == 0, created.output
+    migrated = run("audit", "export", "--from", "2023-01-01", "--to", "2023-01-01", "--out", str(home / "a.jsonl"))
+    assert migrated.exit_code == 0, migrated.output  # the service tables (the audit log) are made on first use
+    _assess([{k: v for k, v in b.items() if k != "defaulted"} for b in bodies], county)
+    header = (
+        "event_id,event_type,value_date,fund_id,loan_id,product,borrower_ref,amount_yuan,maturity_date,days_past_due"
+    )
+    events = []  # (value date, line), booked in value-date order
+    for i, body in enumerate(bodies):
+        out, due = body["application_date"] + dt.timedelta(days=4), body["application_date"].replace(year=2025)
+        events.append((out, f"E{i},disbursement,{out},{fund},L{i},fumin,{body['head_id_number']},20000,{due},"))
+        if body["defaulted"]:
+            late = out + dt.timedelta(days=150)
+            events.append((late, f"D{i},delinquency,{late},{fund},L{i},,,,,91"))
+    lines = [header, *(line for _, line in sorted(events))]
+    (home / "events.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    imported = run("ledger", "import", str(home / "events.csv"))
+    assert imported.exit_code == 0, imported.output
+    return {"registry": path, "bads": sum(b["defaulted"] for b in bodies)}
+
+
+def _policy(home, name: str, **gate) -> str:
+    from credit_engine.retraining.policy import load_retraining_policy
+
+    document = load_retraining_policy().model_dump(mode="json")
+    document["version"] = name
+    for part, values in gate.items():
+        document[part] |= values
+    path = home / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return str(path)
+
+
+def _retrain(home, world, policy: str):
+    today = dt.datetime.now(CHINA).date().isoformat()
+    report = home / "out" / "retrain.json"
+    result = run("retrain", "--as-of", today, "--include-registry", str(world["registry"]), "--policy", policy,
+                 "--report", str(report))  # fmt: skip
+    return result, json.loads(report.read_text(encoding="utf-8")) if report.exists() else None
+
+
+@pytest.mark.slow  # trains real models: the champion, then the challenger
+def test_retrain_registers_a_challenger_gates_it_and_is_idempotent(home, world):
+    from credit_engine.config import load_settings
+
+    client = MlflowClient(load_settings().mlflow_tracking_uri)
+    champion = str(client.get_model_version_by_alias("household-pd", "champion").version)
+    strict = _policy(home, "strict", holdout={"min_rows": 10_000})
+    result, report = _retrain(home, world, strict)
+    assert result.exit_code == 4, result.output
+    version = report["version"]
+    assert report["decision"] == "refused" and report["registered_now"] and version != champion
+    described, matured = report["training_set"], report["outcomes"]["bad"] + report["outcomes"]["good"]
+    vintages = described["holdout_vintages"]  # the latest three months with matured loans booked
+    assert len(vintages) == 3 and vintages == sorted(vintages) and described["holdout_rows"] >= 20
+    assert described["holdout_rows"] + described["train_rows_by_source"]["outcomes"] == matured >= LOANS * 3 // 4
+    assert described["train_rows_by_source"]["registry"] == 1000 and report["outcomes"]["censored"] == 0
+    assert str(client.get_model_version_by_alias("household-pd", "champion").version) == champion
+    assert str(client.get_model_version_by_alias("household-pd", "challenger").version) == version
+    tags = client.get_model_version("household-pd", version).tags
+    assert tags["retrain.gate.decision"] == "refuse" and tags["retrain.gate.evidence"].startswith("fail")
+    assert json.loads(tags["retrain.gate"]) == report["gate"]["rows"]
+    assert {r["criterion"] for r in report["gate"]["rows"]} >= {"auc", "calibration_gap", "approval_ratio.county_code"}
+    assert report["gate"]["columns"]["champion"] == "冠军模型 Champion"
+
+    again, report = _retrain(home, world, strict)
+    assert again.exit_code == 4 and report["version"] == version and not report["registered_now"]
+    lenient = _policy(
+        home,
+        "lenient",
+        holdout={"min_rows": 1, "min_bads": 1},
+        gate={"auc_max_drop": 0.49, "calibration_gap_max_rise": 0.99, "approval_ratio_max_drop": 0.99},
+    )
+    promoted, report = _retrain(home, world, lenient)
+    assert promoted.exit_code == 0, promoted.output
+    assert report["decision"] == "promoted" and report["version"] == version and report["champion_after"] == version
+    assert str(client.get_model_version_by_alias("household-pd", "champion").version) == version
+    assert client.get_model_version("household-pd", version).tags["promotion.previous_champion"] == champion
+    done, report = _retrain(home, world, lenient)
+    assert done.exit_code == 0 and report["decision"] == "already_champion"
+    versions = client.search_model_versions("name = 'household-pd'")
+    assert sorted(int(v.version) for v in versions) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [(["--as-of", "2026-13-01", "--dpd", "0"], ["--as-of", "--dpd"]),
+     (["--as-of", "2026-01-01", "--include-registry", "nope.csv"], ["--include-registry"])],
+)  # fmt: skip
+def test_bad_options_exit_2_naming_every_option(monkeypatch, tmp_path, args, named):
+    monkeypatch.setenv("CREDIT_ENGINE_HOME", str(tmp_path))
+    monkeypatch.delenv("CREDIT_ENGINE_DATABASE_URL", raising=False)
+    result = run("retrain", *args, "--report", str(tmp_path / "r.json"))
+    assert result.exit_code == 2, result.output
+    for option in named:
+        assert option in result.output
+    assert not (tmp_path / "r.json").exists()

@@ -1,0 +1,106 @@
+"""The promotion gate: each tolerance passes at its edge and fails beyond it; the table judges the challenger
+against the champion on the same rows (AUC, worst calibration gap, lowest approval ratio per dimension)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from credit_engine.monitoring.policy import load_monitoring_policy
+from credit_engine.retraining.gate import FAIL, PASS, criterion, gate, lowest_approval_ratios, worst_calibration_gap
+from credit_engine.retraining.policy import RetrainingPolicyError, load_retraining_policy, parse_policy
+
+POLICY = load_retraining_policy()
+MONITORING = load_monitoring_policy()
+APPROVE_MAX_PD = 0.10
+
+
+@pytest.mark.parametrize(
+    ("key", "champion", "edge", "beyond", "tolerance", "higher_better"),
+    [
+        ("auc", 0.80, 0.79, 0.7899, POLICY.gate.auc_max_drop, True),
+        ("calibration_gap", 0.03, 0.05, 0.0501, POLICY.gate.calibration_gap_max_rise, False),
+        ("approval_ratio.county_code", 0.90, 0.85, 0.8499, POLICY.gate.approval_ratio_max_drop, True),
+    ],
+)
+def test_each_tolerance_passes_at_its_edge_and_fails_beyond(key, champion, edge, beyond, tolerance, higher_better):
+    assert criterion(key, champion, edge, tolerance, higher_better)["status"] == PASS
+    failed = criterion(key, champion, beyond, tolerance, higher_better)
+    assert failed["status"] == FAIL and failed["label_zh"] and failed["label_en"]
+    assert criterion(key, champion, None, tolerance, higher_better)["status"] == "not_judged"
+
+
+def test_the_shipped_tolerances_are_the_documented_ones():
+    assert (POLICY.gate.auc_max_drop, POLICY.gate.calibration_gap_max_rise) == (0.01, 0.02)
+    assert POLICY.gate.approval_ratio_max_drop == 0.05 and POLICY.weights.half_life_years == 2.0
+
+
+def test_a_bad_policy_names_its_field():
+    text = load_retraining_policy().model_dump_json().replace('"auc_max_drop":0.01', '"auc_max_drop":-1')
+    with pytest.raises(RetrainingPolicyError, match="gate.auc_max_drop"):
+        parse_policy(text)
+
+
+def test_the_worst_calibration_gap_is_the_largest_decile_gap():
+    y = np.array([0, 0, 0, 0, 1, 1, 0, 1])
+    pds = np.array([0.1, 0.1, 0.1, 0.1, 0.5, 0.5, 0.5, 0.5])
+    assert worst_calibration_gap(y, pds, 2) == pytest.approx(0.25)  # the high half: 3 bads of 4 at PD 0.5
+    assert worst_calibration_gap(np.array([]), np.array([]), 10) is None
+
+
+def _holdout(n: int = 400, seed: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    pds = rng.uniform(0.01, 0.2, n)
+    frame = pd.DataFrame({
+        "defaulted": (rng.random(n) < pds).astype(int),
+        "county_code": np.where(np.arange(n) % 2 == 0, "140121", "140122"),
+        "head_gender": np.where(np.arange(n) % 3 == 0, "F", "M"),
+        "head_age": 25 + np.arange(n) % 40,
+    })  # fmt: skip
+    return frame, pds
+
+
+def _statuses(result) -> dict[str, str]:
+    return {row["criterion"]: row["status"] for row in result.rows}
+
+
+def test_the_same_model_passes_every_criterion():
+    holdout, pds = _holdout()
+    result = gate(holdout, pds, pds, POLICY, APPROVE_MAX_PD, MONITORING)
+    assert result.passed and set(_statuses(result).values()) == {PASS}
+    assert {"auc", "calibration_gap", "approval_ratio.county_code", "approval_ratio.head_gender",
+            "approval_ratio.age_band", "evidence"} == set(_statuses(result))  # fmt: skip
+
+
+def test_a_challenger_that_ranks_worse_fails_on_auc_only():
+    holdout, pds = _holdout()
+    shuffled = np.random.default_rng(5).permutation(pds)
+    result = gate(holdout, pds, shuffled, POLICY, APPROVE_MAX_PD, MONITORING)
+    assert not result.passed and _statuses(result)["auc"] == FAIL
+
+
+def test_a_challenger_whose_pds_are_far_too_high_fails_on_calibration():
+    holdout, pds = _holdout()
+    result = gate(holdout, pds, np.minimum(pds * 3, 0.99), POLICY, 1.0, MONITORING)
+    statuses = _statuses(result)
+    assert not result.passed and statuses["calibration_gap"] == FAIL and statuses["auc"] == PASS
+
+
+def test_a_challenger_that_declines_one_county_fails_its_approval_ratio():
+    holdout, pds = _holdout()
+    harsher = np.where((holdout["county_code"] == "140122") & (np.arange(len(pds)) % 4 == 1), 0.5, pds)
+    before = lowest_approval_ratios(holdout, pds, APPROVE_MAX_PD, MONITORING)
+    after = lowest_approval_ratios(holdout, harsher, APPROVE_MAX_PD, MONITORING)
+    assert after["county_code"] < before["county_code"] - POLICY.gate.approval_ratio_max_drop
+    result = gate(holdout, pds, harsher, POLICY, APPROVE_MAX_PD, MONITORING)
+    assert not result.passed and _statuses(result)["approval_ratio.county_code"] == FAIL
+
+
+def test_too_few_holdout_loans_or_bads_refuse_for_lack_of_evidence():
+    holdout, pds = _holdout(n=POLICY.holdout.min_rows - 1)
+    result = gate(holdout, pds, pds, POLICY, APPROVE_MAX_PD, MONITORING)
+    assert not result.passed and _statuses(result)["evidence"] == FAIL
+    goods = holdout.assign(defaulted=0)
+    result = gate(goods, pds, pds, POLICY, APPROVE_MAX_PD, MONITORING)
+    assert not result.passed and _statuses(result)["auc"] == "not_judged"
