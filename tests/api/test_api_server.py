@@ -158,18 +158,29 @@ def test_the_audit_export_holds_every_decision_and_write_and_no_raw_id_number(se
 
 def test_the_server_logs_json_and_stops_gracefully_finishing_requests_in_flight(server, api_application):
     base, keys, _, process, home = server
-    batch = [api_application | {"application_id": f"G-{i}"} for i in range(400)]
-    outcome = {}
+    body = json.dumps([api_application | {"application_id": f"G-{i}"} for i in range(400)]).encode()
+    outcome, sent = {}, threading.Event()
+
+    def whole_body():  # the signal goes once the server has the request, however slow this machine is today
+        yield body
+        sent.set()
 
     def send_batch():
         with _client(base, keys["officer"]) as officer:
-            outcome["response"] = officer.post("/v1/fumin/assessments:batch", json=batch)
+            try:
+                outcome["response"] = officer.post(
+                    "/v1/fumin/assessments:batch", content=whole_body(), headers={"Content-Type": "application/json"}
+                )
+            except httpx.HTTPError as error:
+                outcome["error"] = error
 
     sender = threading.Thread(target=send_batch)
     sender.start()
+    assert sent.wait(30)
     time.sleep(0.3)
     process.send_signal(signal.SIGTERM)
     sender.join(60)
+    assert "response" in outcome, outcome.get("error")
     assert process.wait(timeout=30) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once shut down
     assert outcome["response"].status_code == 200 and outcome["response"].json()["assessed"] == 400
     lines = [json.loads(line) for line in (home / "server.log").read_text().splitlines() if line.startswith("{")]
