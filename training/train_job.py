@@ -31,7 +31,15 @@ from credit_engine.rating import grade_for_pd
 from training import registration, tracking
 from training.data import load_frame
 from training.evaluation import calibration_by_decile
-from training.families import BLEND, CANDIDATES, FittedFamily, evaluate_families, fit_families, select
+from training.families import (
+    BLEND,
+    FittedFamily,
+    default_families,
+    default_params,
+    evaluate_families,
+    fit_families,
+    select,
+)
 from training.lineage import file_sha256, git_state
 from training.selection import DEFAULT_FOLDS, DEFAULT_MAX_ROWS, CrossValidation, cross_validate
 from training.splits import Split, holdout_split
@@ -48,7 +56,7 @@ class TrainJob(BaseModel):
     report: Path | None = None
     test_fraction: float = Field(default=0.2, gt=0.0, lt=1.0)
     seed: int = 0
-    families: tuple[str, ...] = CANDIDATES
+    families: tuple[str, ...] | None = None
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
     refit: bool = True
     cv_folds: int = Field(default=DEFAULT_FOLDS, ge=2)
@@ -64,10 +72,11 @@ class TrainJob(BaseModel):
         with clock.stage("split"):
             split = holdout_split(frame, spec, test_fraction=self.test_fraction, seed=self.seed)
             test = frame.iloc[split.test]
-        cv = self._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if self.refit else None
+        job = self.sized(len(split.train))
+        cv = job._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if job.refit else None
         stacker = cv.stacker if cv is not None else None
         calibrator = cv.lightgbm_calibrator if cv is not None else None
-        fitted = self._holdout_models(frame, y, spec, split, cv, clock)
+        fitted = job._holdout_models(frame, y, spec, split, cv, clock)
         with clock.stage("holdout_evaluate", "evaluate on the holdout"):
             evaluate_families(fitted, test, y[split.test])
         selected = next(f for f in fitted if f.name == cv.selected) if cv is not None else select(fitted)
@@ -75,16 +84,23 @@ class TrainJob(BaseModel):
         if cv is not None:
             with clock.stage("refit", f"refit {selected.name} on all {len(frame):,} rows"):
                 refits = fit_families(
-                    frame, y, spec, (selected.name,), self.params, stacker=stacker, baseline=False,
-                    lightgbm_calibrator=calibrator,
+                    frame, y, spec, (selected.name,), job.params, stacker=stacker, baseline=False,
+                    lightgbm_calibrator=calibrator, parts_of=job.families,
                 )  # fmt: skip
             registered = refits[0]
-        run = _Run(self, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
+        run = _Run(job, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
         report = run.log_and_register(test, y[split.test], clock)
-        if self.report is not None:
-            self.report.parent.mkdir(parents=True, exist_ok=True)
-            self.report.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        if job.report is not None:
+            job.report.parent.mkdir(parents=True, exist_ok=True)
+            job.report.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         return report
+
+    def sized(self, n_train: int) -> TrainJob:
+        """This job with its families and parameters resolved for ``n_train`` training rows: unless named, the
+        candidates of ``default_families`` (the linear family too on small files), and on small files the
+        small-data LightGBM parameters beneath the job's own."""
+        families = self.families if self.families is not None else default_families(n_train)
+        return self.model_copy(update={"families": families, "params": default_params(n_train, self.params)})
 
     def _holdout_models(self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock) -> list:
         """Every family fitted without the holdout: on the rows the selection drew its folds from (every training
