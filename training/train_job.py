@@ -33,8 +33,8 @@ from training.data import load_frame
 from training.evaluation import calibration_by_decile
 from training.families import (
     BLEND,
+    CANDIDATES,
     FittedFamily,
-    default_families,
     default_params,
     evaluate_families,
     fit_families,
@@ -96,10 +96,9 @@ class TrainJob(BaseModel):
         return report
 
     def sized(self, n_train: int) -> TrainJob:
-        """This job with its families and parameters resolved for ``n_train`` training rows: unless named, the
-        candidates of ``default_families`` (the linear family too on small files), and on small files the
-        small-data LightGBM parameters beneath the job's own."""
-        families = self.families if self.families is not None else default_families(n_train)
+        """This job with its families (``CANDIDATES`` unless named) and, for ``n_train`` training rows, its
+        parameters: on small files the small-data LightGBM parameters beneath the job's own."""
+        families = self.families if self.families is not None else CANDIDATES
         return self.model_copy(update={"families": families, "params": default_params(n_train, self.params)})
 
     def _holdout_models(self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock) -> list:

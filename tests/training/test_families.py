@@ -14,20 +14,13 @@ def test_without_a_scorecard_the_best_wins():
     assert choose({"lightgbm": 0.8}) == "lightgbm"
 
 
-def test_small_files_add_the_linear_family_and_large_files_keep_the_candidates():
-    from training.families import CANDIDATES, SMALL_DATA_ROWS, default_families
-
-    assert default_families(800) == ("lightgbm", "scorecard", "linear", "blend")
-    assert default_families(SMALL_DATA_ROWS - 1) == default_families(800)
-    assert default_families(SMALL_DATA_ROWS) == CANDIDATES == ("lightgbm", "scorecard", "blend")
-
-
 def test_small_data_lightgbm_parameters_sit_beneath_the_jobs_own():
     from training.families import SMALL_DATA_LIGHTGBM, SMALL_DATA_ROWS, default_params
 
     small = default_params(800, {"lightgbm": {"num_leaves": 8}, "scorecard": {"C": 0.3}})
     assert small["lightgbm"] == {**SMALL_DATA_LIGHTGBM, "num_leaves": 8}
     assert small["scorecard"] == {"C": 0.3}
+    assert default_params(SMALL_DATA_ROWS - 1, None) == {"lightgbm": SMALL_DATA_LIGHTGBM}
     assert default_params(SMALL_DATA_ROWS, {"lightgbm": {"num_leaves": 8}}) == {"lightgbm": {"num_leaves": 8}}
     assert default_params(SMALL_DATA_ROWS, None) == {}
 

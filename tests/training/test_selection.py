@@ -106,13 +106,13 @@ def test_with_the_linear_family_the_blend_stacks_three_parts_and_is_scored_like_
 
 
 def test_the_job_resolves_its_families_and_parameters_by_its_training_rows():
-    from training.families import CANDIDATES, SMALL_DATA_CANDIDATES, SMALL_DATA_LIGHTGBM
+    from training.families import CANDIDATES, SMALL_DATA_LIGHTGBM
     from training.train_job import TrainJob
 
     small = TrainJob(data="train.csv").sized(800)
     large = TrainJob(data="train.csv", params={"scorecard": {"C": 1.0}}).sized(160_000)
-    named = TrainJob(data="train.csv", families=("scorecard",)).sized(800)
+    named = TrainJob(data="train.csv", families=("scorecard", "linear", "blend")).sized(800)
 
-    assert small.families == SMALL_DATA_CANDIDATES and small.params == {"lightgbm": SMALL_DATA_LIGHTGBM}
+    assert small.families == CANDIDATES and small.params == {"lightgbm": SMALL_DATA_LIGHTGBM}
     assert large.families == CANDIDATES and large.params == {"scorecard": {"C": 1.0}}
-    assert named.families == ("scorecard",)
+    assert named.families == ("scorecard", "linear", "blend")
