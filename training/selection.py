@@ -7,9 +7,10 @@ rows the folds are drawn from a seeded random subsample of that size (a family's
 rows; the registered model is still fitted on every row).
 
 Every candidate family is fitted on each fold's training rows and scored on its held-out rows (AUC, one figure per
-fold, reported with its spread). The blend is not fitted fold by fold: its score comes from the scorecard's and
-LightGBM's out-of-fold PDs, its stack fitted on the other folds' out-of-fold PDs and scored on this fold's (cross-
-fitting), and the stack used by the registered blend is fitted on all of them.
+fold, reported with its spread). The blend is not fitted fold by fold: its score comes from its parts' out-of-fold
+PDs (the scorecard's and LightGBM's, and the linear family's when the job names it), its stack fitted on the other
+folds' out-of-fold PDs and scored on this fold's (cross-fitting), and the stack used by the registered blend is
+fitted on all of them.
 """
 
 from __future__ import annotations
