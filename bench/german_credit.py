@@ -83,6 +83,7 @@ def run(key: str, repeats: int) -> dict:
     aucs: dict[str, list[float]] = {m: [] for m in (OURS, *REFERENCES)}
     seconds = dict.fromkeys(aucs, 0.0)
     selected: list[str] = []
+    load = [os.getloadavg()[0]]
     for fold, (tr, te) in enumerate(folds.split(X, y), start=1):
         if fold > 5 * repeats:
             break
@@ -97,13 +98,16 @@ def run(key: str, repeats: int) -> dict:
             pd_ = fit_predict(X.iloc[tr].reset_index(drop=True), y[tr], X.iloc[te].reset_index(drop=True))
             seconds[method] += time.perf_counter() - started
             aucs[method].append(float(roc_auc_score(y[te], pd_)))
+        load.append(os.getloadavg()[0])
         figures = "  ".join(f"{a[-1]:.4f}" for a in aucs.values())
-        print(f"{name} fold {fold:2d} ({selected[-1]}): {figures}", flush=True)
-        write(summarise(name, aucs, seconds, selected), quiet=True)  # the folds so far, should the run be cut short
-    return summarise(name, aucs, seconds, selected)
+        print(f"{name} fold {fold:2d} ({selected[-1]}, load {load[-1]:.1f}): {figures}", flush=True)
+        write(summarise(name, aucs, seconds, selected, load), quiet=True)  # the folds so far, should it be cut short
+    return summarise(name, aucs, seconds, selected, load)
 
 
-def summarise(name: str, aucs: dict[str, list[float]], seconds: dict[str, float], selected: list[str]) -> dict:
+def summarise(
+    name: str, aucs: dict[str, list[float]], seconds: dict[str, float], selected: list[str], load: list[float]
+) -> dict:
     rows = [
         {"method": k, "mean_auc": float(np.mean(v)), "std_auc": float(np.std(v)), "seconds": round(seconds[k], 1)}
         for k, v in aucs.items()
@@ -116,6 +120,7 @@ def summarise(name: str, aucs: dict[str, list[float]], seconds: dict[str, float]
         "rows": rows,
         "per_fold": aucs,
         "selected_per_fold": selected,
+        "load_average_1min": {"start": load[0], "max": max(load), "after_each_fold": load[1:]},
         "best_reference": best["method"],
         "best_reference_auc": best["mean_auc"],
         "pipeline_auc": ours,
@@ -137,6 +142,8 @@ def write(summary: dict, quiet: bool = False) -> None:
         "|---|---|---|---|",
     ]
     lines += [f"| {r['method']} | {r['mean_auc']:.4f} | {r['std_auc']:.4f} | {r['seconds']} |" for r in summary["rows"]]
+    load = summary["load_average_1min"]
+    lines.append(f"\nload average (1 min) at the start {load['start']:.1f}, highest after a fold {load['max']:.1f}")
     verdict = "met" if summary["target_met"] else "NOT met"
     lines.append(
         f"\nlead over the best reference ({summary['best_reference']}): {summary['lead_over_best_reference']:+.4f} "

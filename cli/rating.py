@@ -67,7 +67,7 @@ def train(
 
 
 def _print_training(result: dict) -> None:
-    families = [name for name in ("lightgbm", "scorecard", "blend", "manual_sheet") if name in result]
+    families = [name for name in ("lightgbm", "scorecard", "linear", "blend", "manual_sheet") if name in result]
     cv = result["selection"].get("families", {})
     if cv:
         table = Table(title=f"Cross-validation / 交叉验证 ({result['selection']['method']})")

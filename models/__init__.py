@@ -1,4 +1,4 @@
-"""The estimators, scikit-learn compatible: the LightGBM PD model, the WOE scorecard, their
+"""The estimators, scikit-learn compatible: the LightGBM PD model, the WOE scorecard, the linear one-hot model, their
 blend (a logistic stack) and the manual 100-point sheet.
 
 Each reads frames of applications described by a ``FeatureSpec`` (or, without one, a numeric matrix) and satisfies
@@ -8,14 +8,16 @@ the training jobs.
 
 from models.blend import BlendPD
 from models.lgbm import LightGBMPD
+from models.linear import LinearPD
 from models.manual_sheet import ManualSheet
 from models.scorecard import WOEScorecard
 
 FAMILIES = {
     "lightgbm": LightGBMPD,
     "scorecard": WOEScorecard,
+    "linear": LinearPD,
     "blend": BlendPD,
     "manual_sheet": ManualSheet,
 }
 
-__all__ = ["FAMILIES", "BlendPD", "LightGBMPD", "ManualSheet", "WOEScorecard"]
+__all__ = ["FAMILIES", "BlendPD", "LightGBMPD", "LinearPD", "ManualSheet", "WOEScorecard"]

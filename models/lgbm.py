@@ -40,6 +40,10 @@ from models.encoding import FrameEncoder
 PD_FLOOR = 0.0003
 _TIE_BREAK = 1e-9
 _SMALL_BATCH = 512
+# Below this many rows given to ``fit`` LightGBM trains on one thread unless ``n_jobs`` says otherwise: a histogram of
+# a few thousand rows is built faster than a second OpenMP thread wakes, and on a shared machine whose cores are taken
+# the idle threads spin-wait at every tree (bench/RESULTS.md, issue 11: the Taiwan folds).
+_ONE_THREAD_ROWS = 25_000
 
 
 class LightGBMPD(PDClassifierMixin, BaseEstimator):
@@ -76,8 +80,9 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=0
         Seeds the hold-out split and LightGBM's sampling.
     n_jobs : int or None, default=None
-        Threads for training and batch prediction (``None`` or ``-1``: all cores). Batches of at most 512 rows are
-        predicted on one thread, which is faster than waking a thread pool.
+        Threads for training and batch prediction (``None`` or ``-1``: all cores; ``None`` trains on one thread
+        below 25,000 rows given to ``fit``). Batches of at most 512 rows are predicted on one thread, which is faster
+        than waking a thread pool.
     max_bin : int, default=255
         Maximum histogram bins per feature.
 
@@ -233,6 +238,8 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
 
     def _train(self, matrix: np.ndarray, labels: np.ndarray, train: np.ndarray, valid: np.ndarray | None, seed: int):
         params = self._lgb_params(seed)
+        if self.n_jobs is None and len(labels) < _ONE_THREAD_ROWS:
+            params["num_threads"] = 1
         categorical = self.encoder_.categorical_indices_ or "auto"
         train_set = lgb.Dataset(matrix[train], labels[train], categorical_feature=categorical, params=params)
         if valid is None or self.early_stopping_rounds is None:

@@ -36,7 +36,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from credit_engine.features import FeatureSpec
 from credit_engine.reasons import reason_for_feature
-from models._common import PDClassifierMixin, ReasonTable
+from models._common import PDClassifierMixin, ReasonTable, one_blas_thread
 from models.encoding import FrameEncoder, category_values, feature_columns, numeric_values
 
 _TRENDS = {"increasing": "ascending", "decreasing": "descending", None: "auto"}
@@ -126,12 +126,13 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         self.feature_names_ = list(self.encoder_.feature_names_)
         rows = _subsample(labels, self.max_fit_rows, self.random_state)
         frame = self._binning_frame(X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows])
-        self.scorecard_ = Scorecard(
-            binning_process=self._binning_process(),
-            estimator=self._logistic_regression(len(rows)),
-            scaling_method="pdo_odds",
-            scaling_method_params={"pdo": self.pdo, "odds": self.base_odds, "scorecard_points": self.base_points},
-        ).fit(frame, labels[rows])
+        with one_blas_thread():
+            self.scorecard_ = Scorecard(
+                binning_process=self._binning_process(),
+                estimator=self._logistic_regression(len(rows)),
+                scaling_method="pdo_odds",
+                scaling_method_params={"pdo": self.pdo, "odds": self.base_odds, "scorecard_points": self.base_points},
+            ).fit(frame, labels[rows])
         table = self.scorecard_.table(style="detailed")
         by_feature = [table[table["Variable"] == name] for name in self.feature_names_]
         self.points_ = [part["Points"].to_numpy(dtype=np.float64) for part in by_feature]

@@ -1,10 +1,12 @@
 """Fitting and scoring every model family on the same split, and the rule that chooses the winner.
 
-Candidates (LightGBM PD model, WOE scorecard, their blend) compete on AUC — cross-validated on the training rows
-(``training.selection``), or on the holdout with ``--no-refit``; the manual 100-point sheet is the incumbent
-baseline, evaluated on the same households whenever the data carries its items, and never selected. The blend's
-holdout model is assembled from the scorecard and LightGBM fitted on the same rows and the stack the
-cross-validation fitted on their out-of-fold PDs (fitted on its own, a blend makes its out-of-fold PDs itself).
+Candidates (LightGBM PD model, WOE scorecard, their blend; on small files LightGBM with small-data parameters)
+compete on AUC — cross-validated on the training rows (``training.selection``), or on the holdout with
+``--no-refit``; the manual 100-point sheet is the incumbent baseline, evaluated on the same households whenever the
+data carries its items, and never selected. The linear one-hot family competes when the job names it, and then the
+blend stacks it as a third part. The blend's holdout model is assembled from its parts fitted on the same rows and
+the stack the cross-validation fitted on their out-of-fold PDs (fitted on its own, a blend makes its out-of-fold PDs
+itself).
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ from training.evaluation import holdout_metrics
 CANDIDATES = ("lightgbm", "scorecard", "blend")
 BLEND = "blend"
 LIGHTGBM = "lightgbm"
+LINEAR = "linear"
 BLEND_PARTS = ("scorecard", "lightgbm")
+# Below this many training rows a file is small: LightGBM gets SMALL_DATA_LIGHTGBM beneath the job's own parameters.
+# Few, shallow, slowly learned trees on a sampled half of the features: on ~1,000 rows the default 31 leaves and 100
+# rows a leaf fit noise (German Credit: 0.7800 against 0.7748 on the 20 folds, in-process; bench/RESULTS.md).
+SMALL_DATA_ROWS = 5_000
+SMALL_DATA_LIGHTGBM = {"num_leaves": 4, "min_child_samples": 30, "learning_rate": 0.02, "feature_fraction": 0.5}
 BASELINE = "manual_sheet"
 # At (near-)equal accuracy the bank gets the printable card it can audit: another family must beat the scorecard's
 # AUC by more than this to be selected (differences below it are within the noise of a holdout).
@@ -50,13 +58,30 @@ def make_estimator(name: str, spec: FeatureSpec, params: dict[str, Any] | None =
     return estimator.set_params(**(params or {}))
 
 
-def family_params(name: str, params: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
-    """A family's parameters; a blend's base estimators get the scorecard's and LightGBM's unless it names its own."""
+def family_params(
+    name: str, params: dict[str, dict[str, Any]] | None, parts: tuple[str, ...] = BLEND_PARTS
+) -> dict[str, Any]:
+    """A family's parameters; a blend stacks ``parts``, whose estimators get their own families' parameters unless
+    the blend names its own."""
     own = dict((params or {}).get(name) or {})
     if name == BLEND:
-        own.setdefault("scorecard_params", (params or {}).get("scorecard"))
-        own.setdefault("lightgbm_params", (params or {}).get("lightgbm"))
+        own.setdefault("parts", tuple(parts))
+        for part in parts:
+            own.setdefault(f"{part}_params", (params or {}).get(part))
     return own
+
+
+def blend_parts(families: tuple[str, ...]) -> tuple[str, ...]:
+    """The families a blend among ``families`` stacks: the scorecard and LightGBM, and the linear model with them."""
+    return BLEND_PARTS + ((LINEAR,) if LINEAR in families else ())
+
+
+def default_params(n_rows: int, params: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """The job's parameters, with the small-data LightGBM parameters beneath LightGBM's own on small files."""
+    merged = {name: dict(values or {}) for name, values in (params or {}).items()}
+    if n_rows < SMALL_DATA_ROWS:
+        merged[LIGHTGBM] = {**SMALL_DATA_LIGHTGBM, **merged.get(LIGHTGBM, {})}
+    return merged
 
 
 def baseline_applies(spec: FeatureSpec) -> bool:
@@ -74,28 +99,30 @@ def fit_families(
     baseline: bool = True,
     lightgbm_calibrator: LogisticRegression | None = None,
     lightgbm_rounds: int | None = None,
+    parts_of: tuple[str, ...] | None = None,
 ) -> list[FittedFamily]:
-    """Every family (and the baseline) fitted on ``train``; with a ``stacker``, the blend is assembled from the
-    fitted scorecard and LightGBM (fitted first, for it) instead of being fitted on its own; with a
+    """Every family (and the baseline) fitted on ``train``; with a ``stacker``, the blend is assembled from its
+    fitted parts (``blend_parts`` of ``parts_of``, by default of ``families``; fitted first, for it) instead of
+    being fitted on its own; with a
     ``lightgbm_calibrator`` (the cross-validation's Platt map on out-of-fold margins), LightGBM is recalibrated
     by it; with ``lightgbm_rounds`` as well, LightGBM trains exactly that many rounds on every row of ``train``
     (``fixed_rounds``)."""
     _check_fixed_rounds(lightgbm_rounds, lightgbm_calibrator)
     with_baseline = baseline and baseline_applies(spec) and BASELINE not in families
     names = list(families) + ([BASELINE] if with_baseline else [])
+    parts = blend_parts(parts_of if parts_of is not None else families)
     if stacker is not None and BLEND in names:
-        names = [n for n in BLEND_PARTS if n not in names] + sorted(names, key=lambda n: n == BLEND)
+        names = [n for n in parts if n not in names] + sorted(names, key=lambda n: n == BLEND)
     fitted: dict[str, FittedFamily] = {}
     for name in names:
         on_step(f"fit {name}")
         started = time.perf_counter()
-        estimator = make_estimator(name, spec, family_params(name, params))
+        estimator = make_estimator(name, spec, family_params(name, params, parts))
         if name == LIGHTGBM and lightgbm_rounds is not None:
             estimator = fixed_rounds(estimator, lightgbm_rounds)
         if name == BLEND and stacker is not None:
-            parts = [fitted[part] for part in BLEND_PARTS]
-            estimator.assemble(parts[0].estimator, parts[1].estimator, stacker)
-            seconds = sum(part.fit_seconds for part in parts)
+            estimator.assemble({part: fitted[part].estimator for part in parts}, stacker)
+            seconds = sum(fitted[part].fit_seconds for part in parts)
         else:
             estimator.fit(train, y_train)
             if name == LIGHTGBM and lightgbm_calibrator is not None:

@@ -7,9 +7,10 @@ rows the folds are drawn from a seeded random subsample of that size (a family's
 rows; the registered model is still fitted on every row).
 
 Every candidate family is fitted on each fold's training rows and scored on its held-out rows (AUC, one figure per
-fold, reported with its spread). The blend is not fitted fold by fold: its score comes from the scorecard's and
-LightGBM's out-of-fold PDs, its stack fitted on the other folds' out-of-fold PDs and scored on this fold's (cross-
-fitting), and the stack used by the registered blend is fitted on all of them.
+fold, reported with its spread). The blend is not fitted fold by fold: its score comes from its parts' out-of-fold
+PDs (the scorecard's and LightGBM's, and the linear family's when the job names it), its stack fitted on the other
+folds' out-of-fold PDs and scored on this fold's (cross-fitting), and the stack used by the registered blend is
+fitted on all of them.
 
 The folds also choose LightGBM's number of rounds for the fits after them (issue 11, on samples of at least
 ``LARGE_SAMPLE_ROWS``): each fold's LightGBM stops early on its own 30 % slice, and the holdout and registered models
@@ -35,7 +36,7 @@ from sklearn.model_selection import StratifiedKFold
 from credit_engine.features import FeatureSpec
 from models.blend import fit_stacker, stack_features
 from models.lgbm import fit_platt
-from training.families import BLEND, BLEND_PARTS, LIGHTGBM, choose, make_estimator
+from training.families import BLEND, LIGHTGBM, blend_parts, choose, make_estimator
 from training.splits import date_ranks
 
 DEFAULT_FOLDS = 5
@@ -146,7 +147,7 @@ def cross_validate(
     folds, method = selection_folds(frame, y, spec, n_folds=n_folds, seed=seed)
     fitted = [name for name in families if name != BLEND]
     if BLEND in families:
-        fitted += [name for name in BLEND_PARTS if name not in fitted]
+        fitted += [name for name in blend_parts(families) if name not in fitted]
     result, margin = _out_of_fold(frame, y, spec, fitted, fold_params(params, len(y)), folds, on_step)
     result.method, result.rows = method, rows
     oof = result.oof_pd
@@ -155,8 +156,9 @@ def cross_validate(
         result.lightgbm_calibrator = _oof_platt(oof[LIGHTGBM], margin, y, scored)
         result.calibration_rows = len(scored)
     if BLEND in families:
-        result.auc[BLEND] = _blend_fold_aucs(oof, y, folds)
-        result.stacker = fit_stacker(oof["scorecard"][scored], oof["lightgbm"][scored], y[scored])
+        parts = blend_parts(families)
+        result.auc[BLEND] = _blend_fold_aucs([oof[name] for name in parts], y, folds)
+        result.stacker = fit_stacker(*(oof[name][scored] for name in parts), y[scored])
     candidates = {name: float(np.mean(result.auc[name])) for name in families}
     result.selected = choose(candidates)
     return result
@@ -210,13 +212,13 @@ def _oof_platt(oof_pd: np.ndarray, margin: np.ndarray, y: np.ndarray, scored: np
     return calibrator
 
 
-def _blend_fold_aucs(oof: dict[str, np.ndarray], y: np.ndarray, folds: list) -> list[float]:
-    """Per fold: the stack fitted on the other folds' out-of-fold PDs, scored on this fold's."""
+def _blend_fold_aucs(oof: list[np.ndarray], y: np.ndarray, folds: list) -> list[float]:
+    """Per fold: the stack fitted on the other folds' out-of-fold PDs of the parts, scored on this fold's."""
     aucs = []
     for j, (_, valid) in enumerate(folds):
         others = np.concatenate([v for i, (_, v) in enumerate(folds) if i != j])
-        stacker = fit_stacker(oof["scorecard"][others], oof["lightgbm"][others], y[others])
-        features = stack_features(oof["scorecard"][valid], oof["lightgbm"][valid])
+        stacker = fit_stacker(*(part[others] for part in oof), y[others])
+        features = stack_features(*(part[valid] for part in oof))
         aucs.append(float(roc_auc_score(y[valid], stacker.decision_function(features))))
     return aucs
 

@@ -37,7 +37,15 @@ from credit_engine.retraining.weights import weighted_rows
 from training import registration, tracking
 from training.data import load_frame
 from training.evaluation import calibration_by_decile
-from training.families import BLEND, CANDIDATES, FittedFamily, evaluate_families, fit_families, select
+from training.families import (
+    BLEND,
+    CANDIDATES,
+    FittedFamily,
+    default_params,
+    evaluate_families,
+    fit_families,
+    select,
+)
 from training.lineage import file_sha256, git_state
 from training.monitoring_run import log_reference_profile
 from training.selection import DEFAULT_FOLDS, DEFAULT_MAX_ROWS, CrossValidation, cross_validate
@@ -55,7 +63,7 @@ class TrainJob(BaseModel):
     report: Path | None = None
     test_fraction: float = Field(default=0.2, gt=0.0, lt=1.0)
     seed: int = 0
-    families: tuple[str, ...] = CANDIDATES
+    families: tuple[str, ...] | None = None
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
     refit: bool = True
     cv_folds: int = Field(default=DEFAULT_FOLDS, ge=2)
@@ -72,10 +80,11 @@ class TrainJob(BaseModel):
         with clock.stage("split"):
             split = holdout_split(frame, spec, test_fraction=self.test_fraction, seed=self.seed)
             test = frame.iloc[split.test]
-        cv = self._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if self.refit else None
+        job = self.sized(len(split.train))
+        cv = job._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if job.refit else None
         stacker = cv.stacker if cv is not None else None
         calibrator = cv.lightgbm_calibrator if cv is not None else None
-        fitted = self._holdout_models(frame, y, spec, split, cv, clock)
+        fitted = job._holdout_models(frame, y, spec, split, cv, clock)
         with clock.stage("holdout_evaluate", "evaluate on the holdout"):
             evaluate_families(fitted, test, y[split.test])
         selected = next(f for f in fitted if f.name == cv.selected) if cv is not None else select(fitted)
@@ -83,15 +92,16 @@ class TrainJob(BaseModel):
         if cv is not None:
             with clock.stage("refit", f"refit {selected.name} on all {len(frame):,} rows"):
                 refits = fit_families(
-                    frame, y, spec, (selected.name,), self.params, stacker=stacker, baseline=False,
+                    frame, y, spec, (selected.name,), job.params, stacker=stacker, baseline=False,
                     lightgbm_calibrator=calibrator, lightgbm_rounds=cv.refit_rounds(len(frame)),
+                    parts_of=job.families,
                 )  # fmt: skip
             registered = refits[0]
-        run = _Run(self, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
+        run = _Run(job, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
         report = run.log_and_register(test, y[split.test], clock)
-        if self.report is not None:
-            self.report.parent.mkdir(parents=True, exist_ok=True)
-            self.report.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        if job.report is not None:
+            job.report.parent.mkdir(parents=True, exist_ok=True)
+            job.report.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
         return report
 
     def read_frame(self, spec: Any) -> pd.DataFrame:
@@ -108,6 +118,12 @@ class TrainJob(BaseModel):
             )
         rows = weighted_rows(pd.to_numeric(frame[self.weight_column]).to_numpy(), self.seed)
         return frame.iloc[rows].drop(columns=[self.weight_column]).reset_index(drop=True)
+
+    def sized(self, n_train: int) -> TrainJob:
+        """This job with its families (``CANDIDATES`` unless named) and, for ``n_train`` training rows, its
+        parameters: on small files the small-data LightGBM parameters beneath the job's own."""
+        families = self.families if self.families is not None else CANDIDATES
+        return self.model_copy(update={"families": families, "params": default_params(n_train, self.params)})
 
     def _holdout_models(self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock) -> list:
         """Every family fitted without the holdout: on the rows the selection drew its folds from (every training

@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 
 from credit_engine.features import FeatureSpec
 from credit_engine.scoring import Scorer
-from models import FAMILIES, BlendPD, LightGBMPD, ManualSheet, WOEScorecard
+from models import FAMILIES, BlendPD, LightGBMPD, LinearPD, ManualSheet, WOEScorecard
 from models._common import spec_labels
 
 
@@ -18,7 +18,12 @@ def _split(frame):
 
 
 @pytest.mark.parametrize(
-    "make", [lambda spec: LightGBMPD(spec=spec, n_estimators=200, n_jobs=1), lambda spec: WOEScorecard(spec=spec)]
+    "make",
+    [
+        lambda spec: LightGBMPD(spec=spec, n_estimators=200, n_jobs=1),
+        lambda spec: WOEScorecard(spec=spec),
+        lambda spec: LinearPD(spec=spec),
+    ],
 )
 def test_a_custom_spec_trains_and_scores(german_like, make):
     frame, spec = german_like
@@ -49,6 +54,7 @@ def test_families_are_scorers_and_clone_with_their_spec(spec):
     assert FAMILIES == {
         "lightgbm": LightGBMPD,
         "scorecard": WOEScorecard,
+        "linear": LinearPD,
         "blend": BlendPD,
         "manual_sheet": ManualSheet,
     }
@@ -73,3 +79,14 @@ def test_labels_follow_the_specs_positive_value(german_like):
     assert spec_labels(rows, None, spec).tolist() == (rows["creditability"] == "bad").astype(int).tolist()
     assert spec_labels(rows, np.array(["bad", "good", "good", "bad"]), spec).tolist() == [1, 0, 0, 1]
     assert spec_labels(rows, np.array([0, 1, 1, 0]), zero_means_bad).tolist() == [1, 0, 0, 1]
+
+
+def test_the_linear_family_keeps_the_declared_monotone_direction(german_like):
+    frame, spec = german_like
+    model = LinearPD(spec=spec).fit(frame)
+    rows = frame.head(100)
+    grid = np.arange(4, 73, 4)
+    repeated = rows.loc[rows.index.repeat(len(grid))].assign(duration_in_month=np.tile(grid, len(rows)))
+
+    pd_ = model.predict_pd(repeated).reshape(len(rows), len(grid))
+    assert (np.diff(pd_, axis=1) >= 0).all()

@@ -48,3 +48,27 @@ def test_with_fixed_rounds_lightgbm_trains_exactly_those_rounds_on_every_row_wit
     assert own.estimator.n_boosted_rows_ < len(frame)  # without: its own early-stopping slice
     with pytest.raises(ValueError, match="lightgbm_calibrator"):
         fit_families(frame, y, spec, ("lightgbm",), params, lightgbm_rounds=37)
+
+
+def test_small_data_lightgbm_parameters_sit_beneath_the_jobs_own():
+    from training.families import SMALL_DATA_LIGHTGBM, SMALL_DATA_ROWS, default_params
+
+    small = default_params(800, {"lightgbm": {"num_leaves": 8}, "scorecard": {"C": 0.3}})
+    assert small["lightgbm"] == {**SMALL_DATA_LIGHTGBM, "num_leaves": 8}
+    assert small["scorecard"] == {"C": 0.3}
+    assert default_params(SMALL_DATA_ROWS - 1, None) == {"lightgbm": SMALL_DATA_LIGHTGBM}
+    assert default_params(SMALL_DATA_ROWS, {"lightgbm": {"num_leaves": 8}}) == {"lightgbm": {"num_leaves": 8}}
+    assert default_params(SMALL_DATA_ROWS, None) == {}
+
+
+def test_a_blend_among_small_data_families_stacks_three_parts_with_their_parameters():
+    from training.families import blend_parts, family_params
+
+    parts = blend_parts(("lightgbm", "scorecard", "linear", "blend"))
+    params = family_params("blend", {"linear": {"C": 0.1}, "lightgbm": {"num_leaves": 4}}, parts)
+
+    assert parts == ("scorecard", "lightgbm", "linear")
+    assert params["parts"] == parts
+    assert params["linear_params"] == {"C": 0.1} and params["lightgbm_params"] == {"num_leaves": 4}
+    assert params["scorecard_params"] is None
+    assert blend_parts(("lightgbm", "scorecard", "blend")) == ("scorecard", "lightgbm")

@@ -134,3 +134,29 @@ def test_the_folds_record_lightgbms_early_stopping_optimum_and_its_rows():
     for best, rows in cv.lightgbm_rounds:
         assert 1 <= best <= 60
         assert rows == 600 - int(np.ceil(0.3 * 600))  # the fold's 600 training rows without the 30 % slice
+
+
+def test_with_the_linear_family_the_blend_stacks_three_parts_and_is_scored_like_the_others():
+    frame = _frame(900, seed=4)
+    y = frame["y"].to_numpy()
+    families = ("lightgbm", "scorecard", "linear", "blend")
+    params = {"lightgbm": {"n_estimators": 60, "n_jobs": 1}, "scorecard": {"C": 0.3}}
+    cv = cross_validate(frame, y, UNDATED, families, params, n_folds=3)
+
+    assert set(cv.auc) == set(families) and all(len(aucs) == 3 for aucs in cv.auc.values())
+    assert cv.stacker.coef_.shape == (1, 3) and (cv.stacker.coef_ >= 0).all()
+    assert cv.selected in families
+    assert np.isfinite(cv.oof_pd["linear"]).all()
+
+
+def test_the_job_resolves_its_families_and_parameters_by_its_training_rows():
+    from training.families import CANDIDATES, SMALL_DATA_LIGHTGBM
+    from training.train_job import TrainJob
+
+    small = TrainJob(data="train.csv").sized(800)
+    large = TrainJob(data="train.csv", params={"scorecard": {"C": 1.0}}).sized(160_000)
+    named = TrainJob(data="train.csv", families=("scorecard", "linear", "blend")).sized(800)
+
+    assert small.families == CANDIDATES and small.params == {"lightgbm": SMALL_DATA_LIGHTGBM}
+    assert large.families == CANDIDATES and large.params == {"scorecard": {"C": 1.0}}
+    assert named.families == ("scorecard", "linear", "blend")
