@@ -3,7 +3,8 @@
 :func:`ledger_entry` builds the :class:`~credit_engine.audit.entry.AuditEntry` of one attempt (posted, duplicate or
 the refusal's code): the key, the command's canonical body and hash, the receipt, and the model and policy versions
 of the approving assessment when one is named. :func:`link_problem` says why a named assessment cannot back a
-disbursement (not an approval in the fund's county at its bank, or a line below the amount), or None.
+disbursement (not an approval in the fund's county at its bank, a line below the amount, or — for 强农贷 — other
+households driven than the assessed application's), or None.
 """
 
 from __future__ import annotations
@@ -64,4 +65,9 @@ def link_problem(entry: AuditEntry | None, principal: Principal, fund: Fund | No
         return "assessment_not_approved", "the assessment did not approve the loan / 该评估未批准"
     if command.amount_fen > stored.detail.credit_line_yuan * 100:
         return "amount_above_line", "the amount exceeds the approved credit line / 金额超过核定授信额度"
+    assessed = stored.detail.inputs.get("households_driven")
+    if assessed is not None and command.households_driven != int(assessed):
+        return "households_driven_mismatch", (
+            f"带贫户数须与评估一致（{assessed} 户） / households_driven must match the assessment's {assessed}"
+        )
     return None

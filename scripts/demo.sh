@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README's first command: set everything up on a fresh machine and run the main jobs on embedded defaults
 # (SQLite, the local MLflow store under mlruns/): generate a synthetic registry, train and register the champion,
+# generate a small 强农贷 enterprise book and train and register its model (enterprise-pd),
 # rate the registry into a spreadsheet, seed the fund ledger (data/ledger.db) from the registry and write its
 # leverage report as a spreadsheet and a web page, and the model monitoring page (out/monitoring.html); then serve
 # the scoring API on 127.0.0.1 with a demo officer key and a ready-to-paste curl, and a fund administrator's key for
@@ -17,18 +18,24 @@ AS_OF=2025-12-31  # the seeded history runs 2023-2025 and is planned for its las
 FUND_YUAN=$(( HOUSEHOLDS >= 100000 ? 5000000 : 5000000 * HOUSEHOLDS / 100000 ))
 PORT="${DEMO_PORT:-8000}"
 mkdir -p data out
-echo "== 1/7 synthetic registry / 合成建档立卡数据 (${HOUSEHOLDS} households)"
+echo "== 1/8 synthetic registry / 合成建档立卡数据 (${HOUSEHOLDS} households)"
 $CE data generate --households "$HOUSEHOLDS" --seed 42 --out data/registry
-echo "== 2/7 train every model family, register the champion / 训练并登记冠军模型"
+echo "== 2/8 train every model family, register the champion / 训练并登记冠军模型"
 $CE train --data data/registry/households.parquet --report out/train-report.json
-echo "== 3/7 rate the registry / 批量评级授信"
+echo "== 3/8 强农贷: a synthetic enterprise book, train and register enterprise-pd / 合成企业申请数据，训练并登记企业评级模型"
+$CE data generate --product qiangnong --enterprises 2000 --seed 42 --out data/enterprises
+$CE train --data data/enterprises/enterprises.parquet --spec credit_engine/specs/enterprise.yaml \
+    --report out/train-enterprise-report.json
+.venv/bin/python -c "import json; from credit_engine.enterprise.fields import example_enterprise as e
+print(json.dumps(e(), ensure_ascii=False, default=str))" > out/qiangnong-example.json  # the curl example's body
+echo "== 4/8 rate the registry / 批量评级授信"
 $CE rate --input data/registry/households.parquet --output out/ratings.xlsx
-echo "== 4/7 seed the fund ledger from the registry / 生成风险补偿金演示台账"
+echo "== 5/8 seed the fund ledger from the registry / 生成风险补偿金演示台账"
 $CE ledger seed --from data/registry --fund-yuan "$FUND_YUAN"
-echo "== 5/7 leverage report as of ${AS_OF} / 放大倍数报表 (xlsx, html)"
+echo "== 6/8 leverage report as of ${AS_OF} / 放大倍数报表 (xlsx, html)"
 $CE report leverage --as-of "$AS_OF" --format xlsx --out out/leverage.xlsx
 $CE report leverage --as-of "$AS_OF" --format html --out out/leverage.html
-echo "== 6/7 model monitoring / 模型监控: 1,000 registry applications assessed through the API, then monitor (html)"
+echo "== 7/8 model monitoring / 模型监控: 1,000 registry applications assessed through the API, then monitor (html)"
 # the seeded ledger has no assessments of its own: a sample goes through the scoring API (one audit entry each, the
 # loans of the same households link to them), and monitoring reads them as known today (exit 3: a figure at act)
 TOKEN=$($CE keys create --role officer --name "demo monitoring" --bank SXRCU --province 14 | tail -1)
@@ -59,7 +66,8 @@ trap - EXIT
 $CE monitor --as-of "$(TZ=Asia/Shanghai date +%F)" --since 2023-01-01 --format html --out out/monitoring.html ||
     [ $? -eq 3 ]
 echo
-echo "Done / 完成: model report out/train-report.json, ratings out/ratings.xlsx (summary out/ratings.summary.csv),"
+echo "Done / 完成: model report out/train-report.json (强农贷 enterprise-pd: out/train-enterprise-report.json),"
+echo "ratings out/ratings.xlsx (summary out/ratings.summary.csv),"
 echo "ledger data/ledger.db, leverage report out/leverage.xlsx and out/leverage.html / 放大倍数报表,"
 echo "monitoring out/monitoring.html / 模型监控"
 echo "MLflow UI: .venv/bin/mlflow ui --backend-store-uri sqlite:///mlruns/mlflow.db"
@@ -69,8 +77,11 @@ fi
 # a fund administrator of the seeded province (山西 14): the web workspace's sign-in key
 ADMIN_KEY=$($CE keys create --role fund_admin --name "演示基金管理员 demo fund administrator" --province 14 | tail -n 1)
 echo
-echo "== 7/7 serve the scoring API on http://127.0.0.1:${PORT} / 启动评分服务 (Ctrl-C to stop / 按 Ctrl-C 停止)"
+echo "== 8/8 serve the scoring API on http://127.0.0.1:${PORT} / 启动评分服务 (Ctrl-C to stop / 按 Ctrl-C 停止)"
 echo "   API docs / 接口文档: http://127.0.0.1:${PORT}/docs"
+echo "   assess an enterprise / 评估一家强农贷企业申请:"
+echo "   curl -s -H 'Authorization: Bearer ${TOKEN}' -H 'Content-Type: application/json' \\"
+echo "        --data @out/qiangnong-example.json http://127.0.0.1:${PORT}/v1/qiangnong/assessments"
 echo "   fund administrator's workspace / 风险补偿金工作台: open http://127.0.0.1:${PORT}/ and sign in with"
 echo "   / 打开 http://127.0.0.1:${PORT}/ 并用此风险补偿金管理员密钥登录: ${ADMIN_KEY}"
 exec $CE serve --host 127.0.0.1 --port "$PORT" --demo

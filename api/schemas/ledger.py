@@ -45,6 +45,15 @@ BorrowerRef = code(
 EventId = code("event_id", "disb-2025-06-30-000123", "The event id (Idempotency-Key) of the event to reverse.")
 AssessmentId = code("assessment_id", "9f1c2e4b7a0d4c6f8e2b1a3c5d7e9f01", "The approving assessment.")
 Multiple = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4, description="e.g. 8 for 8×")]
+HouseholdsDriven = Annotated[
+    int | None,
+    Field(
+        default=None,
+        examples=[25],
+        description="带贫户数：强农贷必填（≥ 1），富民贷不填 / Registered poor households the loan drives: required "
+        "(≥ 1) for 强农贷, refused for 富民贷.",
+    ),
+]
 Share = Annotated[Decimal, Field(ge=0, le=1, decimal_places=4, description="e.g. 0.7 for 70 %")]
 
 
@@ -129,6 +138,7 @@ class DisbursementIn(Strict):
     value_date: IsoDate
     maturity_date: IsoDate
     assessment_id: AssessmentId | None = None
+    households_driven: HouseholdsDriven = None
 
     def command(self, key: str) -> c.Disburse:
         return c.Disburse(
@@ -140,6 +150,7 @@ class DisbursementIn(Strict):
             value_date=self.value_date,
             amount_fen=fen(self.amount_yuan),
             maturity_date=self.maturity_date,
+            households_driven=self.households_driven,
         )
 
 
@@ -325,6 +336,7 @@ class LoanOut(BaseModel):
     written_off_yuan: float
     insurer_yuan: float = Field(default=0.0, description="The insurer's part of the loss (保证保险) / 保险承担部分.")
     insurer_paid_yuan: float = Field(default=0.0, description="What the insurer has paid of it / 保险已赔付.")
+    households_driven: int | None = Field(default=None, description="带贫户数 (强农贷) / Poor households driven.")
 
     @classmethod
     def of(cls, loan: Loan, on: dt.date) -> LoanOut:
@@ -344,6 +356,7 @@ class LoanOut(BaseModel):
             written_off_yuan=loan.written_off_fen / 100,
             insurer_yuan=loan.insurer_fen / 100,
             insurer_paid_yuan=loan.insurer_paid_fen / 100,
+            households_driven=loan.households_driven,
         )
 
 

@@ -20,6 +20,8 @@ from credit_engine.insurance.cover import CoverTerms
 from credit_engine.ledger.domain import PolicyTerms
 
 _NOT_BODY = frozenset({"idempotency_key", "recorded_by"})
+# Fields added after commands were first hashed: left out of the body while empty, so an old command's hash holds.
+_LATER_FIELDS = frozenset({"households_driven"})
 
 
 # The identifiers a command may carry and the kind of code each one is (credit_engine.identifiers.CODES).
@@ -99,6 +101,7 @@ class Disburse(Command):
     value_date: dt.date
     amount_fen: int
     maturity_date: dt.date
+    households_driven: int | None = None  # 带贫户数: required (≥ 1) for 强农贷, refused for 富民贷
     event_type = "disbursement"
 
 
@@ -208,6 +211,8 @@ def canonical_body(command: Command) -> dict[str, object]:
     """The command's body: its type and every field except the idempotency key and the actor."""
     body: dict[str, object] = {"command": type(command).__name__}
     for f in dataclasses.fields(command):
+        if f.name in _LATER_FIELDS and getattr(command, f.name) is None:
+            continue
         if f.name not in _NOT_BODY:
             body[f.name] = _plain(getattr(command, f.name))
     return body

@@ -3,10 +3,11 @@
 The whole file is checked before anything is posted: columns, event types, the columns each type needs
 (:data:`REQUIRED`; ``event_id``, ``event_type``, ``fund_id`` and ``value_date`` always, except that a reversal takes
 the value date of the event it reverses), dates, amounts in yuan with at most two decimals (a third decimal is an
-error, never rounded), days past due, products, and event ids unique per fund within the file. Any broken rule
-raises ``InvalidInput`` listing every bad cell (spreadsheet row number — the header is row 1 — column and rule);
-a header naming no event column at all is one error. The file is read by the bounded reader
-(:mod:`credit_engine.tablefile`) within :data:`EVENT_LIMITS`.
+error, never rounded), days past due, products, households driven (``households_driven`` / 带贫户数: required ≥ 1
+on a disbursement of an enterprise product such as 强农贷, refused on a household one such as 富民贷), and event
+ids unique per fund within the file. Any broken rule raises ``InvalidInput`` listing every bad cell (spreadsheet
+row number — the header is row 1 — column and rule); a header naming no event column at all is one error. The file
+is read by the bounded reader (:mod:`credit_engine.tablefile`) within :data:`EVENT_LIMITS`.
 Ids and references follow their code's pattern (:mod:`credit_engine.identifiers`: no control characters, no ID
 number inside, the pattern of their kind); amounts go through the one money parser
 (:func:`credit_engine.ledger.money.yuan_to_fen`). A raw 18-digit ID number in ``borrower_ref`` is pseudonymised with
@@ -24,7 +25,7 @@ from credit_engine import identifiers
 from credit_engine.contract import idnumber
 from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger.money import yuan_to_fen
-from credit_engine.ledger.products import ProductCatalog
+from credit_engine.ledger.products import ProductCatalog, linkage_problem
 from credit_engine.tablefile import TableLimits, read_rows
 
 COLUMNS = {
@@ -39,6 +40,7 @@ COLUMNS = {
     "days_past_due": ("逾期天数",),
     "maturity_date": ("到期日",),
     "reverses_event_id": ("冲正事件编号", "被冲正事件编号"),
+    "households_driven": ("带贫户数", "带动脱贫户数"),
 }
 EVENT_TYPES = {
     "contribution": ("注入", "补充"),
@@ -74,6 +76,8 @@ REQUIRED = {
     "insurance_premium": ("amount_yuan",),
     "insurer_payment": ("loan_id",),
 }
+OPTIONAL = {"disbursement": ("households_driven",)}
+"""Columns an event type reads when filled (a 强农贷 disbursement's households driven; required by its product)."""
 MAX_EVENT_ROWS = 100_000
 EVENT_LIMITS = TableLimits(
     max_rows=MAX_EVENT_ROWS,
@@ -93,6 +97,7 @@ RULES = {
     "days_past_due": "whole_days",
     "product": "product",
     "borrower_ref": "pseudonymous_ref",
+    "households_driven": "whole_households",
 }
 
 
@@ -112,6 +117,7 @@ class EventRow:
     days_past_due: int | None = None
     maturity_date: dt.date | None = None
     reverses_event_id: str | None = None
+    households_driven: int | None = None
 
 
 def read_table(path: Path, limits: TableLimits | None = None) -> list[list[str]]:
@@ -191,6 +197,10 @@ def _convert(name: str, text: str, secret: str, products: ProductCatalog | None)
         if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 36500:
             raise ValueError("a whole number of days, 1 to 36500 / 1 至 36500 天的整数")
         return int(text)
+    if name == "households_driven":
+        if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+            raise ValueError("带贫户数须为 1 至 1000000 的整数 / households_driven: a whole number, 1 to 1000000")
+        return int(text)
     if name == "product":  # without the catalog, the disbursement resolves it when posted
         return text if products is None else products.parse(text).code
     if name == "borrower_ref":
@@ -208,13 +218,14 @@ def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: s
         )
     needed = {"event_id", "fund_id", *REQUIRED.get(kind or "", ())} | ({"value_date"} if kind != "reversal" else set())
     values: dict[str, object] = {}
+    optional = OPTIONAL.get(kind or "", ())
     for name in COLUMNS:
         text = raw.get(name, "")
         if not text:
             if name in needed:
                 errors.append(RowError(number, name, "required", f"required for {kind} / 该事件类型必填"))
             continue
-        if name == "event_type" or (name not in needed and name not in ("value_date", "amount_yuan")):
+        if name == "event_type" or (name not in needed and name not in ("value_date", "amount_yuan", *optional)):
             continue
         try:
             values[name] = _convert(name, text, secret, products)
@@ -226,11 +237,23 @@ def _parse_row(number: int, cells: list[str], columns: dict[str, int], secret: s
             errors.append(
                 RowError(number, "maturity_date", "after_value_date", "must follow the value date / 须晚于起息日")
             )
+    errors += _linkage_errors(number, values, products)
     if errors:
         return None, errors
     amount = values.pop("amount_yuan", None)
     row = EventRow(row=number, event_type=kind, amount_fen=amount, value_date=values.pop("value_date", None), **values)
     return row, []
+
+
+def _linkage_errors(number: int, values: dict[str, object], products: ProductCatalog | None) -> list[RowError]:
+    """A disbursement's households driven against its product (with the catalog; without, the posting checks)."""
+    if products is None or "product" not in values:  # only a disbursement reads its product
+        return []
+    found = linkage_problem(products.parse(values["product"]), values.get("households_driven"))
+    if found is None:
+        return []
+    shown = values.get("households_driven")
+    return [RowError(number, "households_driven", found[0], found[1], None if shown is None else str(shown))]
 
 
 def read_events(path: Path, secret: str, products: ProductCatalog | None = None) -> list[EventRow]:

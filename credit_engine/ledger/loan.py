@@ -57,6 +57,7 @@ class LoanEvent:
     borrower_ref: str | None = None
     share_bps: int | None = None
     insurer_fen: int | None = None
+    households_driven: int | None = None  # a 强农贷 disbursement: the registered poor households it drives
 
 
 Step = tuple["Loan", tuple[Posting, ...]]
@@ -95,6 +96,7 @@ class Loan(LoanFacts):
     last_value_date: dt.date
     insurer_fen: int = 0
     insurer_paid_fen: int = 0
+    households_driven: int | None = None  # 带贫户数: set by a 强农贷 disbursement, None for 富民贷
 
     @property
     def outstanding_fen(self) -> int:
@@ -293,6 +295,7 @@ def open_loan(fund_id: str, loan_id: str, event: LoanEvent) -> Step:
         principal_fen=event.amount_fen,
         current_fen=event.amount_fen,
         last_value_date=event.value_date,
+        households_driven=event.households_driven,
     )
     return loan, accounts.disbursement(event.product, event.amount_fen)
 

@@ -23,7 +23,7 @@ from credit_engine.ledger.insurance_store import CoverStore
 from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan, LoanEvent, apply_event, open_loan
 from credit_engine.ledger.product_store import catalog
-from credit_engine.ledger.products import UnknownProduct
+from credit_engine.ledger.products import UnknownProduct, linkage_problem
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.ledger.writes import (
     Context,
@@ -79,6 +79,9 @@ def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
         product = catalog(ctx.uow.connection).parse(command.product)
     except UnknownProduct as error:
         raise invalid("product", "product", f"one of / 可选: {error.known}", command.product) from None
+    linkage = linkage_problem(product, command.households_driven)
+    if linkage is not None:
+        raise invalid("households_driven", *linkage, command.households_driven)
     npl_fen = ctx.uow.journal.npl_principal_fen(ctx.book.fund_id, ctx.today) if ctx.book.npl_could_suspend(terms) else 0
     ctx.book.check_disbursement(terms, product, command.amount_fen, npl_fen)
     event = LoanEvent(
@@ -88,6 +91,7 @@ def _disburse(ctx: Context, command: c.Disburse) -> Outcome:
         maturity_date=command.maturity_date,
         product=product.code,
         borrower_ref=command.borrower_ref.strip(),
+        households_driven=command.households_driven,
     )
     loan, postings = open_loan(ctx.book.fund_id, command.loan_id, event)
     entry = JournalEntry(ctx.book.fund_id, "disbursement", event.value_date, postings, loan.loan_id, _facts(event))

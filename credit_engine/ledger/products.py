@@ -53,6 +53,24 @@ def smallest_loan_fen(products: Iterable[Product]) -> int:
     return min((p.min_fen for p in products), default=1)
 
 
+def linkage_problem(product: Product, households_driven: object) -> tuple[str, str] | None:
+    """Why ``households_driven`` (带贫户数) does not fit a loan of ``product``, as (rule, bilingual message); None
+    when it does. A loan of an enterprise product (强农贷: not household lending) records the registered poor
+    households it drives, a whole number ≥ 1; a household loan (富民贷) drives none and must leave it empty."""
+    if product.household:
+        if households_driven is None:
+            return None
+        return "not_for_household_product", (
+            f"{product.name_zh}不记录带贫户数 / households_driven is only for enterprise loans, not {product.name_en}"
+        )
+    if isinstance(households_driven, int) and not isinstance(households_driven, bool) and households_driven >= 1:
+        return None
+    return "households_driven_required", (
+        f"{product.name_zh}须填写带贫户数（整数，至少 1 户） / households_driven is required for {product.name_en}: "
+        "a whole number ≥ 1"
+    )
+
+
 class UnknownProduct(ValueError):
     """A text names no product of the catalog (the message lists the known ones, in 中文 and English)."""
 

@@ -21,7 +21,7 @@ from credit_engine.ledger.journal import JournalEntry
 from credit_engine.ledger.loan import Loan, LoanEvent, LoanState, apply_event, open_loan
 from credit_engine.ledger.money import share_of
 from credit_engine.ledger.products import ProductCatalog
-from credit_engine.ledger.seed_stories import END, ENTERPRISE_PRODUCT, OPENED, Step, Story
+from credit_engine.ledger.seed_stories import END, ENTERPRISE_PRODUCT, OPENED, Step, Story, households_driven
 
 INTEREST_BPS = 35  # 0.35 % a year on the fund's special account, paid on 21 December (结息日)
 ORDER = {"contribution": 0, "fund_interest": 0, "repayment": 1, "cure": 1, "extension": 1, "disbursement": 2}
@@ -165,6 +165,7 @@ class _Simulation:
             maturity_date=facts["maturity_date"],
             product=product.code,
             borrower_ref=facts["borrower_ref"],
+            households_driven=facts.get("households_driven"),
         )
         loan, postings = open_loan(self.spec.fund_id, step.story_id, event)
         self.budget_fen -= end_fen
@@ -180,6 +181,7 @@ class _Simulation:
             value_date=step.value_date,
             amount_fen=facts["amount_fen"],
             maturity_date=facts["maturity_date"],
+            households_driven=loan.households_driven,
         )
 
     def _loan_event(self, step: Step) -> c.Command | None:
@@ -234,15 +236,17 @@ class _Simulation:
         commands = []
         for number in range(1, count + 1):
             suffix = "CAP" if number == 1 else f"CAP-{number}"
+            amount = base + (1 if number <= extra else 0)
             step = Step(
                 END,
                 "disbursement",
                 f"QN-{self.spec.county_code}-{self.spec.bank_code}-{suffix}",
                 {
                     "product": ENTERPRISE_PRODUCT,
-                    "amount_fen": base + (1 if number <= extra else 0),
+                    "amount_fen": amount,
                     "maturity_date": dt.date(2028, 12, 31),
                     "borrower_ref": f"ENT-{self.spec.county_code}-{suffix}",
+                    "households_driven": households_driven(amount),
                 },
             )
             command = self._disburse(step)

@@ -12,8 +12,11 @@ are a few large three-year loans. The planner (:mod:`.seed_plan`) decides which 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
+
+from credit_engine.enterprise.policy import load_enterprise_policy
 
 if TYPE_CHECKING:
     from credit_engine.ledger.seed_simulation import FundSpec
@@ -144,6 +147,17 @@ def shock_story(story: Story, rng) -> Story:  # noqa: ANN001
     return replace(story, steps=steps, shockable=False)
 
 
+@functools.cache
+def _per_household_fen() -> int:
+    return load_enterprise_policy().household_quota.per_household_yuan * 100
+
+
+def households_driven(amount_fen: int) -> int:
+    """A plausible 带贫 linkage for a seeded 强农贷 loan: just enough registered poor households for the shipped
+    policy's per-household quota (10,000 yuan a household under qiangnong-2026.1) to cover the amount."""
+    return max(1, -(-amount_fen // _per_household_fen()))
+
+
 def enterprise_stories(spec: FundSpec, total_fen: int, rng) -> list[Story]:  # noqa: ANN001
     """强农贷: a few loans of 200万–1,000万 (smaller funds: one loan), three years, some repaying 10% a year in."""
     if total_fen < 1_000_000:
@@ -156,6 +170,7 @@ def enterprise_stories(spec: FundSpec, total_fen: int, rng) -> list[Story]:  # n
         loan_id = f"QN-{spec.county_code}-{spec.bank_code}-{number:02d}"
         lent = _between(rng, max(spec.opened_on, dt.date(2024, 1, 1)) + 20 * DAY, END - 60 * DAY)
         facts = {"product": ENTERPRISE_PRODUCT, "amount_fen": amount, "maturity_date": add_months(lent, 36)}
+        facts["households_driven"] = households_driven(amount)
         raw: list[tuple[dt.date, str, dict]] = [(lent, "disbursement", facts | {"borrower_ref": f"ENT-{loan_id[3:]}"})]
         left = amount
         if rng.random() < 0.5 and lent + 365 * DAY <= END:

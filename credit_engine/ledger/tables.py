@@ -107,6 +107,7 @@ class TransactionRow(Base):
     borrower_ref: Mapped[str | None] = mapped_column(String(64))
     share_bps: Mapped[int | None] = mapped_column(Integer)
     insurer_fen: Mapped[int | None] = mapped_column(BigInteger)
+    households_driven: Mapped[int | None] = mapped_column(Integer)  # a 强农贷 disbursement's linkage (0005)
 
 
 class PostingRow(Base):
@@ -200,6 +201,7 @@ class LoanRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     insurer_fen: Mapped[int] = mapped_column(BigInteger)
     insurer_paid_fen: Mapped[int] = mapped_column(BigInteger)
+    households_driven: Mapped[int | None] = mapped_column(Integer)  # 带贫户数 of a 强农贷 loan (0005)
 
 
 class InsuranceCoverRow(Base):

@@ -18,6 +18,7 @@ from credit_engine.errors import InvalidInput, RowError
 from credit_engine.ledger.position import FundPosition, fund_positions
 from credit_engine.ledger.product_store import catalog
 from credit_engine.ledger.products import Product
+from credit_engine.ledger.queries.linkage import Linkage, linkage_by_fund
 from credit_engine.ledger.unit_of_work import UnitOfWork
 from credit_engine.reports.insurance import insured_principal
 from credit_engine.reports.leverage import (
@@ -144,10 +145,12 @@ def _views(
             "household": [household_line(p) for p in positions],
         }
     if kind == "portfolio":
+        as_of = positions[0].as_of if positions else None
+        linked = linkage_by_fund(uow, as_of, known_at, [p.fund_id for p in positions]) if as_of else {}
         return {
-            "portfolio": [portfolio_line(p) for p in positions],
-            "portfolio_county": portfolio_rollups(positions, "county"),
-            "portfolio_province": portfolio_rollups(positions, "province"),
+            "portfolio": [portfolio_line(p, linked.get(p.fund_id, Linkage())) for p in positions],
+            "portfolio_county": portfolio_rollups(positions, "county", linked),
+            "portfolio_province": portfolio_rollups(positions, "province", linked),
         }
     assert period is not None
     funds, loans = subsidy_lines(uow, positions, period[0], period[1], known_at)

@@ -96,6 +96,12 @@ QUALITY = (
     C("insurer_claimed_fen", "保险承担损失(元)", "Insurer's part of losses (yuan)", "fen"),
     C("insurer_paid_fen", "保险已赔付(元)", "Insurer payments (yuan)", "fen"),
 )
+LINKAGE = (
+    C("qiangnong_loans", "强农贷笔数", "Enterprise loans", "int"),
+    C("households_driven", "带贫户数", "Poor households driven", "int"),
+    C("linked_principal_fen", "带贫贷款余额(元)", "Linked principal (yuan)", "fen"),
+    C("principal_per_household_fen", "户均带贫贷款(元)", "Principal per household driven (yuan)", "fen"),
+)
 STATUS = (C("status", "状态", "Status", "status"),)
 INSURANCE = (
     C("insured_principal_fen", "保险覆盖余额(元)", "Insured principal (yuan)", "fen"),
@@ -148,9 +154,17 @@ def views(products: Iterable[Product]) -> dict[str, tuple[str, str, tuple[Column
         "leverage_county": ("放大倍数(县)", "Leverage by county", AREA + leverage + AREA_CAP + STATUS + SUMMARY),
         "leverage_province": ("放大倍数(省)", "Leverage by province", AREA + leverage + AREA_CAP + STATUS + SUMMARY),
         "household": ("富民贷占比", "Household share", FUND + covered_columns(products) + HOUSEHOLD),
-        "portfolio": ("资产质量(基金)", "Portfolio quality by fund", FUND + QUALITY + STATUS),
-        "portfolio_county": ("资产质量(县)", "Portfolio quality by county", AREA[:2] + QUALITY + STATUS + SUMMARY),
-        "portfolio_province": ("资产质量(省)", "Portfolio quality by province", AREA[:2] + QUALITY + STATUS + SUMMARY),
+        "portfolio": ("资产质量(基金)", "Portfolio quality by fund", FUND + QUALITY + LINKAGE + STATUS),
+        "portfolio_county": (
+            "资产质量(县)",
+            "Portfolio quality by county",
+            AREA[:2] + QUALITY + LINKAGE + STATUS + SUMMARY,
+        ),
+        "portfolio_province": (
+            "资产质量(省)",
+            "Portfolio quality by province",
+            AREA[:2] + QUALITY + LINKAGE + STATUS + SUMMARY,
+        ),
         "subsidy": ("贴息(基金)", "Subsidy by fund", FUND + SUBSIDY + subsidy_columns(products) + SUBSIDY_TOTAL),
         "subsidy_loans": ("贴息明细(贷款)", "Subsidy by loan", SUBSIDY_LOANS),
     }

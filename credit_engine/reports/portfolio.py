@@ -8,13 +8,19 @@ The loss rate is the principal lost — compensated and neither recovered nor st
 compensated principal still open plus written off — over all principal lent that is still covered or was
 compensated: ``(compensated_outstanding + written_off) / (covered + compensated_outstanding + recovered +
 written_off)``; the fund's net cost is compensation claimed less recoveries returned to it.
+
+The 带贫 linkage (:mod:`credit_engine.ledger.queries.linkage`) stands beside the quality figures: the 强农贷 loans
+still covered on the as-of date, the registered poor households they drive, their covered principal and the
+principal per household driven — the figure poverty offices report upward; an area sums its funds' loans,
+households and principal and divides once.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from credit_engine.ledger.position import FundPosition
+from credit_engine.ledger.queries.linkage import Linkage
 from credit_engine.reports.leverage import area_status, county_name, province_name, status_summary
 
 
@@ -92,6 +98,7 @@ class PortfolioLine:
     figures: QualityFigures
     worst_status: str = ""
     status_counts: dict[str, int] | None = None
+    linkage: Linkage = Linkage()
 
     def as_dict(self) -> dict[str, object]:
         head = {"fund_id" if self.level == "fund" else "code": self.code}
@@ -105,29 +112,46 @@ class PortfolioLine:
                 "status_counts": counts,
                 "status_summary": status_summary(counts),
             }
-        return head | asdict(self.figures) | self.figures.derived() | tail
+        return head | asdict(self.figures) | self.figures.derived() | linkage_figures(self.linkage) | tail
 
 
-def portfolio_line(position: FundPosition) -> PortfolioLine:
-    code = position.county_code
-    return PortfolioLine(
-        "fund", position.fund_id, county_name(code), code, position.bank_code, position.status, figures(position)
+def linkage_figures(linkage: Linkage) -> dict[str, object]:
+    """The linkage columns of a line (amounts in fen; the per-household amount None without households)."""
+    return {
+        "qiangnong_loans": linkage.loans,
+        "households_driven": linkage.households_driven,
+        "linked_principal_fen": linkage.principal_fen,
+        "principal_per_household_fen": linkage.principal_per_household_fen,
+    }
+
+
+def portfolio_line(position: FundPosition, linkage: Linkage | None = None) -> PortfolioLine:
+    code, status = position.county_code, position.status
+    line = PortfolioLine(
+        "fund", position.fund_id, county_name(code), code, position.bank_code, status, figures(position)
     )
+    return line if linkage is None else replace(line, linkage=linkage)
 
 
-def _summed(level: str, code: str, name: str, positions: list[FundPosition]) -> PortfolioLine:
-    total = QualityFigures()
+def _summed(
+    level: str, code: str, name: str, positions: list[FundPosition], linked: dict[str, Linkage]
+) -> PortfolioLine:
+    total, linkage = QualityFigures(), Linkage()
     for position in positions:
         total = total.plus(figures(position))
+        linkage = linkage.plus(linked.get(position.fund_id, Linkage()))
     status, worst, counts = area_status(p.status for p in positions)
-    return PortfolioLine(level, code, name, code if level == "county" else "", "", status, total, worst, counts)
+    county = code if level == "county" else ""
+    return PortfolioLine(level, code, name, county, "", status, total, worst, counts, linkage)
 
 
-def portfolio_rollups(positions: list[FundPosition], level: str) -> list[PortfolioLine]:
-    """Per county (``level`` "county") or per province ("province")."""
+def portfolio_rollups(
+    positions: list[FundPosition], level: str, linked: dict[str, Linkage] | None = None
+) -> list[PortfolioLine]:
+    """Per county (``level`` "county") or per province ("province"), with the funds' ``linked`` loans summed."""
     width = 6 if level == "county" else 2
     groups: dict[str, list[FundPosition]] = {}
     for position in positions:
         groups.setdefault(position.county_code[:width], []).append(position)
     name = county_name if level == "county" else province_name
-    return [_summed(level, code, name(code), group) for code, group in sorted(groups.items())]
+    return [_summed(level, code, name(code), group, linked or {}) for code, group in sorted(groups.items())]

@@ -96,8 +96,23 @@ def test_an_unknown_product_is_422_naming_the_field_and_the_known_products(api, 
     assert response.status_code == 422
     (detail,) = response.json()["details"]
     assert (detail["field"], "fumin/富民贷, qiangnong/强农贷" in detail["message"]) == ("product", True)
-    chinese = api.post(api.keys.officer, "/v1/loans", loan_body(fund, "L-Q", product="强农贷"), key="L-Q")
+    body = loan_body(fund, "L-Q", product="强农贷", households_driven=30)
+    chinese = api.post(api.keys.officer, "/v1/loans", body, key="L-Q")
     assert (chinese.status_code, chinese.json()["loan"]["product"]) == (201, "qiangnong")
+    assert chinese.json()["loan"]["households_driven"] == 30
+
+
+@pytest.mark.parametrize(
+    ("product", "households", "rule"),
+    [("qiangnong", None, "households_driven_required"), ("fumin", 4, "not_for_household_product")],
+)
+def test_households_driven_unfit_for_the_product_is_422_naming_the_field(api, fund, product, households, rule):
+    body = loan_body(fund, f"L-HD-{product}", product=product, households_driven=households)
+    response = api.post(api.keys.officer, "/v1/loans", body, key=f"L-HD-{product}")
+    assert response.status_code == 422
+    (detail,) = response.json()["details"]
+    assert (detail["field"], detail["rule"]) == ("households_driven", rule)
+    assert "带贫户数" in detail["message"]
 
 
 def test_a_disbursement_beyond_the_cap_is_409_insufficient_capacity(api):

@@ -113,11 +113,12 @@ def county(home) -> str:
     _assess(good, code), _assess(bad, code)
     events = home / "events.csv"
     events.write_text(
-        "event_id,event_type,value_date,fund_id,loan_id,product,borrower_ref,amount_yuan,maturity_date,days_past_due\n"
-        f"E1,disbursement,2024-01-02,{fund},L-good,fumin,{good},20000,2025-01-02,\n"
-        f"E2,disbursement,2024-01-02,{fund},L-bad,fumin,{bad},20000,2025-01-02,\n"
-        f"E3,disbursement,2024-01-02,{fund},L-coop,qiangnong,COOP-1,1000000,2025-01-02,\n"
-        f"E4,delinquency,2024-06-01,{fund},L-bad,,,,,91\n",
+        "event_id,event_type,value_date,fund_id,loan_id,product,borrower_ref,amount_yuan,maturity_date,days_past_due,"
+        "households_driven\n"
+        f"E1,disbursement,2024-01-02,{fund},L-good,fumin,{good},20000,2025-01-02,,\n"
+        f"E2,disbursement,2024-01-02,{fund},L-bad,fumin,{bad},20000,2025-01-02,,\n"
+        f"E3,disbursement,2024-01-02,{fund},L-coop,qiangnong,COOP-1,1000000,2025-01-02,,25\n"
+        f"E4,delinquency,2024-06-01,{fund},L-bad,,,,,91,\n",
         encoding="utf-8",
     )
     result = run("ledger", "import", str(events))

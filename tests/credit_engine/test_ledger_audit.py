@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -55,3 +56,13 @@ def test_an_assessment_that_cannot_back_the_loan_says_why(entry, changes, amount
     named = None if changes is None else entry(**changes)
     problem = link_problem(named, OFFICER, FUND, disbursement(amount_fen))
     assert problem is not None and problem[0] == rule and " / " in problem[1]
+
+
+def test_a_qiangnong_disbursement_must_drive_the_households_its_assessment_was_given(entry):
+    changes = assessment(line_yuan=5_000_000)
+    changes["detail"]["inputs"] = {"households_driven": 40}
+    loan = dataclasses.replace(disbursement(100_000_000), product="qiangnong", households_driven=40)
+    assert link_problem(entry(**changes), OFFICER, FUND, loan) is None
+    other = dataclasses.replace(loan, households_driven=39)
+    rule, message = link_problem(entry(**changes), OFFICER, FUND, other)
+    assert (rule, "带贫户数" in message, "40" in message) == ("households_driven_mismatch", True, True)

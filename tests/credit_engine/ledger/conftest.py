@@ -107,9 +107,12 @@ class TinyLedger:
     def interest(self, fund_id: str, on: str, yuan, key=None) -> c.Receipt:
         return self._money(c.RecordFundInterest, fund_id, on, yuan, key)
 
-    def disburse(self, fund_id, loan, on, yuan, product="fumin", maturity=None, borrower="hh-1", key=None):
+    def disburse(self, fund_id, loan, on, yuan, product="fumin", maturity=None, borrower="hh-1", key=None, **linked):
+        """A loan; one of an enterprise product (强农贷) drives ``households`` (10 unless told) poor households."""
         maturity = day(maturity) if maturity else day(on) + dt.timedelta(days=365)
         fields = {"product": product, "borrower_ref": borrower, "maturity_date": maturity}
+        households = linked.pop("households", 10 if product in ("qiangnong", "强农贷") else None)
+        fields |= {"households_driven": households, **linked}
         return self._loan(c.Disburse, fund_id, loan, on, key, amount_fen=yuan_to_fen(yuan), **fields)
 
     def repay(self, fund_id, loan, on, yuan, key=None) -> c.Receipt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import uuid
 
 import pytest
@@ -118,12 +119,21 @@ def test_chinese_headers_and_names_in_a_workbook(ledger, fund, tmp_path):
     book = Workbook()
     sheet = book.active
     sheet.append(
-        ["事件编号", "事件类型", "起息日", "基金编号", "贷款编号", "产品", "借款人编号", "金额（元）", "到期日"]
+        [
+            "事件编号",
+            "事件类型",
+            "起息日",
+            "基金编号",
+            "贷款编号",
+            "产品",
+            "借款人编号",
+            "金额（元）",
+            "到期日",
+            "带贫户数",
+        ]
     )
-    sheet.append(
-        ["x1", "放款", __import__("datetime").date(2025, 2, 2), fund, "L1", "强农贷", "coop-7", 45000.5, "2027-02-02"]
-    )
-    sheet.append(["x2", "还款", "2025-03-01", fund, "L1", None, None, 5000, None])
+    sheet.append(["x1", "放款", dt.date(2025, 2, 2), fund, "L1", "强农贷", "coop-7", 45000.5, "2027-02-02", 18])
+    sheet.append(["x2", "还款", "2025-03-01", fund, "L1", None, None, 5000, None, None])
     book.save(tmp_path / "events.xlsx")
     summary = import_events(ledger.uow, tmp_path / "events.xlsx", SECRET)
     assert (summary.counts["posted"], ledger.book(fund).covered_fen["qiangnong"]) == (2, 4_000_050)
@@ -168,3 +178,35 @@ def test_ids_echoed_into_the_results_file_cannot_run_as_formulas(ledger, fund, t
     path = write(tmp_path, [HEADER, f"-1,contribution,2025-02-01,{fund},,,,100,,,"])
     summary = import_events(ledger.uow, path, SECRET)
     assert results(summary)[0]["event_id"] == "'-1"
+
+
+LINKED_HEADER = (
+    "event_id,event_type,value_date,fund_id,loan_id,product,borrower_ref,amount_yuan,maturity_date,households_driven"
+)
+
+
+def test_a_qiangnong_disbursement_records_its_households_driven_from_the_file(ledger, fund, tmp_path):
+    line = f"q1,disbursement,2025-02-02,{fund},L-Q,qiangnong,coop-1,30000,2027-02-02,24"
+    path = write(tmp_path, [LINKED_HEADER, line])
+    assert import_events(ledger.uow, path, SECRET).counts["posted"] == 1
+    assert ledger.loan(fund, "L-Q").households_driven == 24
+
+
+@pytest.mark.parametrize(
+    ("product", "households", "rule"),
+    [
+        ("qiangnong", "", "households_driven_required"),
+        ("强农贷", "0", "whole_households"),
+        ("qiangnong", "2.5", "whole_households"),
+        ("fumin", "3", "not_for_household_product"),
+    ],
+)
+def test_a_disbursement_with_households_driven_unfit_for_its_product_is_refused(
+    ledger, fund, tmp_path, product, households, rule
+):
+    line = f"q2,disbursement,2025-02-02,{fund},L-Q2,{product},coop-2,30000,2027-02-02,{households}"
+    with pytest.raises(InvalidInput) as refused:
+        import_events(ledger.uow, write(tmp_path, [LINKED_HEADER, line]), SECRET)
+    error = refused.value.errors[0]
+    assert (error.row, error.field, error.rule) == (2, "households_driven", rule)
+    assert "带贫户数" in error.message and "households_driven" in error.message

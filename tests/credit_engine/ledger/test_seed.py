@@ -111,6 +111,16 @@ def test_the_history_has_every_kind_of_event(seeded):
     }
 
 
+def test_seeded_qiangnong_loans_drive_enough_households_for_the_per_household_quota(seeded):
+    engine, first, _ = seeded
+    columns = (LoanRow.product, LoanRow.principal_fen, LoanRow.households_driven)
+    with UnitOfWork(engine, read_only=True) as uow:
+        loans = list(uow.connection.execute(select(*columns).where(LoanRow.fund_id.in_(_funds(first)))))
+    linked = [(fen, households) for product, fen, households in loans if product == "qiangnong"]
+    assert linked and all(households >= 1 and fen <= households * 1_000_000 for fen, households in linked)
+    assert all(households is None for product, _, households in loans if product == "fumin")
+
+
 def test_borrowers_are_pseudonyms_never_raw_id_numbers(seeded, registry):
     engine, first, _ = seeded
     query = select(LoanRow.borrower_ref, LoanRow.product).where(LoanRow.fund_id.in_(_funds(first)))

@@ -112,6 +112,7 @@ class World:
             value_date=day(on),
             amount_fen=yuan * 100,
             maturity_date=day(on) + dt.timedelta(days=730),
+            households_driven=None if product == "fumin" else 12,
         )
         return self.desk.writes.post(self.officer, command, assessment)
 

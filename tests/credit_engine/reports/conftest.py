@@ -28,7 +28,7 @@ def _ledger_fixtures():
 _FIXTURES = _ledger_fixtures()
 Clock, TinyLedger, day = _FIXTURES.Clock, _FIXTURES.TinyLedger, _FIXTURES.day
 ledger_engine = _FIXTURES.ledger_engine  # the ledger tests' migrated engine per backend, a fixture here too
-_PROVINCES = itertools.count(60)  # 60–99: no other test opens funds there (ledger tests: 14, 45)
+_PROVINCES: dict[str, itertools.count] = {}  # per backend's database, 60–99: no other test opens funds there
 
 
 @pytest.fixture
@@ -48,9 +48,9 @@ def tiny_ledger(clock):
 
 
 @pytest.fixture
-def region() -> str:
-    """A two-digit province code no other test of this process uses (60–99)."""
-    code = next(_PROVINCES)
+def region(database_url) -> str:
+    """A two-digit province code no other test of this process uses on this backend (60–99; ledger tests: 14, 45)."""
+    code = next(_PROVINCES.setdefault(database_url, itertools.count(60)))
     assert code < 100, "more report tests than province codes: widen the scheme"
     return str(code)
 

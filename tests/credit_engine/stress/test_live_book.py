@@ -69,6 +69,7 @@ def fund(engine) -> str:
             value_date=D("2025-02-01"),
             amount_fen=yuan * 100,
             maturity_date=D(maturity),
+            households_driven=None if product == "fumin" else 40,
         )
     post(
         engine,
