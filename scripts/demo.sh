@@ -26,8 +26,12 @@ echo "== 3/8 强农贷: a synthetic enterprise book, train and register enterpri
 $CE data generate --product qiangnong --enterprises 2000 --seed 42 --out data/enterprises
 $CE train --data data/enterprises/enterprises.parquet --spec credit_engine/specs/enterprise.yaml \
     --report out/train-enterprise-report.json
+# the curl example's body: the example cooperative, applying in 阳曲县 (the demo officer's first fund) for an amount
+# its cash flow can service, so the answer shows a full approval
 .venv/bin/python -c "import json; from credit_engine.enterprise.fields import example_enterprise as e
-print(json.dumps(e(), ensure_ascii=False, default=str))" > out/qiangnong-example.json  # the curl example's body
+print(json.dumps(e(county_code='140122', application_id='E-140122-000001', enterprise_id='ENT-140122-0001',
+                   existing_bank_debt=1_000_000.0, requested_amount=600_000.0), ensure_ascii=False, default=str))" \
+    > out/qiangnong-example.json
 echo "== 4/8 rate the registry / 批量评级授信"
 $CE rate --input data/registry/households.parquet --output out/ratings.xlsx
 echo "== 5/8 seed the fund ledger from the registry / 生成风险补偿金演示台账"
