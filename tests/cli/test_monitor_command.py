@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
 
 import pandas as pd
@@ -21,40 +20,12 @@ from credit_engine.ledger.domain import CHINA
 from credit_engine.monitoring.profile import build_profile
 
 runner = CliRunner()
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    *(
-        [pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
-        if os.environ.get("CREDIT_ENGINE_TEST_DATABASE_URL")
-        else []
-    ),
-]
 APPLIED = dt.date(2023, 12, 20)
 PD = 0.004
 
 
 def run(*args: str):
     return runner.invoke(app, list(args))
-
-
-@pytest.fixture(params=BACKENDS)
-def home(request, monkeypatch, tmp_path, empty_database):
-    """Settings rooted in a temporary folder over a database of its own (the ledger beside its audit log)."""
-    monkeypatch.setenv("CREDIT_ENGINE_HOME", str(tmp_path))
-    monkeypatch.delenv("CREDIT_ENGINE_CONFIG", raising=False)
-    if request.param == "sqlite":
-        monkeypatch.delenv("CREDIT_ENGINE_DATABASE_URL", raising=False)
-        yield tmp_path
-        return
-    from credit_engine.ledger.database import make_engine, migrate
-    from credit_engine.service_db.database import migrate as migrate_service
-
-    with empty_database("postgresql", "cli_monitor") as url:
-        engine = make_engine(url)
-        migrate(engine), migrate_service(engine)
-        engine.dispose()
-        monkeypatch.setenv("CREDIT_ENGINE_DATABASE_URL", url)
-        yield tmp_path
 
 
 def _application(head: str, county: str) -> dict:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 
 import pandas as pd
 import pytest
@@ -22,14 +21,6 @@ from credit_engine.contract import idnumber
 from credit_engine.ledger.domain import CHINA
 
 runner = CliRunner()
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    *(
-        [pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres)]
-        if os.environ.get("CREDIT_ENGINE_TEST_DATABASE_URL")
-        else []
-    ),
-]
 FAST_PARAMS = {"lightgbm": {"n_estimators": 100, "early_stopping_rounds": 20, "learning_rate": 0.1}}
 LOANS, MONTHS = 72, 6
 PD = 0.004
@@ -37,27 +28,6 @@ PD = 0.004
 
 def run(*args: str):
     return runner.invoke(app, list(args))
-
-
-@pytest.fixture(params=BACKENDS)
-def home(request, monkeypatch, tmp_path, empty_database):
-    """Settings rooted in a temporary folder (MLflow included) over a database of its own."""
-    for name in ("MLFLOW_TRACKING_URI", "CREDIT_ENGINE_MLFLOW_TRACKING_URI", "CREDIT_ENGINE_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CREDIT_ENGINE_HOME", str(tmp_path))
-    if request.param == "sqlite":
-        monkeypatch.delenv("CREDIT_ENGINE_DATABASE_URL", raising=False)
-        yield tmp_path
-        return
-    from credit_engine.ledger.database import make_engine, migrate
-    from credit_engine.service_db.database import migrate as migrate_service
-
-    with empty_database("postgresql", "cli_retrain") as url:
-        engine = make_engine(url)
-        migrate(engine), migrate_service(engine)
-        engine.dispose()
-        monkeypatch.setenv("CREDIT_ENGINE_DATABASE_URL", url)
-        yield tmp_path
 
 
 def _assess(bodies: list[dict], county: str) -> None:
