@@ -25,6 +25,7 @@ from credit_engine.assessment.decision import BatchRow
 from credit_engine.assessment.spreadsheets import batch_workbook
 from credit_engine.cell_text import looks_like_formula
 from credit_engine.contract import write_table
+from credit_engine.enterprise.fields import example_enterprise
 from credit_engine.errors import RowError
 from credit_engine.ledger.database import engine_for_settings
 from credit_engine.ledger.domain import default_terms
@@ -157,6 +158,22 @@ def test_the_batch_results_workbook_keeps_formula_like_ids_as_text(api):
     assert response.status_code == 200, response.text
     assert _formula_elements(response.content) == []
     cells = _text_cells(response.content).values()
+    assert all((c.data_type, c.quotePrefix) == ("s", True) for c in cells if looks_like_formula(c.value))
+
+
+def test_the_enterprise_batch_results_workbook_keeps_formula_like_ids_as_text(api):
+    applications = [
+        {
+            k: v.isoformat() if isinstance(v, dt.date) else v
+            for k, v in example_enterprise(application_id=f"{t}#{n}").items()
+        }
+        for n, t in enumerate(FORMULAS)
+    ]
+    response = api.post(api.keys.officer, "/v1/qiangnong/assessments:batch?format=xlsx", applications)
+    assert response.status_code == 200, response.text
+    assert _formula_elements(response.content) == []
+    cells = _text_cells(response.content).values()
+    assert any(looks_like_formula(c.value) for c in cells)
     assert all((c.data_type, c.quotePrefix) == ("s", True) for c in cells if looks_like_formula(c.value))
 
 

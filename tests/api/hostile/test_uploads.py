@@ -11,12 +11,15 @@ import pytest
 
 from api.routes.assessments import BATCH_PATH
 from api.routes.funds import EVENT_FILES_PATH
+from api.routes.qiangnong import BATCH_PATH as ENTERPRISE_BATCH_PATH
 from credit_engine.contract import APPLICATION_FIELDS
+from credit_engine.enterprise.fields import ENTERPRISE_FIELDS
 from credit_engine.ledger.eventfile import COLUMNS
 
 pytestmark = pytest.mark.xdist_group("hostile_uploads")  # one server process per module
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTRACT_HEADER = [f.zh for f in APPLICATION_FIELDS[:5]]
+ENTERPRISE_HEADER = [f.zh for f in ENTERPRISE_FIELDS[:5]]
 EVENT_HEADER = ["event_id", "event_type", "fund_id", "value_date", "amount_yuan"]
 GROWTH_LIMIT = 100 * 1024**2
 
@@ -162,6 +165,22 @@ def test_the_batch_names_the_limit_a_bomb_breaks(api, bombs, bomb, limit):
     content = bombs.corner() if bomb == "corner" else bombs.dimension(CONTRACT_HEADER)
     body = assert_error_shape(_batch(api, content), 422)
     assert rules(body) == {limit}
+
+
+@pytest.mark.parametrize(("bomb", "limit"), [("corner", "max_columns"), ("dimension", "max_rows")])
+def test_the_enterprise_batch_names_the_limit_a_bomb_breaks(api, bombs, bomb, limit):
+    content = bombs.corner() if bomb == "corner" else bombs.dimension(ENTERPRISE_HEADER)
+    response = api.post(api.keys.officer, ENTERPRISE_BATCH_PATH, files={"file": ("e.xlsx", content, XLSX)})
+    assert rules(assert_error_shape(response, 422)) == {limit}
+
+
+def test_an_enterprise_csv_batch_with_a_huge_line_or_too_many_rows_is_refused(api):
+    def sent(content: bytes, name: str):
+        files = {"file": (name, content, "text/csv")}
+        return assert_error_shape(api.post(api.keys.officer, ENTERPRISE_BATCH_PATH, files=files), 422)
+
+    assert rules(sent(b"x" * 5_000_000 + b"\n", "long.csv")) == {"max_line_chars"}
+    assert rules(sent(("\n".join(["经营年限"] + ["6"] * 1001) + "\n").encode(), "tall.csv")) == {"max_rows"}
 
 
 def _batch(api, content: bytes, name: str = "applications.xlsx"):
