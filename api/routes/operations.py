@@ -31,12 +31,14 @@ async def readyz(services: ServicesDep, response: Response) -> ReadyOut:
     ready = model is not None and database
     response.status_code = 200 if ready else 503
     version = model.model_version if model else None
+    enterprise = services.enterprise_champion.current
     return ReadyOut(
         ready=ready,
         model_loaded=model is not None,
         database=database,
         model_version=version,
         fund_headroom_fresh=services.fund_headrooms.fresh,
+        enterprise_model_version=enterprise.model_version if enterprise else None,
     )
 
 

@@ -17,6 +17,12 @@ class ReadyOut(BaseModel):
     database: bool
     model_version: str | None
     fund_headroom_fresh: bool = Field(description="The funds' headroom was read from the database recently.")
+    enterprise_model_version: str | None = Field(
+        default=None,
+        description="The 强农贷 enterprise model served (null: none registered yet; its routes answer 503, the rest "
+        "of the service is ready without it).",
+        examples=["enterprise-pd/1"],
+    )
 
 
 class ModelOut(BaseModel):

@@ -22,6 +22,7 @@ def test_healthz_and_readyz(api):
         "database": True,
         "model_version": "household-pd/1",
         "fund_headroom_fresh": True,
+        "enterprise_model_version": "enterprise-pd/1",
     }
 
 

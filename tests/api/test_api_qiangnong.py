@@ -120,6 +120,8 @@ def test_without_an_enterprise_model_the_routes_answer_503_in_both_languages(tmp
             error = response.json()
             assert "enterprise" in error["message"] and "强农贷" in error["message_zh"]
         assert bare.post(bare.keys.officer, "/v1/fumin/assessments", bare.application()).status_code == 200
+        ready = bare.client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["enterprise_model_version"] is None
 
 
 BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get("CREDIT_ENGINE_TEST_DATABASE_URL") else [])]
