@@ -216,8 +216,11 @@ def _serve(env: dict[str, str], workers: int, log: Path) -> tuple[subprocess.Pop
     raise SystemExit(f"the server did not start: {log.read_text()[-2000:]}")
 
 
-def _load(port: int, token: str, bodies_path: Path, connections: int, seconds: float) -> dict:
+def _load(
+    port: int, token: str, bodies_path: Path, connections: int, seconds: float, path: str = "/v1/fumin/assessments"
+) -> dict:
     command = [sys.executable, str(Path(__file__).with_name("api_load.py")), "--port", str(port), "--token", token]
+    command += ["--path", path]
     command += ["--bodies", str(bodies_path), "--connections", str(connections), "--seconds", str(seconds)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, check=True)
     return json.loads(done.stdout)
