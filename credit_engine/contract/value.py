@@ -19,7 +19,7 @@ import numpy as np
 
 from credit_engine import identifiers
 from credit_engine.contract import idnumber
-from credit_engine.contract.fields import FIELD_BY_NAME, FieldDef, checkers_by_kind
+from credit_engine.contract.fields import FieldDef, checkers_by_kind
 from credit_engine.contract.syntax import (
     DATE,
     EARLIEST_DATE,
@@ -163,7 +163,7 @@ def _check_date(definition: FieldDef, value: Any) -> tuple[Any, str]:
 
 def _check_enum(definition: FieldDef, value: Any) -> tuple[Any, str]:
     word = (_text(value) or "").lower()
-    code = _ENUM_LOOKUP[definition.name].get(word)
+    code = _enum_lookup(definition).get(word)
     return (code, "") if code is not None else (None, "choice")
 
 
@@ -190,11 +190,17 @@ def _check_id_number(definition: FieldDef, value: Any) -> tuple[Any, str]:
 
 
 _CHECKERS: dict[str, Callable[[FieldDef, Any], tuple[Any, str]]] = checkers_by_kind(globals())
-_ENUM_LOOKUP: dict[str, dict[str, str]] = {
-    f.name: {**{code.lower(): code for code in f.codes}, **{zh: code for code, zh in (f.choices or {}).items()}}
-    for f in FIELD_BY_NAME.values()
-    if f.kind == "enum"
-}
+_ENUM_LOOKUPS: dict[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]], dict[str, str]] = {}
+
+
+def _enum_lookup(definition: FieldDef) -> dict[str, str]:
+    """An enum's codes (lower case) and 中文 labels to its code, built once per field of any contract's table."""
+    key = (definition.name, definition.codes, tuple((definition.choices or {}).items()))
+    lookup = _ENUM_LOOKUPS.get(key)
+    if lookup is None:
+        labels = {zh: code for code, zh in (definition.choices or {}).items()}
+        lookup = _ENUM_LOOKUPS[key] = {**{code.lower(): code for code in definition.codes}, **labels}
+    return lookup
 
 
 def _blank(value: Any) -> bool:
