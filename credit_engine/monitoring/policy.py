@@ -9,17 +9,13 @@ figure against a pair of thresholds; :func:`worst` is the status of several.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from credit_engine.errors import BilingualError
-from credit_engine.policy.config import UniqueKeyLoader
+from credit_engine.policy import yaml_file
 
 SHIPPED_POLICY = "monitoring-2026.1.yaml"
 GREEN, WATCH, ACT, NOT_JUDGED = "green", "watch", "act", "not_judged"
@@ -86,32 +82,17 @@ class MonitoringPolicy(_Part):
 
     def fingerprint(self) -> str:
         """sha256 (hex) of the canonical content."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return yaml_file.fingerprint(self)
 
 
 def parse_policy(text: str, source: str = "<text>") -> MonitoringPolicy:
     """A policy from YAML text; ``source`` names it in error messages."""
-    try:
-        raw = yaml.load(text, Loader=UniqueKeyLoader)
-    except yaml.YAMLError as error:
-        raise MonitoringPolicyError(source, [("", f"not valid YAML: {error}")]) from error
-    try:
-        return MonitoringPolicy.model_validate(raw)
-    except ValidationError as error:
-        problems = [(".".join(map(str, e["loc"])), str(e["msg"]).removeprefix("Value error, ")) for e in error.errors()]
-        raise MonitoringPolicyError(source, problems) from error
+    return yaml_file.parse_model(text, source, MonitoringPolicy, MonitoringPolicyError)
 
 
 def load_monitoring_policy(path: Path | None = None) -> MonitoringPolicy:
     """The policy in ``path``; ``None`` reads the shipped one."""
-    if path is None:
-        shipped = resources.files("credit_engine.policy").joinpath(SHIPPED_POLICY)
-        return parse_policy(shipped.read_text(encoding="utf-8"), SHIPPED_POLICY)
-    try:
-        return parse_policy(Path(path).read_text(encoding="utf-8"), str(path))
-    except OSError as error:
-        raise MonitoringPolicyError(str(path), [("", f"cannot be read: {error.strerror or error}")]) from error
+    return yaml_file.load_model(path, SHIPPED_POLICY, MonitoringPolicy, MonitoringPolicyError)
 
 
 def at_least(value: float | None, watch: float, act: float) -> str:

@@ -8,16 +8,12 @@ naming the field in English and 中文.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from credit_engine.errors import BilingualError
-from credit_engine.policy.config import UniqueKeyLoader
+from credit_engine.policy import yaml_file
 
 SHIPPED_POLICY = "retraining-2026.1.yaml"
 
@@ -63,29 +59,14 @@ class RetrainingPolicy(_Part):
 
     def fingerprint(self) -> str:
         """sha256 (hex) of the canonical content."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return yaml_file.fingerprint(self)
 
 
 def parse_policy(text: str, source: str = "<text>") -> RetrainingPolicy:
     """A policy from YAML text; ``source`` names it in error messages."""
-    try:
-        raw = yaml.load(text, Loader=UniqueKeyLoader)
-    except yaml.YAMLError as error:
-        raise RetrainingPolicyError(source, [("", f"not valid YAML: {error}")]) from error
-    try:
-        return RetrainingPolicy.model_validate(raw)
-    except ValidationError as error:
-        problems = [(".".join(map(str, e["loc"])), str(e["msg"]).removeprefix("Value error, ")) for e in error.errors()]
-        raise RetrainingPolicyError(source, problems) from error
+    return yaml_file.parse_model(text, source, RetrainingPolicy, RetrainingPolicyError)
 
 
 def load_retraining_policy(path: Path | None = None) -> RetrainingPolicy:
     """The policy in ``path``; ``None`` reads the shipped one."""
-    if path is None:
-        shipped = resources.files("credit_engine.policy").joinpath(SHIPPED_POLICY)
-        return parse_policy(shipped.read_text(encoding="utf-8"), SHIPPED_POLICY)
-    try:
-        return parse_policy(Path(path).read_text(encoding="utf-8"), str(path))
-    except OSError as error:
-        raise RetrainingPolicyError(str(path), [("", f"cannot be read: {error.strerror or error}")]) from error
+    return yaml_file.load_model(path, SHIPPED_POLICY, RetrainingPolicy, RetrainingPolicyError)
