@@ -28,3 +28,34 @@ def home(request, monkeypatch, tmp_path, empty_database):
         engine.dispose()
         monkeypatch.setenv("CREDIT_ENGINE_DATABASE_URL", url)
         yield tmp_path
+
+
+def assess_into_audit_log(bodies: list[dict], county: str, pd: float, model_version: str) -> list[str]:
+    """The applications assessed by the assessment service — a scorer answering ``pd`` and one reason, the county's
+    fund with room to spare — and written to the settings' audit log (the database ``home`` set up); their ids."""
+    from credit_engine.access.principal import Principal, Role, Scope
+    from credit_engine.assessment import Assessor, FundHeadroom
+    from credit_engine.audit.repository import AuditRepository
+    from credit_engine.config import load_settings
+    from credit_engine.ledger.database import open_ledger
+    from credit_engine.policy import load_policy
+    from credit_engine.scoring import Champion
+
+    class Scorer:
+        def score_record(self, record, top_n=4):
+            return pd, ["R06"]
+
+    class Headrooms:
+        def for_county(self, county_code, bank_code):
+            return FundHeadroom(f"F-{county}", "ok", 10**10)
+
+    settings = load_settings()
+    engine = open_ledger(settings)
+    try:
+        secret = settings.pseudonym_secret.get_secret_value()
+        champion = Champion(Scorer(), model_version)
+        assessor = Assessor(load_policy(), lambda: champion, Headrooms(), AuditRepository(engine), secret)
+        officer = Principal("k-cli", "officer", Role.OFFICER, Scope("RCC", frozenset({county})))
+        return [assessor.assess(officer, body).assessment_id for body in bodies]
+    finally:
+        engine.dispose()

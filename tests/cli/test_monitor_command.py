@@ -18,6 +18,7 @@ from credit_engine.contract import example_application, idnumber
 from credit_engine.features import household_spec
 from credit_engine.ledger.domain import CHINA
 from credit_engine.monitoring.profile import build_profile
+from tests.cli.conftest import assess_into_audit_log
 
 runner = CliRunner()
 APPLIED = dt.date(2023, 12, 20)
@@ -35,33 +36,7 @@ def _application(head: str, county: str) -> dict:
 
 def _assess(bodies: list[dict], county: str) -> None:
     """The households assessed through the assessment service (a PD of 0.4%: approvals), into the audit log."""
-    from credit_engine.access.principal import Principal, Role, Scope
-    from credit_engine.assessment import Assessor, FundHeadroom
-    from credit_engine.audit.repository import AuditRepository
-    from credit_engine.config import load_settings
-    from credit_engine.ledger.database import open_ledger
-    from credit_engine.policy import load_policy
-    from credit_engine.scoring import Champion
-
-    class Scorer:
-        def score_record(self, record, top_n=4):
-            return PD, ["R06"]
-
-    class Headrooms:
-        def for_county(self, county_code, bank_code):
-            return FundHeadroom(f"F-{county}", "ok", 10**10)
-
-    settings = load_settings()
-    engine = open_ledger(settings)
-    try:
-        secret = settings.pseudonym_secret.get_secret_value()
-        champion = Champion(Scorer(), "household-pd/7")
-        assessor = Assessor(load_policy(), lambda: champion, Headrooms(), AuditRepository(engine), secret)
-        officer = Principal("k-cli", "officer", Role.OFFICER, Scope("RCC", frozenset({county})))
-        for body in bodies:
-            assessor.assess(officer, body)
-    finally:
-        engine.dispose()
+    assess_into_audit_log(bodies, county, PD, "household-pd/7")
 
 
 @pytest.fixture

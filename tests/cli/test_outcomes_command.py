@@ -15,6 +15,7 @@ from cli.main import app
 from credit_engine.contract import example_application, idnumber
 from credit_engine.ledger.domain import CHINA
 from credit_engine.outcomes.outfile import read_metadata
+from tests.cli.conftest import assess_into_audit_log
 
 runner = CliRunner()
 
@@ -34,36 +35,10 @@ def settings_home(monkeypatch, tmp_path):
 
 def _assess(head: str, county: str) -> str:
     """The household assessed through the assessment service, written to the settings' audit log; its id."""
-    from credit_engine.access.principal import Principal, Role, Scope
-    from credit_engine.assessment import Assessor, FundHeadroom
-    from credit_engine.audit.repository import AuditRepository
-    from credit_engine.config import load_settings
-    from credit_engine.ledger.database import open_ledger
-    from credit_engine.policy import load_policy
-    from credit_engine.scoring import Champion
-
-    class Scorer:
-        def score_record(self, record, top_n=4):
-            return 0.004, ["R06"]
-
-    class Headrooms:
-        def for_county(self, county_code, bank_code):
-            return FundHeadroom(f"F-{county}", "ok", 10**10)
-
-    settings = load_settings()
-    engine = open_ledger(settings)
-    try:
-        secret = settings.pseudonym_secret.get_secret_value()
-        assessor = Assessor(
-            load_policy(), lambda: Champion(Scorer(), "household-pd/7"), Headrooms(), AuditRepository(engine), secret
-        )
-        officer = Principal("k-cli", "officer", Role.OFFICER, Scope("RCC", frozenset({county})))
-        applied = dt.date(2023, 12, 20)
-        body = example_application(county_code=county, head_id_number=head, application_date=applied)
-        body |= {"application_id": f"A-{uuid.uuid4().hex[:10]}", "head_age": idnumber.age_on(head, applied)}
-        return assessor.assess(officer, body).assessment_id
-    finally:
-        engine.dispose()
+    applied = dt.date(2023, 12, 20)
+    body = example_application(county_code=county, head_id_number=head, application_date=applied)
+    body |= {"application_id": f"A-{uuid.uuid4().hex[:10]}", "head_age": idnumber.age_on(head, applied)}
+    return assess_into_audit_log([body], county, 0.004, "household-pd/7")[0]
 
 
 @pytest.fixture

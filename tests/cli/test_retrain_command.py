@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from credit_engine.contract import idnumber
 from credit_engine.ledger.domain import CHINA
+from tests.cli.conftest import assess_into_audit_log
 
 runner = CliRunner()
 FAST_PARAMS = {"lightgbm": {"n_estimators": 100, "early_stopping_rounds": 20, "learning_rate": 0.1}}
@@ -32,33 +33,7 @@ def run(*args: str):
 
 def _assess(bodies: list[dict], county: str) -> None:
     """The households assessed through the assessment service into the audit log."""
-    from credit_engine.access.principal import Principal, Role, Scope
-    from credit_engine.assessment import Assessor, FundHeadroom
-    from credit_engine.audit.repository import AuditRepository
-    from credit_engine.config import load_settings
-    from credit_engine.ledger.database import open_ledger
-    from credit_engine.policy import load_policy
-    from credit_engine.scoring import Champion
-
-    class Scorer:
-        def score_record(self, record, top_n=4):
-            return PD, ["R06"]
-
-    class Headrooms:
-        def for_county(self, county_code, bank_code):
-            return FundHeadroom(f"F-{county}", "ok", 10**10)
-
-    settings = load_settings()
-    engine = open_ledger(settings)
-    try:
-        secret = settings.pseudonym_secret.get_secret_value()
-        assessor = Assessor(load_policy(), lambda: Champion(Scorer(), "household-pd/1"), Headrooms(),
-                            AuditRepository(engine), secret)  # fmt: skip
-        officer = Principal("k-cli", "officer", Role.OFFICER, Scope("RCC", frozenset({county})))
-        for body in bodies:
-            assessor.assess(officer, body)
-    finally:
-        engine.dispose()
+    assess_into_audit_log(bodies, county, PD, "household-pd/1")
 
 
 def _bodies(registry: pd.DataFrame) -> tuple[str, list[dict]]:
