@@ -73,9 +73,6 @@ def _generate_enterprises(n: int, seed: int, out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
         applications.to_parquet(out / ENTERPRISES_FILE, index=False)
         truth.to_parquet(out / TRUTH_FILE, index=False)
-    table = Table(title="Synthetic 强农贷 book / 合成强农贷数据概况")
-    table.add_column("item / 项目")
-    table.add_column("value / 数值", justify="right")
     rows = (
         ("enterprises / 企业申请", f"{len(applications):,}"),
         ("counties / 县", f"{applications['county_code'].nunique():,}"),
@@ -83,16 +80,11 @@ def _generate_enterprises(n: int, seed: int, out: Path) -> None:
         ("households driven / 带动建档立卡户", f"{applications['households_driven'].sum():,}"),
         ("mean requested amount / 平均申请金额", f"{applications['requested_amount'].mean():,.0f} 元 yuan"),
     )
-    for item, value in rows:
-        table.add_row(item, value)
-    console.print(table)
+    console.print(_table("Synthetic 强农贷 book / 合成强农贷数据概况", rows))
     console.print(f"written / 已写入: {out / ENTERPRISES_FILE}, {out / TRUTH_FILE}", highlight=False)
 
 
 def _summary(applications) -> Table:  # noqa: ANN001 - a pandas frame; pandas is imported lazily
-    table = Table(title="Synthetic registry / 合成数据概况")
-    table.add_column("item / 项目")
-    table.add_column("value / 数值", justify="right")
     rows = (
         ("households / 农户", f"{len(applications):,}"),
         ("counties / 县", f"{applications['county_code'].nunique():,}"),
@@ -101,6 +93,14 @@ def _summary(applications) -> Table:  # noqa: ANN001 - a pandas frame; pandas is
         ("illness as main cause / 因病致贫占比", f"{(applications['poverty_cause'] == 'illness').mean():.1%}"),
         ("mean requested amount / 平均申请金额", f"{applications['requested_amount'].mean():,.0f} 元 yuan"),
     )
+    return _table("Synthetic registry / 合成数据概况", rows)
+
+
+def _table(title: str, rows: tuple[tuple[str, str], ...]) -> Table:
+    """A generated data set's summary: one row per item, its value right-aligned."""
+    table = Table(title=title)
+    table.add_column("item / 项目")
+    table.add_column("value / 数值", justify="right")
     for item, value in rows:
         table.add_row(item, value)
     return table
