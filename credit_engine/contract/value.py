@@ -190,17 +190,17 @@ def _check_id_number(definition: FieldDef, value: Any) -> tuple[Any, str]:
 
 
 _CHECKERS: dict[str, Callable[[FieldDef, Any], tuple[Any, str]]] = checkers_by_kind(globals())
-_ENUM_LOOKUPS: dict[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]], dict[str, str]] = {}
+_ENUM_LOOKUPS: dict[int, tuple[FieldDef, dict[str, str]]] = {}  # by the field's id, the field kept to check it
 
 
 def _enum_lookup(definition: FieldDef) -> dict[str, str]:
-    """An enum's codes (lower case) and 中文 labels to its code, built once per field of any contract's table."""
-    key = (definition.name, definition.codes, tuple((definition.choices or {}).items()))
-    lookup = _ENUM_LOOKUPS.get(key)
-    if lookup is None:
+    """An enum's codes (lower case) and 中文 labels to its code, built once per field of any contract's table (an
+    application checks every enum on each request: one dict lookup, no key built)."""
+    entry = _ENUM_LOOKUPS.get(id(definition))
+    if entry is None or entry[0] is not definition:
         labels = {zh: code for code, zh in (definition.choices or {}).items()}
-        lookup = _ENUM_LOOKUPS[key] = {**{code.lower(): code for code in definition.codes}, **labels}
-    return lookup
+        entry = _ENUM_LOOKUPS[id(definition)] = (definition, {**{c.lower(): c for c in definition.codes}, **labels})
+    return entry[1]
 
 
 def _blank(value: Any) -> bool:
