@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, fields
 
 from credit_engine.errors import RowError
+from credit_engine.identifiers import text_violation
 from credit_engine.insurance.waterfall import BPS, split_one
 from credit_engine.ledger.money import share_of
 
@@ -43,7 +44,11 @@ class CoverTerms:
     def errors(self) -> list[RowError]:
         """Every term that breaks its rule (an empty list when the terms are valid)."""
         checks = {
-            "insurer": (bool(self.insurer.strip()) and len(self.insurer) <= 128, "1–128 characters / 1–128 个字符"),
+            "insurer": (
+                bool(self.insurer.strip()) and len(self.insurer) <= 128 and text_violation(self.insurer) is None,
+                "1–128 characters, none of them control, bidirectional or zero-width / "
+                "1–128 个字符，不得含控制字符、方向控制符或零宽字符",
+            ),
             "kind": (self.kind in KINDS, f"one of / 可选: {', '.join(KINDS)}"),
             "share_bps": (_share_ok(self), "a share cover takes 0–100 % / 比例分担须在 0–100% 之间"),
             "layer_fen": (_layer_ok(self), "a first-loss layer: an amount or a share / 首损层须为金额或比例之一"),

@@ -112,3 +112,34 @@ def test_the_covers_are_listed_in_yuan_for_keys_that_may_read_the_fund(api, fund
     assert listed.status_code == 200
     assert {"insurer": "人保财险 PICC", "kind": "share", "share": 0.5}.items() <= listed.json()[0].items()
     assert api.get(api.keys.other_officer, f"/v1/funds/{fund}/insurance-covers").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        (
+            "/v1/funds/F-INS/insurance-covers",
+            '{"effective_from": "2025-01-02", "insurer": "x", "kind": "share", '
+            '"share": 1e400, "premium_rate": 0.02, "premium_subsidy_share": 0.5}',
+        ),
+        (
+            "/v1/funds/F-INS/insurance-covers",
+            '{"effective_from": "2025-01-02", "insurer": "=cmd|\' /C calc\'!A0\\u0000",'
+            ' "kind": "share", "share": 0.5, "premium_rate": 0.02, "premium_subsidy_share": 0.5}',
+        ),
+        ("/v1/funds/F-INS/insurance-premiums", '{"value_date": "2025-03-01", "amount_yuan": 1e400}'),
+        (
+            "/v1/loans",
+            '{"fund_id": "F-INS", "loan_id": "H-1", "product": "qiangnong", "borrower_ref": "ent-1", '
+            '"amount_yuan": 200000, "value_date": "2025-01-10", "maturity_date": "2026-01-10", '
+            '"households_driven": 1e400}',
+        ),
+    ],
+    ids=["share-1e400", "insurer-formula-nul", "premium-1e400", "households-1e400"],
+)
+def test_hostile_numbers_and_text_on_the_new_write_routes_are_a_422(api, fund, path, raw):
+    token = api.keys.officer if path == "/v1/loans" else api.keys.fund_admin
+    headers = {"Content-Type": "application/json"}
+    response = api.post(token, path, key=f"hostile-{hash(raw)}", content=raw.encode(), headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["details"], response.text
