@@ -225,7 +225,8 @@ def import_file(
     results: Path | None = typer.Option(None, "--results", help="Results CSV (default <stem>.results.csv)."),
     recorded_by: str | None = typer.Option(None, help="Actor recorded / 记账人."),
 ) -> None:
-    """Validate a bank's event file whole, then post its events (each idempotent by its event id)."""
+    """Validate a bank's event file whole, then post its events (each idempotent by its event id); exit 1 when any
+    event was refused (the results file lists each with its reason)."""
     from rich.progress import Progress
 
     from credit_engine.ledger.importer import import_events
@@ -246,6 +247,14 @@ def import_file(
     for code, n in sorted(summary.refusals.items()):
         console.print(f"  refused / 拒绝 {code}: {n}", highlight=False)
     console.print(f"results / 结果: {summary.results_path}", highlight=False)
+    if summary.counts["refused"]:
+        # the file was read and every other event posted, but a scheduler must be able to tell from the exit code
+        err_console.print(
+            f"{summary.counts['refused']} events refused, listed in the results file / "
+            f"{summary.counts['refused']} 个事件被拒绝，详见结果文件",
+            highlight=False,
+        )
+        raise typer.Exit(code=1)
 
 
 @app.command("audit")

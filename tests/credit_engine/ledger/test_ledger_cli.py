@@ -120,12 +120,24 @@ def test_a_file_imported_twice_posts_once_and_writes_results_beside_it(home, fun
         "refused 1" in first.output,
         "duplicate 1" in second.output,
     ) == (
-        0,
+        1,  # the well-formed file is posted, but a refused event is an exit a scheduler can see
         True,
         True,
         True,
     )
     assert (home / "daily.results.csv").is_file()
+
+
+def test_a_file_whose_events_all_post_exits_0(home, fund):
+    path = home / "clean.csv"
+    path.write_text(
+        "事件编号,事件类型,起息日,基金编号,贷款编号,产品,借款人编号,金额(元),到期日\n"
+        f"e1,放款,2025-02-02,{fund},L1,富民贷,hh-1,50000,2026-02-02\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(path))
+    outcome = (result.exit_code, "posted 1" in result.output, "refused 0" in result.output)
+    assert outcome == (0, True, True), result.output
 
 
 def test_the_audit_exits_0_on_a_clean_ledger_and_1_on_a_damaged_one(home, fund, database_url):
