@@ -22,6 +22,17 @@ from credit_engine.stress.scenario import StressScenario
 DAYS_PER_MONTH = 30.4375
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyYear:
+    """Where a first-loss cover's policy year stands on the book's date, as the ledger counts it: whole months until
+    the next policy year starts (years run from the cover's ``effective_from``), this year's layer (fen) and the part
+    of it the insurer has already taken (its parts of losses claimed since the year began)."""
+
+    months_to_renewal: int
+    layer_fen: int
+    used_fen: int
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class LiveBook:
     """One fund on ``as_of``: balance, pending compensation and terms, and one array element per open loan —
@@ -45,6 +56,8 @@ class LiveBook:
     pd: np.ndarray
     model_pd: np.ndarray
     cover: CoverTerms | None = None  # the insurance cover (保证保险) in force on ``as_of``, if any
+    # a first-loss cover's current policy year (None: the simulation starts a fresh policy year on ``as_of``)
+    policy_year: PolicyYear | None = None
 
     @property
     def loans(self) -> int:
@@ -82,9 +95,16 @@ def _assessment_pd(entry: object) -> float | None:
     return float(value) if isinstance(value, int | float) and 0 < value < 1 else None
 
 
-def book_of(position, loans: list, pds: dict, scenario: StressScenario, cover: CoverTerms | None = None) -> LiveBook:  # noqa: ANN001
-    """The live book of one fund position and its open loans (and its insurance cover); ``pds`` maps (fund id, loan
-    id) to a model PD."""
+def book_of(  # noqa: PLR0913
+    position,  # noqa: ANN001
+    loans: list,
+    pds: dict,
+    scenario: StressScenario,
+    cover: CoverTerms | None = None,
+    policy_year: PolicyYear | None = None,
+) -> LiveBook:
+    """The live book of one fund position and its open loans (and its insurance cover and, for a first-loss cover,
+    its current policy year); ``pds`` maps (fund id, loan id) to a model PD."""
     products = tuple(dict.fromkeys([p.code for p in position.products] + [loan.product for loan in loans]))
     index = {code: i for i, code in enumerate(products)}
     model = [pds.get((loan.fund_id, loan.loan_id)) for loan in loans]
@@ -116,6 +136,7 @@ def book_of(position, loans: list, pds: dict, scenario: StressScenario, cover: C
         ),
         model_pd=np.array([m is not None for m in model], dtype=bool),
         cover=cover,
+        policy_year=policy_year,
     )
 
 
@@ -141,14 +162,34 @@ def live_books(
         ids = [fund_id] if fund_id is not None else None
         positions = fund_positions(uow, as_of, known_at, ids, county_code)
         loans = open_loans(uow, [p.fund_id for p in positions], as_of, known_at)
-        covers = CoverStore(uow.connection).by_fund([p.fund_id for p in positions]) if positions else {}
+        store = CoverStore(uow.connection)
+        covers = store.by_fund([p.fund_id for p in positions]) if positions else {}
+        in_force = {p.fund_id: cover_in_force(covers.get(p.fund_id, []), as_of, known_at) for p in positions}
+        years = {f: _policy_year(store, c, as_of) for f, c in in_force.items() if c and c.terms.kind == "first_loss"}
     entries = approving_assessments(engine, [p.fund_id for p in positions])
     pds = {key: pd for key, entry in entries.items() if (pd := _assessment_pd(entry)) is not None}
     by_fund: dict[str, list] = {}
     for loan in loans:
         by_fund.setdefault(loan.fund_id, []).append(loan)
-    in_force = {p.fund_id: cover_in_force(covers.get(p.fund_id, []), as_of, known_at) for p in positions}
     return [
-        book_of(p, by_fund.get(p.fund_id, []), pds, scenario, c.terms if (c := in_force[p.fund_id]) else None)
+        book_of(
+            p,
+            by_fund.get(p.fund_id, []),
+            pds,
+            scenario,
+            c.terms if (c := in_force[p.fund_id]) else None,
+            years.get(p.fund_id),
+        )
         for p in positions
     ]
+
+
+def _policy_year(store, cover, as_of: dt.date) -> PolicyYear:  # noqa: ANN001 - a CoverStore and an InsuranceCover
+    """The first-loss cover's policy year on ``as_of``, counted as the ledger's compensation counts it: the layer
+    (an amount, or its share of the insured principal on the year's first day) and the insurer's parts of losses
+    claimed since that day."""
+    start = cover.year_start(as_of)
+    insured = store.insured_fen_on(cover.fund_id, start, cover) if cover.terms.layer_bps else 0
+    used = store.layer_used_fen(cover.fund_id, start, as_of)
+    renewal = cover.year_start(start + dt.timedelta(days=366))  # the next policy year's first day
+    return PolicyYear(max(months_between(as_of, renewal), 1), cover.terms.layer_of(insured), used)

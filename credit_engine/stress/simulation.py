@@ -12,8 +12,10 @@ leverage (re-lending keeps covered principal at the multiple × the fund's balan
 4. the bank claims ``claim_delay_months`` after the policy's trigger days; the fund pays its share within the
    payment deadline, earns its monthly interest and gets its share of recoveries ``recovery_lag_months`` after;
    with an insurance cover (``book.cover``) the losses of the products it takes pass the loss waterfall of
-   :mod:`credit_engine.insurance.waterfall` at payment — the insurer's share, or its first-loss layer (fresh every
-   12 months from the as-of date) while it lasts, then the fund's share of the rest — and recoveries come back in
+   :mod:`credit_engine.insurance.waterfall` at payment — the insurer's share, or its first-loss layer while it lasts
+   (the current policy year's layer, less what the insurer took since it began — ``book.policy_year``, as the
+   ledger counts it — then a fresh layer on each anniversary of the cover; a book built without its policy year
+   starts a fresh one on the as-of date), then the fund's share of the rest — and recoveries come back in
    the proportions the loss was borne;
 5. as in the ledger, principal past the trigger and not yet claimed is non-performing, and covered principal is
    performing plus unclaimed overdue principal: above the policy's NPL ratio new lending is suspended next month.

@@ -78,6 +78,21 @@ def _insured_start(history: np.ndarray, shape: tuple[int, ...]) -> dict[str, np.
     return found | {"layer_used": np.zeros(shape[1:]), "layer": np.zeros(shape[1:])}
 
 
+def _renews(book: LiveBook, month: int) -> bool:
+    """Whether a first-loss cover's policy year starts at ``month``: on its anniversaries when the book knows where
+    the current year stands (the ledger's), else every 12 months from the as-of date."""
+    first = book.policy_year.months_to_renewal if book.policy_year is not None else 0
+    return month >= first and (month - first) % 12 == 0
+
+
+def _current_policy_year(state: ChunkState, book: LiveBook) -> None:
+    """Month 0 inside a policy year already running: its layer and the part of it the insurer has already taken."""
+    if state.layer_used is None or state.layer is None or book.cover is None or book.policy_year is None:
+        return
+    state.layer[:] = float(book.policy_year.layer_fen)
+    state.layer_used[:] = float(book.policy_year.used_fen)
+
+
 def _policy_year(state: ChunkState, book: LiveBook, pools: list) -> None:
     """A new policy year of a first-loss cover: its layer is fresh — the amount, or its share of the insured
     performing principal now."""
@@ -212,10 +227,12 @@ def simulate_chunk(book, scenario, horizon, pools, lags, targets, history, strea
     blocks = range(0, horizon, 12)
     factors = np.sqrt(share) * province.standard_normal((len(blocks), size))
     factors += np.sqrt(1.0 - share) * county.standard_normal((len(blocks), size))
+    _current_policy_year(state, book)
     for month in range(horizon):
         _relend(state, pools, targets)
-        if month % 12 == 0:
+        if _renews(book, month):
             _policy_year(state, book, pools)
+        if month % 12 == 0:
             _draw_block(state, pools, factors[month // 12], min(12, horizon - month), cases)
         state.defaults[month + offset] += _defaults_and_repayments(state, pools, month, offset)
         _fund(state, book, scenario, lags, month, offset)

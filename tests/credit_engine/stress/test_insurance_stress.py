@@ -74,3 +74,33 @@ def test_a_layer_as_a_share_of_insured_principal_caps_like_its_amount(book, scen
     share = fund.terms.fund_share_bps / 10_000
     expected = share * np.maximum(bare.net_loss_fen[0] / share - layer_fen, 0.0)
     assert np.allclose(covered.net_loss_fen[0], expected, rtol=1e-9, atol=1e-3)
+
+
+def test_a_layer_the_insurer_has_used_up_this_policy_year_takes_nothing_until_its_anniversary(book, scenario):
+    from credit_engine.stress.live_book import PolicyYear
+
+    fund, settings = book(2_000, 0.05), scenario(recovery_rate=0.0)
+    options = StressOptions(12, 3_000, (8.0,), seed=12)
+    layer_fen = 300_000 * 100
+    bare = run_paths(fund, settings, options)
+    cover = {"kind": "first_loss", "layer_fen": layer_fen}
+    spent = dataclasses.replace(insured(fund, **cover), policy_year=PolicyYear(12, layer_fen, layer_fen))
+    assert np.allclose(run_paths(spent, settings, options).net_loss_fen, bare.net_loss_fen, rtol=1e-12)
+    half = dataclasses.replace(insured(fund, **cover), policy_year=PolicyYear(12, layer_fen, layer_fen // 2))
+    share = fund.terms.fund_share_bps / 10_000
+    expected = share * np.maximum(bare.net_loss_fen / share - layer_fen // 2, 0.0)
+    assert np.allclose(run_paths(half, settings, options).net_loss_fen, expected, rtol=1e-9, atol=1e-3)
+
+
+def test_a_spent_layer_is_fresh_again_on_the_covers_anniversary(book, scenario):
+    from credit_engine.stress.live_book import PolicyYear
+
+    fund, settings = book(2_000, 0.05), scenario(recovery_rate=0.0)
+    options = StressOptions(24, 3_000, (8.0,), seed=12)
+    cover = {"kind": "first_loss", "layer_fen": 300_000 * 100}
+    spent_soon = dataclasses.replace(insured(fund, **cover), policy_year=PolicyYear(3, 300_000 * 100, 300_000 * 100))
+    spent_long = dataclasses.replace(insured(fund, **cover), policy_year=PolicyYear(11, 300_000 * 100, 300_000 * 100))
+    soon, late = run_paths(spent_soon, settings, options), run_paths(spent_long, settings, options)
+    bare = run_paths(fund, settings, options)
+    # a layer renewed after 3 months covers more of the losses than one renewed after 11: less for the fund
+    assert soon.net_loss_fen.mean() < late.net_loss_fen.mean() < bare.net_loss_fen.mean()

@@ -159,3 +159,25 @@ def test_the_book_carries_the_insurance_cover_in_force_on_its_date(engine, fund)
     before = live_books(engine, D("2025-05-31"), load_scenario(), fund_id=fund)[0]
     after = live_books(engine, D("2025-12-31"), load_scenario(), fund_id=fund)[0]
     assert (before.cover, after.cover) == (None, cover)
+
+
+def test_a_first_loss_covers_policy_year_is_read_as_the_ledger_counts_it(engine, fund):
+    from credit_engine.insurance.cover import CoverTerms
+
+    cover = CoverTerms(insurer="PICC", kind="first_loss", layer_fen=2_000_000)
+    post(engine, services.set_insurance_cover, c.SetInsuranceCover, fund_id=fund, effective_from=D("2025-03-01"),
+         cover=cover)  # fmt: skip
+    post(engine, services.report_delinquency, c.ReportDelinquency, fund_id=fund, loan_id="L2",
+         value_date=D("2025-12-30"), days_past_due=90)  # fmt: skip
+    claim = post(engine, services.claim_compensation, c.ClaimCompensation, fund_id=fund, loan_id="L2",
+                 value_date=D("2025-12-31"))  # fmt: skip
+    assert claim.details["insurer_fen"] == 2_000_000  # the layer is used up by this claim
+    (book,) = live_books(engine, D("2025-12-31"), load_scenario(), fund_id=fund)
+    # the policy year began on 2025-03-01: two months to its anniversary, the whole layer already taken
+    assert (book.policy_year.months_to_renewal, book.policy_year.layer_fen, book.policy_year.used_fen) == (
+        2,
+        2_000_000,
+        2_000_000,
+    )
+    (later,) = live_books(engine, D("2026-03-01"), load_scenario(), fund_id=fund)
+    assert (later.policy_year.months_to_renewal, later.policy_year.used_fen) == (12, 0)  # a fresh year
