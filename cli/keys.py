@@ -84,8 +84,15 @@ def list_keys() -> None:
 @guarded
 def revoke(key_id: Annotated[str, typer.Argument(help="The key id (ce_<key id>_…) / 密钥编号.")]) -> None:
     """Revoke a key: refused everywhere within seconds; it stays on record for the audit log / 吊销密钥."""
+    import datetime as dt
+
     from credit_engine.access.keys import revoke_key
+    from credit_engine.workspace.sessions import WebSessions
 
     with _engine() as engine:
         key = revoke_key(engine, key_id)
+        # its workspace sessions end now, each end on the audit log (the lifetime only matters to new sessions)
+        ended = WebSessions(engine, dt.timedelta(hours=settings().web_session_hours)).end_for_key(key.key_id)
     console.print(f"key {key.key_id} ({key.name}) revoked / 已吊销 at {key.revoked_at:%Y-%m-%d %H:%M:%S}Z")
+    if ended:
+        console.print(f"workspace sessions ended / 已结束的工作台会话: {ended}", highlight=False)

@@ -7,7 +7,8 @@ session, so a revocation ends every session at once); :meth:`WebSessions.close` 
 administrators are refused (:class:`SignInRefused`): the workspace is for the people who manage and audit funds.
 
 Every sign-in, refused sign-in (:meth:`WebSessions.refuse`), sign-out and end of a session — expired, or its key
-revoked, noticed when its cookie comes back or when a later sign-in sweeps the ended sessions — is an entry of the
+revoked, recorded when ``keys revoke`` runs (:meth:`WebSessions.end_for_key`), else noticed when its cookie comes
+back or when a later sign-in sweeps the ended sessions — is an entry of the
 audit log (:mod:`.session_audit`), written in the same transaction as the session row when the log shares the
 database, so an end is recorded exactly once even when two processes notice it.
 """
@@ -132,6 +133,18 @@ class WebSessions:
             return [session_audit.signed_out(key_id, digest, now)] if key_id and deleted.rowcount == 1 else []
 
         self._write(work)
+
+    def end_for_key(self, key_id: str) -> int:
+        """End every session of a key now (its revocation): deleted, each end audited as it would be when its cookie
+        came back; the number ended."""
+        ended: list[AuditEntry] = []
+
+        def work(connection: Connection) -> list[AuditEntry]:
+            ended.extend(self._end(connection, WebSessionRow.key_id == key_id, self.clock()))
+            return ended
+
+        self._write(work)
+        return len(ended)
 
     def _end(self, connection: Connection, which, now: dt.datetime) -> list[AuditEntry]:
         """Delete the sessions ``which`` selects; one entry for each this transaction deleted (``expired`` or

@@ -66,3 +66,35 @@ def test_migrate_then_an_empty_audit_export(home: Path):
     assert out.read_text() == ""
     bad = runner.invoke(app, ["audit", "export", "--from", "2025-02-01", "--to", "2025-01-01"])
     assert bad.exit_code == 2
+
+
+def test_revoking_a_key_ends_its_workspace_sessions_at_once_on_the_audit_log(home: Path):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from credit_engine.access.keys import list_keys
+    from credit_engine.audit.repository import entry_from_row
+    from credit_engine.audit.tables import AuditRow
+    from credit_engine.ledger.database import make_engine
+    from credit_engine.workspace.session_audit import SESSION_END
+    from credit_engine.workspace.sessions import WebSessions
+
+    created = runner.invoke(app, ["keys", "create", "--role", "fund_admin", "--name", "管理员", "--county", "140121"])
+    token = created.output.strip().splitlines()[-1]
+    engine = make_engine(f"sqlite:///{home}/data/ledger.db")
+    try:
+        sessions = WebSessions(engine, dt.timedelta(hours=8))
+        (caller,) = [key.principal for key in list_keys(engine) if key.key_id == token.split("_")[1]]
+        first, second = sessions.open(caller), sessions.open(caller)
+        revoked = runner.invoke(app, ["keys", "revoke", token.split("_")[1]])
+        assert revoked.exit_code == 0 and "sessions ended" in revoked.output, revoked.output
+        with engine.connect() as connection:
+            rows = connection.execute(select(AuditRow).where(AuditRow.action == SESSION_END))
+            ends = [entry_from_row(row) for row in rows]
+        assert sorted(e.outcome for e in ends) == ["key_revoked", "key_revoked"]  # recorded by the revocation
+        assert sessions.find(first.token) is None and sessions.find(second.token) is None
+        with engine.connect() as connection:  # nothing left for the workspace to notice later: recorded once
+            assert len(connection.execute(select(AuditRow).where(AuditRow.action == SESSION_END)).all()) == 2
+    finally:
+        engine.dispose()
