@@ -4,12 +4,16 @@ Each rule is a small function taking the checked columns and returning a :class:
 the field the error is reported on, a bilingual message per row), registered in :data:`CROSS_FIELD_RULES`. A rule
 only looks at rows whose involved fields passed their own checks, and is skipped when one of them is not in the
 input at all. Rules are vectorised; Python runs only to word the message of an offending row.
+
+A :class:`RowRule` is such a rule written once over a row's values, so that one application can be judged by the
+very same expression as a table without building one-row columns (the enterprise contract's rules).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +50,45 @@ class Finding:
     rule: str
     rows: np.ndarray
     messages: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RowRule:
+    """A cross-field rule written once over values (:mod:`credit_engine.columns`): ``broken`` takes the rule's
+    ``fields`` (name → values) and says where the rule is broken, ``message`` words it for one row.
+
+    Called with :class:`CheckedColumns` it is a contract rule like the functions below (the table path: the
+    columns' arrays, enums as their code's position, then a :class:`Finding` for the rows whose fields all passed
+    their own checks, each worded from that row's values). :meth:`broken_by` runs the same ``broken`` on ONE
+    application's values as scalars (the record path: plain Python and numpy scalars, a few microseconds instead of
+    one-row arrays). So ``broken`` must work on both — numpy operators do; a step that cannot (a string function
+    per value) takes its scalar path inside the same definition.
+    """
+
+    name: str
+    field: str  # the field the error is reported on
+    fields: tuple[str, ...]  # the fields the rule reads
+    broken: Callable[[Mapping[str, Any]], Any]
+    message: Callable[[Mapping[str, Any]], str]
+
+    @property
+    def __name__(self) -> str:  # the contract orders its rules' errors by name, as for the functions
+        return self.name
+
+    def __call__(self, columns: CheckedColumns) -> Finding | None:
+        involved = columns.involved(*self.fields)
+        if involved is None:
+            return None
+        values = {name: columns.values(name) for name in self.fields}
+        rows = np.flatnonzero(involved & self.broken(values))
+        messages = [self.message({name: column[r] for name, column in values.items()}) for r in rows]
+        return Finding(self.field, self.name, rows, messages)
+
+    def broken_by(self, row: Mapping[str, Any]) -> bool:
+        """Whether ONE application's values (field → scalar as the columns hold it: numbers as floats, enums as
+        their code's position; a missing field absent) break the rule. With a field missing the rule does not
+        apply, as for a table's row."""
+        return all(name in row for name in self.fields) and bool(self.broken(row))
 
 
 def _not_above(columns: CheckedColumns, field: str, limit_field: str, factor: int, rule: str) -> Finding | None:

@@ -10,7 +10,9 @@ amount in yuan has at most two decimals.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +41,10 @@ def yuan_pattern(minimum: float | None) -> str:
     return SIGNED_YUAN if minimum is not None and minimum < 0 else YUAN
 
 
-def whole_fen(yuan: np.ndarray) -> np.ndarray:
-    """Where amounts in yuan have at most 2 decimals (one test for a column and for a single record's value)."""
+def whole_fen(yuan: Any) -> Any:
+    """Where amounts in yuan have at most 2 decimals (one test for a column and for a single record's value: a
+    float gives a bool, computed in plain Python — round half to even as numpy's — without a one-value array)."""
     fen = yuan * 100.0
+    if isinstance(fen, float):
+        return math.isfinite(fen) and abs(fen - round(fen)) < 1e-6  # inf: numpy's NaN gap, not whole
     return np.abs(fen - np.round(fen)) < 1e-6

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from credit_engine import identifiers
 from credit_engine.contract import idnumber
 from credit_engine.contract.fields import FieldDef, checkers_by_kind
@@ -118,7 +116,7 @@ def _check_float(definition: FieldDef, value: Any) -> tuple[Any, str]:
         parsed = float(text) if text is not None and pattern.fullmatch(text) else math.nan
     if not math.isfinite(parsed):
         return None, type_rule
-    if definition.money and not whole_fen(np.array([parsed]))[0]:
+    if definition.money and not whole_fen(parsed):
         return parsed, "yuan_decimals"
     return parsed, _bounds(definition, parsed)
 

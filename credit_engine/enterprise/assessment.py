@@ -27,7 +27,7 @@ from credit_engine.assessment.service import Assessor
 from credit_engine.audit.entry import AuditEntry
 from credit_engine.contract.fields import field_for_header
 from credit_engine.enterprise.decision import rate_enterprise, rate_enterprises, ratings
-from credit_engine.enterprise.fields import HEADER_KEYS
+from credit_engine.enterprise.fields import FIELD_BY_NAME, HEADER_KEYS
 from credit_engine.enterprise.table import score_enterprises
 from credit_engine.enterprise.validation import validate_enterprise
 from credit_engine.errors import RowError
@@ -62,7 +62,9 @@ class EnterpriseAssessor(Assessor):
         a file's extra columns are ignored."""
         record, errors = validate_enterprise(body)
         if strict:
-            unknown = [str(key) for key in body if field_for_header(key, HEADER_KEYS) is None]
+            unknown = [
+                str(key) for key in body if key not in FIELD_BY_NAME and field_for_header(key, HEADER_KEYS) is None
+            ]
             errors = [*errors, *(RowError(None, key, "unknown_field", UNKNOWN_FIELD) for key in unknown)]
         return (record, []) if not errors else ({}, errors)
 

@@ -47,22 +47,27 @@ class EnterpriseRated:
 
 def rate_enterprises(columns: Columns, pd_values: Any, policy: EnterprisePolicy) -> EnterpriseRated:
     """The policy's rating of validated enterprise applications (columns) whose PDs are known."""
-    pd_values = np.atleast_1d(number(pd_values)).astype("float64")
+    pd_values = number(pd_values)  # one application: a numpy scalar, so its rules stay on scalars (microseconds)
     matrix = knockout_matrix(columns, policy)
     grades = grade_index(pd_values, policy)
     sizes = loan_sizes(columns, grades, policy)
-    amount = np.atleast_1d(sizes.amount_yuan)
     bands = policy.decision
     findings = [
         knocked_out(matrix),
         pd_values >= bands.decline_min_pd,
         pd_values >= bands.approve_max_pd,
         scale_arrays(policy).capped_line_yuan[grades] <= 0,
-        amount <= 0,
+        sizes.amount_yuan <= 0,
     ]
-    outcome = np.argmax(np.array([*findings, np.ones_like(findings[0])]), axis=0)
+    rows = len(matrix)
+    stacked = np.empty((len(findings) + 1, rows), bool)
+    for position, finding in enumerate(findings):
+        stacked[position] = finding  # a scalar fills its row
+    stacked[-1] = True  # no finding holds
+    outcome = np.argmax(stacked, axis=0)
     decision = _OUTCOME_DECISION[outcome]
-    granted = amount * (decision != _DECLINE)
+    granted = np.atleast_1d(sizes.amount_yuan) * (decision != _DECLINE)
+    grades = np.atleast_1d(grades)
     return EnterpriseRated(matrix, grades, decision, _OUTCOME_CODE[outcome], granted, sizes.reason_codes())
 
 

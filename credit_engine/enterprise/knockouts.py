@@ -79,8 +79,10 @@ KNOCKOUT_CODES: tuple[str, ...] = tuple(code for code, _ in ENTERPRISE_KNOCKOUTS
 
 def knockout_matrix(columns: Columns, policy: EnterprisePolicy) -> np.ndarray:
     """rows × rules, True where a row fails a rule (:data:`KNOCKOUT_CODES` order); one application: one row."""
-    masks = [np.atleast_1d(rule(policy, columns)) for _, rule in ENTERPRISE_KNOCKOUTS]
-    return np.column_stack(masks)
+    masks = [rule(policy, columns) for _, rule in ENTERPRISE_KNOCKOUTS]
+    if all(np.ndim(mask) == 0 for mask in masks):  # one application's scalars
+        return np.array([masks], dtype=bool)
+    return np.column_stack([np.atleast_1d(mask) for mask in masks])
 
 
 def knocked_out(matrix: np.ndarray) -> np.ndarray:

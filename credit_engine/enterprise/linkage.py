@@ -16,6 +16,7 @@ Written once over columns (:mod:`credit_engine.columns`): a frame, arrays or one
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -34,15 +35,23 @@ FIELDS = ("linkage_mode", "households_driven", "poor_employees", "revenue", "loc
           "total_liabilities")  # fmt: skip
 
 
+_MEANS: dict[str, Callable[[Columns], Any]] = {
+    "employment": lambda columns: number(columns["poor_employees"]),
+    "orders": lambda columns: (
+        number(columns["revenue"]) * number(columns["local_sourcing_share"]) / YUAN_PER_HOUSEHOLD["orders"]
+    ),
+    "dividends": lambda columns: number(columns["owner_equity"]) / YUAN_PER_HOUSEHOLD["dividends"],
+    "land_lease": lambda columns: number(columns["revenue"]) / YUAN_PER_HOUSEHOLD["land_lease"],
+    "household_loan": lambda columns: number(columns["total_liabilities"]) / YUAN_PER_HOUSEHOLD["household_loan"],
+}
+"""Per mode, the households its means allow before rounding (over columns: arrays or one application's values)."""
+
+
 def most_households(columns: Columns) -> Any:
     """The most households each application's linkage mode allows (whole households, never below 0)."""
     mode = columns["linkage_mode"]
-    means = {
-        "employment": number(columns["poor_employees"]),
-        "orders": number(columns["revenue"]) * number(columns["local_sourcing_share"]) / YUAN_PER_HOUSEHOLD["orders"],
-        "dividends": number(columns["owner_equity"]) / YUAN_PER_HOUSEHOLD["dividends"],
-        "land_lease": number(columns["revenue"]) / YUAN_PER_HOUSEHOLD["land_lease"],
-        "household_loan": number(columns["total_liabilities"]) / YUAN_PER_HOUSEHOLD["household_loan"],
-    }
-    most = np.select([is_in(mode, (name,)) for name in means], list(means.values()), default=np.nan)
+    if isinstance(mode, str):  # one application: only its own mode's means (NaN for a mode the rule does not know)
+        most = _MEANS[mode](columns) if mode in _MEANS else np.float64(np.nan)
+    else:
+        most = np.select([is_in(mode, (name,)) for name in _MEANS], [m(columns) for m in _MEANS.values()], np.nan)
     return np.maximum(np.floor(most), 0.0)

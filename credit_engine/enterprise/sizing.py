@@ -54,7 +54,10 @@ class LoanSizes:
 
     def reason_codes(self) -> list[list[str]]:
         """Per row, the codes of the limits that cut it (in :data:`LIMIT_REASONS` order); for a table."""
-        cuts = {name: np.atleast_1d(cut) for name, cut in self.cuts().items()}
+        cuts = self.cuts()
+        if all(np.ndim(cut) == 0 for cut in cuts.values()):  # one application's scalars
+            return [[LIMIT_REASONS[name] for name, cut in cuts.items() if cut]]
+        cuts = {name: np.atleast_1d(cut) for name, cut in cuts.items()}
         rows = len(np.atleast_1d(self.requested_yuan))
         return [[LIMIT_REASONS[name] for name, cut in cuts.items() if cut[row]] for row in range(rows)]
 
@@ -72,9 +75,11 @@ def collateral_limit_yuan(columns: Columns, policy: EnterprisePolicy) -> Any:
     """The collateral cover: +inf where collateral is not required, else max(unsecured maximum, advance × value)."""
     rule = policy.collateral
     rates = dict(rule.advance_rates)
-    advance = np.select(
-        [is_in(columns["collateral_type"], (kind,)) for kind in rates], list(rates.values()), default=0.0
-    )
+    kinds = columns["collateral_type"]
+    if isinstance(kinds, str):  # one application: its own type's rate
+        advance = np.float64(rates.get(kinds, 0.0))
+    else:
+        advance = np.select([is_in(kinds, (kind,)) for kind in rates], list(rates.values()), default=0.0)
     cover = np.fmax(advance * number(columns["collateral_value"]), float(rule.unsecured_max_yuan))
     required = (number(columns["requested_amount"]) > rule.unsecured_max_yuan) & ~is_in(
         columns["guarantor"], rule.waived_by_guarantors

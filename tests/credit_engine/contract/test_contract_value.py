@@ -61,3 +61,18 @@ def test_a_good_value_is_shown_as_given_when_a_cross_field_rule_names_it():
 
 def test_whole_fen_allows_two_decimals_and_no_more():
     assert whole_fen(np.array([12.34, 0.1 + 0.2, 12.345])).tolist() == [True, True, False]
+
+
+def test_whole_fen_of_one_float_is_the_columns_answer():
+    rng = np.random.default_rng(5)
+    amounts = np.concatenate([
+        rng.integers(-(10**11), 10**11, 1_000) / 100.0,  # whole fen
+        rng.integers(-(10**12), 10**12, 1_000) / 1_000.0,  # mostly a third decimal
+        [0.0, 0.005, 0.015, 0.125, 2.675, 1.005, 1e15 + 0.01, 1e16, 5e-7, 1e307, -1e307],
+    ])  # fmt: skip
+    with np.errstate(over="ignore", invalid="ignore"):
+        column = whole_fen(amounts)
+    one_by_one = [whole_fen(float(amount)) for amount in amounts]
+    assert all(isinstance(answer, bool) for answer in one_by_one)
+    assert one_by_one == column.tolist()
+    assert not whole_fen(1e307)  # 1e309 fen is no whole number of fen, as in a column

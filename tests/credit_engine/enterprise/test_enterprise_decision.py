@@ -3,14 +3,16 @@ household-share rule, and one application rated as a table row is rated the same
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from credit_engine.assessment import FundHeadroom
 from credit_engine.enterprise.decision import rate_enterprise, rate_enterprises, ratings
-from credit_engine.enterprise.fields import example_enterprise
+from credit_engine.enterprise.fields import FIELD_BY_NAME, example_enterprise
 from credit_engine.enterprise.policy import load_enterprise_policy
-from credit_engine.enterprise.validation import validate_enterprise
+from credit_engine.enterprise.validation import validate_enterprise, validate_enterprises
+from training.generator_enterprise import generate_enterprises
 
 POLICY = load_enterprise_policy()
 
@@ -97,3 +99,20 @@ def test_the_household_share_rule_at_its_edge(amount_fen, keeps):
 
 def test_a_fund_without_a_minimum_share_takes_any_enterprise_loan():
     assert FundHeadroom("F-1", "ok", None).keeps_household_share(10**12)
+
+
+def test_generated_applications_are_rated_one_by_one_as_their_rows_of_a_table():
+    # one application's rules run on numpy scalars (its own collateral type's advance rate, a one-row knock-out
+    # matrix, the limits' reasons): the same rating as its row of the table, over every collateral type, guarantor,
+    # industry and PD band of a generated book
+    frame, _ = generate_enterprises(300, seed=11)
+    valid = validate_enterprises(frame.drop(columns="defaulted")).frame
+    assert set(valid["collateral_type"].astype(str)) == set(FIELD_BY_NAME["collateral_type"].codes)
+    pds = np.random.default_rng(2).choice([0.001, 0.01, 0.03, 0.06, 0.2, 0.5], len(valid)).tolist()
+    model = [["R17"]] * len(valid)
+    table = ratings(rate_enterprises(valid, pds, POLICY), pds, model, POLICY)
+    records = [validate_enterprise(row)[0] for row in frame.drop(columns="defaulted").to_dict("records")]
+    one_by_one = [rate_enterprise(r, p, ["R17"], POLICY) for r, p in zip(records, pds, strict=True)]
+    assert one_by_one == table
+    assert {r.decision for r in table} == {"approve", "refer", "decline"}
+    assert {code for r in table for code in r.reasons if code.startswith("L")} >= {"L01", "L02", "L03"}
