@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from credit_engine.features import FeatureSpec
-from training.selection import cross_validate, selection_folds
+from training.selection import CALIBRATION_FOLDS, cross_validate, selection_folds
 
 DATED = FeatureSpec.from_dict(
     {
@@ -190,12 +191,13 @@ def test_dated_small_samples_rank_out_of_time_and_calibrate_on_stratified_out_of
     assert cv.method == "forward_chaining_by_county"  # the folds that rank the families are unchanged
     assert cv.calibration_method == "stratified_kfold" and cv.calibration_rows == 600  # every row, once
     assert {"calibration.scorecard", "calibration.lightgbm"} <= set(cv.seconds)
-    card_oof = _stratified_oof(frame, y, DATED, "scorecard", 3, 2, CARD_AND_TREES)
+    card_oof = _stratified_oof(frame, y, DATED, "scorecard", CALIBRATION_FOLDS, 2, CARD_AND_TREES)
     expected = fit_pd_platt(card_oof, y)
     np.testing.assert_allclose(cv.scorecard_calibrator.coef_, expected.coef_, rtol=1e-6)
     np.testing.assert_allclose(cv.scorecard_calibrator.intercept_, expected.intercept_, rtol=1e-6)
     assert cv.scorecard_calibration()["folds"] == "stratified_kfold"
-    trees = fit_platt(_stratified_oof(frame, y, DATED, "lightgbm", 3, 2, CARD_AND_TREES, margin=True), y)
+    margins = _stratified_oof(frame, y, DATED, "lightgbm", CALIBRATION_FOLDS, 2, CARD_AND_TREES, margin=True)
+    trees = fit_platt(margins, y)
     np.testing.assert_allclose(cv.lightgbm_calibrator.coef_, trees.coef_, rtol=1e-6)
     assert cv.calibration() == {**cv.calibration(), "n_rows": 600, "folds": "stratified_kfold"}
 
@@ -210,9 +212,9 @@ def test_the_blends_stack_is_learnt_on_the_calibrated_stratified_out_of_fold_pds
     y = frame["y"].to_numpy()
     cv = cross_validate(frame, y, DATED, ("lightgbm", "scorecard", "blend"), CARD_AND_TREES, n_folds=3, seed=2)
 
-    card = _stratified_oof(frame, y, DATED, "scorecard", 3, 2, CARD_AND_TREES)
+    card = _stratified_oof(frame, y, DATED, "scorecard", CALIBRATION_FOLDS, 2, CARD_AND_TREES)
     card = expit(cv.scorecard_calibrator.decision_function(pd_logit(card)[:, None]))
-    trees = _stratified_oof(frame, y, DATED, "lightgbm", 3, 2, CARD_AND_TREES, margin=True)
+    trees = _stratified_oof(frame, y, DATED, "lightgbm", CALIBRATION_FOLDS, 2, CARD_AND_TREES, margin=True)
     trees = expit(cv.lightgbm_calibrator.decision_function(trees[:, None]))
     expected = fit_stacker(card, trees, y)
     np.testing.assert_allclose(cv.stacker.coef_, expected.coef_, rtol=1e-4, atol=1e-6)
@@ -263,3 +265,55 @@ def make_trees(frame, y):
     from models import LightGBMPD
 
     return LightGBMPD(spec=DATED, **CARD_AND_TREES["lightgbm"]).fit(frame, y)
+
+
+def _over_fitting_book(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Dated loans whose default depends on ``x`` alone (true PD known) beside eight features of pure noise: a card
+    fitted on a few hundred of them finds evidence in the noise and spreads its PDs too far."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    true_pd = 1 / (1 + np.exp(-(1.2 * x - 2.8)))
+    frame = pd.DataFrame(
+        {
+            "county": rng.choice(["140123", "140221", "140222"], size=n),
+            "d": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "x": x,
+            **{f"noise{k}": rng.normal(size=n) for k in range(8)},
+            "y": (rng.random(n) < true_pd).astype(int),
+        }
+    )
+    return frame, true_pd
+
+
+NOISY = FeatureSpec.from_dict(
+    {
+        "target": "y",
+        "features": {"x": {"type": "numeric"}, **{f"noise{k}": {"type": "numeric"} for k in range(8)}},
+        "split": {"date_column": "d", "stratify_column": "county"},
+    },
+    name="noisy",
+)
+
+
+def test_on_a_small_over_fitted_book_the_calibrated_card_is_closer_to_the_true_pd():
+    from models import WOEScorecard
+    from training.evaluation import calibration_by_decile
+    from training.families import FittedFamily
+    from training.selection import calibrate_scorecards
+
+    book, _ = _over_fitting_book(700, seed=8)
+    unseen, true_pd = _over_fitting_book(20_000, seed=9)
+    y = book["y"].to_numpy()
+    cv = cross_validate(book, y, NOISY, ("scorecard",), {"scorecard": {"C": 1.0}}, n_folds=3, seed=1)
+    card = WOEScorecard(spec=NOISY, C=1.0).fit(book, y)
+    as_fitted = card.predict_pd(unseen)
+    calibrate_scorecards([FittedFamily("scorecard", card, 0.0)], cv)
+    calibrated = card.predict_pd(unseen)
+
+    def decile_error(pd_: np.ndarray) -> float:  # root mean square of the deciles' gaps against the mean true PD, pp
+        gaps = [row["gap_pp_vs_true"] for row in calibration_by_decile(pd_, unseen["y"].to_numpy(), true_pd)]
+        return float(np.sqrt(np.mean(np.square(gaps))))
+
+    assert cv.scorecard_calibrator.coef_[0, 0] < 1  # the out-of-fold PDs show the spread
+    assert decile_error(calibrated) < 0.7 * decile_error(as_fitted)
+    assert roc_auc_score(unseen["y"], calibrated) == roc_auc_score(unseen["y"], as_fitted)  # ranks kept
