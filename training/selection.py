@@ -26,9 +26,8 @@ out-of-fold PDs of stratified k-fold on the same rows — the selection's own fo
 folds, ``CALIBRATION_FOLDS`` more fits of every family, because forward-chaining folds start from a sixth of the rows
 and over-state how far a model refitted on every row over-fits (ten folds train on nine tenths of the rows: on
 800-loan 强农贷 books the card's map from ten folds left its PDs closer to the truth than one from five folds, see
-bench/RESULTS.md). The folds that rank the families
-are unchanged. From ``SMALL_SAMPLE_ROWS`` rows on, everything is as before: the card is left as fitted, LightGBM's map
-and the stack come from the selection's folds.
+bench/RESULTS.md). The folds that rank the families are unchanged. From ``SMALL_SAMPLE_ROWS`` rows on, everything is
+as before: the card is left as fitted, LightGBM's map and the stack come from the selection's folds.
 """
 
 from __future__ import annotations
