@@ -12,9 +12,10 @@ cross-validation, builds the same estimator with :meth:`BlendPD.assemble` instea
 
 Reasons: the blended logit is a sum over features, so each feature's adverse amount is the sum over parts of the
 part's weight times its own adverse amount in logit units: the scorecard's points shortfall against the best bin
-(``shortfall / factor``, the scorecard's own reading), LightGBM's TreeSHAP contribution to its margin (times the Platt
-slope of its calibration; 1 for an isotonic one), the linear model's contribution above the feature's best reachable
-one. They are summed by business reason like every other family's (``ReasonTable``).
+(``shortfall / factor``, the scorecard's own reading; a card the training job calibrated has its Platt slope in
+its factor), LightGBM's TreeSHAP contribution to its margin (times the Platt slope of its calibration; 1 for an
+isotonic one), the linear model's contribution above the feature's best reachable one. They are summed by business
+reason like every other family's (``ReasonTable``).
 """
 
 from __future__ import annotations

@@ -13,6 +13,10 @@ coefficients are settled long before a million rows, while the binning time grow
 registry's holdout a card fitted on 100,000 of the 160,000 training rows scored AUC 0.8786 against 0.8781 on all of
 them; the cap stays above ``AUTO_C_MAX_ROWS``, so a capped fit keeps C = 1).
 
+On a small book the training job maps the card's PDs through a Platt map learnt on out-of-fold PDs
+(:meth:`WOEScorecard.recalibrate`, :mod:`models.calibration`): the points stay as printed, and PD is read from them
+with a calibrated offset and factor (``_scaling``), so points, reasons, PD and the exported card still tell one story.
+
 Reasons are the points a household lost on each feature against the best bin it could have reached, summed by
 business reason (toad's idea: the reasons are part of the card). The card exports to JSON and CSV that a county
 bank or a regulator reads without Python.
@@ -33,10 +37,12 @@ from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from credit_engine.features import FeatureSpec
 from credit_engine.reasons import reason_for_feature
 from models._common import PDClassifierMixin, ReasonTable, one_blas_thread
+from models.calibration import calibrated_scaling, describe
 from models.encoding import FrameEncoder, category_values, feature_columns, numeric_values
 
 _TRENDS = {"increasing": "ascending", "decreasing": "descending", None: "auto"}
@@ -80,6 +86,9 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         Per feature, the points of each row of its card (regular bins, then Special, then Missing).
     best_points_ : ndarray
         Per feature, the most points a household can reach (over bins seen in training).
+    calibrator_ : LogisticRegression or None
+        The Platt map of the card's PDs set by :meth:`recalibrate` (None: PD straight from the PDO scaling; a card
+        pickled before issue 13 has no such attribute and reads as None).
     classes_, n_features_in_, feature_names_in_
         As for any scikit-learn classifier (with a spec: classes ``[0, 1]`` and the spec's features).
     """
@@ -139,6 +148,18 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         self.best_points_ = np.array([p["Points"][p["Count"] > 0].max() for p in by_feature])
         self.bins_ = [self._bin_lookup(name) for name in self.feature_names_]
         self.reasons_ = ReasonTable(self.feature_names_)
+        self.calibrator_ = None  # a map learnt for an earlier fit does not belong to this one
+        return self
+
+    def recalibrate(self, calibrator: LogisticRegression, rows: int = 0) -> WOEScorecard:
+        """Read PDs through ``calibrator``, a Platt map of the card's PDs on their logit learnt elsewhere
+        (``models.calibration.fit_pd_platt`` on out-of-fold PDs: the training job's calibration on a small book;
+        ``rows``: how many it was learnt on, for the card). The points and reasons are unchanged; the map is increasing,
+        so every rank is kept: ``pd = expit(intercept + slope * (offset - points) / factor)``."""
+        check_is_fitted(self, "scorecard_")
+        calibrated_scaling(0.0, 1.0, calibrator)  # refuses anything but an increasing one-feature map
+        self.calibrator_ = calibrator
+        self.calibration_rows_ = int(rows)
         return self
 
     def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
@@ -197,6 +218,7 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
             ),
             "offset": offset,
             "factor": factor,
+            "calibration": self._calibration_json(),
             "features": [self._feature_json(name, card[card["feature"] == name]) for name in self.feature_names_],
         }
         return json.dumps(document, ensure_ascii=False, indent=2)
@@ -233,8 +255,18 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         return indices
 
     def _scaling(self) -> tuple[float, float]:
+        """``(offset, factor)`` of ``logit(pd) = (offset - points) / factor``: the PDO scaling, through the Platt map
+        when the card has one (``recalibrate``)."""
         factor = self.pdo / np.log(2)
-        return float(self.base_points - factor * np.log(self.base_odds)), float(factor)
+        offset = float(self.base_points - factor * np.log(self.base_odds))
+        return calibrated_scaling(offset, float(factor), getattr(self, "calibrator_", None))
+
+    def _calibration_json(self) -> dict | None:
+        rows = getattr(self, "calibration_rows_", 0)
+        calibration = describe(getattr(self, "calibrator_", None), "platt_on_out_of_fold_pd", rows)
+        if calibration is not None:
+            calibration["note"] = "offset and factor above include this map of the PDO scaling's PD"
+        return calibration
 
     def _pd_from_points(self, points: np.ndarray) -> np.ndarray:
         offset, factor = self._scaling()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from credit_engine.features import FeatureSpec
-from training.selection import cross_validate, selection_folds
+from training.selection import CALIBRATION_FOLDS, cross_validate, selection_folds
 
 DATED = FeatureSpec.from_dict(
     {
@@ -160,3 +161,159 @@ def test_the_job_resolves_its_families_and_parameters_by_its_training_rows():
     assert small.families == CANDIDATES and small.params == {"lightgbm": SMALL_DATA_LIGHTGBM}
     assert large.families == CANDIDATES and large.params == {"scorecard": {"C": 1.0}}
     assert named.families == ("scorecard", "linear", "blend")
+
+
+# Calibration on a small sample (issue 13): the card's Platt map and the stack learnt on stratified folds.
+
+CARD_AND_TREES = {"lightgbm": {"n_estimators": 40, "min_child_samples": 10, "n_jobs": 1}, "scorecard": {"C": 1.0}}
+
+
+def _stratified_oof(frame, y, spec, name, n_folds, seed, params, margin=False):
+    """A family's out-of-fold PDs (LightGBM's raw margins with ``margin``) on seeded stratified folds."""
+    from training.families import make_estimator
+    from training.selection import _stratified
+
+    oof = np.full(len(y), np.nan)
+    for train, valid in _stratified(y, n_folds, seed):
+        model = make_estimator(name, spec, params.get(name)).fit(frame.iloc[train], y[train])
+        oof[valid] = model.raw_margin(frame.iloc[valid]) if margin else model.predict_pd(frame.iloc[valid])
+    return oof
+
+
+def test_dated_small_samples_rank_out_of_time_and_calibrate_on_stratified_out_of_fold_pds():
+    from models.calibration import fit_pd_platt
+    from models.lgbm import fit_platt
+
+    frame = _frame(600, seed=5)
+    y = frame["y"].to_numpy()
+    cv = cross_validate(frame, y, DATED, ("lightgbm", "scorecard", "blend"), CARD_AND_TREES, n_folds=3, seed=2)
+
+    assert cv.method == "forward_chaining_by_county"  # the folds that rank the families are unchanged
+    assert cv.calibration_method == "stratified_kfold" and cv.calibration_rows == 600  # every row, once
+    assert {"calibration.scorecard", "calibration.lightgbm"} <= set(cv.seconds)
+    card_oof = _stratified_oof(frame, y, DATED, "scorecard", CALIBRATION_FOLDS, 2, CARD_AND_TREES)
+    expected = fit_pd_platt(card_oof, y)
+    np.testing.assert_allclose(cv.scorecard_calibrator.coef_, expected.coef_, rtol=1e-6)
+    np.testing.assert_allclose(cv.scorecard_calibrator.intercept_, expected.intercept_, rtol=1e-6)
+    assert cv.scorecard_calibration()["folds"] == "stratified_kfold"
+    margins = _stratified_oof(frame, y, DATED, "lightgbm", CALIBRATION_FOLDS, 2, CARD_AND_TREES, margin=True)
+    trees = fit_platt(margins, y)
+    np.testing.assert_allclose(cv.lightgbm_calibrator.coef_, trees.coef_, rtol=1e-6)
+    assert cv.calibration() == {**cv.calibration(), "n_rows": 600, "folds": "stratified_kfold"}
+
+
+def test_the_blends_stack_is_learnt_on_the_calibrated_stratified_out_of_fold_pds():
+    from scipy.special import expit
+
+    from models.blend import fit_stacker
+    from models.calibration import pd_logit
+
+    frame = _frame(600, seed=5)
+    y = frame["y"].to_numpy()
+    cv = cross_validate(frame, y, DATED, ("lightgbm", "scorecard", "blend"), CARD_AND_TREES, n_folds=3, seed=2)
+
+    card = _stratified_oof(frame, y, DATED, "scorecard", CALIBRATION_FOLDS, 2, CARD_AND_TREES)
+    card = expit(cv.scorecard_calibrator.decision_function(pd_logit(card)[:, None]))
+    trees = _stratified_oof(frame, y, DATED, "lightgbm", CALIBRATION_FOLDS, 2, CARD_AND_TREES, margin=True)
+    trees = expit(cv.lightgbm_calibrator.decision_function(trees[:, None]))
+    expected = fit_stacker(card, trees, y)
+    np.testing.assert_allclose(cv.stacker.coef_, expected.coef_, rtol=1e-4, atol=1e-6)
+
+
+def test_undated_samples_calibrate_on_the_selections_own_folds():
+    frame = _frame(600, seed=5)
+    cv = cross_validate(frame, frame["y"].to_numpy(), UNDATED, ("scorecard",), {"scorecard": {"C": 1.0}}, n_folds=3)
+
+    assert cv.method == cv.calibration_method == "stratified_kfold" and cv.calibration_rows == 600
+    assert set(cv.seconds) == {"scorecard"}  # no second round of fits
+    assert cv.scorecard_calibrator is not None and cv.scorecard_calibrator.coef_[0, 0] > 0
+
+
+def test_from_the_small_sample_size_on_the_card_is_left_as_fitted(monkeypatch):
+    import training.selection as selection
+
+    monkeypatch.setattr(selection, "SMALL_SAMPLE_ROWS", 500)
+    frame = _frame(600, seed=5)
+    cv = cross_validate(frame, frame["y"].to_numpy(), DATED, ("lightgbm", "scorecard"), CARD_AND_TREES, n_folds=3)
+
+    assert cv.scorecard_calibrator is None and cv.scorecard_calibration() is None
+    assert cv.calibration_method == "forward_chaining_by_county"  # LightGBM's map from the selection's folds
+    assert cv.calibration_rows == 450 and not any(name.startswith("calibration.") for name in cv.seconds)
+
+
+def test_the_map_is_set_on_every_fitted_card_a_blends_part_too():
+    from models import BlendPD, WOEScorecard
+    from training.families import FittedFamily
+    from training.selection import calibrate_scorecards
+
+    frame = _frame(600, seed=5)
+    y = frame["y"].to_numpy()
+    cv = cross_validate(frame, y, DATED, ("lightgbm", "scorecard", "blend"), CARD_AND_TREES, n_folds=3)
+    card = WOEScorecard(spec=DATED, C=1.0).fit(frame, y)
+    other = WOEScorecard(spec=DATED, C=1.0).fit(frame, y)
+    trees = make_trees(frame, y)
+    blend = BlendPD(spec=DATED).assemble({"scorecard": other, "lightgbm": trees}, cv.stacker)
+
+    calibrate_scorecards([FittedFamily("scorecard", card, 0.0), FittedFamily("blend", blend, 0.0)], cv)
+
+    assert card.calibrator_ is cv.scorecard_calibrator and other.calibrator_ is cv.scorecard_calibrator
+    assert card.calibration_rows_ == 600
+    calibrate_scorecards([FittedFamily("scorecard", WOEScorecard(spec=DATED).fit(frame, y), 0.0)], None)  # no CV
+
+
+def make_trees(frame, y):
+    from models import LightGBMPD
+
+    return LightGBMPD(spec=DATED, **CARD_AND_TREES["lightgbm"]).fit(frame, y)
+
+
+def _over_fitting_book(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Dated loans whose default depends on ``x`` alone (true PD known) beside eight features of pure noise: a card
+    fitted on a few hundred of them finds evidence in the noise and spreads its PDs too far."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    true_pd = 1 / (1 + np.exp(-(1.2 * x - 2.8)))
+    frame = pd.DataFrame(
+        {
+            "county": rng.choice(["140123", "140221", "140222"], size=n),
+            "d": pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 700, n), unit="D"),
+            "x": x,
+            **{f"noise{k}": rng.normal(size=n) for k in range(8)},
+            "y": (rng.random(n) < true_pd).astype(int),
+        }
+    )
+    return frame, true_pd
+
+
+NOISY = FeatureSpec.from_dict(
+    {
+        "target": "y",
+        "features": {"x": {"type": "numeric"}, **{f"noise{k}": {"type": "numeric"} for k in range(8)}},
+        "split": {"date_column": "d", "stratify_column": "county"},
+    },
+    name="noisy",
+)
+
+
+def test_on_a_small_over_fitted_book_the_calibrated_card_is_closer_to_the_true_pd():
+    from models import WOEScorecard
+    from training.evaluation import calibration_by_decile
+    from training.families import FittedFamily
+    from training.selection import calibrate_scorecards
+
+    book, _ = _over_fitting_book(700, seed=8)
+    unseen, true_pd = _over_fitting_book(20_000, seed=9)
+    y = book["y"].to_numpy()
+    cv = cross_validate(book, y, NOISY, ("scorecard",), {"scorecard": {"C": 1.0}}, n_folds=3, seed=1)
+    card = WOEScorecard(spec=NOISY, C=1.0).fit(book, y)
+    as_fitted = card.predict_pd(unseen)
+    calibrate_scorecards([FittedFamily("scorecard", card, 0.0)], cv)
+    calibrated = card.predict_pd(unseen)
+
+    def decile_error(pd_: np.ndarray) -> float:  # root mean square of the deciles' gaps against the mean true PD, pp
+        gaps = [row["gap_pp_vs_true"] for row in calibration_by_decile(pd_, unseen["y"].to_numpy(), true_pd)]
+        return float(np.sqrt(np.mean(np.square(gaps))))
+
+    assert cv.scorecard_calibrator.coef_[0, 0] < 1  # the out-of-fold PDs show the spread
+    assert decile_error(calibrated) < 0.7 * decile_error(as_fitted)
+    assert roc_auc_score(unseen["y"], calibrated) == roc_auc_score(unseen["y"], as_fitted)  # ranks kept
