@@ -21,13 +21,15 @@ Platt map on the folds' out-of-fold margins. Above that size the folds also stop
 Calibration on a small sample (issue 13: a 强农贷 book of a few hundred loans). Below ``SMALL_SAMPLE_ROWS`` rows the
 WOE scorecard's PDs get a Platt map too (``scorecard_calibrator``, set on the fitted cards by
 :func:`calibrate_scorecards`): its bins and coefficients were chosen on the rows it is judged by, so its PDs are
-spread too far. There the calibration maps (LightGBM's and the card's) and the blend's stack are learnt on the
-out-of-fold PDs of stratified k-fold on the same rows — the selection's own folds when they are stratified; with dated
-folds, ``CALIBRATION_FOLDS`` more fits of every family, because forward-chaining folds start from a sixth of the rows
+spread too far. There the calibration maps (LightGBM's and the card's) are learnt on the out-of-fold PDs of
+stratified k-fold on the same rows — the selection's own folds when they are stratified; with dated folds,
+``CALIBRATION_FOLDS`` more fits of every family, because forward-chaining folds start from a sixth of the rows
 and over-state how far a model refitted on every row over-fits (ten folds train on nine tenths of the rows: on
 800-loan 强农贷 books the card's map from ten folds left its PDs closer to the truth than one from five folds, see
-bench/RESULTS.md). The folds that rank the families are unchanged. From ``SMALL_SAMPLE_ROWS`` rows on, everything is
-as before: the card is left as fitted, LightGBM's map and the stack come from the selection's folds.
+bench/RESULTS.md). The folds that rank the families are unchanged, and so are those the blend's stack is learnt on
+(the selection's, their PDs mapped): a stack learnt on the stratified folds' PDs ranked an 800-loan book worse. From
+``SMALL_SAMPLE_ROWS`` rows on, everything is as before: the card is left as fitted, LightGBM's map comes from the
+selection's folds.
 """
 
 from __future__ import annotations
@@ -187,8 +189,8 @@ def cross_validate(
     if BLEND in families:
         parts = blend_parts(families)
         result.auc[BLEND] = _blend_fold_aucs([result.oof_pd[name] for name in parts], y, folds)
-        rows = calibration.rows
-        result.stacker = fit_stacker(*(calibration.pd[name][rows] for name in parts), y[rows])
+        rows = own.rows
+        result.stacker = fit_stacker(*(own.pd[name][rows] for name in parts), y[rows])
     candidates = {name: float(np.mean(result.auc[name])) for name in families}
     result.selected = choose(candidates)
     return result
