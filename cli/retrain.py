@@ -1,6 +1,7 @@
 """``credit-engine retrain``: retraining that proves itself (模型重训).
 
-Builds the training set from the matured outcomes as of ``--as-of`` (the outcome build of ``credit-engine outcomes
+Builds the training set from the matured outcomes as of ``--as-of`` (the ledger as known at the end of that day, or
+at ``--known-at``) (the outcome build of ``credit-engine outcomes
 build``; censored loans left out; ``--window-months`` and ``--dpd`` override the outcome definition) plus an
 original registry file if given, weighted by recency under the retraining policy; trains every family with the
 training job and registers the challenger; runs the promotion gate on the most recent matured vintages out of time
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import typer
 
+from cli import options
 from cli.common import console, guarded, settings
+from cli.options import KNOWN_AT_HELP
 
 OPTION_OF_FIELD = {"window_months": "--window-months", "dpd_threshold": "--dpd"}
 
@@ -46,7 +49,7 @@ def _options(as_of: str, overrides: dict[str, int | None], report: Path, definit
     return day, effective
 
 
-def _outcomes(day, definition):  # noqa: ANN001, ANN202 - the OutcomeTable
+def _outcomes(day, definition, known_at):  # noqa: ANN001, ANN202 - the OutcomeTable
     from credit_engine.ledger.database import open_ledger
     from credit_engine.outcomes.build import build_outcomes, summary_lines
     from credit_engine.service_db.database import ensure_migrated
@@ -54,7 +57,7 @@ def _outcomes(day, definition):  # noqa: ANN001, ANN202 - the OutcomeTable
     engine = open_ledger(settings())
     try:
         ensure_migrated(engine)
-        table, _ = build_outcomes(engine, definition, day)
+        table, _ = build_outcomes(engine, definition, day, known_at)
     finally:
         engine.dispose()
     for line in summary_lines(definition, table.summary):
@@ -84,6 +87,7 @@ def register(app: typer.Typer) -> None:
         registry: Path | None = typer.Option(None, "--include-registry", help="Original registry / 原始样本."),
         policy: Path | None = typer.Option(None, "--policy", help="Retraining policy YAML / 重训策略."),
         report: Path = typer.Option(..., "--report", help="Report .json / 报告文件."),
+        known_at: str | None = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
     ) -> None:
         """Retrain on matured outcomes and gate the challenger / 模型重训与晋级闸门."""
         import json
@@ -94,9 +98,10 @@ def register(app: typer.Typer) -> None:
 
         overrides = {"window_months": window_months, "dpd_threshold": dpd}
         day, definition = _options(as_of, overrides, report, load_definition())
+        moment = options.moment("--known-at", known_at)
         _check_files(registry, policy)
         load_retraining_policy(policy)  # a bad policy is refused before the ledger is read
-        table = _outcomes(day, definition)
+        table = _outcomes(day, definition, moment)
         job = RetrainJob(as_of=day, registry=registry, policy=policy)
         result = job.run(settings(), table.rows, on_step=lambda step: console.print(step, highlight=False))
         result["outcome_definition"] = {"version": definition.version, "fingerprint": definition.fingerprint()}
