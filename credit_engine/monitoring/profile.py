@@ -47,6 +47,7 @@ class Bins:
         bounds = ["-∞", *(f"{edge:.4g}" for edge in self.edges), "+∞"]
         opening, closing = ("(", "]") if self.closed == "right" else ("[", ")")
         shown = [f"{opening}{low}, {high}{closing}" for low, high in zip(bounds, bounds[1:], strict=False)]
+        shown[-1] = shown[-1][:-1] + ")"  # +∞ is never a value
         return [*shown, "缺失 missing"]
 
     @property
