@@ -39,10 +39,10 @@ class DroughtScenario:
 
     year: int = 2025
     county_share: float = 1 / 3
-    farm_loss: tuple[float, float] = (0.6, 0.85)
-    hidden_logit: float = 1.0
+    farm_loss: tuple[float, float] = (0.7, 0.9)
+    hidden_logit: float = 2.0
     ecommerce_growth: float = 2.5
-    new_sellers: float = 0.2
+    new_sellers: float = 0.35
     households: int | None = None
     name: str = "drought"
     name_zh: str = "旱灾"

@@ -56,6 +56,8 @@ class SimulationConfig:
     served_until: dt.date = dt.date(2025, 9, 30)
     as_of: dt.date = dt.date(2026, 10, 31)
     cv_folds: int = 3
+    families: tuple[str, ...] | None = None  # the champion's candidate families (None: the training job's default)
+    retrain_families: tuple[str, ...] = ()  # `retrain --family` (empty: every family)
     params: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {"lightgbm": {"n_estimators": 150, "early_stopping_rounds": 20, "learning_rate": 0.08}}
     )
@@ -81,6 +83,12 @@ class World:
     @property
     def counties(self) -> list[str]:
         return sorted(self.registry["county_code"].unique())
+
+    @property
+    def registry_model_name(self) -> str:
+        from credit_engine.config import load_settings
+
+        return load_settings(home=self.home).model_name
 
     def group_of(self, county: str) -> str:
         return "shocked" if county in self.shocked else "unshocked"
@@ -139,8 +147,10 @@ def shocked_counties(config: SimulationConfig) -> frozenset[str]:
 def _train_champion(settings, data: Path, config: SimulationConfig) -> str:  # noqa: ANN001 - Settings
     from training.train_job import TrainJob
 
-    result = TrainJob(data=data, params=config.params, cv_folds=config.cv_folds, seed=config.seed).run(settings)
-    return str(result["model_version"])
+    job = TrainJob(
+        data=data, params=config.params, cv_folds=config.cv_folds, seed=config.seed, families=config.families
+    )
+    return str(job.run(settings)["model_version"])
 
 
 def _serve_and_book(settings, served: pd.DataFrame, config: SimulationConfig):  # noqa: ANN001, ANN202
@@ -210,7 +220,8 @@ def _assess(client, token: str, served: pd.DataFrame) -> pd.DataFrame:  # noqa: 
 
 def loan_events(approved: pd.DataFrame, served: pd.DataFrame, config: SimulationConfig) -> pd.DataFrame:
     """The bank's events of the approved loans, following the generator's truth (seeded): a disbursement of the
-    credit line (at most the request) a few days after the application; for a bad loan a delinquency 91 days past
+    credit line (at most the request) a few days after the application, within its month (a vintage is the month of
+    application); for a bad loan a delinquency 91 days past
     due 4 to 12 months after disbursement (the loan reaches 90 DPD within the window) and, for every other one, a
     compensation claim a week later; for a good loan the repayment of its principal at maturity when that is by the
     as-of day. In value-date order, ending by the as-of day."""
@@ -219,7 +230,8 @@ def loan_events(approved: pd.DataFrame, served: pd.DataFrame, config: Simulation
     rows: list[dict[str, Any]] = []
     for i, loan in enumerate(loans.itertuples(index=False)):
         applied = loan.application_date.date()
-        out = applied + dt.timedelta(days=DISBURSED_AFTER_DAYS)
+        out = min(applied + dt.timedelta(days=DISBURSED_AFTER_DAYS), _months_later(applied.replace(day=1), 1))
+        out = out - dt.timedelta(days=1) if out.day == 1 and out.month != applied.month else out
         due = _months_later(out, int(loan.term_months))
         amount = int(min(loan.credit_line_yuan, loan.requested_amount))
         fund, ref = fund_id(loan.county_code), f"L{i:06d}"
@@ -283,3 +295,82 @@ def run_command(world: World, *args: str, timeout: float = 1_800) -> subprocess.
 def known_at_option(world: World) -> list[str]:
     """``--known-at`` the moment the world was built (every record of it known)."""
     return ["--known-at", world.known_at.isoformat()]
+
+
+def score_unserved(world: World, versions: dict[str, str]) -> dict[str, Any]:
+    """Each model version (``{"stale": "1", "retrained": "2"}``) on the scenario year's applications that were never
+    served (after ``served_until``: out of time for every model): AUC against the generator's outcomes, and per
+    county group (shocked / unshocked) the rows, mean PD, realised default rate, mean true PD and calibration gap
+    (realised − mean PD)."""
+    from sklearn.metrics import roc_auc_score
+
+    from credit_engine.config import load_settings
+    from credit_engine.contract import validate_applications
+    from models.store import load_estimator
+
+    year = world.config.scenario.year
+    later = world.registry[
+        (world.registry["application_date"] > pd.Timestamp(world.config.served_until))
+        & (world.registry["application_date"].dt.year == year)
+    ]
+    frame = validate_applications(later, require_label=True).frame
+    truth = world.truth.set_index("application_id").loc[frame["application_id"], "true_pd"].to_numpy()
+    groups = np.array([world.group_of(code) for code in frame["county_code"]])
+    label = frame[LABEL_COLUMN].to_numpy()
+    tracking_uri = load_settings(home=world.home).mlflow_tracking_uri
+    scored: dict[str, Any] = {"rows": len(frame), "from": str(later["application_date"].min().date()),
+                              "to": str(later["application_date"].max().date()), "models": {}}  # fmt: skip
+    for role, version in versions.items():
+        model = load_estimator(f"models:/{world.registry_model_name}/{version}", tracking_uri).estimator
+        pd_values = np.asarray(model.predict_pd(frame), dtype=float)
+        by_group = {}
+        for group in ("shocked", "unshocked"):
+            mask = groups == group
+            by_group[group] = {"rows": int(mask.sum()), "mean_pd": float(pd_values[mask].mean()),
+                               "realised_rate": float(label[mask].mean()), "true_pd": float(truth[mask].mean()),
+                               "calibration_gap": float(label[mask].mean() - pd_values[mask].mean())}  # fmt: skip
+        scored["models"][role] = {"version": version, "auc": float(roc_auc_score(label, pd_values)),
+                                  "by_group": by_group}  # fmt: skip
+    scored["bayes_auc"] = float(roc_auc_score(label, truth))
+    return scored
+
+
+@dataclass
+class LoopResult:
+    """The console commands' exit codes, seconds and outputs: the outcome file, monitor's JSON, retrain's report."""
+
+    exit_codes: dict[str, int]
+    seconds: dict[str, float]
+    outputs: dict[str, str]
+    monitoring: dict
+    retrain: dict
+
+
+def run_loop(world: World, monitor_since: dt.date | None = None) -> LoopResult:
+    """``outcomes build``, ``monitor`` (JSON and HTML, the scenario year's cohorts) and ``retrain`` (with the
+    registry the champion was trained on) as console commands at the as-of day, every record known."""
+    import json
+    import time
+
+    as_of = world.config.as_of.isoformat()
+    since = (monitor_since or dt.date(world.config.scenario.year, 1, 1)).isoformat()
+    known, out = known_at_option(world), world.home / "out"
+    families = [arg for name in world.config.retrain_families for arg in ("--family", name)]
+    commands = {
+        "outcomes": ["outcomes", "build", "--as-of", as_of, "--out", str(out / "outcomes.parquet"), *known],
+        "monitor": ["monitor", "--as-of", as_of, "--since", since, "--format", "json",
+                    "--out", str(out / "monitoring.json"), *known],
+        "monitor_html": ["monitor", "--as-of", as_of, "--since", since, "--format", "html", "--no-mlflow",
+                         "--out", str(out / "monitoring.html"), *known],
+        "retrain": ["retrain", "--as-of", as_of, "--include-registry", str(world.home / "registry" / "train.parquet"),
+                    "--report", str(out / "retrain.json"), *families, *known],
+    }  # fmt: skip
+    codes, seconds, outputs = {}, {}, {}
+    for name, args in commands.items():
+        started = time.perf_counter()
+        done = run_command(world, *args)
+        seconds[name] = time.perf_counter() - started
+        codes[name], outputs[name] = done.returncode, done.stdout + done.stderr
+    monitoring = json.loads((out / "monitoring.json").read_text(encoding="utf-8"))
+    retrain = json.loads((out / "retrain.json").read_text(encoding="utf-8"))
+    return LoopResult(codes, seconds, outputs, monitoring, retrain)

@@ -10,6 +10,11 @@ figures, each with its tolerance from the :class:`RetrainingPolicy`:
   age band), the lowest judged group's approval ratio (approval rate ÷ the highest group's, an application approved
   by the model's PD when it is below the policy's ``approve_max_pd``: the knock-outs and credit-line rules are the
   same for both models on the same rows); the challenger's may not fall more than ``approval_ratio_max_drop`` below.
+  The ratios are taken on the **applicants** of the held-out months (every assessment applied for then, declined
+  and referred ones included) when they are given: the matured loans alone are the champion's own approvals, on
+  which the champion approves every group in full by construction (ratio 1.0), so any challenger that ranks a
+  single applicant differently would look less fair — the drought simulation showed it (issue 12 §4). Without
+  applicants they fall back to the loans, and the row says which population it judged.
 
 A figure that cannot be judged (one class only, no group large enough) is shown as not judged and does not block;
 the holdout itself must hold ``min_rows`` loans and ``min_bads`` bads, or the gate refuses for lack of evidence.
@@ -65,12 +70,22 @@ def worst_calibration_gap(y: np.ndarray, pds: np.ndarray, deciles: int) -> float
     return max(abs(float(np.mean(y[b])) - float(np.mean(pds[b]))) for b in bins if len(b))
 
 
+@dataclass(frozen=True)
+class Applicants:
+    """The applicants of the held-out months (contract columns) and both models' PDs on them."""
+
+    frame: pd.DataFrame
+    champion_pd: np.ndarray
+    challenger_pd: np.ndarray
+
+
 def lowest_approval_ratios(
     holdout: pd.DataFrame, pds: np.ndarray, approve_max_pd: float, monitoring: MonitoringPolicy
 ) -> dict[str, float | None]:
     """Per fairness dimension, the lowest approval ratio among the groups large enough to be judged."""
+    labels = holdout["defaulted"].to_numpy() if "defaulted" in holdout else np.full(len(holdout), np.nan)
     frame = pd.DataFrame({
-        "pd": pds, "defaulted": holdout["defaulted"].to_numpy(),
+        "pd": pds, "defaulted": labels,
         "decision": np.where(np.asarray(pds) < approve_max_pd, "approve", "other"),
         "county_code": holdout["county_code"].astype(str).to_numpy(),
         "head_gender": holdout["head_gender"].astype(str).to_numpy(),
@@ -117,8 +132,10 @@ def gate(
     policy: RetrainingPolicy,
     approve_max_pd: float,
     monitoring: MonitoringPolicy,
+    applicants: Applicants | None = None,
 ) -> GateResult:
-    """The gate's table on the holdout rows and whether the challenger passes every judged criterion."""
+    """The gate's table on the holdout rows (the approval ratios on ``applicants`` when given) and whether the
+    challenger passes every judged criterion."""
     y = holdout["defaulted"].astype(int).to_numpy()
     old, new = np.asarray(champion_pd, dtype=float), np.asarray(challenger_pd, dtype=float)
     limits = policy.gate
@@ -128,11 +145,15 @@ def gate(
     ]
     gaps = [worst_calibration_gap(y, pds, limits.deciles) for pds in (old, new)]
     rows.append(criterion("calibration_gap", *gaps, limits.calibration_gap_max_rise, False))
-    if len(y):
-        before = lowest_approval_ratios(holdout, old, approve_max_pd, monitoring)
-        after = lowest_approval_ratios(holdout, new, approve_max_pd, monitoring)
+    population, old_pd, new_pd, judged_on = holdout, old, new, "loans"
+    if applicants is not None and len(applicants.frame):
+        population, old_pd, new_pd = applicants.frame, applicants.champion_pd, applicants.challenger_pd
+        judged_on = "applicants"
+    if len(population):
+        before = lowest_approval_ratios(population, np.asarray(old_pd, dtype=float), approve_max_pd, monitoring)
+        after = lowest_approval_ratios(population, np.asarray(new_pd, dtype=float), approve_max_pd, monitoring)
         rows += [criterion(f"approval_ratio.{d}", before[d], after[d], limits.approval_ratio_max_drop, True)
-                 for d in DIMENSIONS]  # fmt: skip
+                 | {"population": judged_on, "rows": len(population)} for d in DIMENSIONS]  # fmt: skip
     return GateResult(all(r["status"] != FAIL for r in rows), rows)
 
 

@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from credit_engine.monitoring.policy import load_monitoring_policy
-from credit_engine.retraining.gate import FAIL, PASS, criterion, gate, lowest_approval_ratios, worst_calibration_gap
+from credit_engine.retraining.gate import (
+    FAIL,
+    PASS,
+    Applicants,
+    criterion,
+    gate,
+    lowest_approval_ratios,
+    worst_calibration_gap,
+)
 from credit_engine.retraining.policy import RetrainingPolicyError, load_retraining_policy, parse_policy
 
 POLICY = load_retraining_policy()
@@ -104,3 +112,40 @@ def test_too_few_holdout_loans_or_bads_refuse_for_lack_of_evidence():
     goods = holdout.assign(defaulted=0)
     result = gate(goods, pds, pds, POLICY, APPROVE_MAX_PD, MONITORING)
     assert not result.passed and _statuses(result)["auc"] == "not_judged"
+
+
+def test_approval_ratios_are_judged_on_the_applicants_of_the_held_out_months_when_given():
+    # the loans are the champion's approvals: on them it approves every group in full, so a challenger that turns
+    # down a few of one age band's loans looks unfair there (ratio below 1 − tolerance) ...
+    holdout, pds = _holdout()
+    loans = pds * 0.4  # all below the approve band: the champion's own approvals
+    stricter = np.where((holdout["head_age"] >= 60) & (np.arange(len(pds)) % 5 == 0), 0.5, loans)
+    on_loans = gate(holdout, loans, stricter, POLICY, APPROVE_MAX_PD, MONITORING)
+    assert _statuses(on_loans)["approval_ratio.age_band"] == FAIL
+    assert {r["population"] for r in on_loans.rows if r["criterion"].startswith("approval")} == {"loans"}
+    # ... so when the applicants of those months are given (the champion declined some of every band there), the
+    # ratios are both models' on them
+    applicants = pd.concat([holdout, holdout], ignore_index=True).drop(columns=["defaulted"])
+    champion = np.concatenate([loans, np.where(np.arange(len(pds)) % 2 == 0, 0.5, loans)])
+    challenger = np.concatenate([stricter, np.where(np.arange(len(pds)) % 2 == 0, 0.5, loans)])
+    judged = gate(holdout, loans, stricter, POLICY, APPROVE_MAX_PD, MONITORING,
+                  Applicants(applicants, champion, challenger))  # fmt: skip
+    rows = {r["criterion"]: r for r in judged.rows}
+    assert rows["approval_ratio.age_band"]["population"] == "applicants"
+    assert rows["approval_ratio.age_band"]["rows"] == len(applicants)
+    assert rows["approval_ratio.age_band"]["champion"] < 1.0
+    before = lowest_approval_ratios(applicants, champion, APPROVE_MAX_PD, MONITORING)
+    after = lowest_approval_ratios(applicants, challenger, APPROVE_MAX_PD, MONITORING)
+    assert rows["approval_ratio.age_band"]["challenger"] == pytest.approx(after["age_band"], abs=1e-6)
+    assert before["age_band"] == pytest.approx(rows["approval_ratio.age_band"]["champion"], abs=1e-6)
+
+
+def test_the_applicants_of_the_held_out_months_are_every_assessment_applied_for_then():
+    from credit_engine.retraining.training_set import holdout_applicants
+
+    inputs = [{"application_date": "2025-07-03", "head_id_number": "1401**********1234", "county_code": "140121"},
+              {"application_date": "2025-06-30", "county_code": "140121"},
+              {"application_date": "2025-09-30", "county_code": "140122"}]  # fmt: skip
+    found = holdout_applicants(inputs, ["2025-07", "2025-08", "2025-09"])
+    assert found["application_date"].tolist() == ["2025-07-03", "2025-09-30"]
+    assert "head_id_number" not in found
