@@ -1,12 +1,12 @@
 """``credit-engine retrain``: retraining that proves itself (模型重训).
 
-Builds the training set from the matured outcomes as of ``--as-of`` (the ledger as known at the end of that day, or
-at ``--known-at``) (the outcome build of ``credit-engine outcomes
-build``; censored loans left out; ``--window-months`` and ``--dpd`` override the outcome definition) plus an
-original registry file if given, weighted by recency under the retraining policy; trains every family with the
-training job (``--family``: only the families named) and registers the challenger; runs the promotion gate on the
-most recent matured vintages out of time
-against the champion re-scored on the same rows; promotes only when the gate passes; writes the report (JSON).
+Builds the training set from the matured outcomes as of ``--as-of`` (the outcome build of ``credit-engine outcomes
+build``, the ledger as known at the end of that day or at ``--known-at``; censored loans left out; ``--window-months``
+and ``--dpd`` override the outcome definition) plus an original registry file if given, weighted by recency under
+the retraining policy; trains every family with the training job (``--family``: only the families named;
+``--cv-folds`` as for ``train``) and registers the challenger; runs the promotion gate on the most recent matured
+vintages out of time against the champion re-scored on the same rows (the approval ratios on every assessment of
+those months); promotes only when the gate passes; writes the report (JSON).
 Idempotent per as-of and data. Exit codes: 0 promoted or already done, 4 the gate refused (the champion stays),
 2 invalid input (every option named), 1 other failures. Heavy modules are imported inside the command.
 """
@@ -111,6 +111,7 @@ def register(app: typer.Typer) -> None:
         report: Path = typer.Option(..., "--report", help="Report .json / 报告文件."),
         known_at: str | None = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
         families: list[str] | None = typer.Option(None, "--family", help="Only this family, repeatable / 模型族."),
+        cv_folds: int = typer.Option(5, "--cv-folds", min=2, help="Cross-validation folds / 交叉验证折数."),
     ) -> None:
         """Retrain on matured outcomes and gate the challenger / 模型重训与晋级闸门."""
         import json
@@ -125,7 +126,7 @@ def register(app: typer.Typer) -> None:
         _check_files(registry, policy)
         load_retraining_policy(policy)  # a bad policy is refused before the ledger is read
         table, applicants = _outcomes(day, definition, moment)
-        job = RetrainJob(as_of=day, registry=registry, policy=policy, **_families(families))
+        job = RetrainJob(as_of=day, registry=registry, policy=policy, cv_folds=cv_folds, **_families(families))
         result = job.run(settings(), table.rows, lambda step: console.print(step, highlight=False), applicants)
         result["outcome_definition"] = {"version": definition.version, "fingerprint": definition.fingerprint()}
         result["outcomes"] = table.summary

@@ -6,7 +6,8 @@
 
 - **Drought.** ``county_share`` of the counties (at least one, chosen by the seed) lose ``farm_loss`` of their farm
   income that year. It is recorded where a registry records it — the farm income falls (``annual_net_income``) and
-  the shock turns into debt (``total_liabilities``), through the generator's own shock mechanics — and it raises
+  the shock turns into debt (``total_liabilities``), through the generator's own shock mechanics, and the hit
+  households borrow ``distress_borrowing`` times their lost farm income on top (to eat and restock) — and it raises
   the true PD of crop and livestock households there beyond what the recorded figures explain: the true log-odds
   gains ``hidden_logit`` (times the truth's separation), a risk a model trained before the drought has never seen
   but one that retraining on the drought year's outcomes can learn (the county and the purpose are features).
@@ -40,6 +41,7 @@ class DroughtScenario:
     year: int = 2025
     county_share: float = 1 / 3
     farm_loss: tuple[float, float] = (0.7, 0.9)
+    distress_borrowing: tuple[float, float] = (1.0, 2.5)
     hidden_logit: float = 2.0
     ecommerce_growth: float = 2.5
     new_sellers: float = 0.35
@@ -55,6 +57,8 @@ class DroughtScenario:
         low, high = self.farm_loss
         if not 0.0 <= low <= high <= 1.0:
             raise ValueError(f"farm_loss must be 0 <= low <= high <= 1, got {self.farm_loss}")
+        if min(self.distress_borrowing) < 0.0 or self.distress_borrowing[0] > self.distress_borrowing[1]:
+            raise ValueError(f"distress_borrowing must be 0 <= low <= high, got {self.distress_borrowing}")
         if self.ecommerce_growth < 0.0 or not 0.0 <= self.new_sellers <= 1.0:
             raise ValueError("ecommerce_growth must be >= 0 and new_sellers in [0, 1]")
 
@@ -80,6 +84,8 @@ def scenario_year(
     year_places = _with_drought(places, scenario, hit, rng)
     days = (np.datetime64(f"{scenario.year}-01-01"), np.datetime64(f"{scenario.year}-12-31"))
     cols = draw_households(rng, year_places, n, days=days, after_business=partial(_grow_ecommerce, scenario))
+    borrowed = cols["farm_loss"] * rng.uniform(*scenario.distress_borrowing, size=n)
+    cols["total_liabilities"] = cols["total_liabilities"] + np.round(borrowed, -2)
     hidden = SEPARATION * scenario.hidden_logit * (farming(cols) & hit[cols["county"]])
     pd_true = 1.0 / (1.0 + np.exp(-(true_logit(cols, year_places) + hidden)))
     cols[LABEL_COLUMN] = (rng.random(n) < pd_true).astype(np.int8)

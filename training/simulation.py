@@ -30,13 +30,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from training.generator import LABEL_COLUMN, generate_registry
 from training.generator_drought import DroughtScenario, drought_counties
+
+if TYPE_CHECKING:
+    from credit_engine.config import Settings
 
 BANK = "SXRCU"
 PROVINCE = "14"
@@ -58,6 +61,8 @@ class SimulationConfig:
     cv_folds: int = 3
     families: tuple[str, ...] | None = None  # the champion's candidate families (None: the training job's default)
     retrain_families: tuple[str, ...] = ()  # `retrain --family` (empty: every family)
+    retrain_cv_folds: int = 5  # `retrain --cv-folds`
+    monitor_html: bool = True  # also write monitor's HTML page (a second monitor run)
     params: dict[str, dict[str, Any]] = field(
         default_factory=lambda: {"lightgbm": {"n_estimators": 150, "early_stopping_rounds": 20, "learning_rate": 0.08}}
     )
@@ -71,6 +76,7 @@ class World:
 
     config: SimulationConfig
     home: Path
+    settings: Settings
     env: dict[str, str]
     registry: pd.DataFrame
     truth: pd.DataFrame
@@ -83,12 +89,6 @@ class World:
     @property
     def counties(self) -> list[str]:
         return sorted(self.registry["county_code"].unique())
-
-    @property
-    def registry_model_name(self) -> str:
-        from credit_engine.config import load_settings
-
-        return load_settings(home=self.home).model_name
 
     def group_of(self, county: str) -> str:
         return "shocked" if county in self.shocked else "unshocked"
@@ -108,10 +108,8 @@ def build_world(
     config: SimulationConfig, home: Path, database_url: str | None = None, on_step: Callable[[str], None] = print
 ) -> World:
     """Generate, train the champion, serve the 2024–2025 applications through the API and book their loans."""
-    from credit_engine.config import load_settings
-
     home.mkdir(parents=True, exist_ok=True)
-    settings = load_settings(home=home, database_url=database_url)
+    settings = world_settings(home, database_url)
     on_step("registry with the drought scenario / 含旱灾情景的合成数据")
     registry, truth = generate_registry(
         config.households, config.seed, counties=config.counties, scenario=config.scenario
@@ -133,7 +131,16 @@ def build_world(
     assessments, events = _serve_and_book(settings, served, config)
     known_at = dt.datetime.now(dt.UTC)
     env = environment(home, database_url)
-    return World(config, home, env, registry, truth, shocked, version, assessments, events, known_at)
+    return World(config, home, settings, env, registry, truth, shocked, version, assessments, events, known_at)
+
+
+def world_settings(home: Path, database_url: str | None = None) -> Settings:
+    """The settings the world's commands read from :func:`environment`: everything under ``home`` (the SQLite
+    ledger and audit log, or ``database_url``; the MLflow store), whatever this process's environment says."""
+    from credit_engine.config import Settings
+
+    database = database_url or f"sqlite:///{home / 'data' / 'ledger.db'}"
+    return Settings(home=home, database_url=database, mlflow_tracking_uri=f"sqlite:///{home / 'mlruns' / 'mlflow.db'}")
 
 
 def shocked_counties(config: SimulationConfig) -> frozenset[str]:
@@ -304,7 +311,6 @@ def score_unserved(world: World, versions: dict[str, str]) -> dict[str, Any]:
     (realised − mean PD)."""
     from sklearn.metrics import roc_auc_score
 
-    from credit_engine.config import load_settings
     from credit_engine.contract import validate_applications
     from models.store import load_estimator
 
@@ -317,11 +323,11 @@ def score_unserved(world: World, versions: dict[str, str]) -> dict[str, Any]:
     truth = world.truth.set_index("application_id").loc[frame["application_id"], "true_pd"].to_numpy()
     groups = np.array([world.group_of(code) for code in frame["county_code"]])
     label = frame[LABEL_COLUMN].to_numpy()
-    tracking_uri = load_settings(home=world.home).mlflow_tracking_uri
+    tracking_uri = world.settings.mlflow_tracking_uri
     scored: dict[str, Any] = {"rows": len(frame), "from": str(later["application_date"].min().date()),
                               "to": str(later["application_date"].max().date()), "models": {}}  # fmt: skip
     for role, version in versions.items():
-        model = load_estimator(f"models:/{world.registry_model_name}/{version}", tracking_uri).estimator
+        model = load_estimator(f"models:/{world.settings.model_name}/{version}", tracking_uri).estimator
         pd_values = np.asarray(model.predict_pd(frame), dtype=float)
         by_group = {}
         for group in ("shocked", "unshocked"):
@@ -356,6 +362,7 @@ def run_loop(world: World, monitor_since: dt.date | None = None) -> LoopResult:
     since = (monitor_since or dt.date(world.config.scenario.year, 1, 1)).isoformat()
     known, out = known_at_option(world), world.home / "out"
     families = [arg for name in world.config.retrain_families for arg in ("--family", name)]
+    families += ["--cv-folds", str(world.config.retrain_cv_folds)]
     commands = {
         "outcomes": ["outcomes", "build", "--as-of", as_of, "--out", str(out / "outcomes.parquet"), *known],
         "monitor": ["monitor", "--as-of", as_of, "--since", since, "--format", "json",
@@ -365,6 +372,8 @@ def run_loop(world: World, monitor_since: dt.date | None = None) -> LoopResult:
         "retrain": ["retrain", "--as-of", as_of, "--include-registry", str(world.home / "registry" / "train.parquet"),
                     "--report", str(out / "retrain.json"), *families, *known],
     }  # fmt: skip
+    if not world.config.monitor_html:
+        del commands["monitor_html"]
     codes, seconds, outputs = {}, {}, {}
     for name, args in commands.items():
         started = time.perf_counter()
