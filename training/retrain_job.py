@@ -162,7 +162,7 @@ class RetrainJob(BaseModel):
         name, version, champion = names
         spec = household_spec()
         holdout = validate_generic(data.holdout, spec)
-        population = validate_generic(applicants, spec) if len(applicants) else None
+        population = validate_generic(applicants, spec, require_label=False) if len(applicants) else None
         models = {v: load_estimator(f"models:/{name}/{v}", settings.mlflow_tracking_uri).estimator
                   for v in (champion, version)}  # fmt: skip
         scores = {v: model.predict_pd(holdout) for v, model in models.items()}

@@ -63,9 +63,7 @@ class SimulationConfig:
     retrain_families: tuple[str, ...] = ()  # `retrain --family` (empty: every family)
     retrain_cv_folds: int = 5  # `retrain --cv-folds`
     monitor_html: bool = True  # also write monitor's HTML page (a second monitor run)
-    params: dict[str, dict[str, Any]] = field(
-        default_factory=lambda: {"lightgbm": {"n_estimators": 150, "early_stopping_rounds": 20, "learning_rate": 0.08}}
-    )
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)  # the champion's (default: the job's, as retrain)
     scenario: DroughtScenario = field(default_factory=DroughtScenario)
 
 

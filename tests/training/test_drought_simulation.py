@@ -1,0 +1,58 @@
+"""The drought production simulation end to end (issue 12 §4), in a small world: a champion trained before 2024
+serves 2024–2025 through the scoring API, the ledger books the loans as the generator's truth drew them, and the
+learning loop runs as console commands. ``monitor`` must flag the e-commerce shift and the calibration of the
+drought's counties and leave the other counties green; ``retrain`` must produce a challenger the gate promotes,
+ahead of the stale champion on the held-out 2025 vintages in AUC and calibration."""
+
+from __future__ import annotations
+
+import pytest
+
+from training.simulation import SimulationConfig, build_world, run_loop
+from training.simulation_figures import DROUGHT_FEATURES, FLAGGED, county_calibration, gate, stability
+
+SMALL = SimulationConfig(
+    households=10_000, counties=6, families=("lightgbm",), retrain_families=("lightgbm",), retrain_cv_folds=3,
+    cv_folds=2, monitor_html=False,
+)  # fmt: skip
+UNTOUCHED = ("head_age", "household_size", "prior_loans", "requested_amount", "village_migration_rate")
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory):
+    world = build_world(SMALL, tmp_path_factory.mktemp("drought"), on_step=lambda step: None)
+    return world, run_loop(world)
+
+
+@pytest.mark.slow  # trains the champion and the challenger, serves ~4,400 applications through the API
+def test_monitor_flags_the_shift_and_the_drought_counties_and_leaves_the_others_green(loop):
+    world, result = loop
+    assert result.exit_codes["outcomes"] == 0, result.outputs["outcomes"]
+    assert result.exit_codes["monitor"] == 3, result.outputs["monitor"]  # a figure at act: a scheduler pages
+    figures = stability(result.monitoring)
+    assert figures["ecommerce_sales"]["status"] in FLAGGED
+    drought = max(figures[name]["value"] for name in DROUGHT_FEATURES)
+    assert drought > 2 * max(figures[name]["value"] for name in UNTOUCHED)
+    counties = county_calibration(result.monitoring, world.shocked)
+    assert {row["group"] for row in counties.values()} == {"shocked", "unshocked"}
+    for county, row in counties.items():
+        if row["group"] == "shocked":
+            assert row["status"] in FLAGGED and row["calibration_gap"] > 0.02, (county, row)
+        else:
+            assert row["status"] == "green", (county, row)
+
+
+@pytest.mark.slow
+def test_retrain_promotes_a_challenger_ahead_of_the_stale_champion_on_the_2025_vintages(loop):
+    world, result = loop
+    assert result.exit_codes["retrain"] == 0, result.outputs["retrain"]
+    report = result.retrain
+    assert report["decision"] == "promoted" and report["champion_before"] == world.champion_version
+    assert report["champion_after"] == report["version"] != world.champion_version
+    assert all(vintage.startswith("2025-") for vintage in report["training_set"]["holdout_vintages"])
+    rows = gate(report)
+    assert rows["auc"]["challenger"] > rows["auc"]["champion"]
+    assert rows["calibration_gap"]["challenger"] < rows["calibration_gap"]["champion"]
+    assert {rows[f"approval_ratio.{d}"]["population"] for d in ("county_code", "head_gender", "age_band")} == {
+        "applicants"
+    }
