@@ -12,7 +12,7 @@ from training.simulation import SimulationConfig, build_world, run_loop
 from training.simulation_figures import DROUGHT_FEATURES, FLAGGED, county_calibration, gate, stability
 
 SMALL = SimulationConfig(
-    households=10_000, counties=6, families=("lightgbm",), retrain_families=("lightgbm",), retrain_cv_folds=3,
+    households=20_000, counties=6, families=("lightgbm",), retrain_families=("lightgbm",), retrain_cv_folds=3,
     cv_folds=2, monitor_html=False,
 )  # fmt: skip
 UNTOUCHED = ("head_age", "household_size", "prior_loans", "requested_amount", "village_migration_rate")
