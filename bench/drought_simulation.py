@@ -8,7 +8,7 @@ the API's event file route, bad or good as the generator's truth drew them → `
 PSI / CSI per feature, the calibration per county (shocked vs unshocked) of the stale champion, the gate's table, and
 both models on the 2025 applications never served (out of time for both): AUC and calibration per county group.
 
-    .venv/bin/python bench/drought_simulation.py                       # 60,000 households, 12 counties
+    .venv/bin/python bench/drought_simulation.py                       # 40,000 households, 12 counties
     .venv/bin/python bench/drought_simulation.py --households 10000 --counties 6 --families lightgbm
 
 Writes ``bench/results/drought_simulation.json`` and ``.md`` (``--home`` keeps the world: ledger, MLflow store,
@@ -34,7 +34,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--households", type=int, default=60_000, help="applications 2021-2024 (2025: a quarter)")
+    parser.add_argument("--households", type=int, default=40_000, help="applications 2021-2024 (2025: a quarter)")
     parser.add_argument("--counties", type=int, default=12)
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument("--families", nargs="*", default=None, help="families of the champion and the retraining")
