@@ -350,9 +350,10 @@ class LoopResult:
     retrain: dict
 
 
-def run_loop(world: World, monitor_since: dt.date | None = None) -> LoopResult:
+def run_loop(world: World, monitor_since: dt.date | None = None, retrain_policy: Path | None = None) -> LoopResult:
     """``outcomes build``, ``monitor`` (JSON and HTML, the scenario year's cohorts) and ``retrain`` (with the
-    registry the champion was trained on) as console commands at the as-of day, every record known."""
+    registry the champion was trained on; ``retrain_policy``: a retraining policy file, default the shipped one) as
+    console commands at the as-of day, every record known."""
     import json
     import time
 
@@ -361,6 +362,7 @@ def run_loop(world: World, monitor_since: dt.date | None = None) -> LoopResult:
     known, out = known_at_option(world), world.home / "out"
     families = [arg for name in world.config.retrain_families for arg in ("--family", name)]
     families += ["--cv-folds", str(world.config.retrain_cv_folds)]
+    families += ["--policy", str(retrain_policy)] if retrain_policy else []
     commands = {
         "outcomes": ["outcomes", "build", "--as-of", as_of, "--out", str(out / "outcomes.parquet"), *known],
         "monitor": ["monitor", "--as-of", as_of, "--since", since, "--format", "json",
