@@ -2,9 +2,10 @@
 
 ``generate`` calls :func:`training.generator.generate_registry` and writes ``households.parquet`` (the contract
 columns plus ``defaulted``) and ``truth.parquet`` (``application_id``, ``true_pd``) into the output folder, showing
-each stage, then prints a short bilingual summary. ``--product qiangnong`` writes the 强农贷 book instead
-(:func:`training.generator_enterprise.generate_enterprises`): ``enterprises.parquet`` and ``truth.parquet``. Heavy
-imports stay inside the command.
+each stage, then prints a short bilingual summary. ``--scenario drought`` appends the 2025 applications of the
+drought scenario (:mod:`training.generator_drought`; the 2021–2024 rows are those of the same seed without it).
+``--product qiangnong`` writes the 强农贷 book instead (:func:`training.generator_enterprise.generate_enterprises`):
+``enterprises.parquet`` and ``truth.parquet``. Heavy imports stay inside the command.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ class Product(StrEnum):
     qiangnong = "qiangnong"
 
 
+class Scenario(StrEnum):
+    none = "none"
+    drought = "drought"
+
+
 @app.command("generate")
 @guarded
 def generate(
@@ -43,17 +49,23 @@ def generate(
     enterprises: Annotated[
         int, typer.Option("--enterprises", min=1, help="Number of enterprise applications (qiangnong) / 企业申请数.")
     ] = 2_000,
+    scenario: Annotated[
+        Scenario,
+        typer.Option("--scenario", help="drought: append 2025 with a drought in a third of the counties / 旱灾情景."),
+    ] = Scenario.none,
 ) -> None:
     """Generate a synthetic registry of loan applications with outcomes / 生成合成建档立卡贷款申请数据."""
     if product is Product.qiangnong:
         _generate_enterprises(enterprises, seed, out)
         return
     from training.generator import generate_registry
+    from training.generator_drought import DroughtScenario
 
+    chosen = DroughtScenario() if scenario is Scenario.drought else None
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as progress:
         task = progress.add_task("start / 开始", total=None)
         applications, truth = generate_registry(
-            households, seed, on_step=lambda step: progress.update(task, description=step)
+            households, seed, on_step=lambda step: progress.update(task, description=step), scenario=chosen
         )
         progress.update(task, description=f"writing / 写入 {out}")
         out.mkdir(parents=True, exist_ok=True)

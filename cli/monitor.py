@@ -2,7 +2,8 @@
 
 Stability (PSI of the PD, CSI of each feature against the reference profile logged with the model), performance on
 matured outcomes with early reads, fairness by county, gender and age band, and the decision mix — each figure
-green / watch / act under the monitoring policy — written as JSON, XLSX or a self-contained HTML page, and logged
+green / watch / act under the monitoring policy (the ledger and audit log as known at the end of the as-of day, or
+at ``--known-at``) — written as JSON, XLSX or a self-contained HTML page, and logged
 to MLflow as a monitoring run linked to the model version. The reference is the profile logged with ``--model``'s
 version (default: the champion), or ``--baseline``: a run id, a profile JSON file, or a registry file
 (CSV / XLSX / Parquet) profiled with the model's PDs. Exit codes: 0 every figure green or at watch, 3 any at act,
@@ -16,7 +17,9 @@ from pathlib import Path
 
 import typer
 
+from cli import options
 from cli.common import console, guarded, settings
+from cli.options import KNOWN_AT_HELP
 
 FORMATS = ("json", "xlsx", "html")
 PROFILE_SUFFIX = ".json"
@@ -82,7 +85,7 @@ def _reference(config, baseline: str | None, uri: str, spec):  # noqa: ANN001, A
     return run_reference(tracking.configure(config), baseline), {"run_id": baseline}, None, True
 
 
-def _read(as_of):  # noqa: ANN001, ANN202 - MonitoringInputs
+def _read(as_of, known_at):  # noqa: ANN001, ANN202 - MonitoringInputs
     from credit_engine.ledger.database import open_ledger
     from credit_engine.monitoring.service import read_inputs
     from credit_engine.outcomes.definition import load_definition
@@ -91,7 +94,7 @@ def _read(as_of):  # noqa: ANN001, ANN202 - MonitoringInputs
     engine = open_ledger(settings())
     try:
         ensure_migrated(engine)
-        return read_inputs(engine, as_of, load_definition())
+        return read_inputs(engine, as_of, load_definition(), known_at)
     finally:
         engine.dispose()
 
@@ -118,6 +121,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="Output file / 输出文件."),
         policy_file: Path | None = typer.Option(None, "--policy", help="Monitoring policy YAML / 监控策略."),
         log_run: bool | None = typer.Option(None, "--mlflow/--no-mlflow", help="Log to MLflow / 记录到 MLflow."),
+        known_at: str | None = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
     ) -> None:
         """Model monitoring: stability, performance, fairness / 模型监控."""
         from credit_engine.features import household_spec
@@ -127,12 +131,13 @@ def register(app: typer.Typer) -> None:
         from credit_engine.policy import load_policy
 
         day, first = _options(as_of, since, fmt)
+        moment = options.moment("--known-at", known_at)
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one small JSON: no progress bar
         config, spec = settings(), household_spec()
         policy, grades = load_monitoring_policy(policy_file), load_policy(settings().policy_file).grades
         uri = model or f"models:/{config.model_name}@champion"
         profile, identity, registered, from_registry = _reference(config, baseline, uri, spec)
-        inputs = _read(day)
+        inputs = _read(day, moment)
         result = run_monitor(inputs, profile, spec, policy, grades, day, first or registered, identity)
         path = write_monitoring(result, fmt, out, grades)
         if log_run if log_run is not None else from_registry:

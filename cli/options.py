@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+KNOWN_AT_HELP = "Read the ledger and audit log as known at this moment (default: end of the as-of day) / 截至记录时刻."
 
 
 def _invalid(option: str, rule: str, message: str, text: object):  # noqa: ANN202 - an InvalidInput

@@ -3,9 +3,10 @@
 One row per disbursed 富民贷 loan linked to its assessment, with the assessment's inputs, PD, grade, model and policy
 versions and the label bad / good / censored under the outcome definition (``credit_engine/policy/outcomes-*.yaml``;
 ``--window-months`` and ``--dpd`` override it, the file's metadata records the effective definition). The ledger and
-audit log are read as known at the end of the as-of day (China time); ``--county`` narrows the build to the loans of
-a county's funds and its assessments. Exit codes: 0 written, 2 invalid options
-(every error listed, each naming its option), 1 other failures. Heavy modules are imported inside the command.
+audit log are read as known at the end of the as-of day (China time), or at ``--known-at`` (a back-dated as-of
+of a ledger recorded later, e.g. a replayed history); ``--county`` narrows the build to the loans of a county's
+funds and its assessments. Exit codes: 0 written, 2 invalid options (every error listed, each naming its option),
+1 other failures. Heavy modules are imported inside the command.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 
 import typer
 
+from cli import options
 from cli.common import console, guarded, settings
+from cli.options import KNOWN_AT_HELP
 
 app = typer.Typer(no_args_is_help=True, help="Loan outcomes / 贷后表现.")
 OPTION_OF_FIELD = {"window_months": "--window-months", "dpd_threshold": "--dpd"}
@@ -65,6 +68,7 @@ def build(
     out: Path = typer.Option(..., "--out", help="Output .parquet file / 输出文件."),
     county: list[str] | None = typer.Option(None, "--county", help="Only this county, repeatable / 仅该县."),
     definition_file: Path | None = typer.Option(None, "--definition", help="Outcome definition YAML / 贷后表现定义."),
+    known_at: str | None = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
 ) -> None:
     """Build the outcome table of the rated 富民贷 loans / 生成贷后表现表."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -77,6 +81,7 @@ def build(
 
     shipped = load_definition(definition_file)
     day, definition = _options(as_of, window_months, dpd, out, county or [], shipped)
+    moment = options.moment("--known-at", known_at)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("opening / 打开数据库", total=None)
@@ -84,7 +89,12 @@ def build(
         try:
             ensure_migrated(engine)
             table, known_at = build_outcomes(
-                engine, definition, day, on_step=lambda step: progress.update(task, description=step), counties=county
+                engine,
+                definition,
+                day,
+                moment,
+                on_step=lambda step: progress.update(task, description=step),
+                counties=county,
             )
         finally:
             engine.dispose()

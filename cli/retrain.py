@@ -1,10 +1,12 @@
 """``credit-engine retrain``: retraining that proves itself (模型重训).
 
 Builds the training set from the matured outcomes as of ``--as-of`` (the outcome build of ``credit-engine outcomes
-build``; censored loans left out; ``--window-months`` and ``--dpd`` override the outcome definition) plus an
-original registry file if given, weighted by recency under the retraining policy; trains every family with the
-training job and registers the challenger; runs the promotion gate on the most recent matured vintages out of time
-against the champion re-scored on the same rows; promotes only when the gate passes; writes the report (JSON).
+build``, the ledger as known at the end of that day or at ``--known-at``; censored loans left out; ``--window-months``
+and ``--dpd`` override the outcome definition) plus an original registry file if given, weighted by recency under
+the retraining policy; trains every family with the training job (``--family``: only the families named;
+``--cv-folds`` as for ``train``) and registers the challenger; runs the promotion gate on the most recent matured
+vintages out of time against the champion re-scored on the same rows (the approval ratios on every assessment of
+those months); promotes only when the gate passes; writes the report (JSON).
 Idempotent per as-of and data. Exit codes: 0 promoted or already done, 4 the gate refused (the champion stays),
 2 invalid input (every option named), 1 other failures. Heavy modules are imported inside the command.
 """
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import typer
 
+from cli import options
 from cli.common import console, guarded, settings
+from cli.options import KNOWN_AT_HELP
 
 OPTION_OF_FIELD = {"window_months": "--window-months", "dpd_threshold": "--dpd"}
 
@@ -46,20 +50,41 @@ def _options(as_of: str, overrides: dict[str, int | None], report: Path, definit
     return day, effective
 
 
-def _outcomes(day, definition):  # noqa: ANN001, ANN202 - the OutcomeTable
+def _outcomes(day, definition, known_at):  # noqa: ANN001, ANN202 - (the OutcomeTable, the applicants' inputs)
+    """The outcome table and the inputs of every assessment recorded by the same moment (the gate's applicants)."""
     from credit_engine.ledger.database import open_ledger
+    from credit_engine.ledger.queries.outcomes import recorded_assessments
+    from credit_engine.ledger.unit_of_work import UnitOfWork
     from credit_engine.outcomes.build import build_outcomes, summary_lines
     from credit_engine.service_db.database import ensure_migrated
 
     engine = open_ledger(settings())
     try:
         ensure_migrated(engine)
-        table, _ = build_outcomes(engine, definition, day)
+        table, moment = build_outcomes(engine, definition, day, known_at)
+        with UnitOfWork(engine, read_only=True) as uow:
+            applicants = [dict(stored.inputs) for stored in recorded_assessments(uow, moment)]
     finally:
         engine.dispose()
     for line in summary_lines(definition, table.summary):
         console.print(line, highlight=False)
-    return table
+    return table, applicants
+
+
+def _families(names: list[str] | None) -> dict:
+    """``{"families": ...}`` of the ``--family`` options (every one checked), or nothing: every candidate family."""
+    from credit_engine.errors import InvalidInput, RowError
+    from models import FAMILIES
+    from training.families import BASELINE
+
+    if not names:
+        return {}
+    known = [name for name in FAMILIES if name != BASELINE]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        message = f"one of {' | '.join(known)} / 模型族"
+        raise InvalidInput([RowError(None, "--family", "family", message, name) for name in unknown])
+    return {"families": tuple(dict.fromkeys(names))}
 
 
 def _check_files(registry: Path | None, policy: Path | None) -> None:
@@ -84,6 +109,9 @@ def register(app: typer.Typer) -> None:
         registry: Path | None = typer.Option(None, "--include-registry", help="Original registry / 原始样本."),
         policy: Path | None = typer.Option(None, "--policy", help="Retraining policy YAML / 重训策略."),
         report: Path = typer.Option(..., "--report", help="Report .json / 报告文件."),
+        known_at: str | None = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
+        families: list[str] | None = typer.Option(None, "--family", help="Only this family, repeatable / 模型族."),
+        cv_folds: int = typer.Option(5, "--cv-folds", min=2, help="Cross-validation folds / 交叉验证折数."),
     ) -> None:
         """Retrain on matured outcomes and gate the challenger / 模型重训与晋级闸门."""
         import json
@@ -94,11 +122,12 @@ def register(app: typer.Typer) -> None:
 
         overrides = {"window_months": window_months, "dpd_threshold": dpd}
         day, definition = _options(as_of, overrides, report, load_definition())
+        moment = options.moment("--known-at", known_at)
         _check_files(registry, policy)
         load_retraining_policy(policy)  # a bad policy is refused before the ledger is read
-        table = _outcomes(day, definition)
-        job = RetrainJob(as_of=day, registry=registry, policy=policy)
-        result = job.run(settings(), table.rows, on_step=lambda step: console.print(step, highlight=False))
+        table, applicants = _outcomes(day, definition, moment)
+        job = RetrainJob(as_of=day, registry=registry, policy=policy, cv_folds=cv_folds, **_families(families))
+        result = job.run(settings(), table.rows, lambda step: console.print(step, highlight=False), applicants)
         result["outcome_definition"] = {"version": definition.version, "fingerprint": definition.fingerprint()}
         result["outcomes"] = table.summary
         report.parent.mkdir(parents=True, exist_ok=True)

@@ -49,11 +49,14 @@ def draw_shared(rng: np.random.Generator, probabilities: tuple[float, ...], n: i
     return rng.choice(len(p), size=n, p=p / p.sum()).astype(np.int64)
 
 
-def draw_placement(rng: np.random.Generator, places: Places, n: int) -> Columns:
-    """Village, county, application date (uniform over 2021–2024) and application year of each household."""
+def draw_placement(
+    rng: np.random.Generator, places: Places, n: int, first: np.datetime64 = FIRST_DAY, last: np.datetime64 = LAST_DAY
+) -> Columns:
+    """Village, county, application date (uniform over ``first``–``last``, default 2021–2024) and application year
+    (index into ``YEARS`` and on) of each household."""
     village = rng.choice(places.n_villages, size=n, p=places.village_weight / places.village_weight.sum())
-    days = int((LAST_DAY - FIRST_DAY).astype(np.int64)) + 1
-    applied = FIRST_DAY + rng.integers(0, days, size=n).astype("timedelta64[D]")
+    days = int((last - first).astype(np.int64)) + 1
+    applied = first + rng.integers(0, days, size=n).astype("timedelta64[D]")
     year = applied.astype("datetime64[Y]").astype(np.int64) + 1970
     return {
         "village": village,

@@ -37,12 +37,13 @@ def true_pd(cols: Columns, places: Places) -> np.ndarray:
 
 def true_logit(cols: Columns, places: Places) -> np.ndarray:
     """The true log-odds of default: the recorded effects plus the hidden bad-harvest term, scaled and shifted."""
-    hidden = HIDDEN_SHOCK_LOGIT * _farming(cols) * (shock_of(places, cols["county"], cols["year_index"]) > 0)
+    hidden = HIDDEN_SHOCK_LOGIT * farming(cols) * (shock_of(places, cols["county"], cols["year_index"]) > 0)
     recorded = _capacity(cols) + _health(cols) + _history(cols) + _standing(cols)
     return BASE_LOGIT + SEPARATION * (recorded + hidden)
 
 
-def _farming(cols: Columns) -> np.ndarray:
+def farming(cols: Columns) -> np.ndarray:
+    """Crop and livestock households (the ones a bad harvest hits)."""
     return np.isin(cols["purpose"], (code(PURPOSES, "crops"), code(PURPOSES, "livestock")))
 
 
@@ -50,7 +51,7 @@ def _capacity(cols: Columns) -> np.ndarray:
     """Income (log, saturating), farm exposure without migrant wages, debt and the size of the request."""
     per_capita = cols["annual_net_income"] / np.maximum(cols["household_size"], 1)
     log_income = np.clip(np.log((per_capita + 500.0) / 8_000.0), -2.5, 0.5)
-    exposed = _farming(cols) & (cols["migrant_workers"] == 0)
+    exposed = farming(cols) & (cols["migrant_workers"] == 0)
     debt_to_assets = cols["total_liabilities"] / (cols["total_assets"] + 1_000.0)
     loan_to_income = cols["requested_amount"] / (cols["annual_net_income"] + 1_000.0)
     workers = cols["labor_count"]

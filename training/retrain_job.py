@@ -7,7 +7,8 @@ to ``<data_dir>/retraining/train-<as-of>-<digest>.parquet`` (the version's ``dat
 rejection sampling (``weight_column``). The rows were validated by the data contract when they were assessed (their
 ID numbers are not kept), so :class:`OutcomeTrainJob` checks them with the spec's checks only. The new version gets
 the alias ``challenger`` (never ``champion`` directly: a champion must exist before retraining). The gate
-(:func:`credit_engine.retraining.gate.gate`) compares it with the champion re-scored on the same out-of-time rows;
+(:func:`credit_engine.retraining.gate.gate`) compares it with the champion re-scored on the same out-of-time rows
+(the approval ratios on the applicants of the held-out months, when the recorded assessments are given);
 its table goes into the version's tags (``retrain.gate`` as JSON, ``retrain.gate.<criterion>`` one line each), the
 run's artifacts and the report. A second run with the same as-of and the same data (``retrain.as_of`` and
 ``retrain.data_sha256`` tags) finds that version and registers nothing new: it reuses the gate's result when the
@@ -20,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,9 @@ from credit_engine.errors import BilingualError
 from credit_engine.features import FeatureSpec, household_spec
 from credit_engine.monitoring.policy import load_monitoring_policy
 from credit_engine.policy import load_policy
-from credit_engine.retraining.gate import COLUMN_LABELS, GateResult, gate
+from credit_engine.retraining.gate import COLUMN_LABELS, Applicants, GateResult, gate
 from credit_engine.retraining.policy import RetrainingPolicy, load_retraining_policy
-from credit_engine.retraining.training_set import WEIGHT, RetrainingSet, retraining_set
+from credit_engine.retraining.training_set import WEIGHT, RetrainingSet, holdout_applicants, retraining_set
 from models.store import load_estimator
 from training import tracking
 from training.data import load_frame, validate_generic
@@ -79,8 +80,16 @@ class RetrainJob(BaseModel):
     params: dict[str, dict[str, Any]] = Field(default_factory=dict)
     cv_folds: int = Field(default=DEFAULT_FOLDS, ge=2)
 
-    def run(self, settings: Settings, rows: list[dict], on_step: Callable[[str], None] = lambda _: None) -> dict:
-        """Retrain on the outcome ``rows`` and gate the challenger; the report (``decision``, ``exit_code``)."""
+    def run(
+        self,
+        settings: Settings,
+        rows: list[dict],
+        on_step: Callable[[str], None] = lambda _: None,
+        applicants: Sequence[Mapping[str, object]] = (),
+    ) -> dict:
+        """Retrain on the outcome ``rows`` and gate the challenger; the report (``decision``, ``exit_code``).
+        ``applicants`` are the inputs of every recorded assessment (the gate judges the approval ratios on those of
+        the held-out months; none given: on the held-out loans)."""
         policy, spec = load_retraining_policy(self.policy), household_spec()
         client = tracking.configure(settings)
         name = self.model_name or settings.model_name
@@ -105,7 +114,8 @@ class RetrainJob(BaseModel):
             compared = tags.get("retrain.champion_version", "")
         else:  # not gated yet, or gated under another policy: gate (again) and tag the version with the result
             on_step("promotion gate / 晋级闸门")
-            result, compared = self._gate(settings, client, name, version, str(champion.version), data, policy)
+            found = holdout_applicants(applicants, data.holdout_vintages)
+            result, compared = self._gate(settings, client, (name, version, str(champion.version)), data, policy, found)
         decision = self._decide(client, name, version, str(champion.version), result, tags)
         after = tracking.alias_version(client, name, tracking.CHAMPION)
         return {
@@ -148,12 +158,22 @@ class RetrainJob(BaseModel):
             client.log_artifact(report["run_id"], str(holdout), "retraining")
         return report
 
-    def _gate(self, settings, client, name, version, champion, data, policy) -> tuple[GateResult, str]:  # noqa: ANN001
-        holdout = validate_generic(data.holdout, household_spec())
-        scores = {v: load_estimator(f"models:/{name}/{v}", settings.mlflow_tracking_uri).estimator.predict_pd(holdout)
+    def _gate(self, settings, client, names, data, policy, applicants) -> tuple[GateResult, str]:  # noqa: ANN001
+        name, version, champion = names
+        spec = household_spec()
+        holdout = validate_generic(data.holdout, spec)
+        population = validate_generic(applicants, spec, require_label=False) if len(applicants) else None
+        models = {v: load_estimator(f"models:/{name}/{v}", settings.mlflow_tracking_uri).estimator
                   for v in (champion, version)}  # fmt: skip
+        scores = {v: model.predict_pd(holdout) for v, model in models.items()}
+        judged = (
+            None
+            if population is None
+            else Applicants(population, *(models[v].predict_pd(population) for v in (champion, version)))
+        )
         approve_max_pd = load_policy(settings.policy_file).decision.approve_max_pd
-        result = gate(holdout, scores[champion], scores[version], policy, approve_max_pd, load_monitoring_policy())
+        result = gate(holdout, scores[champion], scores[version], policy, approve_max_pd, load_monitoring_policy(),
+                      judged)  # fmt: skip
         tags = {"retrain.champion_version": champion, "retrain.gate.decision": result.as_dict()["decision"],
                 "retrain.gate.policy_version": policy.version, "retrain.gate.policy_fingerprint": policy.fingerprint(),
                 **{f"retrain.gate.{r['criterion']}": _line(r) for r in result.rows},

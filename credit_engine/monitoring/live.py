@@ -33,7 +33,8 @@ class LiveStability:
     def _bin(self, pd_value: float | None) -> int:
         if pd_value is None:
             return len(self.reference.shares) - 1
-        return bisect.bisect_right(self.reference.edges, float(pd_value))
+        search = bisect.bisect_left if self.reference.search_side == "left" else bisect.bisect_right
+        return search(self.reference.edges, float(pd_value))
 
     def add(self, county_code: str, pd_value: float | None, decision: str) -> float:
         """Record one assessment; the county's PSI over its recent assessments after it."""

@@ -1,7 +1,10 @@
 """The reference profile of a model (参照分布): per-feature bins and shares and the PD's bins and shares on its
 training rows, logged with every model version, and the shares of new rows in the same bins.
 
-A numeric feature is cut at the quantiles of the reference rows (``bins`` of them, repeated edges merged); a
+A numeric feature is cut at the quantiles of the reference rows (``bins`` of them, repeated edges merged), each bin
+closed on the right — (low, high] — so a value that a large share of the rows hold (no e-commerce sales, no debt:
+0) keeps a bin of its own below the first edge, and new rows that move off it are seen; profiles logged before
+(without ``closed``) keep their [low, high) bins; a
 categorical one keeps its most frequent categories, the rest share an "other" bin. Every feature has a last bin for
 missing values. The PD is cut the same way as a numeric feature. The profile is plain JSON (:meth:`as_dict`,
 :meth:`from_dict`) so training can log it as an artifact and monitoring or the service can read it back without
@@ -35,13 +38,22 @@ class Bins:
     shares: tuple[float, ...]
     edges: tuple[float, ...] = ()
     categories: tuple[str, ...] = ()
+    closed: str = "left"  # numeric bins: "right" (low, high]; "left" [low, high) (profiles logged before 2026-12)
 
     def labels(self) -> list[str]:
         """A readable name per bin (for tables and charts)."""
         if self.kind == "categorical":
             return [*self.categories, "其他 other", "缺失 missing"]
         bounds = ["-∞", *(f"{edge:.4g}" for edge in self.edges), "+∞"]
-        return [f"[{low}, {high})" for low, high in zip(bounds, bounds[1:], strict=False)] + ["缺失 missing"]
+        opening, closing = ("(", "]") if self.closed == "right" else ("[", ")")
+        shown = [f"{opening}{low}, {high}{closing}" for low, high in zip(bounds, bounds[1:], strict=False)]
+        shown[-1] = shown[-1][:-1] + ")"  # +∞ is never a value
+        return [*shown, "缺失 missing"]
+
+    @property
+    def search_side(self) -> str:
+        """The side of ``numpy.searchsorted`` over the edges that finds a number's bin."""
+        return "left" if self.closed == "right" else "right"
 
     def counts(self, values: Any) -> np.ndarray:
         """How many of ``values`` fall in each bin (the last: missing)."""
@@ -52,7 +64,7 @@ class Bins:
             positions = [index.get(str(v), len(self.categories)) for v in series[~missing]]
         else:
             numbers = pd.to_numeric(series[~missing], errors="coerce").to_numpy(dtype=float)
-            positions = np.searchsorted(np.asarray(self.edges, dtype=float), numbers, side="right")
+            positions = np.searchsorted(np.asarray(self.edges, dtype=float), numbers, side=self.search_side)
         counts = np.bincount(np.asarray(positions, dtype=int), minlength=len(self.shares) - 1).astype(float)
         return np.append(counts, float(missing.sum()))
 
@@ -63,9 +75,9 @@ class Bins:
 
     def as_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {"kind": self.kind, "shares": list(self.shares)}
-        return found | (
-            {"categories": list(self.categories)} if self.kind == "categorical" else {"edges": list(self.edges)}
-        )
+        if self.kind == "categorical":
+            return found | {"categories": list(self.categories)}
+        return found | {"edges": list(self.edges), "closed": self.closed}
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Bins:
@@ -74,6 +86,7 @@ class Bins:
             tuple(float(s) for s in raw["shares"]),
             tuple(float(e) for e in raw.get("edges", ())),
             tuple(str(c) for c in raw.get("categories", ())),
+            str(raw.get("closed", "left")),
         )
 
 
@@ -82,8 +95,8 @@ def numeric_bins(values: Any, bins: int) -> Bins:
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(dtype=float)
     quantiles = np.quantile(numbers, np.linspace(0, 1, bins + 1)[1:-1]) if len(numbers) else np.array([])
     edges = tuple(float(e) for e in np.unique(quantiles))
-    empty = Bins("numeric", (0.0,) * (len(edges) + 2), edges)
-    return Bins("numeric", tuple(empty.shares_of(values).tolist()), edges)
+    empty = Bins("numeric", (0.0,) * (len(edges) + 2), edges, closed="right")
+    return Bins("numeric", tuple(empty.shares_of(values).tolist()), edges, closed="right")
 
 
 def categorical_bins(values: Any) -> Bins:

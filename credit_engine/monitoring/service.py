@@ -68,13 +68,18 @@ class MonitoringResult:
         return EXIT_ACT if self.status == ACT else 0
 
 
-def read_inputs(engine: Engine, as_of: dt.date, definition) -> MonitoringInputs:  # noqa: ANN001 - OutcomeDefinition
-    """The assessments, outcome rows and loan histories as known at the end of ``as_of``."""
+def read_inputs(
+    engine: Engine,
+    as_of: dt.date,
+    definition,  # noqa: ANN001 - OutcomeDefinition
+    known_at: dt.datetime | None = None,
+) -> MonitoringInputs:
+    """The assessments, outcome rows and loan histories as known at ``known_at`` (default: the end of ``as_of``)."""
     from credit_engine.ledger.queries import outcomes as reads
     from credit_engine.ledger.unit_of_work import UnitOfWork
     from credit_engine.outcomes.build import end_of_day
 
-    moment = end_of_day(as_of)
+    moment = known_at or end_of_day(as_of)
     with UnitOfWork(engine, read_only=True) as uow:
         histories = reads.loan_histories(uow, as_of, moment)
         named = reads.named_assessments(uow, moment)

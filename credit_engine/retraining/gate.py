@@ -10,6 +10,15 @@ figures, each with its tolerance from the :class:`RetrainingPolicy`:
   age band), the lowest judged group's approval ratio (approval rate ÷ the highest group's, an application approved
   by the model's PD when it is below the policy's ``approve_max_pd``: the knock-outs and credit-line rules are the
   same for both models on the same rows); the challenger's may not fall more than ``approval_ratio_max_drop`` below.
+  The ratios are taken on the **applicants** of the held-out months (every assessment applied for then, declined
+  and referred ones included) when they are given: the matured loans alone are the champion's own approvals, on
+  which the champion approves every group in full by construction (ratio 1.0), so any challenger that ranks a
+  single applicant differently would look less fair — the drought simulation showed it (issue 12 §4). Without
+  applicants they fall back to the loans, and the row says which population it judged. A group whose held-out
+  loans defaulted demonstrably above the champion's PD (its calibration gap at watch or act under the monitoring
+  policy, realised above predicted: the interval leaves the prediction out) is **risk-explained**: lending less there
+  corrects the champion's under-estimate, so the group is shown in the row (``risk_explained``) and left out of the
+  lowest ratio of both models — the drought's counties, where the challenger rightly approves fewer.
 
 A figure that cannot be judged (one class only, no group large enough) is shown as not judged and does not block;
 the holdout itself must hold ``min_rows`` loans and ``min_bads`` bads, or the gate refuses for lack of evidence.
@@ -65,23 +74,59 @@ def worst_calibration_gap(y: np.ndarray, pds: np.ndarray, deciles: int) -> float
     return max(abs(float(np.mean(y[b])) - float(np.mean(pds[b]))) for b in bins if len(b))
 
 
-def lowest_approval_ratios(
-    holdout: pd.DataFrame, pds: np.ndarray, approve_max_pd: float, monitoring: MonitoringPolicy
-) -> dict[str, float | None]:
-    """Per fairness dimension, the lowest approval ratio among the groups large enough to be judged."""
-    frame = pd.DataFrame({
-        "pd": pds, "defaulted": holdout["defaulted"].to_numpy(),
+@dataclass(frozen=True)
+class Applicants:
+    """The applicants of the held-out months (contract columns) and both models' PDs on them."""
+
+    frame: pd.DataFrame
+    champion_pd: np.ndarray
+    challenger_pd: np.ndarray
+
+
+def _group_frame(holdout: pd.DataFrame, pds: np.ndarray, approve_max_pd: float, monitoring: MonitoringPolicy):  # noqa: ANN202
+    labels = holdout["defaulted"].to_numpy() if "defaulted" in holdout else np.full(len(holdout), np.nan)
+    return pd.DataFrame({
+        "pd": pds, "defaulted": labels,
         "decision": np.where(np.asarray(pds) < approve_max_pd, "approve", "other"),
         "county_code": holdout["county_code"].astype(str).to_numpy(),
         "head_gender": holdout["head_gender"].astype(str).to_numpy(),
         "age_band": [age_band(a, monitoring.fairness.age_bands) for a in holdout["head_age"]],
     })  # fmt: skip
+
+
+def lowest_approval_ratios(
+    holdout: pd.DataFrame,
+    pds: np.ndarray,
+    approve_max_pd: float,
+    monitoring: MonitoringPolicy,
+    exempt: dict[str, set[str]] | None = None,
+) -> dict[str, float | None]:
+    """Per fairness dimension, the lowest approval ratio among the groups large enough to be judged (the groups
+    ``exempt`` names for the dimension left out)."""
+    frame = _group_frame(holdout, pds, approve_max_pd, monitoring)
     lowest = {}
     for dimension in DIMENSIONS:
+        skip = (exempt or {}).get(dimension, set())
         judged = [r["approval_ratio"] for r in group_rows(frame, dimension, (), monitoring)
-                  if r["ratio_status"] != NOT_JUDGED and r["approval_ratio"] is not None]  # fmt: skip
+                  if r["ratio_status"] != NOT_JUDGED and r["approval_ratio"] is not None
+                  and r["group"] not in skip]  # fmt: skip
         lowest[dimension] = min(judged) if judged else None
     return lowest
+
+
+def risk_explained_groups(
+    holdout: pd.DataFrame, champion_pd: np.ndarray, approve_max_pd: float, monitoring: MonitoringPolicy
+) -> dict[str, set[str]]:
+    """Per dimension, the groups whose held-out loans defaulted demonstrably above the champion's PD (calibration
+    status watch or act, realised above predicted)."""
+    frame = _group_frame(holdout, champion_pd, approve_max_pd, monitoring)
+    return {
+        dimension: {
+            r["group"] for r in group_rows(frame, dimension, (), monitoring)
+            if r["calibration_status"] in ("watch", "act") and (r["calibration_gap"] or 0.0) > 0
+        }
+        for dimension in DIMENSIONS
+    }  # fmt: skip
 
 
 def criterion(
@@ -117,8 +162,10 @@ def gate(
     policy: RetrainingPolicy,
     approve_max_pd: float,
     monitoring: MonitoringPolicy,
+    applicants: Applicants | None = None,
 ) -> GateResult:
-    """The gate's table on the holdout rows and whether the challenger passes every judged criterion."""
+    """The gate's table on the holdout rows (the approval ratios on ``applicants`` when given) and whether the
+    challenger passes every judged criterion."""
     y = holdout["defaulted"].astype(int).to_numpy()
     old, new = np.asarray(champion_pd, dtype=float), np.asarray(challenger_pd, dtype=float)
     limits = policy.gate
@@ -128,10 +175,16 @@ def gate(
     ]
     gaps = [worst_calibration_gap(y, pds, limits.deciles) for pds in (old, new)]
     rows.append(criterion("calibration_gap", *gaps, limits.calibration_gap_max_rise, False))
-    if len(y):
-        before = lowest_approval_ratios(holdout, old, approve_max_pd, monitoring)
-        after = lowest_approval_ratios(holdout, new, approve_max_pd, monitoring)
+    population, old_pd, new_pd, judged_on = holdout, old, new, "loans"
+    if applicants is not None and len(applicants.frame):
+        population, old_pd, new_pd = applicants.frame, applicants.champion_pd, applicants.challenger_pd
+        judged_on = "applicants"
+    if len(population):
+        exempt = risk_explained_groups(holdout, old, approve_max_pd, monitoring) if len(y) else {}
+        before = lowest_approval_ratios(population, np.asarray(old_pd, dtype=float), approve_max_pd, monitoring, exempt)
+        after = lowest_approval_ratios(population, np.asarray(new_pd, dtype=float), approve_max_pd, monitoring, exempt)
         rows += [criterion(f"approval_ratio.{d}", before[d], after[d], limits.approval_ratio_max_drop, True)
+                 | {"population": judged_on, "rows": len(population), "risk_explained": sorted(exempt.get(d, ()))}
                  for d in DIMENSIONS]  # fmt: skip
     return GateResult(all(r["status"] != FAIL for r in rows), rows)
 

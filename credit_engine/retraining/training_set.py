@@ -6,12 +6,15 @@ on); a matured loan's vintage is its disbursement month. The :class:`RetrainingP
 recent vintages are the gate's rows; the older matured loans and the registry's rows are the training rows, each
 with its recency weight (:func:`credit_engine.retraining.weights.recency_weights`) in :data:`WEIGHT`. Only the data
 contract's columns, the label and the weight are kept: no raw ID number (the registry's is dropped), no pseudonym.
+:func:`holdout_applicants` gives the gate the applicants of the held-out months (every decision), on which it judges
+the approval ratios.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -62,6 +65,15 @@ def matured_frame(rows: list[dict]) -> pd.DataFrame:
     frame[LABEL] = frame[LABEL].astype(int)
     frame[VINTAGE] = pd.to_datetime(frame["disbursed_on"]).dt.strftime("%Y-%m")
     return frame.drop(columns=["censored", "disbursed_on"]).reset_index(drop=True)
+
+
+def holdout_applicants(inputs: Sequence[Mapping[str, object]], vintages: Sequence[str]) -> pd.DataFrame:
+    """The assessments' inputs (contract columns as the audit log recorded them) applied for in the held-out months
+    (``YYYY-MM``, the vintages), every decision included; the masked ID number dropped."""
+    months = set(vintages)
+    chosen = [dict(row) for row in inputs if str(row.get("application_date") or "")[:7] in months]
+    frame = pd.DataFrame(chosen)
+    return frame.drop(columns=["head_id_number"], errors="ignore")
 
 
 def retraining_set(

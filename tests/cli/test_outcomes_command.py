@@ -117,3 +117,26 @@ def test_bad_options_exit_2_naming_every_option(settings_home, tmp_path, args, n
 def test_an_output_that_is_not_parquet_exits_2(settings_home, tmp_path):
     result = run("outcomes", "build", "--as-of", "2026-06-30", "--out", str(tmp_path / "o.csv"))
     assert result.exit_code == 2 and "--out" in result.output
+
+
+def test_a_back_dated_as_of_sees_a_history_recorded_later_only_with_known_at(home, county):
+    # the loans of 2024 were recorded today: as known at the end of 2025-06-30 the ledger had none of them
+    out = home / "out" / "outcomes.parquet"
+    args = ("outcomes", "build", "--as-of", "2025-06-30", "--window-months", "6", "--county", county)
+    blind = run(*args, "--out", str(out))
+    assert blind.exit_code == 0, blind.output
+    assert read_metadata(out)["summary"]["loans"] == 0
+    later = dt.datetime.now(CHINA) + dt.timedelta(seconds=1)  # a whole second after every record
+    now = later.replace(tzinfo=None).isoformat(timespec="seconds")
+    seen = run(*args, "--known-at", now, "--out", str(out))
+    assert seen.exit_code == 0, seen.output
+    meta = read_metadata(out)
+    assert meta["summary"]["bad"] == 1 and meta["summary"]["good"] == 1 and meta["known_at"].startswith(now[:16])
+    assert meta["as_of"] == "2025-06-30"
+
+
+def test_a_bad_known_at_exits_2_naming_it(settings_home, tmp_path):
+    out = tmp_path / "o.parquet"
+    result = run("outcomes", "build", "--as-of", "2026-06-30", "--known-at", "yesterday", "--out", str(out))
+    assert result.exit_code == 2 and "--known-at" in result.output
+    assert not out.exists()

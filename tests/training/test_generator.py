@@ -121,3 +121,28 @@ def test_application_dates_span_2021_to_2024_in_order(registry) -> None:
 def test_a_registry_needs_at_least_one_household() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         generate_registry(0, seed=1)
+
+
+def test_the_drought_scenario_appends_2025_and_leaves_2021_to_2024_as_the_seed_gives_them():
+    from credit_engine.regions import SHANXI_POVERTY_COUNTIES
+    from training.generator_drought import DroughtScenario, drought_counties
+    from training.generator_places import YEARS
+
+    base, base_truth = generate_registry(6000, 5, counties=9)
+    frame, truth = generate_registry(6000, 5, counties=9, scenario=DroughtScenario())
+    assert frame.iloc[: len(base)].equals(base) and truth.iloc[: len(base)].equals(base_truth)
+    later, later_truth = frame.iloc[len(base) :], truth.iloc[len(base) :]
+    assert len(later) == 6000 // len(YEARS) and (later["application_date"].dt.year == 2025).all()
+    assert frame["application_id"].is_unique and frame["household_id"].is_unique
+    hit = drought_counties(DroughtScenario(), 5, 9)
+    assert hit.sum() == 3 and (hit == drought_counties(DroughtScenario(), 5, 9)).all()
+    shocked = {SHANXI_POVERTY_COUNTIES[i].code for i in np.flatnonzero(hit)}
+    assert shocked <= set(later["county_code"])
+    farming = later["purpose"].isin(["crops", "livestock"])
+    in_drought = later["county_code"].isin(shocked)
+    true_pd = later_truth["true_pd"].to_numpy()
+    assert true_pd[(farming & in_drought).to_numpy()].mean() > 2 * true_pd[(farming & ~in_drought).to_numpy()].mean()
+    debt = later["total_liabilities"] / (later["annual_net_income"] + 1000)
+    assert debt[farming & in_drought].median() > 2 * debt[farming & ~in_drought].median()
+    sellers = (later["ecommerce_sales"] > 0).mean()
+    assert sellers > 1.8 * (base["ecommerce_sales"] > 0).mean()

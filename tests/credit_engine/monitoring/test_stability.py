@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from credit_engine.monitoring.policy import load_monitoring_policy
-from credit_engine.monitoring.profile import ReferenceProfile, build_profile, categorical_bins, numeric_bins, psi
+from credit_engine.monitoring.profile import (
+    Bins,
+    ReferenceProfile,
+    build_profile,
+    categorical_bins,
+    numeric_bins,
+    psi,
+)
 from credit_engine.monitoring.stability import stability_rows
 
 POLICY = load_monitoring_policy()
@@ -32,6 +39,25 @@ def test_numeric_bins_cut_at_the_reference_quantiles_with_a_missing_bin():
     assert bins.shares[:10] == pytest.approx((0.1,) * 10)
     assert bins.shares[-1] == 0.0
     assert bins.counts([None, 5, 95, 1000]).tolist() == [1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1]
+
+
+def test_a_value_most_rows_hold_keeps_a_bin_of_its_own_so_rows_moving_off_it_are_seen():
+    # 95 % of the reference sold nothing online: every quantile edge is 0; four times as many sellers must show
+    reference = np.concatenate([np.zeros(95), np.arange(1.0, 6.0) * 1000])
+    bins = numeric_bins(reference, 10)
+    assert bins.edges == (0.0,) and bins.closed == "right"
+    assert bins.shares == pytest.approx((0.95, 0.05, 0.0))
+    grown = np.concatenate([np.zeros(80), np.full(20, 5000.0)])
+    assert bins.shares_of(grown).tolist() == pytest.approx([0.8, 0.2, 0.0])
+    assert psi(bins.shares, bins.shares_of(grown)) >= 0.2
+    assert bins.labels()[:2] == ["(-∞, 0]", "(0, +∞)"]
+
+
+def test_a_profile_logged_before_right_closed_bins_keeps_its_left_closed_bins():
+    old = Bins.from_dict({"kind": "numeric", "shares": [0.0, 1.0, 0.0], "edges": [0.0]})
+    assert old.closed == "left" and old.counts([0.0, 1.0]).tolist() == [0, 2, 0]
+    new = Bins.from_dict(numeric_bins([0.0, 0.0, 1.0], 2).as_dict())
+    assert new.closed == "right" and new.counts([0.0, 1.0]).tolist() == [1, 1, 0]
 
 
 def test_categories_outside_the_reference_fall_in_other():

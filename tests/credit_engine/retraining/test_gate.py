@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from credit_engine.monitoring.policy import load_monitoring_policy
-from credit_engine.retraining.gate import FAIL, PASS, criterion, gate, lowest_approval_ratios, worst_calibration_gap
+from credit_engine.retraining.gate import (
+    FAIL,
+    PASS,
+    Applicants,
+    criterion,
+    gate,
+    lowest_approval_ratios,
+    worst_calibration_gap,
+)
 from credit_engine.retraining.policy import RetrainingPolicyError, load_retraining_policy, parse_policy
 
 POLICY = load_retraining_policy()
@@ -104,3 +112,58 @@ def test_too_few_holdout_loans_or_bads_refuse_for_lack_of_evidence():
     goods = holdout.assign(defaulted=0)
     result = gate(goods, pds, pds, POLICY, APPROVE_MAX_PD, MONITORING)
     assert not result.passed and _statuses(result)["auc"] == "not_judged"
+
+
+def test_approval_ratios_are_judged_on_the_applicants_of_the_held_out_months_when_given():
+    # the loans are the champion's approvals: on them it approves every group in full, so a challenger that turns
+    # down a few of one age band's loans looks unfair there (ratio below 1 − tolerance) ...
+    holdout, loans = _holdout()
+    approve = 0.3  # every loan's PD is below it: the champion's own approvals
+    stricter = np.where((holdout["head_age"] >= 60) & (np.arange(len(loans)) % 5 == 0), 0.5, loans)
+    on_loans = gate(holdout, loans, stricter, POLICY, approve, MONITORING)
+    assert _statuses(on_loans)["approval_ratio.age_band"] == FAIL
+    assert {r["population"] for r in on_loans.rows if r["criterion"].startswith("approval")} == {"loans"}
+    # ... so when the applicants of those months are given (the champion declined some of every band there), the
+    # ratios are both models' on them
+    applicants = pd.concat([holdout, holdout], ignore_index=True).drop(columns=["defaulted"])
+    champion = np.concatenate([loans, np.where(np.arange(len(loans)) % 2 == 0, 0.5, loans)])
+    challenger = np.concatenate([stricter, np.where(np.arange(len(loans)) % 2 == 0, 0.5, loans)])
+    judged = gate(holdout, loans, stricter, POLICY, approve, MONITORING, Applicants(applicants, champion, challenger))
+    rows = {r["criterion"]: r for r in judged.rows}
+    assert rows["approval_ratio.age_band"]["population"] == "applicants"
+    assert rows["approval_ratio.age_band"]["rows"] == len(applicants)
+    assert rows["approval_ratio.age_band"]["champion"] < 1.0 and rows["approval_ratio.age_band"]["risk_explained"] == []
+    before = lowest_approval_ratios(applicants, champion, approve, MONITORING)
+    after = lowest_approval_ratios(applicants, challenger, approve, MONITORING)
+    assert rows["approval_ratio.age_band"]["challenger"] == pytest.approx(after["age_band"], abs=1e-6)
+    assert before["age_band"] == pytest.approx(rows["approval_ratio.age_band"]["champion"], abs=1e-6)
+
+
+def test_fewer_approvals_where_the_champion_demonstrably_under_predicted_are_risk_explained_not_unfair():
+    # one county's loans defaulted at 30 % against a predicted 5 % (a drought the champion never saw); the challenger
+    # approves fewer there: not judged as unfair; the same cut in a county the champion got right is
+    rng = np.random.default_rng(3)
+    n = 800
+    county = np.where(np.arange(n) % 4 == 0, "140221", np.where(np.arange(n) % 4 == 1, "140122", "140123"))
+    pds = np.full(n, 0.05)
+    defaulted = (rng.random(n) < np.where(county == "140221", 0.30, 0.05)).astype(int)
+    holdout = pd.DataFrame({"defaulted": defaulted, "county_code": county, "head_gender": "M", "head_age": 40})
+    challenger = np.where((county == "140221") & (np.arange(n) % 8 == 0), 0.5, pds)
+    result = gate(holdout, pds, challenger, POLICY, APPROVE_MAX_PD, MONITORING)
+    row = next(r for r in result.rows if r["criterion"] == "approval_ratio.county_code")
+    assert row["risk_explained"] == ["140221"] and row["status"] == PASS
+    elsewhere = np.where((county == "140122") & (np.arange(n) % 8 == 1), 0.5, pds)
+    result = gate(holdout, pds, elsewhere, POLICY, APPROVE_MAX_PD, MONITORING)
+    row = next(r for r in result.rows if r["criterion"] == "approval_ratio.county_code")
+    assert row["status"] == FAIL
+
+
+def test_the_applicants_of_the_held_out_months_are_every_assessment_applied_for_then():
+    from credit_engine.retraining.training_set import holdout_applicants
+
+    inputs = [{"application_date": "2025-07-03", "head_id_number": "1401**********1234", "county_code": "140121"},
+              {"application_date": "2025-06-30", "county_code": "140121"},
+              {"application_date": "2025-09-30", "county_code": "140122"}]  # fmt: skip
+    found = holdout_applicants(inputs, ["2025-07", "2025-08", "2025-09"])
+    assert found["application_date"].tolist() == ["2025-07-03", "2025-09-30"]
+    assert "head_id_number" not in found

@@ -1,0 +1,139 @@
+"""The figures of the drought simulation (issue 12 §4), read from what the console commands wrote.
+
+``monitor``'s JSON gives the stability of each feature and the PD (overall, over the drought year's cohorts) and the
+calibration of each county (realised default rate of the matured loans vs the mean PD the champion predicted);
+``retrain``'s report gives the gate's table (the stale champion and the challenger on the same out-of-time
+vintages); :func:`training.simulation.score_unserved` gives both models on the drought year's applications that
+were never served. :func:`summarise` puts them side by side, grouped shocked / unshocked;
+:func:`markdown` writes them for people (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+DROUGHT_FEATURES = ("annual_net_income", "income_per_capita", "total_liabilities", "debt_to_assets", "loan_to_income")
+GROWTH_FEATURES = ("ecommerce_sales",)
+FLAGGED = ("watch", "act")
+
+
+def stability(monitoring: dict) -> dict[str, dict[str, Any]]:
+    """PSI of the PD and CSI of every feature over every cohort monitored: ``{variable: {value, status}}``."""
+    return {
+        row["variable"]: {"value": row["value"], "status": row["status"]}
+        for row in monitoring["sections"]["stability"]
+        if row["cohort"] == "all"
+    }
+
+
+def county_calibration(monitoring: dict, shocked: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """Per county: its group, matured loans, realised rate, mean PD, gap and the monitor's calibration status."""
+    rows = {}
+    for row in monitoring["sections"]["fairness"]:
+        if row["dimension"] != "county_code":
+            continue
+        rows[row["group"]] = {
+            "group": "shocked" if row["group"] in shocked else "unshocked",
+            "matured_loans": row["matured_loans"],
+            "realised_rate": row["realised_rate"],
+            "predicted_pd": row["predicted_pd"],
+            "calibration_gap": row["calibration_gap"],
+            "status": row["calibration_status"],
+        }
+    return rows
+
+
+def group_calibration(counties: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The counties' calibration pooled by group (loans-weighted): loans, realised rate, mean PD, gap, statuses."""
+    pooled = {}
+    for group in ("shocked", "unshocked"):
+        members = [row for row in counties.values() if row["group"] == group and row["matured_loans"]]
+        loans = sum(row["matured_loans"] for row in members)
+        realised = sum(row["realised_rate"] * row["matured_loans"] for row in members) / loans if loans else None
+        predicted = sum(row["predicted_pd"] * row["matured_loans"] for row in members) / loans if loans else None
+        pooled[group] = {
+            "counties": len(members),
+            "matured_loans": loans,
+            "realised_rate": realised,
+            "predicted_pd": predicted,
+            "calibration_gap": None if loans == 0 else realised - predicted,
+            "statuses": sorted({row["status"] for row in members}),
+        }
+    return pooled
+
+
+def gate(retrain: dict) -> dict[str, dict[str, Any]]:
+    """The gate's rows by criterion: champion, challenger, status (and the holdout's loans and bads)."""
+    return {row["criterion"]: row for row in retrain["gate"]["rows"]}
+
+
+def summarise(world_facts: dict, monitoring: dict, retrain: dict, unserved: dict, shocked: frozenset[str]) -> dict:
+    """Everything the bench reports and the slow test checks, in one document."""
+    counties = county_calibration(monitoring, shocked)
+    return {
+        "world": world_facts,
+        "monitor": {
+            "status": monitoring["status"],
+            "counts": monitoring["counts"],
+            "stability": stability(monitoring),
+            "calibration_by_county": counties,
+            "calibration_by_group": group_calibration(counties),
+        },
+        "retrain": {
+            "decision": retrain["decision"],
+            "champion_before": retrain["champion_before"],
+            "champion_after": retrain["champion_after"],
+            "version": retrain["version"],
+            "training_set": retrain["training_set"],
+            "gate": gate(retrain),
+        },
+        "unserved": unserved,
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.2f} %"
+
+
+def markdown(summary: dict, command: str) -> str:
+    """The results as the bench's Markdown section."""
+    world, monitor, retrain, unserved = summary["world"], summary["monitor"], summary["retrain"], summary["unserved"]
+    lines = [f"Command: `{command}`", "", f"World: {world['description']}.", ""]
+    lines += ["**Stability** (`monitor`, every 2025 cohort against the champion's training profile):", "",
+              "| variable | PSI / CSI | status |", "|---|---:|---|"]  # fmt: skip
+    shown = ("pd", *GROWTH_FEATURES, *DROUGHT_FEATURES)
+    for name in shown:
+        row = monitor["stability"][name]
+        lines.append(f"| {name} | {row['value']:.3f} | {row['status']} |")
+    others = [n for n, r in monitor["stability"].items() if n not in shown and r["status"] in FLAGGED]
+    lines += ["", f"Other features at watch or act: {', '.join(others) or 'none'}.", ""]
+    lines += ["**Calibration by county** (`monitor`, the stale champion on the 2025 loans, matured):", "",
+              "| county | group | matured loans | realised | predicted | gap | status |",
+              "|---|---|---:|---:|---:|---:|---|"]  # fmt: skip
+    for county, row in sorted(monitor["calibration_by_county"].items(), key=lambda item: item[1]["group"]):
+        lines.append(f"| {county} | {row['group']} | {row['matured_loans']} | {_pct(row['realised_rate'])} | "
+                     f"{_pct(row['predicted_pd'])} | {_pct(row['calibration_gap'])} | {row['status']} |")  # fmt: skip
+    lines += ["", "**Before and after, by county group** (calibration gap = realised − mean PD):", "",
+              "| group | stale champion, served 2025 loans (monitor) | stale champion, unserved 2025 applications | "
+              "retrained, unserved 2025 applications |", "|---|---:|---:|---:|"]  # fmt: skip
+    stale, fresh = unserved["models"]["stale"], unserved["models"]["retrained"]
+    for group in ("shocked", "unshocked"):
+        served = monitor["calibration_by_group"][group]
+        lines.append(f"| {group} | {_pct(served['calibration_gap'])} ({served['matured_loans']} loans) | "
+                     f"{_pct(stale['by_group'][group]['calibration_gap'])} | "
+                     f"{_pct(fresh['by_group'][group]['calibration_gap'])} "
+                     f"({fresh['by_group'][group]['rows']} applications) |")  # fmt: skip
+    lines += ["", "**Stale vs retrained on 2025** (AUC):", "",
+              "| rows | stale champion | retrained | generator's truth (Bayes) |", "|---|---:|---:|---:|"]  # fmt: skip
+    rows = retrain["gate"]
+    lines.append(f"| gate's out-of-time vintages {', '.join(retrain['training_set']['holdout_vintages'])} "
+                 f"({rows['evidence']['loans']} loans, {rows['evidence']['bads']} bads) | "
+                 f"{rows['auc']['champion']:.3f} | {rows['auc']['challenger']:.3f} | – |")  # fmt: skip
+    lines.append(f"| unserved 2025 applications {unserved['from']} – {unserved['to']} ({unserved['rows']}) | "
+                 f"{stale['auc']:.3f} | {fresh['auc']:.3f} | {unserved['bayes_auc']:.3f} |")  # fmt: skip
+    gaps = rows["calibration_gap"]
+    lines += ["", f"Gate: {retrain['decision']} (champion {retrain['champion_before']} → {retrain['champion_after']}); "
+              f"worst decile calibration gap on the gate's vintages: champion {_pct(gaps['champion'])}, "
+              f"challenger {_pct(gaps['challenger'])}."]  # fmt: skip
+    lines += ["", "Timings (seconds): " + ", ".join(f"{k} {v:.0f}" for k, v in world["seconds"].items()) + "."]
+    return "\n".join(lines) + "\n"
