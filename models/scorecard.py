@@ -17,6 +17,10 @@ On a small book the training job maps the card's PDs through a Platt map learnt 
 (:meth:`WOEScorecard.recalibrate`, :mod:`models.calibration`): the points stay as printed, and PD is read from them
 with a calibrated offset and factor (``_scaling``), so points, reasons, PD and the exported card still tell one story.
 
+Cards that differ only in their logistic regression can share one binning: ``fit_binning`` bins once and returns a
+``SharedBinning``; a card given it as ``binning`` keeps those bins and fits only its regression and points on its own
+rows (the cross-validation bins once on the rows every fold trains on, and refits the regression fold by fold).
+
 Reasons are the points a household lost on each feature against the best bin it could have reached, summed by
 business reason (toad's idea: the reasons are part of the card). The card exports to JSON and CSV that a county
 bank or a regulator reads without Python.
@@ -75,6 +79,9 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         regularisation matters), and uses 1.0 above that (where it does not, and 30 extra fits would cost minutes).
     max_fit_rows : int or None, default=100_000
         Above this many rows, bin and fit on a stratified subsample of this size; ``None`` always uses every row.
+    binning : SharedBinning or None, default=None
+        Bins fitted beforehand by ``fit_binning`` (of a card with the same spec and binning parameters): ``fit`` keeps
+        them and fits only the logistic regression and the points. ``None``: ``fit`` bins its own rows.
     random_state : int, RandomState instance or None, default=0
         Seeds the subsample.
 
@@ -103,6 +110,7 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         "C": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "max_fit_rows": [Interval(Integral, 100, None, closed="left"), None],
         "random_state": ["random_state"],
+        "binning": [BinningProcess, None],
     }
 
     def __init__(
@@ -116,6 +124,7 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         C: float | str = "auto",
         max_fit_rows: int | None = 100_000,
         random_state: int | np.random.RandomState | None = 0,
+        binning: SharedBinning | None = None,
     ) -> None:
         self.spec = spec
         self.pdo = pdo
@@ -126,22 +135,20 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         self.C = C
         self.max_fit_rows = max_fit_rows
         self.random_state = random_state
+        self.binning = binning
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: object = None) -> WOEScorecard:
-        """Bin, fit and scale on ``X``; with a spec, ``y`` defaults to the spec's target column of ``X``."""
-        self._validate_params()
-        X, labels = self._fit_inputs(X, y)
-        self.encoder_ = FrameEncoder(self.spec).fit(X)
-        self.feature_names_ = list(self.encoder_.feature_names_)
-        rows = _subsample(labels, self.max_fit_rows, self.random_state)
-        frame = self._binning_frame(X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows])
+        """Bin (unless ``binning`` is given), fit and scale on ``X``; with a spec, ``y`` defaults to the spec's target
+        column of ``X``."""
+        frame, labels = self._fit_frame(X, y)
+        binning = self._binning_process() if self.binning is None else self._checked_binning()
         with one_blas_thread():
             self.scorecard_ = Scorecard(
-                binning_process=self._binning_process(),
-                estimator=self._logistic_regression(len(rows)),
+                binning_process=binning,
+                estimator=self._logistic_regression(len(labels)),
                 scaling_method="pdo_odds",
                 scaling_method_params={"pdo": self.pdo, "odds": self.base_odds, "scorecard_points": self.base_points},
-            ).fit(frame, labels[rows])
+            ).fit(frame, labels)
         table = self.scorecard_.table(style="detailed")
         by_feature = [table[table["Variable"] == name] for name in self.feature_names_]
         self.points_ = [part["Points"].to_numpy(dtype=np.float64) for part in by_feature]
@@ -161,6 +168,34 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         self.calibrator_ = calibrator
         self.calibration_rows_ = int(rows)
         return self
+
+    def fit_binning(self, X: pd.DataFrame | np.ndarray, y: object = None) -> SharedBinning:
+        """The bins ``fit`` would find on ``X`` (the same subsample above ``max_fit_rows``), for other cards to reuse
+        as their ``binning``; this card itself stays unfitted."""
+        frame, labels = self._fit_frame(X, y)
+        process = self._binning_process()
+        with one_blas_thread():
+            return SharedBinning(**process.get_params()).fit(frame, labels)
+
+    def _fit_frame(self, X: pd.DataFrame | np.ndarray, y: object) -> tuple[pd.DataFrame, np.ndarray]:
+        """The rows the card is fitted on (a stratified subsample above ``max_fit_rows``) as optbinning reads them,
+        and their labels; fits the encoder on every row of ``X``."""
+        self._validate_params()
+        X, labels = self._fit_inputs(X, y)
+        self.encoder_ = FrameEncoder(self.spec).fit(X)
+        self.feature_names_ = list(self.encoder_.feature_names_)
+        rows = _subsample(labels, self.max_fit_rows, self.random_state)
+        return self._binning_frame(X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]), labels[rows]
+
+    def _checked_binning(self) -> SharedBinning:
+        if not isinstance(self.binning, SharedBinning):
+            raise TypeError("binning must be a SharedBinning from fit_binning / 分箱须来自 fit_binning")
+        if list(self.binning.variable_names) != self.feature_names_:
+            raise ValueError(
+                f"the shared binning covers {list(self.binning.variable_names)}, the card's features are "
+                f"{self.feature_names_} / 共享分箱的特征与评分卡特征不一致"
+            )
+        return self.binning
 
     def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """``[1 - pd, pd]`` per row, from the total points."""
@@ -317,6 +352,31 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
                 entry |= _bin_bounds(optb, int(row.bin_id))
             bins.append(entry)
         return {"feature": name, "reason": reason_for_feature(name), "type": optb.dtype, "bins": bins}
+
+
+class SharedBinning(BinningProcess):
+    """A fitted ``BinningProcess`` that several scorecards reuse. optbinning's ``Scorecard.fit`` clones its binning
+    process and calls ``fit_transform``; this one clones to itself and only transforms, so a card given it keeps
+    these bins and fits only its logistic regression (and the points) on its own rows."""
+
+    def __sklearn_clone__(self) -> SharedBinning:
+        return self
+
+    def fit_transform(
+        self,
+        X: pd.DataFrame,
+        y: object = None,
+        sample_weight: object = None,
+        metric: str | None = None,
+        metric_special: float | str = 0,
+        metric_missing: float | str = 0,
+        show_digits: int = 2,
+        check_input: bool = False,
+    ) -> np.ndarray:
+        return self.transform(
+            X, metric=metric, metric_special=metric_special, metric_missing=metric_missing,
+            show_digits=show_digits, check_input=check_input,
+        )  # fmt: skip
 
 
 def _bin_bounds(optb, position: int) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
@@ -161,3 +162,37 @@ def test_a_capped_fit_keeps_the_large_data_regularisation():
     model = WOEScorecard()
     assert model.max_fit_rows > AUTO_C_MAX_ROWS
     assert type(model._logistic_regression(model.max_fit_rows)).__name__ == "LogisticRegression"
+
+
+def test_a_shared_binning_keeps_its_bins_and_refits_only_the_regression(spec, households, holdout):
+    from sklearn.base import clone
+
+    from models.scorecard import SharedBinning
+
+    first = households.iloc[:1_500]
+    binning = WOEScorecard(spec=spec, C=1.0).fit_binning(first)
+    shared = WOEScorecard(spec=spec, C=1.0, binning=binning).fit(households)
+    own = WOEScorecard(spec=spec, C=1.0).fit(households)
+    on_first = WOEScorecard(spec=spec, C=1.0).fit(first)
+
+    assert isinstance(binning, SharedBinning) and binning._n_samples == 1_500
+    assert clone(shared).binning is binning  # cloned cards (the folds') reuse the same bins
+    # the bins (and the counts the card shows) are those found on the first rows
+    pd.testing.assert_frame_equal(
+        shared.card()[["feature", "bin", "count"]], on_first.card()[["feature", "bin", "count"]]
+    )
+    assert not shared.card()[["feature", "bin"]].equals(own.card()[["feature", "bin"]])
+    # ... while the regression saw every row: its coefficients are not those of the card fitted on the first rows
+    assert not np.allclose(shared.scorecard_.estimator_.coef_, on_first.scorecard_.estimator_.coef_)
+    optbinning_input = shared._binning_frame(holdout)
+    np.testing.assert_allclose(shared.score_points(holdout), shared.scorecard_.score(optbinning_input))
+    auc_shared = roc_auc_score(holdout["defaulted"], shared.predict_pd(holdout))
+    assert auc_shared > roc_auc_score(holdout["defaulted"], own.predict_pd(holdout)) - 0.02
+
+
+def test_a_shared_binning_must_cover_the_cards_features(spec, households, german_like):
+    frame, other_spec = german_like
+    binning = WOEScorecard(spec=other_spec, C=1.0).fit_binning(frame)
+
+    with pytest.raises(ValueError, match="shared binning"):
+        WOEScorecard(spec=spec, C=1.0, binning=binning).fit(households)

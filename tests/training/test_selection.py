@@ -74,7 +74,7 @@ def test_every_family_gets_a_score_per_fold_and_the_blend_a_stack():
     assert cv.lightgbm_calibrator is not None and cv.lightgbm_calibrator.coef_[0, 0] > 0  # Platt on OOF margins
     summary = cv.summary()["scorecard"]
     assert summary["min_auc"] <= summary["mean_auc"] <= summary["max_auc"] and summary["std_auc"] >= 0
-    assert cv.describe() == {"method": "stratified_kfold", "n_folds": 3, "n_rows": 800}
+    assert cv.describe() == {"method": "stratified_kfold", "n_folds": 3, "n_rows": 800, "scorecard_bins": "per_fold"}
 
 
 def test_above_max_rows_the_folds_come_from_a_subsample():
@@ -314,3 +314,28 @@ def test_on_a_small_over_fitted_book_the_calibrated_card_is_closer_to_the_true_p
     assert cv.scorecard_calibrator.coef_[0, 0] < 1  # the out-of-fold PDs show the spread
     assert decile_error(calibrated) < 0.7 * decile_error(as_fitted)
     assert roc_auc_score(unseen["y"], calibrated) == roc_auc_score(unseen["y"], as_fitted)  # ranks kept
+
+
+def test_on_a_large_sample_the_folds_scorecards_share_bins_fitted_on_rows_every_fold_trains_on(monkeypatch):
+    import training.selection as selection
+
+    monkeypatch.setattr(selection, "LARGE_SAMPLE_ROWS", 500)
+    monkeypatch.setattr(selection, "SHARED_BINNING_MIN_ROWS", 50)
+    frame = _frame(1_200, seed=2)
+    y = frame["y"].to_numpy()
+    shared_params = {"scorecard": {"C": 1.0}}
+    dated = cross_validate(frame, y, DATED, ("scorecard",), shared_params, n_folds=4)
+    folds, _ = selection_folds(frame, y, DATED, n_folds=4)
+    common = set(folds[0][0]).intersection(*(set(train) for train, _ in folds[1:]))
+    undated = cross_validate(frame, y, UNDATED, ("scorecard",), shared_params, n_folds=4)
+    small = cross_validate(frame.head(400), y[:400], DATED, ("scorecard",), shared_params, n_folds=4)
+
+    # forward-chaining folds all train on the first chunk: it is binned once, and no fold's held-out rows are in it
+    assert common == set(folds[0][0]) and not common & set(np.concatenate([valid for _, valid in folds]))
+    assert dated.describe()["scorecard_bins"] == "shared_across_folds"
+    assert dated.describe()["scorecard_binning_rows"] == len(common)
+    assert all(0.5 < auc <= 1 for auc in dated.auc["scorecard"])
+    # stratified folds have no rows in common, and small samples keep each fold's own bins
+    assert undated.describe()["scorecard_bins"] == "per_fold" and "scorecard_binning_rows" not in undated.describe()
+    assert small.describe()["scorecard_bins"] == "per_fold"
+    assert shared_params == {"scorecard": {"C": 1.0}}  # the caller's parameters are not changed in place
