@@ -15,6 +15,7 @@ DATED = FeatureSpec.from_dict(
         "target": "y",
         "features": {"x": {"type": "numeric"}},
         "split": {"date_column": "d", "stratify_column": "county"},
+        "calibration_folds": CALIBRATION_FOLDS,
     }
 )
 UNDATED = FeatureSpec.from_dict(
@@ -287,6 +288,7 @@ NOISY = FeatureSpec.from_dict(
         "target": "y",
         "features": {"x": {"type": "numeric"}, **{f"noise{k}": {"type": "numeric"} for k in range(8)}},
         "split": {"date_column": "d", "stratify_column": "county"},
+        "calibration_folds": CALIBRATION_FOLDS,
     },
     name="noisy",
 )
@@ -339,3 +341,24 @@ def test_on_a_large_sample_the_folds_scorecards_share_bins_fitted_on_rows_every_
     assert undated.describe()["scorecard_bins"] == "per_fold" and "scorecard_binning_rows" not in undated.describe()
     assert small.describe()["scorecard_bins"] == "per_fold"
     assert shared_params == {"scorecard": {"C": 1.0}}  # the caller's parameters are not changed in place
+
+
+def test_a_dated_spec_without_calibration_folds_keeps_the_selections_folds_and_no_card_map():
+    import dataclasses
+
+    frame = _frame(600, seed=5)
+    plain = dataclasses.replace(DATED, calibration_folds=None)
+    cv = cross_validate(frame, frame["y"].to_numpy(), plain, ("lightgbm", "scorecard"), CARD_AND_TREES, n_folds=3)
+    assert cv.scorecard_calibrator is None and cv.calibration_method.startswith("forward_chaining")
+    assert not any(name.startswith("calibration.") for name in cv.seconds)  # no extra fits
+
+
+def test_calibration_folds_is_a_spec_key_checked_and_kept_in_the_fingerprint():
+    import pytest
+
+    from credit_engine.features import SpecError, bundled_spec
+
+    assert bundled_spec("enterprise").calibration_folds == CALIBRATION_FOLDS
+    assert "calibration_folds" not in bundled_spec("household").to_dict()  # its fingerprint as before
+    with pytest.raises(SpecError, match="calibration_folds"):
+        FeatureSpec.from_dict({"target": "y", "features": {"x": {}}, "calibration_folds": 1})
