@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 
 import httpx
 import pytest
@@ -31,7 +32,13 @@ def seeded(server):  # noqa: F811 - the server fixture imported above
     other_admin = _key(env, "--role", "fund_admin", "--name", "other-county", "--county", "140122")
     body = {"fund_id": OTHER_FUND, "county_code": "140122", "bank_code": "RCC", "value_date": "2025-01-02"}
     headers = {"Authorization": f"Bearer {other_admin}", "Idempotency-Key": OTHER_FUND}
-    response = httpx.post(f"{base}/v1/funds", json=body | {"amount_yuan": "2000000"}, headers=headers, timeout=30)
+    # a key created since the server last read its keys is known within a second (KeyRing.refresh_for_unknown reloads
+    # at most once a second): a first request inside that second is a 401, so ask again for a few seconds
+    for _ in range(30):
+        response = httpx.post(f"{base}/v1/funds", json=body | {"amount_yuan": "2000000"}, headers=headers, timeout=30)
+        if response.status_code != 401:
+            break
+        time.sleep(0.2)
     assert response.status_code == 201, response.text
     admin = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {keys['admin']}"}, timeout=30)
     officer = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {keys['officer']}"}, timeout=30)
