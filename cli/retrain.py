@@ -63,7 +63,8 @@ def _outcomes(day, definition, known_at):  # noqa: ANN001, ANN202 - (the Outcome
         ensure_migrated(engine)
         table, moment = build_outcomes(engine, definition, day, known_at)
         with UnitOfWork(engine, read_only=True) as uow:
-            applicants = [dict(stored.inputs) for stored in recorded_assessments(uow, moment)]
+            assessments = recorded_assessments(uow, moment, product=definition.product)
+            applicants = [dict(stored.inputs) for stored in assessments]
     finally:
         engine.dispose()
     for line in summary_lines(definition, table.summary):

@@ -68,6 +68,19 @@ class OutcomeTrainJob(TrainJob):
         return validate_generic(pd.read_parquet(self.data), spec)
 
 
+TRAINING_TAG = "retrain.training"
+
+
+def training_tag(families: Sequence[str], cv_folds: int, seed: int, params: Mapping[str, Any]) -> str:
+    """Canonical JSON of how a challenger is trained: rerunning with the same as-of and data but another ``--family``
+    or ``--cv-folds`` trains a new version instead of reusing the earlier one."""
+    chosen = {"families": sorted(families), "cv_folds": cv_folds, "seed": seed, "params": params}
+    return json.dumps(chosen, sort_keys=True, separators=(",", ":"), default=str)
+
+
+DEFAULT_TRAINING_TAG = training_tag(CANDIDATES, DEFAULT_FOLDS, 0, {})
+
+
 class RetrainJob(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -130,12 +143,19 @@ class RetrainJob(BaseModel):
         }  # fmt: skip
 
     def _find(self, client: MlflowClient, name: str, digest: str) -> str | None:
-        """The version an earlier run registered for this as-of and these data, if any."""
+        """The version an earlier run registered for this as-of, these data and this training (families, folds,
+        seed, parameters), if any; a version registered before the training was tagged counts as the defaults'."""
+        training = self._training_tag()
         for found in client.search_model_versions(f"name = '{name}'"):
             tags = found.tags or {}
             if tags.get("retrain.as_of") == self.as_of.isoformat() and tags.get("retrain.data_sha256") == digest:
-                return str(found.version)
+                if tags.get(TRAINING_TAG, DEFAULT_TRAINING_TAG) == training:
+                    return str(found.version)
         return None
+
+    def _training_tag(self) -> str:
+        """How the challenger is trained, as the canonical JSON its version is tagged with."""
+        return training_tag(self.families, self.cv_folds, self.seed, self.params)
 
     def _train(self, settings: Settings, data: RetrainingSet, digest: str, policy: RetrainingPolicy, name: str):
         folder = settings.data_dir / "retraining"
@@ -149,7 +169,8 @@ class RetrainJob(BaseModel):
         client = tracking.configure(settings)
         tags = {"retrain.as_of": self.as_of.isoformat(), "retrain.data_sha256": digest,
                 "retrain.policy_version": policy.version, "retrain.policy_fingerprint": policy.fingerprint(),
-                "retrain.holdout_vintages": ",".join(data.holdout_vintages)}  # fmt: skip
+                "retrain.holdout_vintages": ",".join(data.holdout_vintages),
+                TRAINING_TAG: self._training_tag()}  # fmt: skip
         for key, value in tags.items():
             client.set_model_version_tag(name, report["model_version"], key, value)
         with tempfile.TemporaryDirectory() as tmp:

@@ -22,6 +22,7 @@ from credit_engine.audit.entry import AuditEntry, input_sha256
 from credit_engine.contract import idnumber
 
 ACTION = "assessment"
+FUMIN, QIANGNONG = "fumin", "qiangnong"  # the policies' products (credit_engine/policy/*.yaml ``product``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,7 @@ class AssessmentDetail:
     model_reasons: tuple[str, ...] = ()
     policy_fingerprint: str | None = None
     bank_code: str | None = None  # the bank of the key that asked (None: a key for every bank)
+    product: str = FUMIN  # the policy's product: fumin (households) or qiangnong (enterprises)
 
     @property
     def decision(self) -> str | None:
@@ -53,6 +55,7 @@ class AssessmentDetail:
             "model_reasons": list(self.model_reasons),
             "policy_fingerprint": self.policy_fingerprint,
             "bank_code": self.bank_code,
+            "product": self.product,
         }
 
     @classmethod
@@ -64,7 +67,14 @@ class AssessmentDetail:
             model_reasons=tuple(detail.get("model_reasons", ())),
             policy_fingerprint=detail.get("policy_fingerprint"),
             bank_code=detail.get("bank_code"),
+            product=detail.get("product") or _product_of_inputs(detail.get("inputs", {})),
         )
+
+
+def _product_of_inputs(inputs: Mapping[str, Any]) -> str:
+    """The product of an entry written before the product was kept: only an enterprise application names an
+    enterprise (the household inputs never do)."""
+    return QIANGNONG if "enterprise_id" in inputs else FUMIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +133,11 @@ def assessment_entry(
     policy_fingerprint: str,
     pseudonym_secret: str,
     inputs: Mapping[str, Any] | None = None,
+    product: str = FUMIN,
 ) -> AuditEntry:
-    """The audit entry of ``assessment``, asked for by ``principal`` and decided on the canonical ``record`` rated
-    as ``rating``; ``inputs`` as audited (default: the household record, ID number masked and pseudonymised)."""
+    """The audit entry of ``assessment`` of the ``product``, asked for by ``principal`` and decided on the canonical
+    ``record`` rated as ``rating``; ``inputs`` as audited (default: the household record, ID number masked and
+    pseudonymised)."""
     inputs = inputs_on_record(record, pseudonym_secret) if inputs is None else inputs
     detail = AssessmentDetail(
         inputs=inputs,
@@ -134,6 +146,7 @@ def assessment_entry(
         model_reasons=rating.model_reasons,
         policy_fingerprint=policy_fingerprint,
         bank_code=principal.scope.bank_code,
+        product=product,
     )
     return AuditEntry(
         record_id=assessment.assessment_id,

@@ -171,6 +171,7 @@ class Assessor:
             rating,
             policy_fingerprint=self._fingerprint,
             pseudonym_secret=self.pseudonym_secret,
+            product=self.policy.product,
         )
 
     def _rate_table(self, records: list[dict[str, Any]], champion: Champion) -> list[RecordRating]:

@@ -95,4 +95,5 @@ class EnterpriseAssessor(Assessor):
             policy_fingerprint=self._fingerprint,
             pseudonym_secret=self.pseudonym_secret,
             inputs=inputs,
+            product=self.policy.product,
         )

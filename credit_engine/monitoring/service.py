@@ -83,7 +83,7 @@ def read_inputs(
     with UnitOfWork(engine, read_only=True) as uow:
         histories = reads.loan_histories(uow, as_of, moment)
         named = reads.named_assessments(uow, moment)
-        assessments = reads.recorded_assessments(uow, moment)
+        assessments = reads.recorded_assessments(uow, moment, product=definition.product)
     table = outcome_table(histories, named, assessments, definition, as_of, moment)
     by_loan = {(h.fund_id, h.loan_id): h for h in histories}
     return MonitoringInputs(assessments, table.rows, by_loan, moment)

@@ -42,7 +42,7 @@ def build_outcomes(
         histories = reads.loan_histories(uow, as_of, moment, counties)
         on_step("reading assessments / 读取评估记录")
         named = reads.named_assessments(uow, moment, counties)
-        assessments = reads.recorded_assessments(uow, moment, counties)
+        assessments = reads.recorded_assessments(uow, moment, counties, product=definition.product)
     on_step("linking and labelling / 关联与标注")
     return outcome_table(histories, named, assessments, definition, as_of, moment), moment
 

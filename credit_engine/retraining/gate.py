@@ -118,7 +118,8 @@ def risk_explained_groups(
     holdout: pd.DataFrame, champion_pd: np.ndarray, approve_max_pd: float, monitoring: MonitoringPolicy
 ) -> dict[str, set[str]]:
     """Per dimension, the groups whose held-out loans defaulted demonstrably above the champion's PD (calibration
-    status watch or act, realised above predicted)."""
+    status watch or act, realised above predicted). The gate leaves them out of the lowest approval ratio only in
+    the policy's ``risk_explained_dimensions`` (shipped: the county)."""
     frame = _group_frame(holdout, champion_pd, approve_max_pd, monitoring)
     return {
         dimension: {
@@ -180,7 +181,8 @@ def gate(
         population, old_pd, new_pd = applicants.frame, applicants.champion_pd, applicants.challenger_pd
         judged_on = "applicants"
     if len(population):
-        exempt = risk_explained_groups(holdout, old, approve_max_pd, monitoring) if len(y) else {}
+        explained = risk_explained_groups(holdout, old, approve_max_pd, monitoring) if len(y) else {}
+        exempt = {d: explained.get(d, set()) for d in limits.risk_explained_dimensions}
         before = lowest_approval_ratios(population, np.asarray(old_pd, dtype=float), approve_max_pd, monitoring, exempt)
         after = lowest_approval_ratios(population, np.asarray(new_pd, dtype=float), approve_max_pd, monitoring, exempt)
         rows += [criterion(f"approval_ratio.{d}", before[d], after[d], limits.approval_ratio_max_drop, True)

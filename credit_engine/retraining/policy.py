@@ -1,21 +1,26 @@
 """The retraining policy (模型重训策略) as versioned, validated configuration.
 
-A policy is a YAML file (the shipped one is ``credit_engine/policy/retraining-2026.1.yaml``): the recency
+A policy is a YAML file (the shipped one is ``credit_engine/policy/retraining-2026.2.yaml``): the recency
 half-life of the training weights, the out-of-time holdout (how many most recent matured vintages, the least
-evidence it must hold), and the gate's tolerances. A bad file is refused with a :class:`RetrainingPolicyError`
-naming the field in English and 中文.
+evidence it must hold), and the gate's tolerances, with the fairness dimensions in which a group the champion
+demonstrably under-predicted is "risk-explained" (``risk_explained_dimensions``: 2026.2 names the county alone —
+a drought county — never the head's gender or age band; 2026.1, which predates the rule, names none). A bad file is
+refused with a :class:`RetrainingPolicyError` naming the field in English and 中文.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from credit_engine.errors import BilingualError
 from credit_engine.policy import yaml_file
 
-SHIPPED_POLICY = "retraining-2026.1.yaml"
+SHIPPED_POLICY = "retraining-2026.2.yaml"
+# The fairness dimensions of the gate (credit_engine/monitoring/fairness.py DIMENSIONS).
+Dimension = Literal["county_code", "head_gender", "age_band"]
 
 
 class RetrainingPolicyError(BilingualError):
@@ -49,6 +54,7 @@ class Gate(_Part):
     calibration_gap_max_rise: float = Field(ge=0, lt=1)
     approval_ratio_max_drop: float = Field(ge=0, lt=1)
     deciles: int = Field(ge=2, le=50)
+    risk_explained_dimensions: tuple[Dimension, ...] = ()
 
 
 class RetrainingPolicy(_Part):

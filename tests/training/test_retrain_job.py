@@ -21,3 +21,36 @@ def test_without_matured_loans_or_a_registry_nothing_is_trained(engine_settings,
     monkeypatch.setattr(job.tracking, "alias_version", lambda client, name, alias: object())
     with pytest.raises(NoTrainingRows, match="nothing to train"):
         RetrainJob(as_of=dt.date(2026, 6, 30)).run(engine_settings, [])
+
+
+class _Version:
+    def __init__(self, version: int, **tags: str) -> None:
+        self.version, self.tags = version, tags
+
+
+class _Client:
+    def __init__(self, *versions: _Version) -> None:
+        self.versions = versions
+
+    def search_model_versions(self, query: str):
+        return list(self.versions)
+
+
+def test_an_earlier_version_is_reused_only_for_the_same_as_of_data_and_training():
+    from training.retrain_job import TRAINING_TAG
+
+    as_of, digest = dt.date(2026, 6, 30), "d" * 64
+    same = {"retrain.as_of": as_of.isoformat(), "retrain.data_sha256": digest}
+    every_family = RetrainJob(as_of=as_of)
+    tagged = _Version(3, **same, **{TRAINING_TAG: every_family._training_tag()})
+    untagged = _Version(2, **same)  # registered before the training was tagged: the defaults'
+    assert every_family._find(_Client(tagged), "household-pd", digest) == "3"
+    assert every_family._find(_Client(untagged), "household-pd", digest) == "2"
+    assert every_family._find(_Client(tagged), "household-pd", "e" * 64) is None
+    lightgbm_only = RetrainJob(as_of=as_of, families=("lightgbm",))
+    assert lightgbm_only._find(_Client(tagged, untagged), "household-pd", digest) is None
+    assert RetrainJob(as_of=as_of, cv_folds=3)._find(_Client(tagged, untagged), "household-pd", digest) is None
+    again = _Version(4, **same, **{TRAINING_TAG: lightgbm_only._training_tag()})
+    assert lightgbm_only._find(_Client(tagged, again), "household-pd", digest) == "4"
+    reordered = RetrainJob(as_of=as_of, families=tuple(reversed(every_family.families)))
+    assert reordered._find(_Client(tagged), "household-pd", digest) == "3"

@@ -83,10 +83,14 @@ def named_assessments(uow: UnitOfWork, known_at: dt.datetime, counties: Counties
     return named
 
 
-def recorded_assessments(uow: UnitOfWork, known_at: dt.datetime, counties: Counties = None) -> list[StoredAssessment]:
-    """Every assessment of the audit log recorded by ``known_at`` (in the ``counties``; None: all), oldest first."""
+def recorded_assessments(
+    uow: UnitOfWork, known_at: dt.datetime, counties: Counties = None, *, product: str
+) -> list[StoredAssessment]:
+    """Every assessment of the ``product`` (``fumin``, ``qiangnong``) in the audit log recorded by ``known_at`` (in
+    the ``counties``; None: all), oldest first. The audit log keeps both products under one action; the product is
+    read from each entry's detail (JSON is read in Python, see the module's docstring)."""
     a = AuditRow
     query = select(a).where(a.action == ASSESSMENT, a.recorded_at <= known_at).order_by(a.recorded_at, a.record_id)
     query = query if counties is None else query.where(a.county_code.in_(list(counties)))
     found = (StoredAssessment.from_entry(entry_from_row(row)) for row in uow.connection.execute(query))
-    return [stored for stored in found if stored is not None]
+    return [stored for stored in found if stored is not None and stored.detail.product == product]

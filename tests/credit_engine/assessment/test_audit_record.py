@@ -58,12 +58,15 @@ def test_what_the_service_writes_reads_back_as_the_same_assessment_and_the_same_
 
 
 def test_an_entry_written_before_the_type_reads_with_its_json_unchanged(entry):
+    # unchanged but for the product, which entries written before it was kept get from their inputs (a household's)
     stored = StoredAssessment.from_entry(entry(detail=OLD_DETAIL))
     assert stored is not None
     detail = stored.detail
     assert (detail.decision, detail.credit_line_yuan, detail.bank_code) == ("approve", 30000, "RCC")
-    assert stored.detail.as_detail() == OLD_DETAIL
-    assert json.dumps(stored.detail.as_detail(), sort_keys=True) == json.dumps(OLD_DETAIL, sort_keys=True)
+    assert stored.detail.as_detail() == OLD_DETAIL | {"product": "fumin"}
+    assert json.dumps(stored.detail.as_detail(), sort_keys=True) == json.dumps(
+        OLD_DETAIL | {"product": "fumin"}, sort_keys=True
+    )
 
 
 def test_an_entry_missing_the_explaining_fields_still_reads():

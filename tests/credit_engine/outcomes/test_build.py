@@ -5,6 +5,7 @@ The window is 12 months and the threshold 90 days past due (the shipped definiti
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 AS_OF = "2026-06-30"  # loans lent on 2025-03-01 have matured (window end 2026-03-01)
@@ -153,3 +154,40 @@ def test_declined_and_referred_assessments_without_outcome_are_counted(world):
     world.assess(world.head())
     summary = world.build(AS_OF).summary
     assert summary["assessments_without_outcome"] == {"approve": 1, "decline": 1, "refer": 1}
+
+
+def test_an_enterprise_assessment_is_not_a_household_one(world):
+    """Both products' assessments share the audit log's action: a 强农贷 assessment in the county is neither a
+    household assessment without outcome nor an input of monitoring or of the retraining gate, whether its entry
+    names its product or was written before the product was kept (then its inputs name an enterprise)."""
+    from credit_engine.assessment.audit_record import StoredAssessment
+    from credit_engine.audit.repository import AuditRepository
+    from credit_engine.enterprise.assessment import EnterpriseAssessor
+    from credit_engine.enterprise.fields import example_enterprise
+    from credit_engine.enterprise.policy import load_enterprise_policy
+    from credit_engine.ledger.queries.outcomes import recorded_assessments
+    from credit_engine.ledger.unit_of_work import UnitOfWork
+    from credit_engine.outcomes.build import end_of_day
+    from credit_engine.scoring import Champion
+    from tests.credit_engine.outcomes.conftest import SECRET, day
+
+    linked(world)
+    audit = AuditRepository(world.engine)
+    champion = Champion(world.scorer, "enterprise-pd/1")
+    enterprises = EnterpriseAssessor(
+        load_enterprise_policy(), lambda: champion, world.headrooms, audit, SECRET, clock=world.clock
+    )
+    body = example_enterprise(county_code=world.county, application_date="2025-02-20")
+    enterprise_id = enterprises.assess(world.officer, body).assessment_id
+    stored = StoredAssessment.from_entry(audit.get(enterprise_id))
+    assert stored.detail.product == "qiangnong"
+    old = dataclasses.replace(audit.get(enterprise_id), record_id=f"old-{enterprise_id}")
+    audit.record(dataclasses.replace(old, detail={k: v for k, v in old.detail.items() if k != "product"}))
+
+    assert world.build(AS_OF).summary["assessments_without_outcome"] == {}
+    with UnitOfWork(world.engine, read_only=True) as uow:
+        moment, counties = end_of_day(day(AS_OF)), [world.county]
+        households = recorded_assessments(uow, moment, counties, product="fumin")
+        found = recorded_assessments(uow, moment, counties, product="qiangnong")
+    assert len(households) == 1 and households[0].detail.product == "fumin"
+    assert {s.assessment_id for s in found} == {enterprise_id, f"old-{enterprise_id}"}

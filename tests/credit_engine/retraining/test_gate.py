@@ -167,3 +167,40 @@ def test_the_applicants_of_the_held_out_months_are_every_assessment_applied_for_
     found = holdout_applicants(inputs, ["2025-07", "2025-08", "2025-09"])
     assert found["application_date"].tolist() == ["2025-07-03", "2025-09-30"]
     assert "head_id_number" not in found
+
+
+def test_a_group_of_people_is_never_risk_explained_and_the_older_policy_exempts_no_county():
+    # women's held-out loans defaulted at 30 % against a predicted 5 %; a challenger that approves fewer women fails
+    # the gender ratio all the same (the exemption is the county's alone, retraining-2026.2)
+    rng = np.random.default_rng(5)
+    n = 800
+    gender = np.where(np.arange(n) % 2 == 0, "F", "M")
+    county = np.where(np.arange(n) % 3 == 0, "140221", "140122")
+    pds = np.full(n, 0.05)
+    defaulted = (rng.random(n) < np.where(gender == "F", 0.30, 0.05)).astype(int)
+    holdout = pd.DataFrame({"defaulted": defaulted, "county_code": county, "head_gender": gender, "head_age": 40})
+    fewer_women = np.where((gender == "F") & (np.arange(n) % 8 == 0), 0.5, pds)
+    row = next(r for r in gate(holdout, pds, fewer_women, POLICY, APPROVE_MAX_PD, MONITORING).rows
+               if r["criterion"] == "approval_ratio.head_gender")  # fmt: skip
+    assert POLICY.gate.risk_explained_dimensions == ("county_code",)
+    assert row["risk_explained"] == [] and row["status"] == FAIL
+    # under retraining-2026.1 (before the rule) not even a drought county is exempted
+    from pathlib import Path
+
+    import credit_engine
+
+    older = load_retraining_policy(Path(credit_engine.__file__).parent / "policy" / "retraining-2026.1.yaml")
+    assert older.version == "retraining-2026.1" and older.gate.risk_explained_dimensions == ()
+    county_defaults = (rng.random(n) < np.where(county == "140221", 0.30, 0.05)).astype(int)
+    holdout = holdout.assign(defaulted=county_defaults, head_gender="M")
+    fewer_there = np.where((county == "140221") & (np.arange(n) % 8 == 0), 0.5, pds)
+    row = next(r for r in gate(holdout, pds, fewer_there, older, APPROVE_MAX_PD, MONITORING).rows
+               if r["criterion"] == "approval_ratio.county_code")  # fmt: skip
+    assert row["risk_explained"] == [] and row["status"] == FAIL
+
+
+def test_a_risk_explained_dimension_must_be_a_fairness_dimension():
+    text = POLICY.model_dump_json().replace('"risk_explained_dimensions":["county_code"]',
+                                            '"risk_explained_dimensions":["village"]')  # fmt: skip
+    with pytest.raises(RetrainingPolicyError, match="gate.risk_explained_dimensions"):
+        parse_policy(text)
