@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -96,6 +96,24 @@ class FeatureSpec:
     # the card's Platt map, LightGBM's and the blend's inputs are learnt on this many stratified folds (more fits of
     # every family); None: the selection's own folds, without a card map on dated folds
     calibration_folds: int | None = None
+
+    def __setstate__(self, state: list[Any] | tuple[Any, ...]) -> None:
+        """Unpickle from the field values in field order (a slots dataclass's state). A spec pickled before a field
+        was added has fewer values: the missing trailing fields take their defaults (``calibration_folds``: None), so
+        an older model's spec still compares, hashes, prints and fingerprints."""
+        every = fields(self)
+        if len(state) > len(every):
+            raise TypeError(f"a FeatureSpec has {len(every)} fields, the pickled state has {len(state)} values")
+        for field, value in zip(every, state, strict=False):
+            object.__setattr__(self, field.name, value)
+        for field in every[len(state) :]:
+            if field.default is not MISSING:
+                value = field.default
+            elif field.default_factory is not MISSING:
+                value = field.default_factory()
+            else:
+                raise TypeError(f"the pickled FeatureSpec lacks {field.name!r}, which has no default")
+            object.__setattr__(self, field.name, value)
 
     @property
     def feature_names(self) -> list[str]:

@@ -28,6 +28,7 @@ bank or a regulator reads without Python.
 
 from __future__ import annotations
 
+import inspect
 import json
 from numbers import Integral, Real
 from pathlib import Path
@@ -136,6 +137,14 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         self.max_fit_rows = max_fit_rows
         self.random_state = random_state
         self.binning = binning
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickle; a card pickled before a constructor parameter existed (``binning``) reads it as its default, so
+        ``get_params``, ``repr`` and ``sklearn.clone`` work on an older model."""
+        super().__setstate__(state)
+        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
+            if name != "self" and name not in self.__dict__:
+                setattr(self, name, parameter.default)
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: object = None) -> WOEScorecard:
         """Bin (unless ``binning`` is given), fit and scale on ``X``; with a spec, ``y`` defaults to the spec's target

@@ -61,7 +61,8 @@ def _valid_record(record: Mapping[str, Any]) -> dict[str, Any] | None:
         )
         if checked.rule:
             return None
-        canonical[definition.name] = checked.value
+        if definition.name in values:  # an optional field left out stays out, as a column the table lacks
+            canonical[definition.name] = checked.value
         if not checked.missing:
             row[definition.name] = _as_column_value(definition, checked.value)
     if any(rule.broken_by(row) for rule in ONE_APPLICATION_RULES):

@@ -58,21 +58,29 @@ class CoverStore:
             found.setdefault(row.fund_id, []).append(cover_from_row(row))
         return found
 
-    def insured_fen_on(self, fund_id: str, on: dt.date, cover: InsuranceCover) -> int:
-        """Covered principal of the products ``cover`` takes on ``on`` (every known posting up to that day)."""
+    def insured_fen_on(
+        self, fund_id: str, on: dt.date, cover: InsuranceCover, known_at: dt.datetime | None = None
+    ) -> int:
+        """Covered principal of the products ``cover`` takes on ``on`` (every posting up to that day, as known at
+        ``known_at``; None: everything recorded)."""
         p = PostingRow
         query = (
             select(p.product, func.coalesce(func.sum(p.amount_fen), 0))
             .where(p.fund_id == fund_id, p.account.in_(accounts.COVERED_ACCOUNTS), p.value_date <= on)
             .group_by(p.product)
         )
+        if known_at is not None:
+            query = query.where(p.recorded_at <= known_at)
         rows = self.connection.execute(query)
         return sum(int(total) for product, total in rows if product is not None and cover.terms.covers(product))
 
-    def layer_used_fen(self, fund_id: str, since: dt.date, until: dt.date) -> int:
-        """The insurer's parts of losses claimed with value dates from ``since`` to ``until`` (net of reversals)."""
+    def layer_used_fen(self, fund_id: str, since: dt.date, until: dt.date, known_at: dt.datetime | None = None) -> int:
+        """The insurer's parts of losses claimed with value dates from ``since`` to ``until`` (net of reversals), as
+        known at ``known_at`` (None: everything recorded)."""
         p = PostingRow
         query = select(func.coalesce(func.sum(p.amount_fen), 0)).where(
             p.fund_id == fund_id, p.account == accounts.INSURED_LOSSES, p.value_date >= since, p.value_date <= until
         )
+        if known_at is not None:
+            query = query.where(p.recorded_at <= known_at)
         return -int(self.connection.execute(query).scalar_one())

@@ -165,7 +165,11 @@ def live_books(
         store = CoverStore(uow.connection)
         covers = store.by_fund([p.fund_id for p in positions]) if positions else {}
         in_force = {p.fund_id: cover_in_force(covers.get(p.fund_id, []), as_of, known_at) for p in positions}
-        years = {f: _policy_year(store, c, as_of) for f, c in in_force.items() if c and c.terms.kind == "first_loss"}
+        years = {
+            f: _policy_year(store, c, as_of, known_at)
+            for f, c in in_force.items()
+            if c and c.terms.kind == "first_loss"
+        }
     entries = approving_assessments(engine, [p.fund_id for p in positions])
     pds = {key: pd for key, entry in entries.items() if (pd := _assessment_pd(entry)) is not None}
     by_fund: dict[str, list] = {}
@@ -184,12 +188,18 @@ def live_books(
     ]
 
 
-def _policy_year(store, cover, as_of: dt.date) -> PolicyYear:  # noqa: ANN001 - a CoverStore and an InsuranceCover
+def _policy_year(
+    store,  # noqa: ANN001 - a CoverStore
+    cover,  # noqa: ANN001 - an InsuranceCover
+    as_of: dt.date,
+    known_at: dt.datetime | None,
+) -> PolicyYear:
     """The first-loss cover's policy year on ``as_of``, counted as the ledger's compensation counts it: the layer
     (an amount, or its share of the insured principal on the year's first day) and the insurer's parts of losses
-    claimed since that day."""
+    claimed since that day — both from postings known at ``known_at`` (None: everything recorded), as the rest of
+    the book."""
     start = cover.year_start(as_of)
-    insured = store.insured_fen_on(cover.fund_id, start, cover) if cover.terms.layer_bps else 0
-    used = store.layer_used_fen(cover.fund_id, start, as_of)
+    insured = store.insured_fen_on(cover.fund_id, start, cover, known_at) if cover.terms.layer_bps else 0
+    used = store.layer_used_fen(cover.fund_id, start, as_of, known_at)
     renewal = cover.year_start(start + dt.timedelta(days=366))  # the next policy year's first day
     return PolicyYear(max(months_between(as_of, renewal), 1), cover.terms.layer_of(insured), used)

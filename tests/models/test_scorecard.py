@@ -196,3 +196,42 @@ def test_a_shared_binning_must_cover_the_cards_features(spec, households, german
 
     with pytest.raises(ValueError, match="shared binning"):
         WOEScorecard(spec=spec, C=1.0, binning=binning).fit(households)
+
+
+def _pickled_before_binning_and_calibration_folds(card: WOEScorecard) -> bytes:
+    """``card`` pickled as the code before ``binning`` (the card) and ``calibration_folds`` (its spec) would have
+    pickled it: the card's state without ``binning``, the spec's without its last field value."""
+    import copyreg
+    import io
+    import pickle
+
+    from credit_engine.features import FeatureSpec
+
+    class OldPickler(pickle.Pickler):
+        def reducer_override(self, value):
+            if value is card:
+                state = {k: v for k, v in card.__getstate__().items() if k != "binning"}
+                return copyreg.__newobj__, (WOEScorecard,), state
+            if type(value) is FeatureSpec:
+                return copyreg.__newobj__, (FeatureSpec,), value.__getstate__()[:-1]
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    OldPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(card)
+    return buffer.getvalue()
+
+
+def test_a_card_pickled_before_binning_existed_reads_with_its_defaults(scorecard_model, spec, holdout):
+    import pickle
+
+    from sklearn.base import clone
+
+    old = pickle.loads(_pickled_before_binning_and_calibration_folds(scorecard_model))
+    assert old.binning is None and old.spec == spec and old.spec.calibration_folds is None
+    assert old.get_params() == scorecard_model.get_params() and repr(old) == repr(scorecard_model)
+    fresh = clone(old)
+    assert fresh.binning is None and fresh.spec == spec and not hasattr(fresh, "scorecard_")
+    np.testing.assert_array_equal(old.predict_pd(holdout), scorecard_model.predict_pd(holdout))
+    np.testing.assert_array_equal(old.predict(holdout), scorecard_model.predict(holdout))
+    again = pickle.loads(pickle.dumps(old))
+    assert again.get_params() == scorecard_model.get_params()

@@ -10,7 +10,7 @@ import pytest
 
 from credit_engine.contract.validation import validate_application
 from credit_engine.enterprise import linkage
-from credit_engine.enterprise.fields import FIELD_BY_NAME, LINKAGE_MODE
+from credit_engine.enterprise.fields import FIELD_BY_NAME, LINKAGE_MODE, example_enterprise
 from credit_engine.enterprise.rules import ONE_APPLICATION_RULES
 from credit_engine.enterprise.validation import ENTERPRISE_CONTRACT, validate_enterprise
 from training.generator_enterprise import generate_enterprises
@@ -26,6 +26,9 @@ def _bodies(n: int) -> list[dict]:
 
 
 BODIES = _bodies(60)
+
+
+ABSENT = object()  # a change that leaves the key out of the body
 
 
 def _other_check_character(code: str) -> str:
@@ -47,14 +50,27 @@ CHANGES = [
     {"application_date": "2999-01-01"},
     {"households_driven": None},
     {"remark": "an extra key"},
+    {"application_id": ABSENT},  # an optional field left out stays out of the record (the audit log's inputs)
+    {"application_id": None},
 ]
 
 
-@pytest.mark.parametrize("changes", CHANGES, ids=lambda c: ",".join(c) or "valid")
+def _change_id(changes: dict) -> str:
+    return ",".join(f"no_{key}" if value is ABSENT else key for key, value in changes.items()) or "valid"
+
+
+@pytest.mark.parametrize("changes", CHANGES, ids=_change_id)
 def test_one_application_is_judged_as_the_table_path_judges_it(changes):
-    for body in BODIES:
-        record = body | changes
+    for body in [*BODIES, example_enterprise()]:
+        record = {key: value for key, value in (body | changes).items() if value is not ABSENT}
         assert validate_enterprise(record) == validate_application(record, ENTERPRISE_CONTRACT)
+
+
+def test_an_optional_field_left_out_is_left_out_of_the_record_by_either_path():
+    body = {key: value for key, value in example_enterprise().items() if key != "application_id"}
+    record, errors = validate_enterprise(body)
+    assert errors == [] and "application_id" not in record
+    assert (record, errors) == validate_application(body, ENTERPRISE_CONTRACT)
 
 
 def test_a_wrong_check_character_and_chinese_keys_are_judged_alike():

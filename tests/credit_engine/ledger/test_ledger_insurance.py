@@ -194,3 +194,24 @@ def test_a_layer_as_a_share_of_insured_principal_is_set_on_the_policy_years_firs
     receipt = ledger.claim(fund, "L1", "2025-05-02")
     # the layer: 10 % of the 40,000 yuan insured on 2025-02-01
     assert (receipt.details["insurer_fen"], receipt.details["fund_fen"]) == (400_000, 1_120_000)
+
+
+def test_the_layer_sums_read_as_known_at_a_time_leave_out_later_postings(ledger, fund, clock):
+    from credit_engine.ledger.insurance_store import CoverStore
+
+    ledger.disburse(fund, "L1", "2025-01-10", 20_000)
+    set_cover(ledger, fund, on="2025-02-01", terms=CoverTerms(insurer="PICC", kind="first_loss", layer_bps=1000))
+    known_at = clock.now
+    clock.advance(days=30)  # recorded a month later: a loan dated before the policy year, and a claim in it
+    ledger.disburse(fund, "L2", "2025-01-10", 20_000)
+    ledger.delinquent(fund, "L1", "2025-05-01", 95)
+    ledger.claim(fund, "L1", "2025-05-02")
+    start, until = dt.date(2025, 2, 1), dt.date(2025, 12, 31)
+    with UnitOfWork(ledger.uow.engine, read_only=True) as reader:
+        store = CoverStore(reader.connection)
+        (cover,) = store.versions(fund)
+        assert store.insured_fen_on(fund, start, cover, known_at) == 2_000_000
+        assert store.insured_fen_on(fund, start, cover) == 4_000_000
+        assert store.layer_used_fen(fund, start, until, known_at) == 0
+        assert store.layer_used_fen(fund, start, until) == 400_000
+        assert store.layer_used_fen(fund, start, until, clock.now) == 400_000

@@ -33,9 +33,10 @@ def engine(database_url):
     engine.dispose()
 
 
-def post(engine, service, command_type, **fields):
+def post(engine, service, command_type, at: dt.datetime = NOW, **fields):
+    """Post a command through ``service``, recorded at ``at``."""
     command = command_type(idempotency_key=uuid.uuid4().hex, recorded_by="test", **fields)
-    return service(UnitOfWork(engine, lambda: NOW), command)
+    return service(UnitOfWork(engine, lambda: at), command)
 
 
 @pytest.fixture
@@ -181,3 +182,26 @@ def test_a_first_loss_covers_policy_year_is_read_as_the_ledger_counts_it(engine,
     )
     (later,) = live_books(engine, D("2026-03-01"), load_scenario(), fund_id=fund)
     assert (later.policy_year.months_to_renewal, later.policy_year.used_fen) == (12, 0)  # a fresh year
+
+
+def test_a_first_loss_policy_year_counts_only_claims_known_at_known_at(engine, fund):
+    """A claim dated inside the policy year but recorded after ``known_at`` does not use the layer as known then."""
+    from credit_engine.insurance.cover import CoverTerms
+
+    cover = CoverTerms(insurer="PICC", kind="first_loss", layer_fen=2_000_000)
+    post(engine, services.set_insurance_cover, c.SetInsuranceCover, fund_id=fund, effective_from=D("2025-03-01"),
+         cover=cover)  # fmt: skip
+    post(engine, services.report_delinquency, c.ReportDelinquency, fund_id=fund, loan_id="L2",
+         value_date=D("2025-12-19"), days_past_due=90)  # fmt: skip
+    late = dt.datetime(2026, 2, 1, 4, 0, tzinfo=dt.UTC)
+    claim = post(engine, services.claim_compensation, c.ClaimCompensation, at=late, fund_id=fund, loan_id="L2",
+                 value_date=D("2025-12-20"))  # fmt: skip
+    assert claim.details["insurer_fen"] == 2_000_000
+    (known,) = live_books(engine, D("2025-12-31"), load_scenario(), fund_id=fund, known_at=NOW)
+    assert (known.policy_year.layer_fen, known.policy_year.used_fen, known.pending_compensation_fen) == (
+        2_000_000,
+        0,
+        0,
+    )
+    (everything,) = live_books(engine, D("2025-12-31"), load_scenario(), fund_id=fund)
+    assert everything.policy_year.used_fen == 2_000_000
