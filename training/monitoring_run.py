@@ -2,7 +2,9 @@
 monitoring run, and each monitoring run logged as a run linked to the model version it watched.
 
 :func:`log_reference_profile` is called by the training job: the per-feature bins and shares and the PD's bins and
-shares on the training rows (the registered model's PDs; up to :data:`PROFILE_ROWS` rows drawn with a fixed seed).
+shares on the training rows (the registered model's PDs; up to :data:`PROFILE_ROWS` rows drawn with a fixed seed),
+and the same shares per county (the spec's stratify column, else ``county_code``; kept for grouping even when it is
+not a feature) of every county with at least :data:`~credit_engine.monitoring.profile.COUNTY_MIN_ROWS` rows.
 :func:`model_reference` resolves a ``models:/`` URI to its version, its registration day and the profile logged with
 its run; :func:`run_reference` reads the profile of a run by id (``--baseline RUN_ID``). :func:`log_monitoring_run`
 records a monitoring run: tags naming the model and version, the status, the policy; metrics (PSI of the PD, CSI of
@@ -28,12 +30,19 @@ from credit_engine.config import Settings
 from credit_engine.errors import BilingualError
 from credit_engine.features import FeatureSpec
 from credit_engine.monitoring.policy import load_monitoring_policy
-from credit_engine.monitoring.profile import PROFILE_ARTIFACT, ReferenceProfile, build_profile, read_profile
+from credit_engine.monitoring.profile import (
+    COUNTY_MIN_ROWS,
+    PROFILE_ARTIFACT,
+    ReferenceProfile,
+    build_profile,
+    read_profile,
+)
 from credit_engine.monitoring.service import MonitoringResult
 from credit_engine.monitoring.stability import ALL
 from training import tracking
 
 PROFILE_ROWS = 50_000
+COUNTY_COLUMN = "county_code"  # the county of a row when the spec names no stratify column
 MONITORING_EXPERIMENT_SUFFIX = "-monitoring"
 
 
@@ -49,7 +58,12 @@ def reference_profile(
     features = spec.prepare(rows)
     pds = np.asarray(estimator.predict_pd(rows), dtype=float)
     bins = load_monitoring_policy().stability.bins
-    return build_profile(features, pds, spec.categorical, bins, about={**about, "rows_from": str(len(frame))})
+    column = spec.stratify_column or COUNTY_COLUMN
+    counties = rows[column].rename(column) if column in rows.columns else None
+    about = {**about, "rows_from": str(len(frame))}
+    if counties is not None:
+        about |= {"county_column": column, "county_min_rows": str(COUNTY_MIN_ROWS)}
+    return build_profile(features, pds, spec.categorical, bins, about=about, counties=counties)
 
 
 def log_reference_profile(estimator: Any, frame: pd.DataFrame, spec: FeatureSpec, about: Mapping[str, str]) -> None:

@@ -1,6 +1,7 @@
 """The figures of the drought simulation (issue 12 §4), read from what the console commands wrote.
 
-``monitor``'s JSON gives the stability of each feature and the PD (overall, over the drought year's cohorts) and the
+``monitor``'s JSON gives the stability of each feature and the PD (overall, over the drought year's cohorts), the
+stability of each county against its own reference (the drought features it flags) and the
 calibration of each county (realised default rate of the matured loans vs the mean PD the champion predicted);
 ``retrain``'s report gives the gate's table (the stale champion and the challenger on the same out-of-time
 vintages); :func:`training.simulation.score_unserved` gives both models on the drought year's applications that
@@ -24,6 +25,26 @@ def stability(monitoring: dict) -> dict[str, dict[str, Any]]:
         for row in monitoring["sections"]["stability"]
         if row["cohort"] == "all"
     }
+
+
+def county_stability(monitoring: dict, shocked: frozenset[str]) -> dict[str, dict[str, Any]]:
+    """Per county of the stability-by-county table: its group, the PSI of its PD, its status (worst of its rows)
+    and the drought features it flags (``{feature: CSI}`` at watch or act)."""
+    counties: dict[str, dict[str, Any]] = {}
+    for row in monitoring["sections"].get("by_county", []):
+        county = counties.setdefault(row["county"], {
+            "group": "shocked" if row["county"] in shocked else "unshocked", "pd_psi": None, "statuses": set(),
+            "drought_flagged": {},
+        })  # fmt: skip
+        county["statuses"].add(row["status"])
+        if row["variable"] == "pd":
+            county["pd_psi"] = row["value"]
+        elif row["variable"] in DROUGHT_FEATURES and row["status"] in FLAGGED:
+            county["drought_flagged"][row["variable"]] = row["value"]
+    for county in counties.values():
+        statuses = county.pop("statuses")
+        county["status"] = "act" if "act" in statuses else "watch" if "watch" in statuses else sorted(statuses)[0]
+    return counties
 
 
 def county_calibration(monitoring: dict, shocked: frozenset[str]) -> dict[str, dict[str, Any]]:
@@ -76,6 +97,7 @@ def summarise(world_facts: dict, monitoring: dict, retrain: dict, unserved: dict
             "status": monitoring["status"],
             "counts": monitoring["counts"],
             "stability": stability(monitoring),
+            "stability_by_county": county_stability(monitoring, shocked),
             "calibration_by_county": counties,
             "calibration_by_group": group_calibration(counties),
         },
@@ -95,6 +117,20 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.2f} %"
 
 
+def county_stability_lines(counties: dict[str, dict[str, Any]]) -> list[str]:
+    """The stability-by-county table for people (nothing when the profile had no county shares)."""
+    if not counties:
+        return []
+    lines = ["**Stability by county** (`monitor`, each county's 2025 assessments against its own training shares):",
+             "", "| county | group | PSI of the PD | drought features at watch or act (CSI) | status |",
+             "|---|---|---:|---|---|"]  # fmt: skip
+    for county, row in sorted(counties.items(), key=lambda item: (item[1]["group"], item[0])):
+        flagged = ", ".join(f"{name} {value:.3f}" for name, value in row["drought_flagged"].items()) or "none"
+        psi = "–" if row["pd_psi"] is None else f"{row['pd_psi']:.3f}"
+        lines.append(f"| {county} | {row['group']} | {psi} | {flagged} | {row['status']} |")
+    return [*lines, ""]
+
+
 def markdown(summary: dict, command: str) -> str:
     """The results as the bench's Markdown section."""
     world, monitor, retrain, unserved = summary["world"], summary["monitor"], summary["retrain"], summary["unserved"]
@@ -107,6 +143,7 @@ def markdown(summary: dict, command: str) -> str:
         lines.append(f"| {name} | {row['value']:.3f} | {row['status']} |")
     others = [n for n, r in monitor["stability"].items() if n not in shown and r["status"] in FLAGGED]
     lines += ["", f"Other features at watch or act: {', '.join(others) or 'none'}.", ""]
+    lines += county_stability_lines(monitor.get("stability_by_county", {}))
     lines += ["**Calibration by county** (`monitor`, the stale champion on the 2025 loans, matured):", "",
               "| county | group | matured loans | realised | predicted | gap | status |",
               "|---|---|---:|---:|---:|---:|---|"]  # fmt: skip

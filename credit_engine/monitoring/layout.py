@@ -34,6 +34,12 @@ SECTIONS: dict[str, tuple[str, str, tuple[Column, ...]]] = {
         C("cohort", "申请月队列", "Cohort (application month)"), C("variable", "变量", "Variable"),
         C("index", "指标", "Index"), C("rows", "评估数", "Assessments", "int"), C("value", "指数值", "Value"), STATUS,
     )),
+    "by_county": ("分县稳定性", "Stability by county: PSI of the PD; CSI of features at watch or act, else the "
+                  "one that moved most; against the county's own reference", (
+        C("county", "县", "County"), C("variable", "变量", "Variable"), C("index", "指标", "Index"),
+        C("rows", "评估数", "Assessments", "int"), C("reference_rows", "参照样本数", "Reference rows", "int"),
+        C("value", "指数值", "Value"), STATUS,
+    )),
     "pd_bins": ("PD分箱分布", "PD bins: reference vs monitored", (
         C("bin", "PD区间", "PD bin"), C("reference_share", "训练占比", "Reference share", "ratio"),
         C("actual_share", "监控占比", "Monitored share", "ratio"),
@@ -117,6 +123,8 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
         )
     if shown.get("cohort") == ALL:
         shown["cohort"] = "全部 all"
+    if "county" in shown:
+        shown["county"] = county_label(str(shown["county"]))
     if shown.get("dimension") == "county_code":
         shown["group"] = county_label(str(shown["group"]))
     if "dimension" in shown:

@@ -124,6 +124,7 @@ def monitor(  # noqa: PLR0913 - the run's inputs
         frame["defaulted"] = frame["assessment_id"].map(labels)
     sections = {
         "stability": stability.stability_rows(frame, features, profile, policy),
+        "by_county": stability.county_rows(frame, features, profile, policy),
         "pd_bins": stability.bin_rows(frame, profile),
         "discrimination": performance.discrimination_rows(matured, policy),
         "by_grade": performance.calibration_by(matured, "grade", policy, grades),
@@ -134,6 +135,9 @@ def monitor(  # noqa: PLR0913 - the run's inputs
         "reasons": decisions.reason_rows(frame),
     }
     notes = _notes(sections, frame.empty, matured.empty, censored.empty)
+    county_note = stability.county_note(frame, profile)
+    if county_note:
+        notes["by_county"] = county_note
     counts = {"assessments": len(frame), "loans": len(outcomes), "matured": len(matured), "censored": len(censored)}
     return MonitoringResult(as_of, since, dict(model or {}), policy, sections, notes, counts)
 

@@ -75,6 +75,8 @@ def test_a_stable_book_without_matured_loans_exits_0_in_every_format(home, world
     stability = {(r["cohort"], r["variable"]): r for r in document["sections"]["stability"]}
     assert stability[("all", "pd")]["value"] == 0.0 and stability[("2023-12", "pd")]["status"] == "not_judged"
     assert document["sections"]["by_grade"] == [] and "no matured loan" in document["notes"]["by_grade"]
+    # a profile without county shares (as logged before): no county table, a note saying so
+    assert document["sections"]["by_county"] == [] and "per county" in document["notes"]["by_county"]
     approvals = [r for r in document["sections"]["fairness"] if r["dimension"] == "county_code"]
     assert len(approvals) == 1 and approvals[0]["approval_rate"] == 1.0
     result, out = _monitor(home, world, "xlsx")
@@ -83,9 +85,11 @@ def test_a_stable_book_without_matured_loans_exits_0_in_every_format(home, world
     assert "稳定性 PSI与CSI" in book.sheetnames and "说明 About" in book.sheetnames
     assert book["稳定性 PSI与CSI"]["A1"].value == "申请月队列\nCohort (application month)"
     assert "no matured loan" in book["按等级校准"]["A2"].value
+    assert "分县" in book["分县稳定性"]["A2"].value
     result, out = _monitor(home, world, "html")
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
+    assert "分县稳定性" in page
     assert "模型监控" in page and "<svg" in page and "http" not in page.split("<body>", 1)[1].split("<footer>")[0]
 
 

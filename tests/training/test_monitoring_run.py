@@ -3,6 +3,7 @@ reads back through the model version, and a monitoring run is logged linked to t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import mlflow
@@ -14,7 +15,13 @@ from credit_engine.features import household_spec
 from credit_engine.monitoring.policy import load_monitoring_policy
 from credit_engine.monitoring.service import MonitoringInputs, monitor
 from training import tracking
-from training.monitoring_run import NoReferenceProfile, log_monitoring_run, log_reference_profile, model_reference
+from training.monitoring_run import (
+    NoReferenceProfile,
+    log_monitoring_run,
+    log_reference_profile,
+    model_reference,
+    reference_profile,
+)
 
 GRADES = ("AAA", "AA", "A", "B", "C")
 
@@ -91,3 +98,21 @@ def test_a_version_uri_reads_the_same_profile_and_an_unknown_model_is_refused(en
     with pytest.raises(NoReferenceProfile) as error:
         model_reference(engine_settings, "models:/no-such-model@champion")
     assert "no-such-model" in str(error.value) and "模型注册表" in str(error.value)
+
+
+def test_the_training_profile_keeps_each_large_countys_shares_by_the_specs_stratify_column():
+    """The county is the spec's stratify column; when it is not a feature (as in the enterprise spec) it is still
+    the grouping; a county of fewer than 200 training rows has no shares of its own."""
+    from training.generator import generate_registry
+
+    households, _ = generate_registry(300, seed=5)
+    households = households.assign(county_code=["140122"] * 250 + ["140123"] * 50)
+    spec = household_spec()
+    profile = reference_profile(Estimator(), households, spec, {"model_name": "household-pd"})
+    assert set(profile.by_county) == {"140122"} and profile.by_county["140122"].rows == 250
+    assert "county_code" not in profile.by_county["140122"].features
+    assert profile.about["county_column"] == "county_code"
+    without = dataclasses.replace(spec, features=tuple(f for f in spec.features if f.name != "county_code"))
+    profile = reference_profile(Estimator(), households, without, {})
+    assert "county_code" not in profile.features and set(profile.by_county) == {"140122"}
+    assert set(profile.by_county["140122"].features) == set(without.feature_names)
