@@ -38,7 +38,7 @@ SECTIONS: dict[str, tuple[str, str, tuple[Column, ...]]] = {
                   "one that moved most; against the county's own reference", (
         C("county", "县", "County"), C("variable", "变量", "Variable"), C("index", "指标", "Index"),
         C("rows", "评估数", "Assessments", "int"), C("reference_rows", "参照样本数", "Reference rows", "int"),
-        C("value", "指数值", "Value"), STATUS,
+        C("value", "指数值", "Value"), C("sampling_psi", "抽样噪声", "Sampling alone"), STATUS,
     )),
     "pd_bins": ("PD分箱分布", "PD bins: reference vs monitored", (
         C("bin", "PD区间", "PD bin"), C("reference_share", "训练占比", "Reference share", "ratio"),

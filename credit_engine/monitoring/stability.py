@@ -6,7 +6,9 @@ jump). The PSI of the PD is taken on the reference's PD bins (the training bins)
 
 By county (:func:`county_rows`): a shock in a third of the counties barely moves the province's shares, so every
 county the profile keeps shares for is compared with its OWN reference shares (over the same bins), its assessments
-of the whole period pooled, judged by the same thresholds and ``min_rows``. To stay readable (a dozen counties times
+of the whole period pooled, judged by the same thresholds and ``min_rows`` — and only where the county's samples are
+large enough that sampling alone would show at most half the watch threshold (:func:`sampling_psi`; a county of a
+hundred assessments shows ~0.15 by chance: shown, not judged). To stay readable (a dozen counties times
 two dozen features) a county shows the PSI of its PD, then every feature at watch or act, or — when none is — the
 one feature that moved most, so a green county is two lines and a shocked one names what moved.
 """
@@ -97,10 +99,13 @@ def county_rows(
         if reference is None:
             continue
         row = _county_row(str(code), reference.rows, PD_VARIABLE, "PSI", len(part))
-        rows.append(row | _judged_value(reference.pd, profile.pd_bins, part["pd"], len(part), policy))
+        shares, values = reference.pd, part["pd"]
+        rows.append(row | _judged_value(shares, profile.pd_bins, values, len(part), reference.rows, policy))
         found = [
             _county_row(str(code), reference.rows, name, "CSI", len(part))
-            | _judged_value(reference.features[name], profile.features[name], part[f"f:{name}"], len(part), policy)
+            | _judged_value(
+                reference.features[name], profile.features[name], part[f"f:{name}"], len(part), reference.rows, policy
+            )
             for name in monitored
             if name in reference.features
         ]
@@ -114,11 +119,22 @@ def _county_row(code: str, reference_rows: int, variable: str, kind: str, rows: 
     return {"county": code, "variable": variable, "index": kind, "rows": rows, "reference_rows": reference_rows}
 
 
+def sampling_psi(shares: tuple[float, ...], reference_rows: int, rows: int) -> float:
+    """The PSI two samples of one distribution show on average from sampling alone (the chi-square approximation:
+    (occupied bins − 1) × (1 ÷ reference rows + 1 ÷ rows)). A county's samples are small: at 200 reference rows
+    and 100 assessments over ten bins that is 0.15, above watch with nothing changed."""
+    occupied = sum(1 for share in shares if share > 0)
+    return max(occupied - 1, 0) * (1 / max(reference_rows, 1) + 1 / max(rows, 1))
+
+
 def _judged_value(
-    shares: tuple[float, ...], bins: Bins, values: pd.Series, rows: int, policy: MonitoringPolicy
+    shares: tuple[float, ...], bins: Bins, values: pd.Series, rows: int, reference_rows: int, policy: MonitoringPolicy
 ) -> dict:
-    value = psi(shares, bins.shares_of(values))
-    return {"value": round(value, 4), "status": _judged(rows, value, policy)}
+    """The county's index and status: judged only where sampling alone would show at most half the watch
+    threshold (:func:`sampling_psi`); else shown, not judged, so a small county does not page by chance."""
+    value, noise = psi(shares, bins.shares_of(values)), sampling_psi(shares, reference_rows, rows)
+    status = NOT_JUDGED if noise > policy.stability.watch / 2 else _judged(rows, value, policy)
+    return {"value": round(value, 4), "sampling_psi": round(noise, 4), "status": status}
 
 
 def county_note(frame: pd.DataFrame, profile: ReferenceProfile) -> str | None:

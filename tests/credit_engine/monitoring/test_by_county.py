@@ -23,7 +23,7 @@ from credit_engine.monitoring.stability import county_rows, stability_rows
 POLICY = load_monitoring_policy()
 COUNTIES = ("140121", "140122", "140123")
 SHOCKED = "140121"
-REFERENCE = np.linspace(0.0, 100.0, 300)  # every county's incomes at training
+REFERENCE = np.linspace(0.0, 100.0, 1000)  # every county's incomes at training
 
 
 def _reference_frame() -> pd.DataFrame:
@@ -39,7 +39,7 @@ def _profile() -> ReferenceProfile:
     return build_profile(frame[["income", "debt"]], frame["income"] / 1000, (), counties=frame["county_code"])
 
 
-def _monitored(shock: float = 0.75, rows: int = 100, counties=COUNTIES) -> pd.DataFrame:
+def _monitored(shock: float = 0.75, rows: int = 1000, counties=COUNTIES) -> pd.DataFrame:
     """``rows`` assessments per county spread like the reference; the shocked county's incomes times ``shock``."""
     parts = []
     for county in counties:
@@ -85,7 +85,7 @@ def test_a_shock_in_one_county_is_at_act_there_and_green_elsewhere_though_below_
     profile, frame = _profile(), _monitored()
     rows = _by_county(county_rows(frame, ["income", "debt"], profile, POLICY))
     assert rows[(SHOCKED, "income")]["status"] == "act"
-    assert rows[(SHOCKED, "income")]["index"] == "CSI" and rows[(SHOCKED, "income")]["rows"] == 100
+    assert rows[(SHOCKED, "income")]["index"] == "CSI" and rows[(SHOCKED, "income")]["rows"] == 1000
     for county in COUNTIES[1:]:
         statuses = {r["status"] for (c, _), r in rows.items() if c == county}
         assert statuses == {"green"}, county
@@ -134,7 +134,7 @@ def _application(county: str, income: float) -> dict:
 
 def _household_profile(old: bool = False) -> ReferenceProfile:
     applications = pd.DataFrame([
-        _application(county, 20_000.0 + 100 * i) for county in COUNTIES for i in range(COUNTY_MIN_ROWS)
+        _application(county, 20_000.0 + 20 * i) for county in COUNTIES for i in range(5 * COUNTY_MIN_ROWS)
     ])  # fmt: skip
     profile = build_profile(SPEC.prepare(applications), [0.02] * len(applications), SPEC.categorical,
                             counties=applications["county_code"])  # fmt: skip
@@ -146,11 +146,12 @@ def _household_profile(old: bool = False) -> ReferenceProfile:
 
 
 def _assessments(drought: float) -> list[StoredAssessment]:
-    """40 households per county like their county's training rows; the shocked county's incomes times ``drought``."""
+    """400 households per county like their county's training rows; the shocked county's incomes times ``drought``
+    (enough on both sides that sampling alone stays below half the watch threshold)."""
     found = []
     for county in COUNTIES:
-        for i in range(40):
-            income = (20_000.0 + 500 * i + 250) * (drought if county == SHOCKED else 1.0)
+        for i in range(400):
+            income = (20_000.0 + 50 * i + 25) * (drought if county == SHOCKED else 1.0)
             result = {"pd": 0.02, "grade": "AA", "decision": "approve", "reasons": []}
             detail = AssessmentDetail(_application(county, income), result, ())
             found.append(StoredAssessment(f"{county}-{i}", AT, "k", county, "x", "household-pd/1", "fumin-2026.1",
@@ -210,3 +211,13 @@ def test_a_monitored_county_without_reference_shares_of_its_own_is_named_in_a_no
     note = county_note(frame, _profile())
     assert "140199" in note and "not shown" in note
     assert county_note(_monitored(), _profile()) is None
+
+
+def test_a_small_countys_shift_is_shown_not_judged_when_sampling_alone_could_make_it():
+    # 100 assessments against 1,000 reference rows over ten bins: ~0.10 from sampling alone, more than half the
+    # watch threshold — a county that size would page by chance, so its figure is shown and not judged
+    rows = _by_county(county_rows(_monitored(0.3, rows=100), ["income", "debt"], _profile(), POLICY))
+    shocked = rows[(SHOCKED, "income")]
+    assert shocked["value"] >= POLICY.stability.act and shocked["status"] == "not_judged"
+    assert shocked["sampling_psi"] > POLICY.stability.watch / 2
+    assert rows[(SHOCKED, "pd")]["status"] == "not_judged"
