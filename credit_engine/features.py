@@ -41,11 +41,88 @@ class SpecError(ValueError):
     """The feature spec file is malformed."""
 
 
+def _restore(instance: Any, state: list[Any] | tuple[Any, ...]) -> None:
+    """Unpickle a frozen slots dataclass from its field values in field order. A value pickled before a field was
+    added has fewer values: the missing trailing fields take their defaults, so an older model's spec still
+    compares, hashes, prints and fingerprints."""
+    every, kind = fields(instance), type(instance).__name__
+    if len(state) > len(every):
+        raise TypeError(f"a {kind} has {len(every)} fields, the pickled state has {len(state)} values")
+    for field, value in zip(every, state, strict=False):
+        object.__setattr__(instance, field.name, value)
+    for field in every[len(state) :]:
+        if field.default is not MISSING:
+            value = field.default
+        elif field.default_factory is not MISSING:
+            value = field.default_factory()
+        else:
+            raise TypeError(f"the pickled {kind} lacks {field.name!r}, which has no default")
+        object.__setattr__(instance, field.name, value)
+
+
+@dataclass(frozen=True, slots=True)
+class BinConstraints:
+    """An expert's constraints on one feature's bins in the WOE scorecard (optbinning's per-variable parameters):
+    at most ``max_n_bins`` bins, each holding at least ``min_bin_size`` of the rows, and for a numeric feature the
+    only cut points the binning may use (``splits``: it keeps or merges them to respect the monotone direction and
+    the sizes, and never cuts elsewhere). None: the scorecard's own setting."""
+
+    max_n_bins: int | None = None
+    min_bin_size: float | None = None
+    splits: tuple[float, ...] | None = None
+
+    def binning_params(self) -> dict[str, Any]:
+        """optbinning's ``binning_fit_params`` entry."""
+        params: dict[str, Any] = {}
+        if self.max_n_bins is not None:
+            params["max_n_bins"] = self.max_n_bins
+        if self.min_bin_size is not None:
+            params["min_bin_size"] = self.min_bin_size
+        if self.splits is not None:
+            params["user_splits"] = list(self.splits)
+        return params
+
+    def to_dict(self) -> dict[str, Any]:
+        found = {"max_n_bins": self.max_n_bins, "min_bin_size": self.min_bin_size,
+                 "splits": None if self.splits is None else list(self.splits)}  # fmt: skip
+        return {key: value for key, value in found.items() if value is not None}
+
+    @classmethod
+    def from_dict(cls, feature: str, ftype: str, raw: Any) -> BinConstraints:
+        where = f"feature {feature!r}: bins"
+        if not isinstance(raw, Mapping) or not raw:
+            raise SpecError(f"{where} is a mapping of max_n_bins, min_bin_size, splits")
+        unknown = set(raw) - {"max_n_bins", "min_bin_size", "splits"}
+        if unknown:
+            raise SpecError(f"{where}: unknown keys {', '.join(sorted(map(str, unknown)))}")
+        most, size, splits = raw.get("max_n_bins"), raw.get("min_bin_size"), raw.get("splits")
+        if most is not None and (isinstance(most, bool) or not isinstance(most, int) or not 2 <= most <= 20):
+            raise SpecError(f"{where}.max_n_bins must be a whole number from 2 to 20, got {most!r}")
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int | float) or not 0 < size <= 0.5):
+            raise SpecError(f"{where}.min_bin_size must be a share above 0 and at most 0.5, got {size!r}")
+        if splits is not None:
+            if ftype != "numeric":
+                raise SpecError(f"{where}.splits: only a numeric feature has cut points")
+            numbers = isinstance(splits, list) and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) for v in splits
+            )
+            if not numbers or not splits or any(b <= a for a, b in zip(splits, splits[1:], strict=False)):
+                raise SpecError(f"{where}.splits must be a non-empty list of increasing numbers, got {splits!r}")
+        return cls(most, None if size is None else float(size), None if splits is None else tuple(map(float, splits)))
+
+    def __setstate__(self, state: list[Any] | tuple[Any, ...]) -> None:
+        _restore(self, state)
+
+
 @dataclass(frozen=True, slots=True)
 class FeatureDef:
     name: str
     type: FeatureType
     monotone: Monotone | None = None
+    bins: BinConstraints | None = None  # the expert's bin constraints for the scorecard (None: its defaults)
+
+    def __setstate__(self, state: list[Any] | tuple[Any, ...]) -> None:
+        _restore(self, state)
 
     @property
     def monotone_sign(self) -> int:
@@ -98,22 +175,8 @@ class FeatureSpec:
     calibration_folds: int | None = None
 
     def __setstate__(self, state: list[Any] | tuple[Any, ...]) -> None:
-        """Unpickle from the field values in field order (a slots dataclass's state). A spec pickled before a field
-        was added has fewer values: the missing trailing fields take their defaults (``calibration_folds``: None), so
-        an older model's spec still compares, hashes, prints and fingerprints."""
-        every = fields(self)
-        if len(state) > len(every):
-            raise TypeError(f"a FeatureSpec has {len(every)} fields, the pickled state has {len(state)} values")
-        for field, value in zip(every, state, strict=False):
-            object.__setattr__(self, field.name, value)
-        for field in every[len(state) :]:
-            if field.default is not MISSING:
-                value = field.default
-            elif field.default_factory is not MISSING:
-                value = field.default_factory()
-            else:
-                raise TypeError(f"the pickled FeatureSpec lacks {field.name!r}, which has no default")
-            object.__setattr__(self, field.name, value)
+        """A spec pickled before ``calibration_folds`` (or a feature's ``bins``) existed gets their defaults."""
+        _restore(self, state)
 
     @property
     def feature_names(self) -> list[str]:
@@ -165,7 +228,12 @@ class FeatureSpec:
             "derive": self.derive,
             "split": {"date_column": self.date_column, "stratify_column": self.stratify_column},
             "features": {
-                f.name: {"type": f.type, **({"monotone": f.monotone} if f.monotone else {})} for f in self.features
+                f.name: {
+                    "type": f.type,
+                    **({"monotone": f.monotone} if f.monotone else {}),
+                    **({"bins": f.bins.to_dict()} if f.bins else {}),
+                }
+                for f in self.features
             },
             **({"calibration_folds": self.calibration_folds} if self.calibration_folds else {}),
         }
@@ -197,7 +265,11 @@ class FeatureSpec:
                 raise SpecError(f"feature {fname!r}: monotone must be increasing or decreasing, got {monotone!r}")
             if monotone and ftype == "categorical":
                 raise SpecError(f"feature {fname!r}: a categorical feature cannot be monotone")
-            features.append(FeatureDef(str(fname), ftype, monotone))
+            unknown_keys = set(definition) - {"type", "monotone", "bins"}
+            if unknown_keys:
+                raise SpecError(f"feature {fname!r}: unknown keys {', '.join(sorted(map(str, unknown_keys)))}")
+            bins = BinConstraints.from_dict(str(fname), ftype, definition["bins"]) if "bins" in definition else None
+            features.append(FeatureDef(str(fname), ftype, monotone, bins))
         id_columns = tuple(raw.get("id_columns") or ())
         clash = set(id_columns) & {f.name for f in features} | ({raw["target"]} & {f.name for f in features})
         if clash:

@@ -331,6 +331,9 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         else:
             directions = {f.name: f.monotone for f in self.spec.features if f.type == "numeric"}
         trends = {name: {"monotonic_trend": _TRENDS[direction]} for name, direction in directions.items()}
+        for feature in self.spec.features if self.spec is not None else ():
+            if feature.bins is not None:  # the spec's expert constraints win over the card's own max_n_bins and size
+                trends[feature.name] = trends.get(feature.name, {}) | feature.bins.binning_params()
         return BinningProcess(
             variable_names=list(self.feature_names_),
             categorical_variables=list(self.spec.categorical) if self.spec is not None else None,

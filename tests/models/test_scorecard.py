@@ -235,3 +235,24 @@ def test_a_card_pickled_before_binning_existed_reads_with_its_defaults(scorecard
     np.testing.assert_array_equal(old.predict(holdout), scorecard_model.predict(holdout))
     again = pickle.loads(pickle.dumps(old))
     assert again.get_params() == scorecard_model.get_params()
+
+
+def test_the_specs_expert_bins_are_the_cards_bins(spec, households, scorecard_model):
+    """An expert's cut points and bin limits in the spec (``bins``) bind the card: income is cut only where the
+    spec allows, overdue episodes get at most two regular bins; the card without them cuts elsewhere."""
+    from credit_engine.features import FeatureSpec
+
+    raw = spec.to_dict()
+    allowed = [8_000.0, 15_000.0, 30_000.0, 60_000.0]
+    raw["features"]["annual_net_income"]["bins"] = {"splits": allowed}
+    raw["features"]["prior_overdue_times"]["bins"] = {"max_n_bins": 2}
+    expert = WOEScorecard(spec=FeatureSpec.from_dict(raw, name="household")).fit(households)
+
+    def cuts(card: WOEScorecard, name: str) -> list[float]:
+        return [float(v) for v in card.scorecard_.binning_process_.get_binned_variable(name).splits]
+
+    assert cuts(expert, "annual_net_income") and set(cuts(expert, "annual_net_income")) <= set(allowed)
+    assert not set(cuts(scorecard_model, "annual_net_income")) <= set(allowed)
+    assert len(cuts(expert, "prior_overdue_times")) <= 1 < len(cuts(scorecard_model, "prior_overdue_times"))
+    income = expert.card().query("feature == 'annual_net_income' and bin not in ['Special', 'Missing']")
+    assert income["event_rate"].is_monotonic_decreasing  # the declared direction still holds
