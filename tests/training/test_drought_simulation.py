@@ -12,9 +12,9 @@ import pytest
 from training.simulation import SimulationConfig, build_world, run_loop, score_unserved
 from training.simulation_figures import DROUGHT_FEATURES, FLAGGED, county_calibration, gate, stability
 
-# the world takes 9–14 minutes to build on this project's 2-core machines: outside the default run (and CI), run it
-# with `bash scripts/test.sh -m simulation`
-pytestmark = pytest.mark.simulation
+# the world and the loop take ~40 s on a quiet 2-core machine (9–14 minutes on a heavily shared one): in the default
+# run and CI, on one xdist worker (the module's world is built once); alone: `bash scripts/test.sh -m simulation`
+pytestmark = [pytest.mark.simulation, pytest.mark.xdist_group("test_drought_simulation")]
 
 SMALL = SimulationConfig(
     households=20_000, counties=6, families=("lightgbm",), retrain_families=("lightgbm",), retrain_cv_folds=3,
