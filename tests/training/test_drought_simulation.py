@@ -10,7 +10,14 @@ from __future__ import annotations
 import pytest
 
 from training.simulation import SimulationConfig, build_world, run_loop, score_unserved
-from training.simulation_figures import DROUGHT_FEATURES, FLAGGED, county_calibration, gate, stability
+from training.simulation_figures import (
+    DROUGHT_FEATURES,
+    FLAGGED,
+    county_calibration,
+    county_stability,
+    gate,
+    stability,
+)
 
 # the world and the loop take ~40 s on a quiet 2-core machine (9–14 minutes on a heavily shared one): in the default
 # run and CI, on one xdist worker (the module's world is built once); alone: `bash scripts/test.sh -m simulation`
@@ -20,6 +27,7 @@ SMALL = SimulationConfig(
     households=20_000, counties=6, families=("lightgbm",), retrain_families=("lightgbm",), retrain_cv_folds=3,
     cv_folds=2, monitor_html=False,
 )  # fmt: skip
+DEBT_FEATURES = ("total_liabilities", "debt_to_assets")
 UNTOUCHED = ("head_age", "household_size", "prior_loans", "requested_amount", "village_migration_rate")
 
 
@@ -64,6 +72,15 @@ def test_monitor_flags_the_shift_and_the_drought_counties_and_leaves_the_others_
             assert row["status"] in FLAGGED and row["calibration_gap"] > 0.02, (county, row)
         else:
             assert row["status"] == "green", (county, row)
+    # by county, against each county's own training shares, the drought's debt shows where it struck: at act in
+    # every drought county, and several times larger there than in any other county (whose incomes grew with the
+    # scenario's e-commerce, a real shift the county table shows too)
+    by_county = county_stability(result.monitoring, world.shocked)
+    debt = {county: max(row["drought_flagged"].get(name, 0.0) for name in DEBT_FEATURES)
+            for county, row in by_county.items()}  # fmt: skip
+    shocked = [debt[county] for county in world.shocked]
+    assert min(shocked) >= 0.25, debt  # act
+    assert min(shocked) > 3 * max(debt[c] for c in by_county if c not in world.shocked), debt
 
 
 @pytest.mark.slow
