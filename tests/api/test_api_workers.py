@@ -148,9 +148,27 @@ def test_a_worker_that_dies_is_replaced(two_workers):
         assert httpx.get(f"{base}/healthz", timeout=10).status_code == 200  # the other worker kept serving
 
 
+def _every_worker_started(process: subprocess.Popen, log: Path, timeout: float = 120) -> list[int]:
+    """The current workers, once each has logged its start and every started worker its application start-up (a
+    worker that replaced a killed one may still be loading when the test goes on: a SIGTERM before uvicorn's own
+    handlers are installed ends it at once, without its "Finished server process" line)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers, text = _workers(process.pid), log.read_text()
+        started = all(f"Started server process [{w}]" in text for w in workers)
+        if (
+            len(workers) == 2
+            and started
+            and text.count("Application startup complete") >= text.count("Started server process [")
+        ):
+            return workers
+        time.sleep(0.2)
+    pytest.fail(f"the workers did not finish starting: {log.read_text()[-2000:]}")
+
+
 def test_sigterm_stops_every_worker_and_the_parent(two_workers):
     process, _, _, _, log = two_workers
-    workers = _workers(process.pid)
+    workers = _every_worker_started(process, log)
     environ = dict(v.split("=", 1) for v in Path(f"/proc/{workers[0]}/environ").read_text().split("\0") if "=" in v)
     metrics = Path(environ["PROMETHEUS_MULTIPROC_DIR"])
     assert metrics.is_dir()
