@@ -60,6 +60,9 @@ def _restore(instance: Any, state: list[Any] | tuple[Any, ...]) -> None:
         object.__setattr__(instance, field.name, value)
 
 
+MAX_SPLITS = 50  # an expert's cut points of one feature (a card of more bins cannot be read)
+
+
 @dataclass(frozen=True, slots=True)
 class BinConstraints:
     """An expert's constraints on one feature's bins in the WOE scorecard (optbinning's per-variable parameters):
@@ -108,6 +111,8 @@ class BinConstraints:
             )
             if not numbers or not splits or any(b <= a for a, b in zip(splits, splits[1:], strict=False)):
                 raise SpecError(f"{where}.splits must be a non-empty list of increasing numbers, got {splits!r}")
+            if len(splits) > MAX_SPLITS:
+                raise SpecError(f"{where}.splits holds {len(splits)} cut points; at most {MAX_SPLITS}")
         return cls(most, None if size is None else float(size), None if splits is None else tuple(map(float, splits)))
 
     def __setstate__(self, state: list[Any] | tuple[Any, ...]) -> None:

@@ -101,6 +101,7 @@ def test_a_features_expert_bins_are_read_kept_and_fingerprinted():
         ("annual_net_income", {"bins": 3}, "unknown keys bins"),
         ("annual_net_income", [4], "bins is a mapping"),
         ("county_code", {"splits": [1.0]}, "only a numeric feature has cut points"),
+        ("annual_net_income", {"splits": list(range(51))}, "bins.splits holds 51 cut points; at most 50"),
     ],
 )
 def test_a_bad_bin_constraint_names_its_feature_and_key(feature, bins, message):
