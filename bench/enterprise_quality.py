@@ -15,7 +15,7 @@ sampling noise of the training book (its default rate and slope), not the model.
 writes the model and the oracle side by side (``bench/results/enterprise_quality_books.md``).
 
     .venv/bin/python bench/enterprise_quality.py [--train 800] [--test 4000] [--seed 7]
-    .venv/bin/python bench/enterprise_quality.py --seeds 7 1 2 11 3 5 13 17
+    .venv/bin/python bench/enterprise_quality.py --seeds 7 1 2 11 3 5 13 17 [--family scorecard]
 """
 
 from __future__ import annotations
@@ -42,17 +42,18 @@ def main() -> None:
     parser.add_argument("--test", type=int, default=4000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--seeds", type=int, nargs="+", help="several books: the model and the oracle per book")
+    parser.add_argument("--family", action="append", help="candidate families of the job (default: all of them)")
     args = parser.parse_args()
     summaries = []
     for seed in args.seeds or [args.seed]:
         with tempfile.TemporaryDirectory() as home:
             os.environ["CREDIT_ENGINE_HOME"] = home
             os.environ.pop("MLFLOW_TRACKING_URI", None)
-            summary = measure(args.train, args.test, seed, Path(home))
+            summary = measure(args.train, args.test, seed, Path(home), args.family)
         summary.update({"train_loans": args.train, "test_loans": args.test, "seed": seed})
         summaries.append(summary)
     if args.seeds:
-        write_books(summaries)
+        write_books(summaries, "-" + "-".join(args.family) if args.family else "")
     else:
         write(summaries[0])
 
@@ -89,7 +90,7 @@ def oracle_pd(y_train: np.ndarray, true_pd_train: np.ndarray, true_pd_test: np.n
     return oracle.predict_proba(logit(true_pd_test))[:, 1]
 
 
-def measure(n_train: int, n_test: int, seed: int, home: Path) -> dict:
+def measure(n_train: int, n_test: int, seed: int, home: Path, families: list[str] | None = None) -> dict:
     import mlflow.sklearn
     from sklearn.metrics import roc_auc_score
 
@@ -103,7 +104,7 @@ def measure(n_train: int, n_test: int, seed: int, home: Path) -> dict:
     path, test, true_pd, y_train, true_pd_train = book(n_train, n_test, seed, home, train_truth=True)
     settings = load_settings()
     started = time.perf_counter()
-    report = TrainJob(data=path, spec=SPEC, seed=seed).run(settings)
+    report = TrainJob(data=path, spec=SPEC, seed=seed, families=tuple(families) if families else None).run(settings)
     train_seconds = time.perf_counter() - started
     configure(settings)
     model = mlflow.sklearn.load_model(report["model_uri"])
@@ -179,10 +180,11 @@ def write(summary: dict) -> None:
     print("\n".join(lines))
 
 
-def write_books(summaries: list[dict]) -> None:
-    """One row per book: the registered model's AUC and worst decile gap beside the oracle's floor."""
+def write_books(summaries: list[dict], suffix: str = "") -> None:
+    """One row per book: the registered model's AUC and worst decile gap beside the oracle's floor (``suffix``: the
+    families the job was restricted to, in the file names)."""
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "enterprise_quality_books.json").write_text(json.dumps(summaries, indent=2, default=float))
+    (RESULTS / f"enterprise_quality_books{suffix}.json").write_text(json.dumps(summaries, indent=2, default=float))
     lines = [
         f"{summaries[0]['train_loans']:,} training loans drawn at random per book, {summaries[0]['test_loans']:,} "
         "test loans; worst decile gap = largest |mean PD − mean true PD| over deciles of predicted PD (pp)",
@@ -205,7 +207,7 @@ def write_books(summaries: list[dict]) -> None:
         f"{(model <= 2).sum()} of {len(model)} ≤ 2 pp); oracle median {np.median(oracle):.2f} pp (mean "
         f"{oracle.mean():.2f}, {(oracle <= 2).sum()} of {len(oracle)} ≤ 2 pp)",
     ]
-    (RESULTS / "enterprise_quality_books.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"enterprise_quality_books{suffix}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
