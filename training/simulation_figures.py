@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from credit_engine.monitoring.policy import NOT_JUDGED, worst
+
 DROUGHT_FEATURES = ("annual_net_income", "income_per_capita", "total_liabilities", "debt_to_assets", "loan_to_income")
 GROWTH_FEATURES = ("ecommerce_sales",)
 FLAGGED = ("watch", "act")
@@ -43,7 +45,7 @@ def county_stability(monitoring: dict, shocked: frozenset[str]) -> dict[str, dic
             county["drought_flagged"][row["variable"]] = row["value"]
     for county in counties.values():
         statuses = county.pop("statuses")
-        county["status"] = "act" if "act" in statuses else "watch" if "watch" in statuses else sorted(statuses)[0]
+        county["status"] = worst(statuses) if statuses - {NOT_JUDGED} else NOT_JUDGED
     return counties
 
 

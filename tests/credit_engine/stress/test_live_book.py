@@ -162,16 +162,22 @@ def test_the_book_carries_the_insurance_cover_in_force_on_its_date(engine, fund)
     assert (before.cover, after.cover) == (None, cover)
 
 
-def test_a_first_loss_covers_policy_year_is_read_as_the_ledger_counts_it(engine, fund):
+def _first_loss_claim(engine, fund, overdue_on: str, claimed_on: str, at: dt.datetime = NOW):
+    """A first-loss cover of 20,000 yuan from 2025-03-01, loan L2 90 days past due on ``overdue_on`` and its
+    compensation claimed on ``claimed_on`` (recorded ``at``, default the tests' clock); the claim's event."""
     from credit_engine.insurance.cover import CoverTerms
 
     cover = CoverTerms(insurer="PICC", kind="first_loss", layer_fen=2_000_000)
     post(engine, services.set_insurance_cover, c.SetInsuranceCover, fund_id=fund, effective_from=D("2025-03-01"),
          cover=cover)  # fmt: skip
     post(engine, services.report_delinquency, c.ReportDelinquency, fund_id=fund, loan_id="L2",
-         value_date=D("2025-12-30"), days_past_due=90)  # fmt: skip
-    claim = post(engine, services.claim_compensation, c.ClaimCompensation, fund_id=fund, loan_id="L2",
-                 value_date=D("2025-12-31"))  # fmt: skip
+         value_date=D(overdue_on), days_past_due=90)  # fmt: skip
+    return post(engine, services.claim_compensation, c.ClaimCompensation, at=at, fund_id=fund, loan_id="L2",
+                value_date=D(claimed_on))  # fmt: skip
+
+
+def test_a_first_loss_covers_policy_year_is_read_as_the_ledger_counts_it(engine, fund):
+    claim = _first_loss_claim(engine, fund, "2025-12-30", "2025-12-31")
     assert claim.details["insurer_fen"] == 2_000_000  # the layer is used up by this claim
     (book,) = live_books(engine, D("2025-12-31"), load_scenario(), fund_id=fund)
     # the policy year began on 2025-03-01: two months to its anniversary, the whole layer already taken
@@ -186,16 +192,8 @@ def test_a_first_loss_covers_policy_year_is_read_as_the_ledger_counts_it(engine,
 
 def test_a_first_loss_policy_year_counts_only_claims_known_at_known_at(engine, fund):
     """A claim dated inside the policy year but recorded after ``known_at`` does not use the layer as known then."""
-    from credit_engine.insurance.cover import CoverTerms
-
-    cover = CoverTerms(insurer="PICC", kind="first_loss", layer_fen=2_000_000)
-    post(engine, services.set_insurance_cover, c.SetInsuranceCover, fund_id=fund, effective_from=D("2025-03-01"),
-         cover=cover)  # fmt: skip
-    post(engine, services.report_delinquency, c.ReportDelinquency, fund_id=fund, loan_id="L2",
-         value_date=D("2025-12-19"), days_past_due=90)  # fmt: skip
     late = dt.datetime(2026, 2, 1, 4, 0, tzinfo=dt.UTC)
-    claim = post(engine, services.claim_compensation, c.ClaimCompensation, at=late, fund_id=fund, loan_id="L2",
-                 value_date=D("2025-12-20"))  # fmt: skip
+    claim = _first_loss_claim(engine, fund, "2025-12-19", "2025-12-20", at=late)
     assert claim.details["insurer_fen"] == 2_000_000
     (known,) = live_books(engine, D("2025-12-31"), load_scenario(), fund_id=fund, known_at=NOW)
     assert (known.policy_year.layer_fen, known.policy_year.used_fen, known.pending_compensation_fen) == (
