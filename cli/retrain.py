@@ -4,7 +4,9 @@ Builds the training set from the matured outcomes as of ``--as-of`` (the outcome
 build``, the ledger as known at the end of that day or at ``--known-at``; censored loans left out; ``--window-months``
 and ``--dpd`` override the outcome definition) plus an original registry file if given, weighted by recency under
 the retraining policy; trains every family with the training job (``--family``: only the families named;
-``--cv-folds`` as for ``train``) and registers the challenger; runs the promotion gate on the most recent matured
+``--cv-folds`` as for ``train``), recalibrates it by county on the latest matured vintages before the gate's
+(policy ``recalibration``: a log-odds offset per county, those loans kept out of the model's training rows) and
+registers the challenger; runs the promotion gate on the most recent matured
 vintages out of time against the champion re-scored on the same rows (the approval ratios on every assessment of
 those months); promotes only when the gate passes; writes the report (JSON).
 Idempotent per as-of and data. Exit codes: 0 promoted or already done, 4 the gate refused (the champion stays),
@@ -98,6 +100,23 @@ def _check_files(registry: Path | None, policy: Path | None) -> None:
                             for option, path in missing])  # fmt: skip
 
 
+def _recalibration_lines(result: dict) -> list[str]:
+    """One line per county whose offset moved its odds by at least a tenth, when the challenger was trained now."""
+    terms = (result.get("training") or {}).get("recalibration")
+    if not terms:
+        return []
+    lines = [f"分县校准 recalibration by county ({len(terms['counties'])} counties; others unchanged):"]
+    for county in terms["counties"]:
+        if abs(county["odds_ratio"] - 1.0) >= 0.1:
+            before, after = county["model_mean_pd"], county["recalibrated_mean_pd"]
+            lines.append(
+                f"  {county['county_code']}: odds × {county['odds_ratio']:.2f} — {county['loans']} loans / 笔, "
+                f"{county['bads']} bad / 违约; model {before:.2%} → {after:.2%}, "
+                f"realised / 实际 {county['realised_default_rate']:.2%}"
+            )
+    return lines
+
+
 def register(app: typer.Typer) -> None:
     """Add ``credit-engine retrain`` to the console script."""
 
@@ -133,6 +152,8 @@ def register(app: typer.Typer) -> None:
         result["outcomes"] = table.summary
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+        for line in _recalibration_lines(result):
+            console.print(line, highlight=False)
         said = f"{result['model_name']} version {result['version']} (champion {result['champion_after']})"
         console.print(f"模型重训 retrain: {result['decision_label']} — {said} → {report}", highlight=False)
         if result["exit_code"]:

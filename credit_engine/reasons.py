@@ -39,6 +39,7 @@ _ALL = (
     Reason("R14", "住房安全或保险保障不足", "unsafe housing or no loan insurance"),
     Reason("R15", "贷款用途风险较高", "riskier loan purpose"),
     Reason("R16", "经营销售渠道有限", "limited sales channels"),
+    Reason("R27", "本县近期违约高于模型预测", "recent defaults in the county above the model's prediction"),
     Reason("R99", "其他因素", "other factors"),
     Reason("K01", "非建档立卡、脱贫或监测户", "not a registered, exited or monitored household"),
     Reason("K02", "户主年龄不在政策范围内", "head of household outside the eligible age range"),

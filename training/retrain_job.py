@@ -4,7 +4,11 @@ on the most recent matured vintages out of time → champion only when the gate 
 The training set and the holdout are :mod:`credit_engine.retraining.training_set`'s; the training rows are written
 to ``<data_dir>/retraining/train-<as-of>-<digest>.parquet`` (the version's ``data.path``) and trained by the same
 :class:`training.train_job.TrainJob` as ``credit-engine train``, every family, with the recency weights drawn by
-rejection sampling (``weight_column``). The rows were validated by the data contract when they were assessed (their
+rejection sampling (``weight_column``). When the policy recalibrates, the matured loans of the latest vintages before
+the gate's are kept out of the training rows and the selected family is recalibrated by county on them
+(:class:`models.county_offsets.CountyRecalibratedPD`, a log-odds offset per county): that is the registered
+challenger the gate judges; its offsets go into the report (``training.recalibration``) and the run's artifacts. The
+rows were validated by the data contract when they were assessed (their
 ID numbers are not kept), so :class:`OutcomeTrainJob` checks them with the spec's checks only. The new version gets
 the alias ``challenger`` (never ``champion`` directly: a champion must exist before retraining). The gate
 (:func:`credit_engine.retraining.gate.gate`) compares it with the champion re-scored on the same out-of-time rows
@@ -22,6 +26,7 @@ import datetime as dt
 import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +40,19 @@ from credit_engine.features import FeatureSpec, household_spec
 from credit_engine.monitoring.policy import load_monitoring_policy
 from credit_engine.policy import load_policy
 from credit_engine.retraining.gate import COLUMN_LABELS, Applicants, GateResult, gate
-from credit_engine.retraining.policy import RetrainingPolicy, load_retraining_policy
-from credit_engine.retraining.training_set import WEIGHT, RetrainingSet, holdout_applicants, retraining_set
+from credit_engine.retraining.policy import Recalibration, RetrainingPolicy, load_retraining_policy
+from credit_engine.retraining.training_set import (
+    LABEL,
+    WEIGHT,
+    RetrainingSet,
+    holdout_applicants,
+    retraining_set,
+)
+from models.county_offsets import CountyRecalibratedPD
 from models.store import load_estimator
 from training import tracking
 from training.data import load_frame, validate_generic
-from training.families import CANDIDATES
+from training.families import CANDIDATES, FittedFamily
 from training.selection import DEFAULT_FOLDS
 from training.train_job import TrainJob
 
@@ -62,19 +74,44 @@ class NoTrainingRows(BilingualError):
 
 
 class OutcomeTrainJob(TrainJob):
-    """The training job on the retraining file: rows validated when assessed, checked by the spec's rules here."""
+    """The training job on the retraining file: rows validated when assessed, checked by the spec's rules here;
+    with ``recalibration`` (a file of matured loans the training rows leave out), the registered model is the
+    selected family recalibrated by county on those loans (:class:`models.county_offsets.CountyRecalibratedPD`)."""
+
+    recalibration: Path | None = None
+    recalibration_policy: Recalibration | None = None
 
     def read_frame(self, spec: FeatureSpec) -> pd.DataFrame:
         return validate_generic(pd.read_parquet(self.data), spec)
+
+    def finish(self, registered: FittedFamily) -> FittedFamily:
+        if self.recalibration is None or self.recalibration_policy is None:
+            return registered
+        rows = validate_generic(pd.read_parquet(self.recalibration), household_spec())
+        if len(rows) == 0:
+            return registered
+        terms = self.recalibration_policy
+        model = CountyRecalibratedPD(
+            registered.estimator, terms.prior_sd, terms.reason_min_offset, direction=terms.direction
+        )
+        return replace(registered, estimator=model.fit(rows, rows[LABEL].astype(int).to_numpy()))
 
 
 TRAINING_TAG = "retrain.training"
 
 
-def training_tag(families: Sequence[str], cv_folds: int, seed: int, params: Mapping[str, Any]) -> str:
-    """Canonical JSON of how a challenger is trained: rerunning with the same as-of and data but another ``--family``
-    or ``--cv-folds`` trains a new version instead of reusing the earlier one."""
+def training_tag(
+    families: Sequence[str],
+    cv_folds: int,
+    seed: int,
+    params: Mapping[str, Any],
+    recalibration: Recalibration | None = None,
+) -> str:
+    """Canonical JSON of how a challenger is trained: rerunning with the same as-of and data but another ``--family``,
+    ``--cv-folds`` or recalibration (the policy's terms) trains a new version instead of reusing the earlier one."""
     chosen = {"families": sorted(families), "cv_folds": cv_folds, "seed": seed, "params": params}
+    if recalibration is not None:  # absent before recalibration existed: earlier versions keep their tag
+        chosen["recalibration"] = recalibration.model_dump(mode="json")
     return json.dumps(chosen, sort_keys=True, separators=(",", ":"), default=str)
 
 
@@ -116,7 +153,7 @@ class RetrainJob(BaseModel):
             en = f"no matured loan before the held-out vintages as of {self.as_of} and no registry: nothing to train"
             raise NoTrainingRows(en, f"截至 {self.as_of} 没有可训练的已成熟贷款，也未提供原始样本")
         digest = data.digest()
-        version, trained = self._find(client, name, digest), None
+        version, trained = self._find(client, name, digest, policy), None
         if version is None:
             on_step("training every family / 训练各模型族")
             trained = self._train(settings, data, digest, policy, name)
@@ -142,10 +179,10 @@ class RetrainJob(BaseModel):
             "training": _training_summary(trained),
         }  # fmt: skip
 
-    def _find(self, client: MlflowClient, name: str, digest: str) -> str | None:
+    def _find(self, client: MlflowClient, name: str, digest: str, policy: RetrainingPolicy) -> str | None:
         """The version an earlier run registered for this as-of, these data and this training (families, folds,
         seed, parameters), if any; a version registered before the training was tagged counts as the defaults'."""
-        training = self._training_tag()
+        training = self._training_tag(policy)
         for found in client.search_model_versions(f"name = '{name}'"):
             tags = found.tags or {}
             if tags.get("retrain.as_of") == self.as_of.isoformat() and tags.get("retrain.data_sha256") == digest:
@@ -153,30 +190,37 @@ class RetrainJob(BaseModel):
                     return str(found.version)
         return None
 
-    def _training_tag(self) -> str:
+    def _training_tag(self, policy: RetrainingPolicy) -> str:
         """How the challenger is trained, as the canonical JSON its version is tagged with."""
-        return training_tag(self.families, self.cv_folds, self.seed, self.params)
+        return training_tag(self.families, self.cv_folds, self.seed, self.params, policy.recalibration)
 
     def _train(self, settings: Settings, data: RetrainingSet, digest: str, policy: RetrainingPolicy, name: str):
         folder = settings.data_dir / "retraining"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"train-{self.as_of.isoformat()}-{digest[:12]}.parquet"
         data.train.to_parquet(path, index=False)
+        recalibration = None
+        if data.recalibration is not None:
+            recalibration = folder / f"recalibration-{self.as_of.isoformat()}-{digest[:12]}.parquet"
+            data.recalibration.to_parquet(recalibration, index=False)
         report = OutcomeTrainJob(
             data=path, model_name=name, seed=self.seed, families=self.families, params=self.params,
-            cv_folds=self.cv_folds, weight_column=WEIGHT,
+            cv_folds=self.cv_folds, weight_column=WEIGHT, recalibration=recalibration,
+            recalibration_policy=policy.recalibration,
         ).run(settings)  # fmt: skip
         client = tracking.configure(settings)
         tags = {"retrain.as_of": self.as_of.isoformat(), "retrain.data_sha256": digest,
                 "retrain.policy_version": policy.version, "retrain.policy_fingerprint": policy.fingerprint(),
                 "retrain.holdout_vintages": ",".join(data.holdout_vintages),
-                TRAINING_TAG: self._training_tag()}  # fmt: skip
+                TRAINING_TAG: self._training_tag(policy)}  # fmt: skip
         for key, value in tags.items():
             client.set_model_version_tag(name, report["model_version"], key, value)
         with tempfile.TemporaryDirectory() as tmp:
             holdout = Path(tmp) / "oot_holdout.parquet"
             data.holdout.to_parquet(holdout, index=False)
             client.log_artifact(report["run_id"], str(holdout), "retraining")
+        if "recalibration" in report:
+            client.log_dict(report["run_id"], report["recalibration"], "retraining/recalibration.json")
         return report
 
     def _gate(self, settings, client, names, data, policy, applicants) -> tuple[GateResult, str]:  # noqa: ANN001
@@ -230,5 +274,5 @@ def _line(row: dict) -> str:
 def _training_summary(report: dict | None) -> dict | None:
     if report is None:
         return None
-    keys = ("selected", "model_uri", "run_id", "aliases", "registered_model")
+    keys = ("selected", "model_uri", "run_id", "aliases", "registered_model", "recalibration")
     return {key: report.get(key) for key in keys}

@@ -98,6 +98,7 @@ class TrainJob(BaseModel):
                 )  # fmt: skip
                 calibrate_scorecards(refits, cv)
             registered = refits[0]
+        registered = self.finish(registered)
         run = _Run(job, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
         report = run.log_and_register(test, y[split.test], clock)
         if job.report is not None:
@@ -108,6 +109,11 @@ class TrainJob(BaseModel):
     def read_frame(self, spec: Any) -> pd.DataFrame:
         """The training file's rows, validated against the spec's data contract."""
         return load_frame(self.data, spec)
+
+    def finish(self, registered: FittedFamily) -> FittedFamily:
+        """The model to register, from the selected family's fitted model (here: itself; the retraining job
+        recalibrates it by county)."""
+        return registered
 
     def _weighted(self, frame: pd.DataFrame) -> pd.DataFrame:
         """With ``weight_column``, the rows the weights draw (each kept with probability w / max w, seeded)."""
@@ -241,6 +247,7 @@ class _Run:
             "run_id": run_id,
             "split": self.split.describe(),
             "registered_model": _registered(self.cv, self.frame, self.split),
+            **_recalibration(self.registered.estimator),
             "figures_from": _figures_from(self.cv, self.split),
             "calibration_by_decile": calibration_by_decile(self.selected.holdout_pd, y_test),
         }
@@ -272,6 +279,16 @@ def _registered(cv: CrossValidation | None, frame: pd.DataFrame, split: Split) -
     if cv is None:
         return {"fitted_on": "training_rows", "n_rows": len(split.train)}
     return {"fitted_on": "all_rows", "n_rows": len(frame)}
+
+
+def _recalibration(estimator: Any) -> dict[str, Any]:
+    """The county recalibration of the registered model, when it has one (``recalibration`` in the report)."""
+    evidence = getattr(estimator, "evidence_", None)
+    if evidence is None:
+        return {}
+    terms = {"by": estimator.column, "prior_sd": estimator.prior_sd, "direction": estimator.direction,
+             "reason_min_offset": estimator.reason_min_offset}  # fmt: skip
+    return {"recalibration": {**terms, "counties": evidence}}
 
 
 def _figures_from(cv: CrossValidation | None, split: Split) -> dict[str, str]:

@@ -20,9 +20,10 @@ Problems = list[tuple[str, str]]
 ErrorFor = Callable[[str, Problems], Exception]  # (source, [(field, message)]) -> the file kind's bilingual error
 
 
-def fingerprint(model: BaseModel) -> str:
-    """sha256 (hex) of the canonical content: layout and comments don't count, every value does."""
-    text = json.dumps(model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+def fingerprint(model: BaseModel, exclude: set[str] | None = None) -> str:
+    """sha256 (hex) of the canonical content: layout and comments don't count, every value does (but the fields in
+    ``exclude``: an optional section added later, absent from the files written before it)."""
+    text = json.dumps(model.model_dump(mode="json", exclude=exclude), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -1,7 +1,9 @@
 """The retraining policy (模型重训策略) as versioned, validated configuration.
 
-A policy is a YAML file (the shipped one is ``credit_engine/policy/retraining-2026.2.yaml``): the recency
-half-life of the training weights, the out-of-time holdout (how many most recent matured vintages, the least
+A policy is a YAML file (the shipped one is ``credit_engine/policy/retraining-2026.3.yaml``): the recency
+half-life of the training weights, the recalibration by county (2026.3: an offset per county learnt on the latest
+matured vintages before the gate's, kept out of the model's training; older versions have none), the out-of-time
+holdout (how many most recent matured vintages, the least
 evidence it must hold), and the gate's tolerances, with the fairness dimensions in which a group the champion
 demonstrably under-predicted is "risk-explained" (``risk_explained_dimensions``: 2026.2 names the county alone —
 a drought county — never the head's gender or age band; 2026.1, which predates the rule, names none). A bad file is
@@ -18,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from credit_engine.errors import BilingualError
 from credit_engine.policy import yaml_file
 
-SHIPPED_POLICY = "retraining-2026.2.yaml"
+SHIPPED_POLICY = "retraining-2026.3.yaml"
 # The fairness dimensions of the gate (credit_engine/monitoring/fairness.py DIMENSIONS).
 Dimension = Literal["county_code", "head_gender", "age_band"]
 
@@ -43,6 +45,13 @@ class Weights(_Part):
     half_life_years: float = Field(gt=0)
 
 
+class Recalibration(_Part):
+    vintages: int = Field(ge=0, le=24)
+    prior_sd: float = Field(gt=0, le=5)
+    direction: Literal["raise", "both"]
+    reason_min_offset: float = Field(gt=0, le=5)
+
+
 class Holdout(_Part):
     vintages: int = Field(ge=1, le=24)
     min_rows: int = Field(ge=1)
@@ -60,12 +69,14 @@ class Gate(_Part):
 class RetrainingPolicy(_Part):
     version: str = Field(min_length=1)
     weights: Weights
+    recalibration: Recalibration | None = None
     holdout: Holdout
     gate: Gate
 
     def fingerprint(self) -> str:
-        """sha256 (hex) of the canonical content."""
-        return yaml_file.fingerprint(self)
+        """sha256 (hex) of the canonical content (without a recalibration section, as before the section existed:
+        versions gated under 2026.1 or 2026.2 keep their policy's fingerprint)."""
+        return yaml_file.fingerprint(self, exclude={"recalibration"} if self.recalibration is None else None)
 
 
 def parse_policy(text: str, source: str = "<text>") -> RetrainingPolicy:

@@ -3,9 +3,11 @@ recent matured vintages held out of time for the promotion gate.
 
 From the outcome table's rows (:mod:`credit_engine.outcomes.table`), censored loans are left out (never trained
 on); a matured loan's vintage is its disbursement month. The :class:`RetrainingPolicy`'s ``holdout.vintages`` most
-recent vintages are the gate's rows; the older matured loans and the registry's rows are the training rows, each
-with its recency weight (:func:`credit_engine.retraining.weights.recency_weights`) in :data:`WEIGHT`. Only the data
-contract's columns, the label and the weight are kept: no raw ID number (the registry's is dropped), no pseudonym.
+recent vintages are the gate's rows; with a ``recalibration`` section, the ``recalibration.vintages`` matured vintages
+before them are the recalibration rows (the county offsets are learnt on them; the model is not trained on them);
+the older matured loans and the registry's rows are the training rows, each with its recency weight
+(:func:`credit_engine.retraining.weights.recency_weights`) in :data:`WEIGHT`. Only the data contract's columns,
+the label and the weight are kept: no raw ID number (the registry's is dropped), no pseudonym.
 :func:`holdout_applicants` gives the gate the applicants of the held-out months (every decision), on which it judges
 the approval ratios.
 """
@@ -36,6 +38,8 @@ class RetrainingSet:
     train: pd.DataFrame  # contract columns, the label, the weight, the source
     holdout: pd.DataFrame  # contract columns, the label, the vintage
     holdout_vintages: tuple[str, ...]
+    recalibration: pd.DataFrame | None = None  # contract columns, the label, the vintage (None: no recalibration)
+    recalibration_vintages: tuple[str, ...] = ()
 
     def describe(self) -> dict:
         sources = self.train[SOURCE].value_counts().to_dict() if len(self.train) else {}
@@ -47,12 +51,24 @@ class RetrainingSet:
             "holdout_vintages": list(self.holdout_vintages),
             "holdout_rows": len(self.holdout),
             "holdout_bads": int(self.holdout[LABEL].sum()) if len(self.holdout) else 0,
+            **self._describe_recalibration(),
+        }
+
+    def _describe_recalibration(self) -> dict:
+        if self.recalibration is None:
+            return {}
+        frame = self.recalibration
+        return {
+            "recalibration_vintages": list(self.recalibration_vintages),
+            "recalibration_rows": len(frame),
+            "recalibration_bads": int(frame[LABEL].sum()) if len(frame) else 0,
         }
 
     def digest(self) -> str:
         """sha256 (hex) of both frames' columns and values: the same data gives the same digest."""
         sha = hashlib.sha256()
-        for frame in (self.train, self.holdout):
+        extra = [] if self.recalibration is None else [self.recalibration]
+        for frame in (self.train, self.holdout, *extra):
             sha.update("|".join(frame.columns).encode("utf-8"))
             sha.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
         return sha.hexdigest()
@@ -79,14 +95,24 @@ def holdout_applicants(inputs: Sequence[Mapping[str, object]], vintages: Sequenc
 def retraining_set(
     rows: list[dict], registry: pd.DataFrame | None, as_of: dt.date, policy: RetrainingPolicy
 ) -> RetrainingSet:
-    """The training rows (older matured loans and the registry, weighted) and the out-of-time holdout."""
+    """The training rows (older matured loans and the registry, weighted), the recalibration rows (when the policy
+    recalibrates) and the out-of-time holdout."""
     matured = matured_frame(rows)
-    vintages = tuple(sorted(matured[VINTAGE].unique())[-policy.holdout.vintages :])
+    months = sorted(matured[VINTAGE].unique())
+    vintages = tuple(months[-policy.holdout.vintages :])
     held = matured[VINTAGE].isin(vintages)
+    recalibration, recalibration_vintages = None, ()
+    if policy.recalibration is not None:
+        older = months[: -policy.holdout.vintages]
+        recalibration_vintages = tuple(older[max(0, len(older) - policy.recalibration.vintages) :])
+        recalibrating = matured[VINTAGE].isin(recalibration_vintages)
+        recalibration = matured[recalibrating].reset_index(drop=True)
+        held = held | recalibrating
     parts = [matured[~held].drop(columns=[VINTAGE]).assign(**{SOURCE: OUTCOMES})]
     if registry is not None:
         kept = [c for c in (*FEATURE_COLUMNS, LABEL) if c in registry.columns]
         parts.append(registry[kept].assign(**{SOURCE: REGISTRY}))
     train = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     train[WEIGHT] = recency_weights(train["application_date"], as_of, policy.weights.half_life_years)
-    return RetrainingSet(train, matured[held].reset_index(drop=True), vintages)
+    holdout = matured[matured[VINTAGE].isin(vintages)].reset_index(drop=True)
+    return RetrainingSet(train, holdout, vintages, recalibration, recalibration_vintages)

@@ -90,7 +90,7 @@ def world(home):
     (home / "events.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     imported = run("ledger", "import", str(home / "events.csv"))
     assert imported.exit_code == 0, imported.output  # every loan booked: exit 1 would list refusals
-    return {"registry": path, "bads": sum(b["defaulted"] for b in bodies)}
+    return {"registry": path, "bads": sum(b["defaulted"] for b in bodies), "county": county}
 
 
 def _policy(home, name: str, **gate) -> str:
@@ -127,11 +127,35 @@ def test_retrain_registers_a_challenger_gates_it_and_is_idempotent(home, world):
     described, matured = report["training_set"], report["outcomes"]["bad"] + report["outcomes"]["good"]
     vintages = described["holdout_vintages"]  # the latest three months with matured loans booked
     assert len(vintages) == 3 and vintages == sorted(vintages) and described["holdout_rows"] >= 20
-    assert described["holdout_rows"] + described["train_rows_by_source"]["outcomes"] == matured >= LOANS * 3 // 4
+    # the three months before them recalibrate the challenger by county (shipped policy: up to six), never trained on
+    assert described["recalibration_vintages"] == [f"2024-0{m}" for m in (1, 2, 3)] and vintages[0] == "2024-04"
+    trained = described["train_rows_by_source"].get("outcomes", 0)
+    assert described["holdout_rows"] + described["recalibration_rows"] + trained == matured >= LOANS * 3 // 4
+    assert trained == 0  # every matured loan is in the recalibration or the gate's months
+    county = report["training"]["recalibration"]["counties"]
+    assert [row["county_code"] for row in county] == [world["county"]]
+    assert county[0]["loans"] == described["recalibration_rows"] and county[0]["bads"] > 0
+    # the offset takes the county's mean PD toward what its loans realised (the prior keeps it from going all the way)
+    realised, before, after = (county[0][k] for k in ("realised_default_rate", "model_mean_pd", "recalibrated_mean_pd"))
+    assert abs(after - realised) <= abs(before - realised) and (after - before) * (realised - before) >= 0
+    assert "recalibration by county" in result.output and world["county"] in result.output
     assert described["train_rows_by_source"]["registry"] == 1000 and report["outcomes"]["censored"] == 0
     assert str(client.get_model_version_by_alias("household-pd", "champion").version) == champion
     assert str(client.get_model_version_by_alias("household-pd", "challenger").version) == version
     tags = client.get_model_version("household-pd", version).tags
+    # the registered challenger is the recalibrated model: the county's reason first on its applications
+    from scipy.special import expit, logit
+
+    from credit_engine.contract import example_application
+    from credit_engine.contract.record import validate_record
+    from models.county_offsets import CountyRecalibratedPD
+    from models.store import load_estimator
+
+    served = load_estimator(f"models:/household-pd/{version}", load_settings().mlflow_tracking_uri).estimator
+    assert isinstance(served, CountyRecalibratedPD) and served.offsets_ == {world["county"]: county[0]["offset"]}
+    there, errors = validate_record(example_application(county_code=world["county"]))
+    moved = expit(logit(served.base.score_record(there)[0]) + county[0]["offset"])
+    assert not errors and served.score_record(there)[0] == pytest.approx(moved, rel=1e-9)
     assert tags["retrain.gate.decision"] == "refuse" and tags["retrain.gate.evidence"].startswith("fail")
     assert json.loads(tags["retrain.gate"]) == report["gate"]["rows"]
     assert {r["criterion"] for r in report["gate"]["rows"]} >= {"auc", "calibration_gap", "approval_ratio.county_code"}

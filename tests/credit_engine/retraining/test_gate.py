@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from credit_engine.monitoring.policy import load_monitoring_policy
 from credit_engine.retraining.gate import (
@@ -204,3 +205,25 @@ def test_a_risk_explained_dimension_must_be_a_fairness_dimension():
                                             '"risk_explained_dimensions":["village"]')  # fmt: skip
     with pytest.raises(RetrainingPolicyError, match="gate.risk_explained_dimensions"):
         parse_policy(text)
+
+
+def test_the_shipped_policy_recalibrates_by_county_and_the_older_ones_keep_their_fingerprints():
+    from pathlib import Path
+
+    import credit_engine
+
+    shipped = load_retraining_policy()
+    assert shipped.version == "retraining-2026.3" and shipped.recalibration is not None
+    assert (shipped.recalibration.vintages, shipped.recalibration.prior_sd) == (6, 0.5)
+    folder = Path(credit_engine.__file__).parent / "policy"
+    # 2026.1 and 2026.2 have no recalibration section: their fingerprints are those recorded before it existed, so
+    # the versions gated under them are not gated again
+    recorded = {"2026.1": "e96d5f50f85650ec53ea5cc58f3c7bda7266b16d240fa56abcfb0f3d4ec4c779",
+                "2026.2": "4a4fc1d6be20da51d657ded23d0833a7227d1935ff958214b299a7fd3f6da33e"}  # fmt: skip
+    for version, fingerprint in recorded.items():
+        older = load_retraining_policy(folder / f"retraining-{version}.yaml")
+        assert older.recalibration is None and older.fingerprint() == fingerprint
+    document = shipped.model_dump(mode="json")
+    document["recalibration"]["prior_sd"] = 0
+    with pytest.raises(RetrainingPolicyError, match="recalibration.prior_sd"):
+        parse_policy(yaml.safe_dump(document), "bad.yaml")

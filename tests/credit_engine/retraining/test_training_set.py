@@ -4,17 +4,21 @@ weights by the policy's half-life, the registry's rows without ID numbers, and a
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import credit_engine
 from credit_engine.contract import example_application
 from credit_engine.retraining.policy import load_retraining_policy
 from credit_engine.retraining.training_set import REGISTRY, SOURCE, WEIGHT, retraining_set
 from credit_engine.retraining.weights import recency_weights, weighted_rows
 
-POLICY = load_retraining_policy()
+SHIPPED = load_retraining_policy()
+# 2026.2, before the recalibration by county: every matured vintage before the gate's trains
+POLICY = load_retraining_policy(Path(credit_engine.__file__).parent / "policy" / "retraining-2026.2.yaml")
 AS_OF = dt.date(2026, 6, 30)
 
 
@@ -61,3 +65,26 @@ def test_the_registry_is_added_to_the_training_rows_without_id_numbers_and_chang
     assert len(added) == 1 and "head_id_number" not in with_registry.train.columns
     assert added[WEIGHT].iloc[0] == pytest.approx(0.25, abs=0.01)  # four years old, half-life two
     assert without.digest() == retraining_set(rows, None, AS_OF, POLICY).digest() != with_registry.digest()
+
+
+def test_the_shipped_policy_keeps_the_vintages_before_the_gates_for_the_county_recalibration():
+    rows = [_row(m, "good" if m % 3 else "bad", year) for year in (2024, 2025) for m in range(1, 13)]
+    data = retraining_set(rows, None, AS_OF, SHIPPED)
+    assert SHIPPED.recalibration is not None and SHIPPED.recalibration.vintages == 6
+    assert data.holdout_vintages == ("2025-10", "2025-11", "2025-12")
+    assert data.recalibration_vintages == tuple(f"2025-{m:02d}" for m in range(4, 10))
+    assert len(data.recalibration) == 6 and len(data.holdout) == 3 and len(data.train) == 15
+    trained = set(data.train["application_date"].astype(str).str[:7])
+    assert trained.isdisjoint(data.recalibration_vintages) and trained.isdisjoint(data.holdout_vintages)
+    described = data.describe()
+    assert described["recalibration_rows"] == 6 and described["recalibration_bads"] == 2
+    assert described["recalibration_vintages"] == list(data.recalibration_vintages)
+    # the same rows without recalibration train on the window: another digest
+    assert retraining_set(rows, None, AS_OF, POLICY).digest() != data.digest()
+    assert "recalibration_rows" not in retraining_set(rows, None, AS_OF, POLICY).describe()
+
+
+def test_a_short_history_gives_the_recalibration_what_is_left_and_nothing_to_train():
+    rows = [_row(m, "good" if m % 2 else "bad") for m in range(1, 6)]
+    data = retraining_set(rows, None, AS_OF, SHIPPED)
+    assert data.recalibration_vintages == ("2025-01", "2025-02") and len(data.train) == 0
