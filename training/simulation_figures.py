@@ -110,9 +110,32 @@ def summarise(world_facts: dict, monitoring: dict, retrain: dict, unserved: dict
             "version": retrain["version"],
             "training_set": retrain["training_set"],
             "gate": gate(retrain),
+            "recalibration": recalibration(retrain, shocked),
         },
         "unserved": unserved,
     }
+
+
+def recalibration(retrain: dict, shocked: frozenset[str]) -> list[dict[str, Any]]:
+    """The challenger's offset per county (with its group), when it was trained and recalibrated by this run."""
+    terms = (retrain.get("training") or {}).get("recalibration") or {}
+    group = {True: "shocked", False: "unshocked"}
+    return [{**row, "group": group[row["county_code"] in shocked]} for row in terms.get("counties", [])]
+
+
+def recalibration_lines(rows: list[dict[str, Any]], vintages: list[str]) -> list[str]:
+    """The recalibration table for people (nothing without one)."""
+    if not rows:
+        return []
+    lines = [f"**Recalibration by county** (`retrain`, the challenger's offsets learnt on the matured loans of "
+             f"{vintages[0]} – {vintages[-1]}, never trained on; raise-only):", "",
+             "| county | group | loans | bads | model's mean PD | realised | fitted offset | applied | recalibrated |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for row in sorted(rows, key=lambda r: (r["group"], r["county_code"])):
+        rates = f"{_pct(row['model_mean_pd'])} | {_pct(row['realised_default_rate'])}"
+        moved = f"{row['fitted_offset']:+.2f} | {row['offset']:+.2f} | {_pct(row['recalibrated_mean_pd'])}"
+        lines.append(f"| {row['county_code']} | {row['group']} | {row['loans']} | {row['bads']} | {rates} | {moved} |")
+    return [*lines, ""]
 
 
 def _pct(value: float | None) -> str:
@@ -162,7 +185,9 @@ def markdown(summary: dict, command: str) -> str:
                      f"{_pct(stale['by_group'][group]['calibration_gap'])} | "
                      f"{_pct(fresh['by_group'][group]['calibration_gap'])} "
                      f"({fresh['by_group'][group]['rows']} applications) |")  # fmt: skip
-    lines += ["", "**Stale vs retrained on 2025** (AUC):", "",
+    lines += ["", *recalibration_lines(retrain.get("recalibration", []),
+                                       retrain["training_set"].get("recalibration_vintages", []))]  # fmt: skip
+    lines += ["**Stale vs retrained on 2025** (AUC):", "",
               "| rows | stale champion | retrained | generator's truth (Bayes) |", "|---|---:|---:|---:|"]  # fmt: skip
     rows = retrain["gate"]
     lines.append(f"| gate's out-of-time vintages {', '.join(retrain['training_set']['holdout_vintages'])} "
