@@ -53,15 +53,28 @@ REFERENCES = {
 }
 
 
-def through_cli(train: pd.DataFrame, test: pd.DataFrame, spec: Path, work: Path) -> tuple[float, dict]:
-    """Train on ``train`` and evaluate on ``test`` with the console script; (test AUC, the training report)."""
+def through_cli(
+    train: pd.DataFrame, test: pd.DataFrame, spec: Path, work: Path, families: tuple[str, ...] = ()
+) -> tuple[float, dict]:
+    """Train on ``train`` (``--family`` for each of ``families``, none: the job's defaults) and evaluate on ``test``
+    with the console script; (test AUC, the training report)."""
     env = {**os.environ, "CREDIT_ENGINE_HOME": str(work)}
     env.pop("MLFLOW_TRACKING_URI", None)
     train.to_csv(work / "train.csv", index=False)
     test.to_csv(work / "test.csv", index=False)
     quiet = {"check": True, "env": env, "stdout": subprocess.DEVNULL}
     subprocess.run(
-        [str(CLI), "train", "--data", str(work / "train.csv"), "--spec", str(spec), "--report", str(work / "t.json")],
+        [
+            str(CLI),
+            "train",
+            "--data",
+            str(work / "train.csv"),
+            "--spec",
+            str(spec),
+            "--report",
+            str(work / "t.json"),
+            *(option for name in families for option in ("--family", name)),
+        ],
         **quiet,
     )
     report = json.loads((work / "t.json").read_text())
@@ -73,12 +86,13 @@ def through_cli(train: pd.DataFrame, test: pd.DataFrame, spec: Path, work: Path)
     return json.loads((work / "e.json").read_text())["auc"], report
 
 
-def run(key: str, repeats: int) -> dict:
+def run(key: str, repeats: int, families: tuple[str, ...] = ()) -> dict:
     name, load, target, positive, drop = DATASETS[key]
+    name += "".join(f"-{family}" for family in families)
     data = load()
     y = (data[target] == positive).astype(int).to_numpy()
     X = data.drop(columns=drop)
-    spec = HERE / "specs" / f"{name}.yaml"
+    spec = HERE / "specs" / f"{DATASETS[key][0]}.yaml"
     folds = RepeatedStratifiedKFold(n_splits=5, n_repeats=4, random_state=0)
     aucs: dict[str, list[float]] = {m: [] for m in (OURS, *REFERENCES)}
     seconds = dict.fromkeys(aucs, 0.0)
@@ -89,7 +103,7 @@ def run(key: str, repeats: int) -> dict:
             break
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            auc, report = through_cli(data.iloc[tr], data.iloc[te], spec, Path(tmp))
+            auc, report = through_cli(data.iloc[tr], data.iloc[te], spec, Path(tmp), families)
             seconds[OURS] += time.perf_counter() - started
         aucs[OURS].append(auc)
         selected.append(report["selected"])
@@ -158,10 +172,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", nargs="+", choices=sorted(DATASETS), default=sorted(DATASETS))
     parser.add_argument("--repeats", type=int, default=4, choices=range(1, 5), help="repeats of the 5 folds (≤ 4)")
+    parser.add_argument("--family", action="append", default=[], help="train --family, repeatable (results file "
+                        "named after them; none: the job's default families)")  # fmt: skip
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     for key in args.data:
-        write(run(key, args.repeats))
+        write(run(key, args.repeats, tuple(args.family)))
 
 
 if __name__ == "__main__":

@@ -54,3 +54,22 @@ def converted(option: str, text: str, convert: Callable[[str], T]) -> T:
         return convert(text)
     except ValueError as error:
         raise _invalid(option, option.lstrip("-").replace("-", "_"), str(error), text) from None
+
+
+FAMILY_HELP = "Only this model family, repeatable (forest: only when named) / 仅训练此模型族（可重复）."
+
+
+def families(names: list[str] | None) -> dict:
+    """``{"families": ...}`` of the ``--family`` options (every one checked), or nothing: the job's default families."""
+    from credit_engine.errors import InvalidInput, RowError
+    from models import FAMILIES
+    from training.families import BASELINE
+
+    if not names:
+        return {}
+    known = [name for name in FAMILIES if name != BASELINE]
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        message = f"one of {' | '.join(known)} / 模型族"
+        raise InvalidInput([RowError(None, "--family", "family", message, name) for name in unknown])
+    return {"families": tuple(dict.fromkeys(names))}

@@ -17,6 +17,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli import options
 from cli.common import console, fail, guarded, settings
 
 DataOpt = Annotated[Path, typer.Option("--data", help="Training data: Parquet, CSV or XLSX / 训练数据文件.")]
@@ -52,13 +53,14 @@ def train(
         ),
     ] = True,
     cv_folds: Annotated[int, typer.Option("--cv-folds", min=2, help="Cross-validation folds / 交叉验证折数.")] = 5,
+    family: Annotated[list[str] | None, typer.Option("--family", help=options.FAMILY_HELP)] = None,
 ) -> None:
     """Train every model family, select one, register it / 训练、选模并登记模型."""
     from training.train_job import TrainJob
 
     job = TrainJob(
         data=data, spec=spec, experiment=experiment, model_name=model_name, report=report, seed=seed, refit=refit,
-        cv_folds=cv_folds,
+        cv_folds=cv_folds, **options.families(family),
     )  # fmt: skip
     with _steps() as progress:
         task = progress.add_task("start", total=None)
@@ -67,7 +69,8 @@ def train(
 
 
 def _print_training(result: dict) -> None:
-    families = [name for name in ("lightgbm", "scorecard", "linear", "blend", "manual_sheet") if name in result]
+    shown = ("lightgbm", "scorecard", "linear", "forest", "blend", "manual_sheet")
+    families = [name for name in shown if name in result]
     cv = result["selection"].get("families", {})
     if cv:
         table = Table(title=f"Cross-validation / 交叉验证 ({result['selection']['method']})")

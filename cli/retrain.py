@@ -74,22 +74,6 @@ def _outcomes(day, definition, known_at):  # noqa: ANN001, ANN202 - (the Outcome
     return table, applicants
 
 
-def _families(names: list[str] | None) -> dict:
-    """``{"families": ...}`` of the ``--family`` options (every one checked), or nothing: every candidate family."""
-    from credit_engine.errors import InvalidInput, RowError
-    from models import FAMILIES
-    from training.families import BASELINE
-
-    if not names:
-        return {}
-    known = [name for name in FAMILIES if name != BASELINE]
-    unknown = [name for name in names if name not in known]
-    if unknown:
-        message = f"one of {' | '.join(known)} / 模型族"
-        raise InvalidInput([RowError(None, "--family", "family", message, name) for name in unknown])
-    return {"families": tuple(dict.fromkeys(names))}
-
-
 def _check_files(registry: Path | None, policy: Path | None) -> None:
     from credit_engine.errors import InvalidInput, RowError
 
@@ -130,7 +114,7 @@ def register(app: typer.Typer) -> None:
         policy: Path | None = typer.Option(None, "--policy", help="Retraining policy YAML / 重训策略."),
         report: Path = typer.Option(..., "--report", help="Report .json / 报告文件."),
         known_at: str | None = typer.Option(None, "--known-at", help=KNOWN_AT_HELP),
-        families: list[str] | None = typer.Option(None, "--family", help="Only this family, repeatable / 模型族."),
+        families: list[str] | None = typer.Option(None, "--family", help=options.FAMILY_HELP),
         cv_folds: int = typer.Option(5, "--cv-folds", min=2, help="Cross-validation folds / 交叉验证折数."),
     ) -> None:
         """Retrain on matured outcomes and gate the challenger / 模型重训与晋级闸门."""
@@ -146,7 +130,7 @@ def register(app: typer.Typer) -> None:
         _check_files(registry, policy)
         load_retraining_policy(policy)  # a bad policy is refused before the ledger is read
         table, applicants = _outcomes(day, definition, moment)
-        job = RetrainJob(as_of=day, registry=registry, policy=policy, cv_folds=cv_folds, **_families(families))
+        job = RetrainJob(as_of=day, registry=registry, policy=policy, cv_folds=cv_folds, **options.families(families))
         result = job.run(settings(), table.rows, lambda step: console.print(step, highlight=False), applicants)
         result["outcome_definition"] = {"version": definition.version, "fingerprint": definition.fingerprint()}
         result["outcomes"] = table.summary

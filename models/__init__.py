@@ -7,6 +7,7 @@ the training jobs.
 """
 
 from models.blend import BlendPD
+from models.forest import ForestPD
 from models.lgbm import LightGBMPD
 from models.linear import LinearPD
 from models.manual_sheet import ManualSheet
@@ -16,8 +17,9 @@ FAMILIES = {
     "lightgbm": LightGBMPD,
     "scorecard": WOEScorecard,
     "linear": LinearPD,
+    "forest": ForestPD,
     "blend": BlendPD,
     "manual_sheet": ManualSheet,
 }
 
-__all__ = ["FAMILIES", "BlendPD", "LightGBMPD", "LinearPD", "ManualSheet", "WOEScorecard"]
+__all__ = ["FAMILIES", "BlendPD", "ForestPD", "LightGBMPD", "LinearPD", "ManualSheet", "WOEScorecard"]

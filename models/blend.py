@@ -33,11 +33,12 @@ from sklearn.utils._param_validation import Interval
 
 from credit_engine.features import FeatureSpec
 from models._common import PDClassifierMixin, ReasonTable, one_blas_thread
+from models.forest import ForestPD
 from models.lgbm import PD_FLOOR, LightGBMPD, _floored
 from models.linear import LinearPD
 from models.scorecard import WOEScorecard
 
-PART_FAMILIES = {"scorecard": WOEScorecard, "lightgbm": LightGBMPD, "linear": LinearPD}
+PART_FAMILIES = {"scorecard": WOEScorecard, "lightgbm": LightGBMPD, "linear": LinearPD, "forest": ForestPD}
 DEFAULT_PARTS = ("scorecard", "lightgbm")
 
 
@@ -102,6 +103,7 @@ class BlendPD(PDClassifierMixin, BaseEstimator):
         "scorecard_params": [dict, None],
         "lightgbm_params": [dict, None],
         "linear_params": [dict, None],
+        "forest_params": [dict, None],
         "parts": [tuple, list],
         "random_state": [Interval(Integral, 0, None, closed="left")],
     }
@@ -114,6 +116,7 @@ class BlendPD(PDClassifierMixin, BaseEstimator):
         lightgbm_params: dict | None = None,
         linear_params: dict | None = None,
         parts: tuple[str, ...] = DEFAULT_PARTS,
+        forest_params: dict | None = None,
         random_state: int = 0,
     ) -> None:
         self.spec = spec
@@ -122,6 +125,7 @@ class BlendPD(PDClassifierMixin, BaseEstimator):
         self.lightgbm_params = lightgbm_params
         self.linear_params = linear_params
         self.parts = parts
+        self.forest_params = forest_params
         self.random_state = random_state
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: object = None) -> BlendPD:
@@ -186,7 +190,7 @@ class BlendPD(PDClassifierMixin, BaseEstimator):
         unknown = [name for name in self.parts if name not in PART_FAMILIES]
         if unknown or not 2 <= len(set(self.parts)) == len(self.parts) <= len(PART_FAMILIES):
             raise ValueError(
-                f"parts must be two or three different families of {', '.join(PART_FAMILIES)}, got {self.parts!r}"
+                f"parts must be two or more different families of {', '.join(PART_FAMILIES)}, got {self.parts!r}"
             )
 
     def _fit_bases(self, X: object, labels: np.ndarray) -> dict[str, BaseEstimator]:
@@ -234,10 +238,18 @@ def _linear_read(blend: BlendPD, linear: LinearPD, matrix: np.ndarray) -> tuple[
     return linear.pd_from_matrix(matrix), linear.adverse(matrix)
 
 
-_PART_READERS = {"scorecard": _card_read, "lightgbm": _lgbm_read, "linear": _linear_read}
+def _forest_read(blend: BlendPD, forest: ForestPD, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    contributions = forest.booster_.predict(
+        matrix, pred_contrib=True, num_iteration=forest.best_iteration_, num_threads=forest._threads(len(matrix))
+    )  # a sum over the trees; its PD is expit(sum / trees): divided, the contributions are in the stack's logit units
+    return forest._pd_from_margin(forest._margin(matrix)), contributions[:, :-1] / forest.best_iteration_
+
+
+_PART_READERS = {"scorecard": _card_read, "lightgbm": _lgbm_read, "linear": _linear_read, "forest": _forest_read}
 _PART_PDS = {
     "scorecard": lambda card, matrix: card._pd_from_points(card._points(matrix).sum(axis=1)),
     "lightgbm": lambda lgbm, matrix: lgbm._pd_from_margin(lgbm._margin(matrix)),
+    "forest": lambda forest, matrix: forest._pd_from_margin(forest._margin(matrix)),
     "linear": lambda linear, matrix: linear.pd_from_matrix(matrix),
 }
 

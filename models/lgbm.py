@@ -85,6 +85,14 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         than waking a thread pool.
     max_bin : int, default=255
         Maximum histogram bins per feature.
+    boosting : {"gbdt", "rf"}, default="gbdt"
+        Gradient boosting, or LightGBM's random forest (``rf``: every tree fitted on a bagged sample, averaged; the
+        learning rate is unused; :class:`models.forest.ForestPD` sets it with the forest's parameters).
+    feature_fraction_bynode : float or "sqrt", default=1.0
+        Share of features sampled at each split (``"sqrt"``: √p of the p encoded features, the random forest's rule).
+    max_cat_to_onehot : int, default=4
+        Categorical features with at most this many categories split one category against the rest (LightGBM's
+        ``max_cat_to_onehot``); above it, on categories sorted by their gradient statistics.
 
     Attributes
     ----------
@@ -121,6 +129,9 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
         "max_bin": [Interval(Integral, 2, None, closed="left")],
+        "boosting": [StrOptions({"gbdt", "rf"})],
+        "feature_fraction_bynode": [Interval(Real, 0, 1, closed="right"), StrOptions({"sqrt"})],
+        "max_cat_to_onehot": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -139,6 +150,9 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         random_state: int | np.random.RandomState | None = 0,
         n_jobs: int | None = None,
         max_bin: int = 255,
+        boosting: str = "gbdt",
+        feature_fraction_bynode: float | str = 1.0,
+        max_cat_to_onehot: int = 4,
     ) -> None:
         self.spec = spec
         self.n_estimators = n_estimators
@@ -154,6 +168,9 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.max_bin = max_bin
+        self.boosting = boosting
+        self.feature_fraction_bynode = feature_fraction_bynode
+        self.max_cat_to_onehot = max_cat_to_onehot
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: object = None) -> LightGBMPD:
         """Train on ``X``; with a spec, ``y`` defaults to the spec's target column of ``X``."""
@@ -237,7 +254,7 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         return _floored(expit(scores))
 
     def _train(self, matrix: np.ndarray, labels: np.ndarray, train: np.ndarray, valid: np.ndarray | None, seed: int):
-        params = self._lgb_params(seed)
+        params = self._lgb_params(seed, matrix.shape[1])
         if self.n_jobs is None and len(labels) < _ONE_THREAD_ROWS:
             params["num_threads"] = 1
         categorical = self.encoder_.categorical_indices_ or "auto"
@@ -248,8 +265,11 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         stop = lgb.early_stopping(self.early_stopping_rounds, first_metric_only=True, verbose=False)
         return lgb.train(params, train_set, num_boost_round=self.n_estimators, valid_sets=[valid_set], callbacks=[stop])
 
-    def _lgb_params(self, seed: int) -> dict:
+    def _lgb_params(self, seed: int, n_columns: int) -> dict:
         features = self.spec.features if self.spec is not None else ()
+        bynode = self.feature_fraction_bynode
+        if bynode == "sqrt":
+            bynode = max(1, int(np.sqrt(n_columns))) / n_columns
         params = {
             "objective": "binary",
             "metric": "binary_logloss",
@@ -265,6 +285,9 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
             "num_threads": 0 if self.n_jobs is None or self.n_jobs < 0 else self.n_jobs,
             "verbosity": -1,
         }
+        if self.boosting != "gbdt" or bynode != 1.0 or self.max_cat_to_onehot != 4:  # LightGBM's own defaults
+            params |= {"boosting": self.boosting, "feature_fraction_bynode": bynode,
+                       "max_cat_to_onehot": self.max_cat_to_onehot}  # fmt: skip
         signs = [feature.monotone_sign for feature in features]
         if any(signs):
             params |= {"monotone_constraints": signs, "monotone_constraints_method": "advanced"}

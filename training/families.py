@@ -29,6 +29,7 @@ CANDIDATES = ("lightgbm", "scorecard", "blend")
 BLEND = "blend"
 LIGHTGBM = "lightgbm"
 LINEAR = "linear"
+FOREST = "forest"
 BLEND_PARTS = ("scorecard", "lightgbm")
 # Below this many training rows a file is small: LightGBM gets SMALL_DATA_LIGHTGBM beneath the job's own parameters.
 # Few, shallow, slowly learned trees on a sampled half of the features: on ~1,000 rows the default 31 leaves and 100
@@ -72,8 +73,9 @@ def family_params(
 
 
 def blend_parts(families: tuple[str, ...]) -> tuple[str, ...]:
-    """The families a blend among ``families`` stacks: the scorecard and LightGBM, and the linear model with them."""
-    return BLEND_PARTS + ((LINEAR,) if LINEAR in families else ())
+    """The families a blend among ``families`` stacks: the scorecard and LightGBM, and the linear model and the
+    forest with them when they compete."""
+    return BLEND_PARTS + tuple(name for name in (LINEAR, FOREST) if name in families)
 
 
 def default_params(n_rows: int, params: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:

@@ -229,3 +229,26 @@ def test_rate_records_the_run_as_one_batch_entry_with_the_file_hashes_and_counts
     assert entry.model_version == ratings.loc[ratings["decision"] != "invalid", "model_version"].iloc[0]
     assert entry.policy_version == load_policy(config.policy_file).version
     assert entry.key_id == "cli" and entry.detail["ran_by"]["command"] == "rate"
+
+
+def test_train_only_the_families_named_the_forest_among_them(tmp_path, monkeypatch):
+    """``--family`` trains only the families named; the forest competes only when named, and the blend then stacks
+    it as a part."""
+    from tests.models.conftest import make_german_like
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("CREDIT_ENGINE_HOME", str(tmp_path))
+    frame, spec = make_german_like(800, seed=4)
+    frame.to_csv(tmp_path / "loans.csv", index=False)
+    (tmp_path / "spec.yaml").write_text(json.dumps(spec.to_dict()), encoding="utf-8")
+    names = ["--family", "scorecard", "--family", "forest", "--family", "blend"]
+    args = ["train", "--data", str(tmp_path / "loans.csv"), "--spec", str(tmp_path / "spec.yaml"), "--cv-folds", "3"]
+    result = runner.invoke(app, [*args, *names, "--report", str(tmp_path / "t.json")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "t.json").read_text())
+    # the blend's parts are cross-validated with it (LightGBM is always one), but only the named families compete
+    assert set(report["selection"]["families"]) == {"scorecard", "forest", "blend", "lightgbm"}
+    assert "lightgbm" not in report and report["selected"] in {"scorecard", "forest", "blend"}
+    assert report["forest"]["auc"] > 0.6 and "forest" in result.output
+    refused = runner.invoke(app, [*args, "--family", "grove", "--report", str(tmp_path / "r.json")])
+    assert refused.exit_code == 2 and "--family" in refused.output and "grove" in refused.output
