@@ -28,6 +28,7 @@ class JsonFormatter(logging.Formatter):
             "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
+            "pid": record.process,  # which worker of a multi-worker server wrote it
             "message": record.getMessage(),
         }
         line.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")})

@@ -3,6 +3,7 @@ SIGTERM stops them all, and a port that is taken fails at once with a message.""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -149,21 +150,28 @@ def test_a_worker_that_dies_is_replaced(two_workers):
 
 
 def _every_worker_started(process: subprocess.Popen, log: Path, timeout: float = 120) -> list[int]:
-    """The current workers, once each has logged its start and every started worker its application start-up (a
-    worker that replaced a killed one may still be loading when the test goes on: a SIGTERM before uvicorn's own
-    handlers are installed ends it at once, without its "Finished server process" line)."""
+    """The current workers, once each has logged its application start-up (every log line names its worker's pid): a
+    worker that replaced a killed one may still be loading when the test goes on, and a SIGTERM before uvicorn's own
+    handlers are installed ends it at once, without its "Finished server process" line. (Counting start-up lines
+    against start lines instead never settled when the killed worker had died before its own start-up completed.)"""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        workers, text = _workers(process.pid), log.read_text()
-        started = all(f"Started server process [{w}]" in text for w in workers)
-        if (
-            len(workers) == 2
-            and started
-            and text.count("Application startup complete") >= text.count("Started server process [")
-        ):
+        workers, lines = _workers(process.pid), _json_lines(log)
+        ready = {line.get("pid") for line in lines if line.get("message") == "Application startup complete."}
+        if len(workers) == 2 and set(workers) <= ready:
             return workers
         time.sleep(0.2)
     pytest.fail(f"the workers did not finish starting: {log.read_text()[-2000:]}")
+
+
+def _json_lines(log: Path) -> list[dict]:
+    lines = []
+    for text in log.read_text().splitlines():
+        try:
+            lines.append(json.loads(text))
+        except ValueError:  # a warning printed by a library, not a log record
+            continue
+    return lines
 
 
 def test_sigterm_stops_every_worker_and_the_parent(two_workers):

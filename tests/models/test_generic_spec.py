@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 
 from credit_engine.features import FeatureSpec
 from credit_engine.scoring import Scorer
-from models import FAMILIES, BlendPD, LightGBMPD, LinearPD, ManualSheet, WOEScorecard
+from models import FAMILIES, BlendPD, ForestPD, LightGBMPD, LinearPD, ManualSheet, WOEScorecard
 from models._common import spec_labels
 
 
@@ -55,6 +55,7 @@ def test_families_are_scorers_and_clone_with_their_spec(spec):
         "lightgbm": LightGBMPD,
         "scorecard": WOEScorecard,
         "linear": LinearPD,
+        "forest": ForestPD,
         "blend": BlendPD,
         "manual_sheet": ManualSheet,
     }
