@@ -10,6 +10,7 @@ summed by business reason through the fixed feature → reason table, and the la
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Mapping
 from numbers import Integral
 from typing import Any
@@ -33,6 +34,14 @@ def one_blas_thread() -> threadpool_limits:
     they spin-wait instead: a 5-fold ``LogisticRegressionCV`` on 640 rows × 60 columns took 17 s with two OpenBLAS
     threads at load 9 on 2 cores and 1.7 s with one."""
     return threadpool_limits(limits=1, user_api="blas")
+
+
+def default_missing_params(estimator: Any) -> None:
+    """After unpickling: a constructor parameter added after the estimator was pickled takes its default, so
+    ``get_params``, ``repr`` and ``sklearn.clone`` work on an older model (its fitted attributes are untouched)."""
+    for name, parameter in inspect.signature(type(estimator).__init__).parameters.items():
+        if name != "self" and name not in estimator.__dict__:
+            setattr(estimator, name, parameter.default)
 
 
 def check_binary(y: np.ndarray) -> None:

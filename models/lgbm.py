@@ -34,7 +34,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from credit_engine.features import FeatureSpec
-from models._common import PDClassifierMixin, ReasonTable
+from models._common import PDClassifierMixin, ReasonTable, default_missing_params
 from models.encoding import FrameEncoder
 
 PD_FLOOR = 0.0003
@@ -171,6 +171,12 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         self.boosting = boosting
         self.feature_fraction_bynode = feature_fraction_bynode
         self.max_cat_to_onehot = max_cat_to_onehot
+
+    def __setstate__(self, state: dict) -> None:
+        """Unpickle; a model pickled before ``boosting``, ``feature_fraction_bynode`` and ``max_cat_to_onehot``
+        existed reads them as their defaults (its booster was trained with LightGBM's, the same values)."""
+        super().__setstate__(state)
+        default_missing_params(self)
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: object = None) -> LightGBMPD:
         """Train on ``X``; with a spec, ``y`` defaults to the spec's target column of ``X``."""

@@ -28,7 +28,6 @@ bank or a regulator reads without Python.
 
 from __future__ import annotations
 
-import inspect
 import json
 from numbers import Integral, Real
 from pathlib import Path
@@ -46,7 +45,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from credit_engine.features import FeatureSpec
 from credit_engine.reasons import reason_for_feature
-from models._common import PDClassifierMixin, ReasonTable, one_blas_thread
+from models._common import PDClassifierMixin, ReasonTable, default_missing_params, one_blas_thread
 from models.calibration import calibrated_scaling, describe
 from models.encoding import FrameEncoder, category_values, feature_columns, numeric_values
 
@@ -142,9 +141,7 @@ class WOEScorecard(PDClassifierMixin, BaseEstimator):
         """Unpickle; a card pickled before a constructor parameter existed (``binning``) reads it as its default, so
         ``get_params``, ``repr`` and ``sklearn.clone`` work on an older model."""
         super().__setstate__(state)
-        for name, parameter in inspect.signature(type(self).__init__).parameters.items():
-            if name != "self" and name not in self.__dict__:
-                setattr(self, name, parameter.default)
+        default_missing_params(self)
 
     def fit(self, X: pd.DataFrame | np.ndarray, y: object = None) -> WOEScorecard:
         """Bin (unless ``binning`` is given), fit and scale on ``X``; with a spec, ``y`` defaults to the spec's target

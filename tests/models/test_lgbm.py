@@ -186,3 +186,27 @@ def test_recalibration_by_a_platt_map_fitted_elsewhere(lightgbm_model, holdout):
     falling.coef_ = -falling.coef_
     with pytest.raises(ValueError, match="increasing"):
         model.recalibrate(falling)
+
+
+def test_a_model_pickled_before_the_forest_parameters_existed_reads_with_their_defaults(lightgbm_model, holdout):
+    import copyreg
+    import io
+    import pickle
+
+    from sklearn.base import clone
+
+    added = ("boosting", "feature_fraction_bynode", "max_cat_to_onehot")
+
+    class OldPickler(pickle.Pickler):
+        def reducer_override(self, value):
+            if value is lightgbm_model:
+                state = {k: v for k, v in value.__getstate__().items() if k not in added}
+                return copyreg.__newobj__, (LightGBMPD,), state
+            return NotImplemented
+
+    buffer = io.BytesIO()
+    OldPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(lightgbm_model)
+    old = pickle.loads(buffer.getvalue())
+    assert (old.boosting, old.feature_fraction_bynode, old.max_cat_to_onehot) == ("gbdt", 1.0, 4)
+    assert "LightGBMPD(" in repr(old) and clone(old).get_params()["boosting"] == "gbdt"
+    np.testing.assert_array_equal(old.predict_pd(holdout), lightgbm_model.predict_pd(holdout))
