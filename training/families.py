@@ -30,6 +30,7 @@ BLEND = "blend"
 LIGHTGBM = "lightgbm"
 LINEAR = "linear"
 FOREST = "forest"
+PART_ORDER = ("scorecard", LIGHTGBM, LINEAR, FOREST)  # a blend's parts in the stack's column order
 BLEND_PARTS = ("scorecard", "lightgbm")
 # Below this many training rows a file is small: LightGBM gets SMALL_DATA_LIGHTGBM beneath the job's own parameters.
 # Few, shallow, slowly learned trees on a sampled half of the features: on ~1,000 rows the default 31 leaves and 100
@@ -73,8 +74,12 @@ def family_params(
 
 
 def blend_parts(families: tuple[str, ...]) -> tuple[str, ...]:
-    """The families a blend among ``families`` stacks: the scorecard and LightGBM, and the linear model and the
-    forest with them when they compete."""
+    """The families a blend among ``families`` stacks: the part families that compete beside it, when two or more
+    do (``--family scorecard --family forest --family blend``: the card and the forest); otherwise the scorecard and
+    LightGBM, with the linear model and the forest when they compete."""
+    named = tuple(name for name in PART_ORDER if name in families)
+    if len(named) >= 2:
+        return named
     return BLEND_PARTS + tuple(name for name in (LINEAR, FOREST) if name in families)
 
 

@@ -246,8 +246,8 @@ def test_train_only_the_families_named_the_forest_among_them(tmp_path, monkeypat
     result = runner.invoke(app, [*args, *names, "--report", str(tmp_path / "t.json")])
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "t.json").read_text())
-    # the blend's parts are cross-validated with it (LightGBM is always one), but only the named families compete
-    assert set(report["selection"]["families"]) == {"scorecard", "forest", "blend", "lightgbm"}
+    # the blend stacks the part families named beside it: the card and the forest, no LightGBM anywhere
+    assert set(report["selection"]["families"]) == {"scorecard", "forest", "blend"}
     assert "lightgbm" not in report and report["selected"] in {"scorecard", "forest", "blend"}
     assert report["forest"]["auc"] > 0.6 and "forest" in result.output
     refused = runner.invoke(app, [*args, "--family", "grove", "--report", str(tmp_path / "r.json")])

@@ -72,3 +72,7 @@ def test_a_blend_among_small_data_families_stacks_three_parts_with_their_paramet
     assert params["linear_params"] == {"C": 0.1} and params["lightgbm_params"] == {"num_leaves": 4}
     assert params["scorecard_params"] is None
     assert blend_parts(("lightgbm", "scorecard", "blend")) == ("scorecard", "lightgbm")
+    # the part families named beside the blend are its parts; one or none named: the card and LightGBM with it
+    assert blend_parts(("scorecard", "forest", "blend")) == ("scorecard", "forest")
+    assert blend_parts(("forest", "blend")) == ("scorecard", "lightgbm", "forest")
+    assert blend_parts(("blend",)) == ("scorecard", "lightgbm")
