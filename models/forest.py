@@ -8,14 +8,15 @@ trees that each split on a bag of rows, and the constraint clips every tree. A m
 
 A forest errs differently from the WOE scorecard (additive, binned) and from boosted trees (sequential, shrunk): on
 small files the stack of a card and a forest leads either of them (German Credit, 20 folds; bench/RESULTS.md). It is
-LightGBM's own random forest rather than scikit-learn's, so it shares the LightGBM model's encoder, monotone
-constraints, one-record path and TreeSHAP reasons (``pred_contrib``), and predicts in C++ at the API's speed. The
+LightGBM's own random forest rather than scikit-learn's, so it shares the LightGBM model's encoder, one-record
+path and TreeSHAP reasons (``pred_contrib``), and predicts in C++ at the API's speed. The
 parameters are the textbook forest's: 500 trees, each on a 63.2 % bag of the rows, √p features tried at each split,
 leaves of at least 5 rows, no shrinkage and no early stopping; a categorical feature of up to 32 categories splits
-one category against the rest. The PD is the forest's own probability (no calibration slice on small files: the
-blend's stack, fitted on out-of-fold PDs, is the calibration). LightGBM's ``rf`` raw score and TreeSHAP
-contributions are sums over the trees and its probability is ``expit(sum / trees)``: the margin and the
-contributions here are divided by the trees, so that they are the forest's log-odds like every other family's.
+one category against the rest. Fitted alone, its PD is the forest's own probability, which is too spread; the
+training job maps it (``recalibrate``) by a Platt map learnt on its out-of-fold PDs, and the blend's stack is fitted
+on those mapped PDs. LightGBM's ``rf`` raw score and TreeSHAP contributions are sums over the trees and its
+probability is ``expit(sum / trees)``: the margin and the contributions here are divided by the trees, so that they
+are the forest's log-odds like every other family's.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ binning (seconds for 38 features whatever the rows) is paid once instead of once
 
 Calibration on a small sample (issue 13: a 强农贷 book of a few hundred loans). Below ``SMALL_SAMPLE_ROWS`` rows the
 WOE scorecard's PDs get a Platt map too (``scorecard_calibrator``, set on the fitted cards by
-:func:`calibrate_scorecards`): its bins and coefficients were chosen on the rows it is judged by, so its PDs are
+:func:`calibrate_from_folds`): its bins and coefficients were chosen on the rows it is judged by, so its PDs are
 spread too far. There the calibration maps (LightGBM's and the card's) are learnt on the out-of-fold PDs of
 stratified k-fold on the same rows — the selection's own folds when they are stratified; with dated folds,
 the spec's ``calibration_folds`` more fits of every family (the 强农贷 spec asks for ``CALIBRATION_FOLDS``; a dated
@@ -54,9 +54,10 @@ from sklearn.model_selection import StratifiedKFold
 from credit_engine.features import FeatureSpec
 from models.blend import fit_stacker, stack_features
 from models.calibration import describe, fit_pd_platt, pd_logit
+from models.forest import ForestPD
 from models.lgbm import fit_platt
 from models.scorecard import WOEScorecard
-from training.families import BLEND, LIGHTGBM, FittedFamily, blend_parts, choose, make_estimator
+from training.families import BLEND, FOREST, LIGHTGBM, FittedFamily, blend_parts, choose, make_estimator
 from training.splits import date_ranks
 
 DEFAULT_FOLDS = 5
@@ -97,6 +98,7 @@ class CrossValidation:
     lightgbm_calibrator: LogisticRegression | None = None
     calibration_rows: int = 0
     scorecard_calibrator: LogisticRegression | None = None
+    forest_calibrator: LogisticRegression | None = None
     calibration_method: str = ""
     lightgbm_rounds: list[tuple[int, int]] = field(default_factory=list)
     scorecard_binning_rows: int | None = None
@@ -150,6 +152,11 @@ class CrossValidation:
     def scorecard_calibration(self) -> dict[str, Any] | None:
         """How the scorecard's PDs are calibrated in the holdout and registered models (None: as fitted)."""
         found = describe(self.scorecard_calibrator, "platt_on_out_of_fold_pd", self.calibration_rows)
+        return None if found is None else {**found, "folds": self.calibration_method}
+
+    def forest_calibration(self) -> dict[str, Any] | None:
+        """How the forest's PDs are calibrated in the holdout and registered models (None: no forest)."""
+        found = describe(self.forest_calibrator, "platt_on_out_of_fold_pd", self.calibration_rows)
         return None if found is None else {**found, "folds": self.calibration_method}
 
 
@@ -316,11 +323,15 @@ def _calibration_out_of_fold(
 
 
 def _learn_calibration(result: CrossValidation, calibration: OutOfFold, own: OutOfFold, y: np.ndarray) -> None:
-    """LightGBM's Platt map on out-of-fold margins and, on a small sample, the scorecard's on out-of-fold PDs; both
-    sets of out-of-fold PDs (the selection's and the calibration's) are then mapped by them."""
+    """LightGBM's Platt map on out-of-fold margins, the forest's on the logit of its out-of-fold PDs (its own
+    probability is too spread: on the household fixture its riskiest fifth read 37 % where 28 % defaulted) and, on
+    a small sample, the scorecard's on out-of-fold PDs; both sets of out-of-fold PDs (the selection's and the
+    calibration's) are then mapped by them."""
     rows, maps = calibration.rows, {}
     if LIGHTGBM in calibration.pd:
         maps[LIGHTGBM] = result.lightgbm_calibrator = fit_platt(calibration.margin[rows], y[rows])
+    if FOREST in calibration.pd:
+        maps[FOREST] = result.forest_calibrator = fit_pd_platt(calibration.pd[FOREST][rows], y[rows])
     if SCORECARD in calibration.pd and len(y) < SMALL_SAMPLE_ROWS and calibration.method == STRATIFIED:
         maps[SCORECARD] = result.scorecard_calibrator = fit_pd_platt(calibration.pd[SCORECARD][rows], y[rows])
     result.calibration_method, result.calibration_rows = calibration.method, len(rows)
@@ -328,15 +339,19 @@ def _learn_calibration(result: CrossValidation, calibration: OutOfFold, own: Out
         out_of_fold.calibrate(maps)
 
 
-def calibrate_scorecards(fitted: list[FittedFamily], cv: CrossValidation | None) -> None:
-    """Set the cross-validation's scorecard map (if it learnt one) on every fitted scorecard, a blend's part too."""
-    if cv is None or cv.scorecard_calibrator is None:
+def calibrate_from_folds(fitted: list[FittedFamily], cv: CrossValidation | None) -> None:
+    """Set the cross-validation's scorecard map (if it learnt one) on every fitted scorecard and its forest map on
+    every fitted forest, a blend's parts too (the blend's stack was fitted on the out-of-fold PDs those maps gave)."""
+    if cv is None:
         return
     for family in fitted:
         estimator = family.estimator
-        parts = getattr(estimator, "parts_", {}).values() if not isinstance(estimator, WOEScorecard) else [estimator]
-        for card in (part for part in parts if isinstance(part, WOEScorecard)):
-            card.recalibrate(cv.scorecard_calibrator, cv.calibration_rows)
+        parts = list(getattr(estimator, "parts_", {}).values()) or [estimator]
+        for part in parts:
+            if isinstance(part, WOEScorecard) and cv.scorecard_calibrator is not None:
+                part.recalibrate(cv.scorecard_calibrator, cv.calibration_rows)
+            if isinstance(part, ForestPD) and cv.forest_calibrator is not None:
+                part.recalibrate(cv.forest_calibrator)
 
 
 def _blend_fold_aucs(oof: list[np.ndarray], y: np.ndarray, folds: list) -> list[float]:

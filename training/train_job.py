@@ -48,7 +48,7 @@ from training.families import (
 )
 from training.lineage import file_sha256, git_state
 from training.monitoring_run import log_reference_profile
-from training.selection import DEFAULT_FOLDS, DEFAULT_MAX_ROWS, CrossValidation, calibrate_scorecards, cross_validate
+from training.selection import DEFAULT_FOLDS, DEFAULT_MAX_ROWS, CrossValidation, calibrate_from_folds, cross_validate
 from training.splits import Split, holdout_split
 from training.timing import StageClock
 
@@ -96,7 +96,7 @@ class TrainJob(BaseModel):
                     lightgbm_calibrator=calibrator, lightgbm_rounds=cv.refit_rounds(len(frame)),
                     parts_of=job.families,
                 )  # fmt: skip
-                calibrate_scorecards(refits, cv)
+                calibrate_from_folds(refits, cv)
             registered = refits[0]
         registered = self.finish(registered)
         run = _Run(job, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
@@ -143,7 +143,7 @@ class TrainJob(BaseModel):
                 lightgbm_calibrator=cv.lightgbm_calibrator if cv is not None else None,
                 lightgbm_rounds=cv.refit_rounds(cv.n_rows) if cv is not None else None,
             )  # fmt: skip
-            calibrate_scorecards(fitted, cv)
+            calibrate_from_folds(fitted, cv)
         for family in fitted:
             if not (family.name == BLEND and stacker is not None):  # assembled from its parts, not fitted
                 clock.add(f"holdout_fits.{family.name}", family.fit_seconds)
@@ -271,6 +271,7 @@ def _selection(cv: CrossValidation | None, n_all: int) -> dict[str, Any]:
     return {
         **cv.describe(), "by": "mean cross-validated AUC", "families": cv.summary(),
         "lightgbm_calibration": cv.calibration(), "scorecard_calibration": cv.scorecard_calibration(),
+        "forest_calibration": cv.forest_calibration(),
         "lightgbm_rounds": cv.rounds_report({"holdout_model": cv.n_rows, "registered_model": n_all}),
     }  # fmt: skip
 

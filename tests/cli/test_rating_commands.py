@@ -252,3 +252,26 @@ def test_train_only_the_families_named_the_forest_among_them(tmp_path, monkeypat
     assert report["forest"]["auc"] > 0.6 and "forest" in result.output
     refused = runner.invoke(app, [*args, "--family", "grove", "--report", str(tmp_path / "r.json")])
     assert refused.exit_code == 2 and "--family" in refused.output and "grove" in refused.output
+
+
+def test_a_forest_trained_alone_is_calibrated_on_its_out_of_fold_pds(tmp_path, monkeypatch):
+    """The forest's own probability is too spread; the job maps it by a Platt map learnt on its out-of-fold PDs (the
+    report says so), so the registered forest's mean PD is near the training rows' default rate."""
+    from credit_engine.config import load_settings
+    from models.store import load_estimator
+    from tests.models.conftest import make_german_like
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    monkeypatch.setenv("CREDIT_ENGINE_HOME", str(tmp_path))
+    frame, spec = make_german_like(1_500, seed=5)
+    frame.to_csv(tmp_path / "loans.csv", index=False)
+    (tmp_path / "spec.yaml").write_text(json.dumps(spec.to_dict()), encoding="utf-8")
+    args = ["train", "--data", str(tmp_path / "loans.csv"), "--spec", str(tmp_path / "spec.yaml"), "--cv-folds", "3"]
+    result = runner.invoke(app, [*args, "--family", "forest", "--report", str(tmp_path / "t.json")])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "t.json").read_text())
+    assert report["selected"] == "forest" and report["selection"]["forest_calibration"]["method"]
+    model = load_estimator(report["model_uri"], load_settings().mlflow_tracking_uri).estimator
+    assert model.calibrator_ is not None
+    rate = (frame["creditability"] == "bad").mean()
+    assert abs(model.predict_pd(frame).mean() - rate) < 0.02

@@ -242,7 +242,7 @@ def test_from_the_small_sample_size_on_the_card_is_left_as_fitted(monkeypatch):
 def test_the_map_is_set_on_every_fitted_card_a_blends_part_too():
     from models import BlendPD, WOEScorecard
     from training.families import FittedFamily
-    from training.selection import calibrate_scorecards
+    from training.selection import calibrate_from_folds
 
     frame = _frame(600, seed=5)
     y = frame["y"].to_numpy()
@@ -252,11 +252,11 @@ def test_the_map_is_set_on_every_fitted_card_a_blends_part_too():
     trees = make_trees(frame, y)
     blend = BlendPD(spec=DATED).assemble({"scorecard": other, "lightgbm": trees}, cv.stacker)
 
-    calibrate_scorecards([FittedFamily("scorecard", card, 0.0), FittedFamily("blend", blend, 0.0)], cv)
+    calibrate_from_folds([FittedFamily("scorecard", card, 0.0), FittedFamily("blend", blend, 0.0)], cv)
 
     assert card.calibrator_ is cv.scorecard_calibrator and other.calibrator_ is cv.scorecard_calibrator
     assert card.calibration_rows_ == 600
-    calibrate_scorecards([FittedFamily("scorecard", WOEScorecard(spec=DATED).fit(frame, y), 0.0)], None)  # no CV
+    calibrate_from_folds([FittedFamily("scorecard", WOEScorecard(spec=DATED).fit(frame, y), 0.0)], None)  # no CV
 
 
 def make_trees(frame, y):
@@ -298,7 +298,7 @@ def test_on_a_small_over_fitted_book_the_calibrated_card_is_closer_to_the_true_p
     from models import WOEScorecard
     from training.evaluation import calibration_by_decile
     from training.families import FittedFamily
-    from training.selection import calibrate_scorecards
+    from training.selection import calibrate_from_folds
 
     book, _ = _over_fitting_book(700, seed=8)
     unseen, true_pd = _over_fitting_book(20_000, seed=9)
@@ -306,7 +306,7 @@ def test_on_a_small_over_fitted_book_the_calibrated_card_is_closer_to_the_true_p
     cv = cross_validate(book, y, NOISY, ("scorecard",), {"scorecard": {"C": 1.0}}, n_folds=3, seed=1)
     card = WOEScorecard(spec=NOISY, C=1.0).fit(book, y)
     as_fitted = card.predict_pd(unseen)
-    calibrate_scorecards([FittedFamily("scorecard", card, 0.0)], cv)
+    calibrate_from_folds([FittedFamily("scorecard", card, 0.0)], cv)
     calibrated = card.predict_pd(unseen)
 
     def decile_error(pd_: np.ndarray) -> float:  # root mean square of the deciles' gaps against the mean true PD, pp
