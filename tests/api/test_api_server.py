@@ -92,9 +92,17 @@ def _client(base: str, token: str) -> httpx.Client:
     return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
 
 
-def test_an_officers_journey_from_assessment_to_the_leverage_report(server, api_application):
+@pytest.fixture(scope="module")
+def journey(server) -> dict:
+    """An officer's writes on this module's server, once per server: a fund opened, an application assessed, its loan
+    disbursed (and retried), 96 days late, claimed and compensated. Both tests below read them — each gets them on
+    the server it runs against (xdist may give the module a second server: a test must not rely on another's
+    writes)."""
+    from tests.api.conftest import Api
+
+    api_application = Api.application()
     base, keys, _, _, _ = server
-    admin, officer, auditor = (_client(base, keys[k]) for k in ("admin", "officer", "auditor"))
+    admin, officer = (_client(base, keys[k]) for k in ("admin", "officer"))
     fund = {"fund_id": "F-E2E", "county_code": "140121", "bank_code": "RCC", "value_date": "2025-01-02"}
     opened = admin.post("/v1/funds", json=fund | {"amount_yuan": "1000000"}, headers={"Idempotency-Key": "open"})
     assert opened.status_code == 201, opened.text
@@ -103,30 +111,33 @@ def test_an_officers_journey_from_assessment_to_the_leverage_report(server, api_
     assessed = officer.post("/v1/fumin/assessments", json=api_application)
     assert assessed.status_code == 200, assessed.text
     assessment = assessed.json()
-    assert assessment["fund"]["fund_id"] == "F-E2E" and assessment["reasons"][0]["text_zh"]
 
     loan = {"fund_id": "F-E2E", "loan_id": "E2E-1", "product": "fumin", "borrower_ref": "hh-e2e", "amount_yuan": 10000}
     loan |= {"value_date": "2025-01-10", "maturity_date": "2025-04-10"}
     if assessment["decision"] == "approve":
         loan["assessment_id"] = assessment["assessment_id"]
     disbursed = officer.post("/v1/loans", json=loan, headers={"Idempotency-Key": "disb-1"})
-    assert disbursed.status_code == 201, disbursed.text
     retried = officer.post("/v1/loans", json=loan, headers={"Idempotency-Key": "disb-1"})
-    assert retried.json() == disbursed.json()
-
     late = {"fund_id": "F-E2E", "value_date": "2025-07-15", "days_past_due": 96}
-    assert (
-        officer.post("/v1/loans/E2E-1/delinquencies", json=late, headers={"Idempotency-Key": "late"}).status_code == 201
-    )
+    delinquent = officer.post("/v1/loans/E2E-1/delinquencies", json=late, headers={"Idempotency-Key": "late"})
     claim = {"fund_id": "F-E2E", "value_date": "2025-07-16"}
-    assert (
-        officer.post(
-            "/v1/loans/E2E-1/compensation-claims", json=claim, headers={"Idempotency-Key": "claim"}
-        ).status_code
-        == 201
-    )
+    claimed = officer.post("/v1/loans/E2E-1/compensation-claims", json=claim, headers={"Idempotency-Key": "claim"})
     pay = {"fund_id": "F-E2E", "value_date": "2025-07-20"}
     paid = admin.post("/v1/loans/E2E-1/compensation-payments", json=pay, headers={"Idempotency-Key": "pay"})
+    return {"application": api_application, "assessment": assessment, "disbursed": disbursed, "retried": retried,
+            "delinquent": delinquent, "claimed": claimed, "paid": paid}  # fmt: skip
+
+
+def test_an_officers_journey_from_assessment_to_the_leverage_report(server, journey):
+    base, keys, _, _, _ = server
+    admin, auditor = (_client(base, keys[k]) for k in ("admin", "auditor"))
+    assessment = journey["assessment"]
+    assert assessment["fund"]["fund_id"] == "F-E2E" and assessment["reasons"][0]["text_zh"]
+    disbursed = journey["disbursed"]
+    assert disbursed.status_code == 201, disbursed.text
+    assert journey["retried"].json() == disbursed.json()
+    assert journey["delinquent"].status_code == 201 and journey["claimed"].status_code == 201
+    paid = journey["paid"]
     assert paid.status_code == 201 and paid.json()["loan"]["state"] == "compensated"
 
     report = auditor.get("/v1/reports/leverage", params={"as_of": "2025-12-31", "format": "json"})
@@ -141,8 +152,9 @@ def test_an_officers_journey_from_assessment_to_the_leverage_report(server, api_
     assert other.get("/v1/funds/F-E2E").status_code == 403
 
 
-def test_the_audit_export_holds_every_decision_and_write_and_no_raw_id_number(server, api_application):
+def test_the_audit_export_holds_every_decision_and_write_and_no_raw_id_number(server, journey):
     _, _, env, _, home = server
+    api_application = journey["application"]
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
     out = home / "audit.jsonl"
     wanted = {"assessment", "ledger.fund_created", "ledger.disbursement", "ledger.compensation_payment"}
