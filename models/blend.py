@@ -239,12 +239,10 @@ def _linear_read(blend: BlendPD, linear: LinearPD, matrix: np.ndarray) -> tuple[
 
 
 def _forest_read(blend: BlendPD, forest: ForestPD, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    contributions = forest.booster_.predict(
-        matrix, pred_contrib=True, num_iteration=forest.best_iteration_, num_threads=forest._threads(len(matrix))
-    )  # a sum over the trees, its margin the sum / trees; times its Platt slope: the stack's logit units
+    # on the forest's log-odds scale; times its Platt slope: the stack's logit units
     calibrator = forest.calibrator_
     slope = float(calibrator.coef_[0, 0]) if isinstance(calibrator, LogisticRegression) else 1.0
-    return forest._pd_from_margin(forest._margin(matrix)), slope * contributions[:, :-1] / forest.best_iteration_
+    return forest._pd_from_margin(forest._margin(matrix)), slope * forest._contributions(matrix)[:, :-1]
 
 
 _PART_READERS = {"scorecard": _card_read, "lightgbm": _lgbm_read, "linear": _linear_read, "forest": _forest_read}

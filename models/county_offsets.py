@@ -125,7 +125,7 @@ class CountyRecalibratedPD(ClassifierMixin, BaseEstimator):
                 "recalibrated_mean_pd": float(_floored(expit(logits[rows] + offset)).mean()),
             })  # fmt: skip
         self.classes_ = np.array([0, 1])
-        for name in ("n_features_in_", "feature_names_in_", "encoder_"):
+        for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.base, name):
                 setattr(self, name, getattr(self.base, name))
         return self

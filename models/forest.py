@@ -67,7 +67,14 @@ class ForestPD(LightGBMPD):
 
     def raw_contributions(self, X):  # noqa: ANN001, ANN201 - LightGBMPD's signature
         """TreeSHAP contributions to the forest's log-odds (the sum over trees divided by the trees)."""
-        return super().raw_contributions(X) / self.best_iteration_
+        return self._contributions(self._matrix(X))
+
+    def _contributions(self, matrix: np.ndarray) -> np.ndarray:
+        """TreeSHAP of encoded rows on the forest's log-odds scale (bias last): LightGBM's sums over trees, divided."""
+        contributions = self.booster_.predict(
+            matrix, pred_contrib=True, num_iteration=self.best_iteration_, num_threads=self._threads(len(matrix))
+        )
+        return contributions / self.best_iteration_
 
     def _margin(self, matrix: np.ndarray) -> np.ndarray:
         return super()._margin(matrix) / self.best_iteration_

@@ -100,7 +100,8 @@ def retraining_set(
     matured = matured_frame(rows)
     months = sorted(matured[VINTAGE].unique())
     vintages = tuple(months[-policy.holdout.vintages :])
-    held = matured[VINTAGE].isin(vintages)
+    in_holdout = matured[VINTAGE].isin(vintages)
+    held = in_holdout
     recalibration, recalibration_vintages = None, ()
     if policy.recalibration is not None:
         older = months[: -policy.holdout.vintages]
@@ -114,5 +115,5 @@ def retraining_set(
         parts.append(registry[kept].assign(**{SOURCE: REGISTRY}))
     train = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     train[WEIGHT] = recency_weights(train["application_date"], as_of, policy.weights.half_life_years)
-    holdout = matured[matured[VINTAGE].isin(vintages)].reset_index(drop=True)
+    holdout = matured[in_holdout].reset_index(drop=True)
     return RetrainingSet(train, holdout, vintages, recalibration, recalibration_vintages)
