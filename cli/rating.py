@@ -71,9 +71,11 @@ def train(
 def _print_training(result: dict) -> None:
     shown = ("lightgbm", "scorecard", "linear", "forest", "blend", "manual_sheet")
     families = [name for name in shown if name in result]
-    cv = result["selection"].get("families", {})
+    selection = result["selection"]
+    cv = selection.get("families", {})
     if cv:
-        table = Table(title=f"Cross-validation / 交叉验证 ({result['selection']['method']})")
+        rows = "all rows / 全部数据" if selection.get("on") == "all_rows" else "training rows / 训练集"
+        table = Table(title=f"Cross-validation / 交叉验证 ({selection['method']}, {selection['n_rows']:,} {rows})")
         for column in ("family", "mean AUC", "std", "min", "max"):
             table.add_column(column)
         for name, m in cv.items():

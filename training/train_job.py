@@ -5,8 +5,8 @@ k-fold cross-validation on the training rows (``training.selection``: forward-ch
 county where the spec has a split, seeded stratified folds otherwise); every family is also fitted on the training
 rows alone (the selection's sample of them above ``cv_max_rows``) and scored on the holdout, which it has not seen,
 for the report; then the selected family is refitted on every row of the file, and that is the registered model.
-LightGBM's calibration in both comes from the selection's out-of-fold margins and, on large files, its number of
-rounds from the folds' early stopping (``CrossValidation.refit_rounds``; no second early stopping). Every stage is timed
+LightGBM's calibration in both comes from the selection's out-of-fold margins and its number of rounds from the
+folds' early stopping (``CrossValidation.refit_rounds``; no second early stopping, no slice). Every stage is timed
 (``timings_seconds`` in the report, ``time.<stage>_seconds`` in MLflow). With ``refit=False`` (``--no-refit``) the
 job does what it did before: selection on the holdout, and the model fitted on the training rows alone is registered.
 With ``weight_column`` the file's sample weights are taken by a seeded weighted draw of the rows before anything else
@@ -48,9 +48,22 @@ from training.families import (
 )
 from training.lineage import file_sha256, git_state
 from training.monitoring_run import log_reference_profile
-from training.selection import DEFAULT_FOLDS, DEFAULT_MAX_ROWS, CrossValidation, calibrate_from_folds, cross_validate
+from training.selection import (
+    DEFAULT_FOLDS,
+    DEFAULT_MAX_ROWS,
+    LARGE_SAMPLE_ROWS,
+    CrossValidation,
+    calibrate_from_folds,
+    cross_validate,
+)
 from training.splits import Split, holdout_split
 from training.timing import StageClock
+
+# Below this many training rows (and when the folds used all of them) the registered model's selection is run again
+# on every row of the file: on German Credit's 800-row files, a fifth more rows for the choice and the stack raised
+# the registered models' AUC by 0.003 on the 20 folds (bench/RESULTS.md, issue 11). From it on, the second pass
+# would cost as much as the first (a large file's folds are drawn from a sample of ``cv_max_rows`` either way).
+ALL_ROWS_SELECTION_MAX_TRAIN = LARGE_SAMPLE_ROWS
 
 
 class TrainJob(BaseModel):
@@ -82,24 +95,23 @@ class TrainJob(BaseModel):
             test = frame.iloc[split.test]
         job = self.sized(len(split.train))
         cv = job._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if job.refit else None
-        stacker = cv.stacker if cv is not None else None
-        calibrator = cv.lightgbm_calibrator if cv is not None else None
         fitted = job._holdout_models(frame, y, spec, split, cv, clock)
         with clock.stage("holdout_evaluate", "evaluate on the holdout"):
             evaluate_families(fitted, test, y[split.test])
-        selected = next(f for f in fitted if f.name == cv.selected) if cv is not None else select(fitted)
+        final = job._registered_selection(frame, y, spec, split, cv, clock)
+        selected = next(f for f in fitted if f.name == final.selected) if final is not None else select(fitted)
         registered = selected
-        if cv is not None:
+        if final is not None:
             with clock.stage("refit", f"refit {selected.name} on all {len(frame):,} rows"):
                 refits = fit_families(
-                    frame, y, spec, (selected.name,), job.params, stacker=stacker, baseline=False,
-                    lightgbm_calibrator=calibrator, lightgbm_rounds=cv.refit_rounds(len(frame)),
+                    frame, y, spec, (selected.name,), job.params, stacker=final.stacker, baseline=False,
+                    lightgbm_calibrator=final.lightgbm_calibrator, lightgbm_rounds=final.refit_rounds(len(frame)),
                     parts_of=job.families,
                 )  # fmt: skip
-                calibrate_from_folds(refits, cv)
+                calibrate_from_folds(refits, final)
             registered = refits[0]
         registered = self.finish(registered)
-        run = _Run(job, settings, spec, model_name, frame, split, fitted, selected, registered, cv)
+        run = _Run(job, settings, spec, model_name, frame, split, fitted, selected, registered, cv, final)
         report = run.log_and_register(test, y[split.test], clock)
         if job.report is not None:
             job.report.parent.mkdir(parents=True, exist_ok=True)
@@ -149,23 +161,37 @@ class TrainJob(BaseModel):
                 clock.add(f"holdout_fits.{family.name}", family.fit_seconds)
         return fitted
 
-    def _cross_validate(self, train: pd.DataFrame, y: np.ndarray, spec: Any, clock: StageClock) -> CrossValidation:
-        with clock.stage("cross_validation", "cross-validation"):
+    def _cross_validate(
+        self, rows: pd.DataFrame, y: np.ndarray, spec: Any, clock: StageClock, stage: str = "cross_validation"
+    ) -> CrossValidation:
+        with clock.stage(stage, stage.replace("_", " ")):
             cv = cross_validate(
-                train.reset_index(drop=True), y, spec, self.families, self.params,
+                rows.reset_index(drop=True), y, spec, self.families, self.params,
                 n_folds=self.cv_folds, seed=self.seed, max_rows=self.cv_max_rows, on_step=clock.on_step,
             )  # fmt: skip
         for name, seconds in cv.seconds.items():
-            clock.add(f"cross_validation.{name}", seconds)
+            clock.add(f"{stage}.{name}", seconds)
         return cv
+
+    def _registered_selection(
+        self, frame: pd.DataFrame, y: np.ndarray, spec: Any, split: Split, cv: CrossValidation | None, clock
+    ) -> CrossValidation | None:
+        """The cross-validation whose choice, stack, calibration maps and LightGBM rounds the registered model takes:
+        on a file of fewer than ``ALL_ROWS_SELECTION_MAX_TRAIN`` training rows, all used by the training rows'
+        folds, the same selection run again on every row of the file (the holdout's rows too: the registered model
+        is the whole procedure applied to every row); otherwise the training rows' own (``cv``), whose sample of at
+        least that many rows a fifth more would barely move."""
+        if cv is None or len(split.train) >= ALL_ROWS_SELECTION_MAX_TRAIN or cv.n_rows < len(split.train):
+            return cv
+        return self._cross_validate(frame, y, spec, clock, "cross_validation_all_rows")
 
 
 class _Run:
     """One training run's MLflow record and its report (kept apart from the job's fitting)."""
 
-    def __init__(self, job, settings, spec, model_name, frame, split, fitted, selected, registered, cv) -> None:
+    def __init__(self, job, settings, spec, model_name, frame, split, fitted, selected, registered, cv, final) -> None:
         self.job, self.settings, self.spec, self.model_name = job, settings, spec, model_name
-        self.frame, self.split, self.fitted, self.cv = frame, split, fitted, cv
+        self.frame, self.split, self.fitted, self.cv, self.final = frame, split, fitted, cv, final
         self.selected: FittedFamily = selected
         self.registered: FittedFamily = registered
 
@@ -226,20 +252,23 @@ class _Run:
         self._log_cross_validation()
 
     def _log_cross_validation(self) -> None:
-        if self.cv is None:
+        """``cv.*``: the registered model's selection; ``cv_training_rows.*``: the holdout models', when apart."""
+        if self.final is None:
             return
-        mlflow.log_params({f"cv.{k}": v for k, v in self.cv.describe().items()})
-        for name, stats in self.cv.summary().items():
-            mlflow.log_metrics({f"cv.{name}.{k}": v for k, v in stats.items()})
-            for step, auc in enumerate(self.cv.auc[name], start=1):
-                mlflow.log_metric(f"cv.{name}.fold_auc", auc, step=step)
+        runs = {"cv": self.final, **({"cv_training_rows": self.cv} if self.cv is not self.final else {})}
+        for prefix, cv in runs.items():
+            mlflow.log_params({f"{prefix}.{k}": v for k, v in cv.describe().items()})
+            for name, stats in cv.summary().items():
+                mlflow.log_metrics({f"{prefix}.{name}.{k}": v for k, v in stats.items()})
+                for step, auc in enumerate(cv.auc[name], start=1):
+                    mlflow.log_metric(f"{prefix}.{name}.fold_auc", auc, step=step)
 
     def report(self, version, uri, aliases, run_id, y_test) -> dict[str, Any]:
         families = {f.name: {**f.metrics, "fit_seconds": round(f.fit_seconds, 3)} for f in self.fitted}
         report: dict[str, Any] = {
             **families,
             "selected": self.selected.name,
-            "selection": _selection(self.cv, len(self.frame)),
+            "selection": _selection(self.cv, self.final, len(self.frame)),
             "model_name": self.model_name,
             "model_version": version,
             "model_uri": uri,
@@ -248,7 +277,7 @@ class _Run:
             "split": self.split.describe(),
             "registered_model": _registered(self.cv, self.frame, self.split),
             **_recalibration(self.registered.estimator),
-            "figures_from": _figures_from(self.cv, self.split),
+            "figures_from": _figures_from(self.cv, self.final, self.split),
             "calibration_by_decile": calibration_by_decile(self.selected.holdout_pd, y_test),
         }
         baseline = next((f for f in self.fitted if f.baseline), None)
@@ -265,14 +294,22 @@ def _policy_for(spec: Any, settings: Settings) -> Any:
     return load_policy(settings.policy_file)
 
 
-def _selection(cv: CrossValidation | None, n_all: int) -> dict[str, Any]:
-    if cv is None:
+def _selection(cv: CrossValidation | None, final: CrossValidation | None, n_all: int) -> dict[str, Any]:
+    """The registered model's selection (folds, AUCs, calibration maps, LightGBM's rounds); when the holdout models
+    had their own, on the training rows, it under ``holdout_models``."""
+    if cv is None or final is None:
         return {"method": "holdout", "by": "holdout AUC"}
+    if final is cv:
+        return {"on": "training_rows", **_folds(cv, {"holdout_model": cv.n_rows, "registered_model": n_all})}
+    holdout = {"selected": cv.selected, **_folds(cv, {"holdout_model": cv.n_rows})}
+    return {"on": "all_rows", **_folds(final, {"registered_model": n_all}), "holdout_models": holdout}
+
+
+def _folds(cv: CrossValidation, fits: dict[str, int]) -> dict[str, Any]:
     return {
         **cv.describe(), "by": "mean cross-validated AUC", "families": cv.summary(),
         "lightgbm_calibration": cv.calibration(), "scorecard_calibration": cv.scorecard_calibration(),
-        "forest_calibration": cv.forest_calibration(),
-        "lightgbm_rounds": cv.rounds_report({"holdout_model": cv.n_rows, "registered_model": n_all}),
+        "forest_calibration": cv.forest_calibration(), "lightgbm_rounds": cv.rounds_report(fits),
     }  # fmt: skip
 
 
@@ -292,7 +329,7 @@ def _recalibration(estimator: Any) -> dict[str, Any]:
     return {"recalibration": {**terms, "counties": evidence}}
 
 
-def _figures_from(cv: CrossValidation | None, split: Split) -> dict[str, str]:
+def _figures_from(cv: CrossValidation | None, final: CrossValidation | None, split: Split) -> dict[str, str]:
     n_train, n_test = len(split.train), len(split.test)
     n_fit = n_train if cv is None else cv.n_rows
     rows = f"the {n_train:,} training rows" if n_fit == n_train else f"{n_fit:,} of the {n_train:,} training rows"
@@ -303,8 +340,15 @@ def _figures_from(cv: CrossValidation | None, split: Split) -> dict[str, str]:
     )
     if cv is None:
         return {"holdout": holdout, "registered_model": "the selected family's holdout model itself"}
+    folds = f"{cv.describe()['n_folds']} folds ({cv.method})"
+    selection = f"{folds} on {cv.n_rows:,} of the training rows"
+    if final is not cv:
+        selection = (
+            f"the registered model's: {folds} on all {final.n_rows:,} rows; the holdout models' (their stack, "
+            f"calibration and rounds; selection.holdout_models): {folds} on the {cv.n_rows:,} training rows"
+        )
     return {
-        "selection": f"{cv.describe()['n_folds']} folds ({cv.method}) on {cv.n_rows:,} of the training rows",
+        "selection": selection,
         "holdout": holdout,
         "registered_model": (
             f"the selected family refitted on all {n_train + n_test:,} rows; it has seen the holdout, so no holdout "

@@ -250,6 +250,9 @@ def test_train_only_the_families_named_the_forest_among_them(tmp_path, monkeypat
     assert set(report["selection"]["families"]) == {"scorecard", "forest", "blend"}
     assert "lightgbm" not in report and report["selected"] in {"scorecard", "forest", "blend"}
     assert report["forest"]["auc"] > 0.6 and "forest" in result.output
+    # 800 rows: the registered model's selection ran on every one of them, and the console says so
+    assert report["selection"]["on"] == "all_rows" and report["selection"]["n_rows"] == 800
+    assert "全部数据" in result.output and "training rows" not in result.output
     refused = runner.invoke(app, [*args, "--family", "grove", "--report", str(tmp_path / "r.json")])
     assert refused.exit_code == 2 and "--family" in refused.output and "grove" in refused.output
 

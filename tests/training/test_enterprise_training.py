@@ -64,7 +64,9 @@ def test_on_a_small_book_the_registered_card_is_calibrated_on_out_of_fold_pds(en
 
     calibration = report["selection"]["scorecard_calibration"]
     assert calibration["folds"] == "stratified_kfold"
-    assert calibration["n_rows"] == report["split"]["n_train"]  # every training row, once
+    assert calibration["n_rows"] == 800  # the registered card's map: every row of the book, once
+    holdout_map = report["selection"]["holdout_models"]["scorecard_calibration"]
+    assert holdout_map["n_rows"] == report["split"]["n_train"]  # the holdout card's: the training rows only
     assert 0 < calibration["slope"] < 1  # the card's own PDs were too spread out
     configure(engine_settings)
     card = mlflow.sklearn.load_model(report["model_uri"])

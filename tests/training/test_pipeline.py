@@ -169,6 +169,9 @@ def test_holdout_models_are_fitted_on_the_selection_sample_and_the_stages_are_ti
 
     n_train = report["split"]["n_train"]
     assert report["selection"]["n_rows"] == 3000 < n_train
+    # a sample either way: the registered model takes the training rows' selection, not a second one
+    assert report["selection"]["on"] == "training_rows" and "holdout_models" not in report["selection"]
+    assert "cross_validation_all_rows" not in report["timings_seconds"]
     assert f"3,000 of the {n_train:,} training rows" in report["figures_from"]["holdout"]
     card_path = mlflow.artifacts.download_artifacts(
         run_id=report["run_id"], artifact_path="evaluation/scorecard_scorecard.csv", dst_path=str(tmp_path)
@@ -183,22 +186,27 @@ def test_holdout_models_are_fitted_on_the_selection_sample_and_the_stages_are_ti
     assert {"time.total_seconds", "time.refit_seconds", "time.holdout_fits.scorecard_seconds"} <= set(metrics)
 
 
-def test_on_a_large_sample_the_registered_lightgbm_trains_the_chosen_rounds_on_every_row(
-    engine_settings, registry_dir, tmp_path, monkeypatch
+def test_on_a_small_file_the_registered_lightgbm_is_selected_on_every_row_and_trains_the_folds_rounds_on_them(
+    engine_settings, registry_dir, tmp_path
 ):
     from credit_engine.features import household_spec
     from models.store import load_estimator
-    from training import selection
     from training.data import load_frame
 
-    small = _train(engine_settings, registry_dir, tmp_path, families=("lightgbm",))
-    assert small["selection"]["lightgbm_rounds"] is None  # 8,000 rows: early stopping on its own slice, as before
-    monkeypatch.setattr(selection, "LARGE_SAMPLE_ROWS", 1000)
     report = _train(engine_settings, registry_dir, tmp_path, families=("lightgbm",))
     frame = load_frame(registry_dir / "households.parquet", household_spec())
     registered = load_estimator(report["model_uri"], engine_settings.mlflow_tracking_uri).estimator
 
-    rounds = report["selection"]["lightgbm_rounds"]
+    # 6,400 training rows: the selection is run again on all 8,000 rows for the registered model
+    selection, n_train = report["selection"], report["split"]["n_train"]
+    assert selection["on"] == "all_rows" and selection["n_rows"] == len(frame)
+    holdout_models = selection["holdout_models"]
+    assert holdout_models["n_rows"] == n_train and holdout_models["selected"] == "lightgbm"
+    assert holdout_models["lightgbm_rounds"]["holdout_model"]["n_rows"] == n_train
+    assert holdout_models["lightgbm_calibration"]["n_rows"] < selection["lightgbm_calibration"]["n_rows"]
+    assert f"on all {len(frame):,} rows" in report["figures_from"]["selection"]
+    assert report["timings_seconds"]["cross_validation_all_rows"] > 0
+    rounds = selection["lightgbm_rounds"]
     assert len(rounds["folds"]) == 3
     assert rounds["registered_model"]["n_rows"] == len(frame)
     assert registered.booster_.current_iteration() == rounds["registered_model"]["rounds"]  # no second early stop

@@ -106,7 +106,7 @@ def test_large_samples_rank_with_a_shorter_patience_unless_told_otherwise():
     assert given == {"lightgbm": {"early_stopping_rounds": 77}, "scorecard": {"C": 1.0}}  # not changed in place
 
 
-def test_refit_rounds_scale_the_folds_median_optimum_by_the_rows_and_need_a_large_calibrated_sample():
+def test_refit_rounds_scale_the_folds_median_optimum_by_the_rows_and_need_a_calibration():
     from sklearn.linear_model import LogisticRegression
 
     from training.selection import LARGE_SAMPLE_ROWS, ROUNDS_GROWTH, CrossValidation
@@ -121,10 +121,12 @@ def test_refit_rounds_scale_the_folds_median_optimum_by_the_rows_and_need_a_larg
     report = cv.rounds_report({"registered_model": 320_000})
     assert report["registered_model"] == {"n_rows": 320_000, "rounds": cv.refit_rounds(320_000)}
     assert [f["best_iteration"] for f in report["folds"]] == [90, 150, 120]
-    small = CrossValidation("forward", LARGE_SAMPLE_ROWS - 1, {}, {}, lightgbm_calibrator=platt, lightgbm_rounds=folds)
+    small = CrossValidation("stratified", 800, {}, {}, lightgbm_calibrator=platt, lightgbm_rounds=[(300, 448)] * 3)
+    assert small.refit_rounds(1_000) == round(300 * (1_000 / 448) ** ROUNDS_GROWTH)  # a small book: the same rule
     uncalibrated = CrossValidation("forward", LARGE_SAMPLE_ROWS, {}, {}, lightgbm_rounds=folds)
-    assert small.refit_rounds(40_000) is None and uncalibrated.refit_rounds(40_000) is None
-    assert small.rounds_report({"registered_model": 1}) is None
+    unstopped = CrossValidation("forward", LARGE_SAMPLE_ROWS, {}, {}, lightgbm_calibrator=platt)
+    assert uncalibrated.refit_rounds(40_000) is None and unstopped.refit_rounds(40_000) is None
+    assert uncalibrated.rounds_report({"registered_model": 1}) is None
 
 
 def test_the_folds_record_lightgbms_early_stopping_optimum_and_its_rows():
@@ -136,6 +138,14 @@ def test_the_folds_record_lightgbms_early_stopping_optimum_and_its_rows():
     for best, rows in cv.lightgbm_rounds:
         assert 1 <= best <= 60
         assert rows == 600 - int(np.ceil(0.3 * 600))  # the fold's 600 training rows without the 30 % slice
+
+
+def test_folds_too_small_to_stop_early_choose_no_rounds_and_the_model_keeps_its_own_slice():
+    frame = _frame(900)
+    params = {"lightgbm": {"n_estimators": 60, "min_child_samples": 10, "n_jobs": 1, "validation_fraction": 0.0}}
+    cv = cross_validate(frame, frame["y"].to_numpy(), UNDATED, ("lightgbm",), params, n_folds=3)
+
+    assert cv.lightgbm_rounds == [] and cv.refit_rounds(900) is None  # 60 rounds were a cap, not an optimum
 
 
 def test_with_the_linear_family_the_blend_stacks_three_parts_and_is_scored_like_the_others():
