@@ -106,10 +106,10 @@ def test_large_samples_rank_with_a_shorter_patience_unless_told_otherwise():
     assert given == {"lightgbm": {"early_stopping_rounds": 77}, "scorecard": {"C": 1.0}}  # not changed in place
 
 
-def test_refit_rounds_scale_the_folds_median_optimum_by_the_rows_and_need_a_calibration():
+def test_refit_rounds_scale_the_folds_median_optimum_by_the_rows_and_need_a_calibration_and_a_sample_not_small():
     from sklearn.linear_model import LogisticRegression
 
-    from training.selection import LARGE_SAMPLE_ROWS, ROUNDS_GROWTH, CrossValidation
+    from training.selection import LARGE_SAMPLE_ROWS, ROUNDS_GROWTH, SMALL_SAMPLE_ROWS, CrossValidation
 
     platt = LogisticRegression().fit(np.array([[-1.0], [0.0], [1.0], [2.0]]), [0, 0, 1, 1])
     folds = [(90, 20_000), (150, 60_000), (120, 40_000)]
@@ -121,8 +121,11 @@ def test_refit_rounds_scale_the_folds_median_optimum_by_the_rows_and_need_a_cali
     report = cv.rounds_report({"registered_model": 320_000})
     assert report["registered_model"] == {"n_rows": 320_000, "rounds": cv.refit_rounds(320_000)}
     assert [f["best_iteration"] for f in report["folds"]] == [90, 150, 120]
-    small = CrossValidation("stratified", 800, {}, {}, lightgbm_calibrator=platt, lightgbm_rounds=[(300, 448)] * 3)
-    assert small.refit_rounds(1_000) == round(300 * (1_000 / 448) ** ROUNDS_GROWTH)  # a small book: the same rule
+    medium = CrossValidation("stratified", 19_200, {}, {}, lightgbm_calibrator=platt, lightgbm_rounds=[(80, 10_752)])
+    assert medium.refit_rounds(24_000) == round(80 * (24_000 / 10_752) ** ROUNDS_GROWTH)  # below 50,000 rows too
+    small = CrossValidation("stratified", SMALL_SAMPLE_ROWS - 1, {}, {}, lightgbm_calibrator=platt)
+    small.lightgbm_rounds = folds
+    assert small.refit_rounds(2_000) is None  # a book of a few hundred loans: LightGBM keeps its own slice
     uncalibrated = CrossValidation("forward", LARGE_SAMPLE_ROWS, {}, {}, lightgbm_rounds=folds)
     unstopped = CrossValidation("forward", LARGE_SAMPLE_ROWS, {}, {}, lightgbm_calibrator=platt)
     assert uncalibrated.refit_rounds(40_000) is None and unstopped.refit_rounds(40_000) is None
@@ -141,11 +144,11 @@ def test_the_folds_record_lightgbms_early_stopping_optimum_and_its_rows():
 
 
 def test_folds_too_small_to_stop_early_choose_no_rounds_and_the_model_keeps_its_own_slice():
-    frame = _frame(900)
+    frame = _frame(2_100)  # not a small sample: LightGBM would train the folds' rounds on every row
     params = {"lightgbm": {"n_estimators": 60, "min_child_samples": 10, "n_jobs": 1, "validation_fraction": 0.0}}
     cv = cross_validate(frame, frame["y"].to_numpy(), UNDATED, ("lightgbm",), params, n_folds=3)
 
-    assert cv.lightgbm_rounds == [] and cv.refit_rounds(900) is None  # 60 rounds were a cap, not an optimum
+    assert cv.lightgbm_rounds == [] and cv.refit_rounds(2_100) is None  # 60 rounds were a cap, not an optimum
 
 
 def test_with_the_linear_family_the_blend_stacks_three_parts_and_is_scored_like_the_others():
