@@ -88,12 +88,13 @@ def side_by_side(folder: Path, report: dict) -> dict:
     frame = load_frame(folder / "households.parquet", spec)
     y = spec.labels(frame)
     model = load_estimator(report["model_uri"], settings.mlflow_tracking_uri).estimator
-    lightgbm = model if report["selected"] == "lightgbm" else None
-    if lightgbm is None:  # the job's LightGBM was not selected: refit the same configuration for the comparison
+    # the registered LightGBM: the model itself, or the blend's LightGBM part (its rounds and parameters)
+    lightgbm = model if report["selected"] == "lightgbm" else getattr(model, "parts_", {}).get("lightgbm")
+    if lightgbm is None:  # no LightGBM in the registered model: fit the same configuration for the comparison
         lightgbm = make_estimator("lightgbm", spec).fit(frame, y)
     matrix = lightgbm.encoder_.transform(frame)
     rounds = lightgbm.booster_.current_iteration()
-    params = lightgbm._lgb_params(lightgbm.random_state)
+    params = lightgbm._lgb_params(lightgbm.random_state, matrix.shape[1])
     started = time.perf_counter()
     dataset = lgb.Dataset(
         matrix,
