@@ -30,6 +30,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from credit_engine.features import FeatureSpec
 from models._common import PDClassifierMixin, ReasonTable, one_blas_thread
@@ -161,6 +162,14 @@ class BlendPD(PDClassifierMixin, BaseEstimator):
     def base_pds(self, X: pd.DataFrame | np.ndarray) -> tuple[np.ndarray, ...]:
         """Every part's own PDs of the rows (in ``parts`` order), the stack's inputs."""
         return self._base_pds(self._matrix(X))
+
+    def stacked_pd(self, part_pds: Sequence[np.ndarray]) -> np.ndarray:
+        """The blend's PDs from its parts' own PDs of the same rows (``base_pds``, or each part's ``predict_pd``, in
+        ``parts`` order): what ``predict_pd`` gives, without predicting the parts again."""
+        check_is_fitted(self, "stacker_")
+        if len(part_pds) != len(self.parts_):
+            raise ValueError(f"{len(part_pds)} parts' PDs for a blend of {len(self.parts_)} parts")
+        return self._stacked([np.asarray(p, dtype=float) for p in part_pds])
 
     def reason_codes(self, frame: pd.DataFrame | np.ndarray, top_n: int = 4) -> list[list[str]]:
         """Per row, up to ``top_n`` reasons with the largest blended adverse amount."""

@@ -205,6 +205,11 @@ class LightGBMPD(PDClassifierMixin, BaseEstimator):
         """The booster's raw score (log-odds before calibration) per row."""
         return self._margin(self._matrix(X))
 
+    def pd_from_margin(self, margin: np.ndarray) -> np.ndarray:
+        """The calibrated PDs of rows whose ``raw_margin`` is ``margin`` (``predict_pd`` without predicting again)."""
+        check_is_fitted(self, "booster_")
+        return self._pd_from_margin(np.asarray(margin, dtype=float))
+
     def recalibrate(self, calibrator: LogisticRegression) -> LightGBMPD:
         """Replace the held-out slice's calibration by a Platt map fitted elsewhere (``fit_platt``): the training job
         fits one on the out-of-fold, out-of-time margins of its cross-validation, many more rows than the slice."""

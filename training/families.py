@@ -152,8 +152,16 @@ def _check_fixed_rounds(rounds: int | None, calibrator: LogisticRegression | Non
 
 
 def evaluate_families(fitted: list[FittedFamily], test: pd.DataFrame, y_test: np.ndarray) -> None:
+    """Every family's PDs and metrics on the holdout; a blend assembled from families scored before it takes its
+    parts' PDs through its stack instead of predicting them again (the same numbers: ``BlendPD.stacked_pd``)."""
+    scored: dict[int, np.ndarray] = {}
     for family in fitted:
-        family.holdout_pd = np.asarray(family.estimator.predict_pd(test), dtype=float)
+        parts = getattr(family.estimator, "parts_", None)
+        if parts and all(id(part) in scored for part in parts.values()):
+            family.holdout_pd = family.estimator.stacked_pd([scored[id(part)] for part in parts.values()])
+        else:
+            family.holdout_pd = np.asarray(family.estimator.predict_pd(test), dtype=float)
+        scored[id(family.estimator)] = family.holdout_pd
         family.metrics = holdout_metrics(y_test, family.holdout_pd)
 
 

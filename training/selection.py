@@ -23,7 +23,8 @@ worst decile gap rose by 1.5–9 pp), though German Credit's 800-row LightGBM ga
 and the scorecard is binned once, on the rows every fold trains on
 (with forward-chaining folds the first chunk; at most its ``max_fit_rows``), each fold refitting only its logistic
 regression and points on its own training rows — no fold's held-out rows reach its bins, and optbinning's fixed cost a
-binning (seconds for 38 features whatever the rows) is paid once instead of once a fold.
+binning (seconds for 38 features whatever the rows) is paid once instead of once a fold (the holdout models and the
+refit share one more binning: ``train_job.TrainJob._with_card_bins``).
 
 Calibration on a small sample (issue 13: a 强农贷 book of a few hundred loans). Below ``SMALL_SAMPLE_ROWS`` rows the
 WOE scorecard's PDs get a Platt map too (``scorecard_calibrator``, set on the fitted cards by
@@ -262,11 +263,13 @@ def _out_of_fold(
         for name in fitted:
             started = time.perf_counter()
             model = make_estimator(name, spec, params.get(name)).fit(frame.iloc[train], y[train])
-            oof[name][valid] = model.predict_pd(frame.iloc[valid])
-            if name == LIGHTGBM:
+            if name == LIGHTGBM:  # its PDs from its margins: the held-out rows predicted once
                 margin[valid] = model.raw_margin(frame.iloc[valid])
+                oof[name][valid] = model.pd_from_margin(margin[valid])
                 if model.n_boosted_rows_ < len(train):  # it stopped early on its slice (not every row: no slice)
                     rounds.append((model.best_iteration_, model.n_boosted_rows_))
+            else:
+                oof[name][valid] = model.predict_pd(frame.iloc[valid])
             seconds[name] += time.perf_counter() - started
             auc[name].append(float(roc_auc_score(y[valid], oof[name][valid])))
     result = CrossValidation("", len(y), auc, oof, seconds=seconds, lightgbm_rounds=rounds)

@@ -18,6 +18,7 @@ champion by itself unless the registry has no champion yet; promotion is the sep
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,11 @@ from training.families import (
     BLEND,
     CANDIDATES,
     FittedFamily,
+    blend_parts,
     default_params,
     evaluate_families,
     fit_families,
+    make_estimator,
     select,
 )
 from training.lineage import file_sha256, git_state
@@ -52,6 +55,7 @@ from training.selection import (
     DEFAULT_FOLDS,
     DEFAULT_MAX_ROWS,
     LARGE_SAMPLE_ROWS,
+    SCORECARD,
     CrossValidation,
     calibrate_from_folds,
     cross_validate,
@@ -96,7 +100,7 @@ class TrainJob(BaseModel):
             test = frame.iloc[split.test]
         job = self.sized(len(split.train))
         cv = job._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if job.refit else None
-        fitted = job._holdout_models(frame, y, spec, split, cv, clock)
+        fitted, job = job._holdout_models(frame, y, spec, split, cv, clock)
         with clock.stage("holdout_evaluate", "evaluate on the holdout"):
             evaluate_families(fitted, test, y[split.test])
         final = job._registered_selection(frame, y, spec, split, cv, clock)
@@ -145,14 +149,18 @@ class TrainJob(BaseModel):
         families = self.families if self.families is not None else CANDIDATES
         return self.model_copy(update={"families": families, "params": default_params(n_train, self.params)})
 
-    def _holdout_models(self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock) -> list:
+    def _holdout_models(
+        self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock
+    ) -> tuple[list[FittedFamily], TrainJob]:
         """Every family fitted without the holdout: on the rows the selection drew its folds from (every training
-        row unless there were more than ``cv_max_rows``), with the selection's stack and LightGBM calibration."""
+        row unless there were more than ``cv_max_rows``), with the selection's stack and LightGBM calibration; and
+        the job the refit follows (with the card's bins, on a large sample: ``_with_card_bins``)."""
         fit_rows = split.train if cv is None else split.train[cv.rows]
         stacker = cv.stacker if cv is not None else None
         with clock.stage("holdout_fits", "fit every family on the training rows"):
+            job = self._with_card_bins(frame.iloc[fit_rows], y[fit_rows], spec, cv, clock)
             fitted = fit_families(
-                frame.iloc[fit_rows], y[fit_rows], spec, self.families, self.params, clock.on_step, stacker,
+                frame.iloc[fit_rows], y[fit_rows], spec, job.families, job.params, clock.on_step, stacker,
                 lightgbm_calibrator=cv.lightgbm_calibrator if cv is not None else None,
                 lightgbm_rounds=cv.refit_rounds(cv.n_rows) if cv is not None else None,
             )  # fmt: skip
@@ -160,7 +168,24 @@ class TrainJob(BaseModel):
         for family in fitted:
             if not (family.name == BLEND and stacker is not None):  # assembled from its parts, not fitted
                 clock.add(f"holdout_fits.{family.name}", family.fit_seconds)
-        return fitted
+        return fitted, job
+
+    def _with_card_bins(self, rows: pd.DataFrame, y: np.ndarray, spec: Any, cv, clock: StageClock) -> TrainJob:
+        """On a selection sample of ``LARGE_SAMPLE_ROWS`` rows or more, this job with the scorecard's bins fitted
+        once on ``rows`` (the holdout models' rows): the holdout card and the refitted one keep them and fit only
+        their regression and points on their own rows — optbinning's seconds a binning are paid once, and the bins
+        of a card capped at ``max_fit_rows`` rows settle long before (``models.scorecard``). Otherwise (or with no
+        card among the families, or bins given) this job."""
+        own = dict(self.params.get(SCORECARD) or {})
+        families = self.families or ()
+        has_card = SCORECARD in families or (BLEND in families and SCORECARD in blend_parts(families))
+        if cv is None or cv.n_rows < LARGE_SAMPLE_ROWS or not has_card or own.get("binning") is not None:
+            return self
+        clock.on_step(f"scorecard bins on {len(rows):,} training rows")
+        started = time.perf_counter()
+        own["binning"] = make_estimator(SCORECARD, spec, own).fit_binning(rows, y)
+        clock.add("holdout_fits.scorecard_bins", time.perf_counter() - started)
+        return self.model_copy(update={"params": {**self.params, SCORECARD: own}})
 
     def _cross_validate(
         self, rows: pd.DataFrame, y: np.ndarray, spec: Any, clock: StageClock, stage: str = "cross_validation"
@@ -277,7 +302,7 @@ class _Run:
             "aliases": aliases,
             "run_id": run_id,
             "split": self.split.describe(),
-            "registered_model": _registered(self.cv, self.frame, self.split),
+            "registered_model": _registered(self.cv, self.frame, self.split, self.job),
             **_recalibration(self.registered.estimator),
             "figures_from": _figures_from(self.cv, self.final, self.split),
             "calibration_by_decile": calibration_by_decile(self.selected.holdout_pd, y_test),
@@ -315,10 +340,14 @@ def _folds(cv: CrossValidation, fits: dict[str, int]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _registered(cv: CrossValidation | None, frame: pd.DataFrame, split: Split) -> dict[str, Any]:
+def _registered(cv: CrossValidation | None, frame: pd.DataFrame, split: Split, job: TrainJob) -> dict[str, Any]:
     if cv is None:
         return {"fitted_on": "training_rows", "n_rows": len(split.train)}
-    return {"fitted_on": "all_rows", "n_rows": len(frame)}
+    registered: dict[str, Any] = {"fitted_on": "all_rows", "n_rows": len(frame)}
+    bins = (job.params.get(SCORECARD) or {}).get("binning")
+    if bins is not None:  # _with_card_bins: the card's bins are the holdout card's
+        registered["scorecard_bins"] = {"fitted_on": "holdout_model_rows", "n_rows": int(bins._n_samples)}
+    return registered
 
 
 def _recalibration(estimator: Any) -> dict[str, Any]:

@@ -65,6 +65,14 @@ def test_assembled_from_fitted_parts_it_scores_with_the_given_stack(spec, househ
     assert blend.predict_pd(holdout).shape == (len(holdout),)
 
 
+def test_its_pds_from_its_parts_pds_are_what_predicting_it_gives(blend, holdout):
+    parts = [blend.scorecard_.predict_pd(holdout), blend.lightgbm_.predict_pd(holdout)]
+
+    np.testing.assert_array_equal(blend.stacked_pd(parts), blend.predict_pd(holdout))  # the same bits
+    with pytest.raises(ValueError, match="1 parts"):
+        blend.stacked_pd(parts[:1])
+
+
 def test_parts_fitted_on_different_rows_are_refused(spec, households, holdout):
     card = WOEScorecard(spec=spec, C=0.3).fit(households)
     lgbm = LightGBMPD(spec=spec, n_estimators=20, n_jobs=1).fit(holdout.assign(purpose="crops"))

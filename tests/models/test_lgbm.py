@@ -67,6 +67,11 @@ def test_it_ranks_better_than_the_manual_sheet(lightgbm_model, manual_sheet_mode
     assert model_auc > sheet_auc + 0.05
 
 
+def test_pds_from_its_raw_margins_are_its_pds(lightgbm_model, holdout):
+    margin = lightgbm_model.raw_margin(holdout)
+    np.testing.assert_array_equal(lightgbm_model.pd_from_margin(margin), lightgbm_model.predict_pd(holdout))
+
+
 def test_early_stopping_keeps_only_the_best_trees(lightgbm_model):
     assert 1 <= lightgbm_model.best_iteration_ < 400
     assert lightgbm_model.booster_.current_iteration() == lightgbm_model.best_iteration_

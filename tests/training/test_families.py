@@ -1,3 +1,5 @@
+import numpy as np
+
 from training.families import SCORECARD_PREFERENCE_AUC, choose
 
 
@@ -76,3 +78,28 @@ def test_a_blend_among_small_data_families_stacks_three_parts_with_their_paramet
     assert blend_parts(("scorecard", "forest", "blend")) == ("scorecard", "forest")
     assert blend_parts(("forest", "blend")) == ("scorecard", "lightgbm", "forest")
     assert blend_parts(("blend",)) == ("scorecard", "lightgbm")
+
+
+def test_a_blends_holdout_pds_come_from_its_scored_parts_through_its_stack(monkeypatch):
+    from credit_engine.features import FeatureSpec
+    from models import BlendPD
+    from models.blend import fit_stacker
+    from training.families import evaluate_families, fit_families
+
+    spec = FeatureSpec.from_dict(SPEC_DICT, name="one")
+    frame, test = _frame(seed=1), _frame(400, seed=2)
+    y = frame["y"].to_numpy()
+    params = {"lightgbm": {"n_estimators": 30, "n_jobs": 1}, "scorecard": {"C": 1.0}}
+    stacker = fit_stacker(np.full(len(y), 0.3) + 0.2 * y, np.full(len(y), 0.2) + 0.3 * y, y)
+    fitted = fit_families(frame, y, spec, ("scorecard", "lightgbm", "blend"), params, stacker=stacker)
+    blend = fitted[-1].estimator
+    expected = blend.predict_pd(test)
+
+    def refused(self, X):
+        raise AssertionError("the blend predicted its parts again")
+
+    monkeypatch.setattr(BlendPD, "predict_proba", refused)
+    evaluate_families(fitted, test, test["y"].to_numpy())
+    assert [f.name for f in fitted] == ["scorecard", "lightgbm", "blend"]
+    np.testing.assert_array_equal(fitted[-1].holdout_pd, expected)
+    assert 0.5 < fitted[-1].metrics["auc"] <= 1

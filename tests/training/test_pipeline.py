@@ -214,3 +214,30 @@ def test_on_a_small_file_the_registered_lightgbm_is_selected_on_every_row_and_tr
     calibration = report["selection"]["lightgbm_calibration"]
     assert registered.calibrator_.coef_[0, 0] == pytest.approx(calibration["slope"])  # the folds' Platt map
     assert report["registered_model"] == {"fitted_on": "all_rows", "n_rows": len(frame)}
+
+
+def test_on_a_large_sample_the_refitted_card_keeps_the_bins_the_holdout_card_was_fitted_with(
+    engine_settings, registry_dir, tmp_path, monkeypatch
+):
+    import mlflow
+
+    import training.train_job as train_job
+    from models.store import load_estimator
+
+    monkeypatch.setattr(train_job, "LARGE_SAMPLE_ROWS", 2_000)  # the 3,000-row sample counts as large
+    report = _train(engine_settings, registry_dir, tmp_path, families=("scorecard",), cv_max_rows=3000)
+    registered = load_estimator(report["model_uri"], engine_settings.mlflow_tracking_uri).estimator
+    holdout_card = pd.read_csv(
+        mlflow.artifacts.download_artifacts(
+            run_id=report["run_id"], artifact_path="evaluation/scorecard_scorecard.csv", dst_path=str(tmp_path)
+        )
+    )
+
+    # binned once, on the holdout card's 3,000 rows; the refit on all 8,000 rows fitted only its regression
+    assert report["registered_model"]["scorecard_bins"] == {"fitted_on": "holdout_model_rows", "n_rows": 3000}
+    assert report["timings_seconds"]["holdout_fits.scorecard_bins"] > 0
+    card = registered.card()
+    columns = ["feature", "bin", "count", "event_rate", "woe"]
+    pd.testing.assert_frame_equal(card[columns], holdout_card[columns], check_dtype=False, atol=1e-4)  # csv: 4 d.p.
+    assert not np.allclose(card["points"], holdout_card["points"])  # its own regression, on other rows
+    assert report["registered_model"]["n_rows"] == 8000
