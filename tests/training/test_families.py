@@ -52,15 +52,25 @@ def test_with_fixed_rounds_lightgbm_trains_exactly_those_rounds_on_every_row_wit
         fit_families(frame, y, spec, ("lightgbm",), params, lightgbm_rounds=37)
 
 
-def test_small_data_lightgbm_parameters_sit_beneath_the_jobs_own():
-    from training.families import SMALL_DATA_LIGHTGBM, SMALL_DATA_ROWS, default_params
+def test_small_and_medium_data_lightgbm_parameters_sit_beneath_the_jobs_own():
+    from training.families import (
+        MEDIUM_DATA_LIGHTGBM,
+        MEDIUM_DATA_ROWS,
+        SMALL_DATA_LIGHTGBM,
+        SMALL_DATA_ROWS,
+        default_params,
+    )
 
     small = default_params(800, {"lightgbm": {"num_leaves": 8}, "scorecard": {"C": 0.3}})
     assert small["lightgbm"] == {**SMALL_DATA_LIGHTGBM, "num_leaves": 8}
     assert small["scorecard"] == {"C": 0.3}
     assert default_params(SMALL_DATA_ROWS - 1, None) == {"lightgbm": SMALL_DATA_LIGHTGBM}
-    assert default_params(SMALL_DATA_ROWS, {"lightgbm": {"num_leaves": 8}}) == {"lightgbm": {"num_leaves": 8}}
-    assert default_params(SMALL_DATA_ROWS, None) == {}
+    medium = default_params(SMALL_DATA_ROWS, {"lightgbm": {"num_leaves": 8}})
+    assert medium == {"lightgbm": {**MEDIUM_DATA_LIGHTGBM, "num_leaves": 8}}
+    assert default_params(MEDIUM_DATA_ROWS - 1, None) == {"lightgbm": MEDIUM_DATA_LIGHTGBM}
+    assert default_params(MEDIUM_DATA_ROWS, {"lightgbm": {"num_leaves": 8}}) == {"lightgbm": {"num_leaves": 8}}
+    assert default_params(MEDIUM_DATA_ROWS, None) == {}
+    assert MEDIUM_DATA_LIGHTGBM["num_leaves"] > SMALL_DATA_LIGHTGBM["num_leaves"]  # more rows, larger trees
 
 
 def test_a_blend_among_small_data_families_stacks_three_parts_with_their_parameters():
