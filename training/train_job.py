@@ -98,7 +98,7 @@ class TrainJob(BaseModel):
         with clock.stage("split"):
             split = holdout_split(frame, spec, test_fraction=self.test_fraction, seed=self.seed)
             test = frame.iloc[split.test]
-        job = self.sized(len(split.train))
+        job = self.sized(len(split.train), monotone=any(feature.monotone for feature in spec.features))
         cv = job._cross_validate(frame.iloc[split.train], y[split.train], spec, clock) if job.refit else None
         fitted, job = job._holdout_models(frame, y, spec, split, cv, clock)
         with clock.stage("holdout_evaluate", "evaluate on the holdout"):
@@ -143,11 +143,13 @@ class TrainJob(BaseModel):
         rows = weighted_rows(pd.to_numeric(frame[self.weight_column]).to_numpy(), self.seed)
         return frame.iloc[rows].drop(columns=[self.weight_column]).reset_index(drop=True)
 
-    def sized(self, n_train: int) -> TrainJob:
-        """This job with its families (``CANDIDATES`` unless named) and, for ``n_train`` training rows, its
-        parameters: on small files the small-data LightGBM parameters beneath the job's own."""
+    def sized(self, n_train: int, monotone: bool = False) -> TrainJob:
+        """This job with its families (``CANDIDATES`` unless named) and, for ``n_train`` training rows of a spec with
+        (``monotone``) or without monotone directions, its parameters: the small- or medium-data LightGBM parameters
+        beneath the job's own (``families.default_params``)."""
         families = self.families if self.families is not None else CANDIDATES
-        return self.model_copy(update={"families": families, "params": default_params(n_train, self.params)})
+        params = default_params(n_train, self.params, monotone)
+        return self.model_copy(update={"families": families, "params": params})
 
     def _holdout_models(
         self, frame, y, spec, split: Split, cv: CrossValidation | None, clock: StageClock

@@ -15,7 +15,7 @@ from training.train_job import TrainJob
 pytestmark = pytest.mark.slow
 
 
-def _bank_file(tmp_path, n=1500):
+def _bank_file(tmp_path, n=1500, monotone=True):
     rng = np.random.default_rng(5)
     duration = rng.integers(6, 60, n)
     purpose = rng.choice(["car", "furniture", "business"], n)
@@ -36,7 +36,7 @@ def _bank_file(tmp_path, n=1500):
         "positive": "bad",
         "id_columns": ["loan_no"],
         "features": {
-            "duration_in_month": {"type": "numeric", "monotone": "increasing"},
+            "duration_in_month": {"type": "numeric", **({"monotone": "increasing"} if monotone else {})},
             "purpose": {"type": "categorical"},
         },
     }
@@ -57,6 +57,20 @@ def test_a_custom_spec_trains_registers_under_its_own_name_and_learns_the_label(
     assert "manual_sheet" not in report
     assert report[report["selected"]]["auc"] > 0.65
     assert json.loads((tmp_path / "r.json").read_text())["model_uri"].startswith("models:/bank-pd/")
+
+
+@pytest.mark.parametrize(("monotone", "leaves"), [(False, 15), (True, 31)])
+def test_a_medium_file_of_a_spec_without_monotone_directions_gets_the_medium_data_lightgbm(
+    engine_settings, tmp_path, monotone, leaves
+):
+    from models.store import load_estimator
+
+    data, spec = _bank_file(tmp_path, n=7000, monotone=monotone)  # 5,600 training rows
+    job = TrainJob(data=data, spec=spec, families=("lightgbm",), params={"lightgbm": {"n_estimators": 200}})
+    report = job.run(engine_settings)
+    registered = load_estimator(report["model_uri"], engine_settings.mlflow_tracking_uri).estimator
+    assert registered.get_params()["num_leaves"] == leaves  # 15: MEDIUM_DATA_LIGHTGBM; 31: LightGBM's default
+    assert registered.get_params()["learning_rate"] == (0.02 if not monotone else 0.05)
 
 
 def test_text_in_a_numeric_column_of_a_custom_spec_is_an_error_naming_the_row(engine_settings, tmp_path):

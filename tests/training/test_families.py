@@ -68,6 +68,8 @@ def test_small_and_medium_data_lightgbm_parameters_sit_beneath_the_jobs_own():
     medium = default_params(SMALL_DATA_ROWS, {"lightgbm": {"num_leaves": 8}})
     assert medium == {"lightgbm": {**MEDIUM_DATA_LIGHTGBM, "num_leaves": 8}}
     assert default_params(MEDIUM_DATA_ROWS - 1, None) == {"lightgbm": MEDIUM_DATA_LIGHTGBM}
+    assert default_params(MEDIUM_DATA_ROWS - 1, None, monotone=True) == {}  # a monotone product keeps the defaults
+    assert default_params(800, None, monotone=True) == {"lightgbm": SMALL_DATA_LIGHTGBM}
     assert default_params(MEDIUM_DATA_ROWS, {"lightgbm": {"num_leaves": 8}}) == {"lightgbm": {"num_leaves": 8}}
     assert default_params(MEDIUM_DATA_ROWS, None) == {}
     assert MEDIUM_DATA_LIGHTGBM["num_leaves"] > SMALL_DATA_LIGHTGBM["num_leaves"]  # more rows, larger trees

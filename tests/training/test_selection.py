@@ -165,16 +165,19 @@ def test_with_the_linear_family_the_blend_stacks_three_parts_and_is_scored_like_
 
 
 def test_the_job_resolves_its_families_and_parameters_by_its_training_rows():
-    from training.families import CANDIDATES, SMALL_DATA_LIGHTGBM
+    from training.families import CANDIDATES, MEDIUM_DATA_LIGHTGBM, SMALL_DATA_LIGHTGBM
     from training.train_job import TrainJob
 
     small = TrainJob(data="train.csv").sized(800)
     large = TrainJob(data="train.csv", params={"scorecard": {"C": 1.0}}).sized(160_000)
     named = TrainJob(data="train.csv", families=("scorecard", "linear", "blend")).sized(800)
+    medium = TrainJob(data="train.csv").sized(24_000)
+    medium_monotone = TrainJob(data="train.csv").sized(24_000, monotone=True)
 
     assert small.families == CANDIDATES and small.params == {"lightgbm": SMALL_DATA_LIGHTGBM}
     assert large.families == CANDIDATES and large.params == {"scorecard": {"C": 1.0}}
     assert named.families == ("scorecard", "linear", "blend")
+    assert medium.params == {"lightgbm": MEDIUM_DATA_LIGHTGBM} and medium_monotone.params == {}
 
 
 # Calibration on a small sample (issue 13): the card's Platt map and the stack learnt on stratified folds.
