@@ -371,6 +371,11 @@ class SharedBinning(BinningProcess):
     def __sklearn_clone__(self) -> SharedBinning:
         return self
 
+    @property
+    def n_rows(self) -> int:
+        """The rows the bins were fitted on."""
+        return int(self._n_samples)
+
     def fit_transform(
         self,
         X: pd.DataFrame,

@@ -94,6 +94,15 @@ def blend_parts(families: tuple[str, ...]) -> tuple[str, ...]:
     return BLEND_PARTS + tuple(name for name in (LINEAR, FOREST) if name in families)
 
 
+def fitted_families(families: tuple[str, ...]) -> list[str]:
+    """The families fitted for ``families``: each of them but the blend, then the blend's parts not among them (a
+    blend is assembled from its fitted parts)."""
+    fitted = [name for name in families if name != BLEND]
+    if BLEND in families:
+        fitted += [name for name in blend_parts(families) if name not in fitted]
+    return fitted
+
+
 def default_params(
     n_rows: int, params: dict[str, dict[str, Any]] | None, monotone: bool = False
 ) -> dict[str, dict[str, Any]]:

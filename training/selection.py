@@ -62,7 +62,16 @@ from models.calibration import describe, fit_pd_platt, pd_logit
 from models.forest import ForestPD
 from models.lgbm import fit_platt
 from models.scorecard import WOEScorecard
-from training.families import BLEND, FOREST, LIGHTGBM, FittedFamily, blend_parts, choose, make_estimator
+from training.families import (
+    BLEND,
+    FOREST,
+    LIGHTGBM,
+    FittedFamily,
+    blend_parts,
+    choose,
+    fitted_families,
+    make_estimator,
+)
 from training.splits import date_ranks
 
 DEFAULT_FOLDS = 5
@@ -205,9 +214,7 @@ def cross_validate(
     rows = _subsample(len(frame), max_rows, seed)
     frame, y = frame.iloc[rows].reset_index(drop=True), np.asarray(y)[rows]
     folds, method = selection_folds(frame, y, spec, n_folds=n_folds, seed=seed)
-    fitted = [name for name in families if name != BLEND]
-    if BLEND in families:
-        fitted += [name for name in blend_parts(families) if name not in fitted]
+    fitted = fitted_families(families)
     result, margin = _out_of_fold(frame, y, spec, fitted, fold_params(params, len(y)), folds, on_step)
     result.method, result.rows = method, rows
     own = OutOfFold(result.oof_pd, margin, np.concatenate([valid for _, valid in folds]), method)
@@ -257,7 +264,7 @@ def _out_of_fold(
         seconds[SCORECARD] += time.perf_counter() - started
         if binning is not None:
             params[SCORECARD] = {**params.get(SCORECARD, {}), "binning": binning}
-            binning_rows = int(binning._n_samples)
+            binning_rows = binning.n_rows
     for number, (train, valid) in enumerate(folds, start=1):
         on_step(f"cross-validation fold {number}/{len(folds)}")
         for name in fitted:

@@ -42,10 +42,10 @@ from training.families import (
     BLEND,
     CANDIDATES,
     FittedFamily,
-    blend_parts,
     default_params,
     evaluate_families,
     fit_families,
+    fitted_families,
     make_estimator,
     select,
 )
@@ -179,8 +179,7 @@ class TrainJob(BaseModel):
         of a card capped at ``max_fit_rows`` rows settle long before (``models.scorecard``). Otherwise (or with no
         card among the families, or bins given) this job."""
         own = dict(self.params.get(SCORECARD) or {})
-        families = self.families or ()
-        has_card = SCORECARD in families or (BLEND in families and SCORECARD in blend_parts(families))
+        has_card = SCORECARD in fitted_families(self.families or ())
         if cv is None or cv.n_rows < LARGE_SAMPLE_ROWS or not has_card or own.get("binning") is not None:
             return self
         clock.on_step(f"scorecard bins on {len(rows):,} training rows")
@@ -348,7 +347,7 @@ def _registered(cv: CrossValidation | None, frame: pd.DataFrame, split: Split, j
     registered: dict[str, Any] = {"fitted_on": "all_rows", "n_rows": len(frame)}
     bins = (job.params.get(SCORECARD) or {}).get("binning")
     if bins is not None:  # _with_card_bins: the card's bins are the holdout card's
-        registered["scorecard_bins"] = {"fitted_on": "holdout_model_rows", "n_rows": int(bins._n_samples)}
+        registered["scorecard_bins"] = {"fitted_on": "holdout_model_rows", "n_rows": bins.n_rows}
     return registered
 
 
